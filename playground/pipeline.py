@@ -1,0 +1,192 @@
+"""Run a task: render the prompt -> stream -> extract -> highlight + lint -> Result."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from .engines import Engine, load_engine
+from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
+from .extract import extract
+from .highlight import guess_language, highlight_html
+from .lint import Finding, lint, lint_note
+from .params import GenerationParams
+from .tasks import Prompt, build_prompt, get_task
+
+DEFAULT_ENGINE = os.environ.get("PLAYGROUND_ENGINE", "llama-cpp")
+# Server-side caps, whatever a client sends (a public Space must not be asked for 10 MB prompts).
+MAX_INPUT_CHARS = int(os.environ.get("PLAYGROUND_MAX_INPUT_CHARS", "100000"))
+MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
+
+
+@dataclass
+class Stats:
+    """How the generation went. tokens_per_s counts decoding only (after the first token)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_s: float = 0.0
+    tokens_per_s: float = 0.0
+    total_s: float = 0.0
+    context_size: int = 0
+
+
+@dataclass
+class Result:
+    """The state of one request; streamed partially (done=False), then complete."""
+
+    task: str
+    language: str
+    prompt: str
+    model: str
+    engine: str
+    answer: str = ""  # everything the model wrote (with the prefilled start)
+    code: str = ""
+    explanation: str = ""
+    html: str = ""
+    lint: list[Finding] = field(default_factory=list)
+    lint_note: str | None = None
+    notice: str = ""
+    stats: Stats = field(default_factory=Stats)
+    done: bool = False
+    stopped: bool = False  # the user pressed Stop
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of the command line's --json output."""
+        return {
+            "task": self.task, "code": self.code, "language": self.language,
+            "explanation": self.explanation,
+            "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in self.lint],
+            "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
+            "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
+        }
+
+
+def check_code(code: str) -> str:
+    """Refuse input the model cannot use, before any model call."""
+    if not isinstance(code, str) or not code.strip():
+        raise InputError("The code box is empty: paste or type some code first.")
+    if len(code) > MAX_INPUT_CHARS:
+        raise InputError(
+            f"The input has {len(code):,} characters; the limit is {MAX_INPUT_CHARS:,}. "
+            "Send a smaller piece of code (one function or class at a time)."
+        )
+    if "\x00" in code:
+        raise InputError("The input contains NUL bytes, so it looks like a binary file, not code.")
+    return code
+
+
+def decode_source(data: bytes, name: str = "input") -> str:
+    """Text of an uploaded or read file: UTF-8 (with or without BOM), refusing binary data."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name} looks like a binary file (it contains NUL bytes): open a source code file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not UTF-8 text (invalid byte at position {exc.start}). Save it as UTF-8 and try again."
+        ) from None
+
+
+def _fit(prompt: Prompt, engine: Engine, params: GenerationParams) -> tuple[int, GenerationParams, str]:
+    """Count the prompt's tokens and make sure prompt + answer fit the context window."""
+    n_prompt = engine.count_tokens(prompt.text)
+    n_ctx = engine.context_size
+    if n_prompt + MIN_ANSWER_TOKENS > n_ctx:
+        raise ContextOverflowError(n_prompt, n_ctx, MIN_ANSWER_TOKENS)
+    room = n_ctx - n_prompt
+    if params.max_tokens > room:
+        note = f"The answer is limited to {room} tokens: the prompt uses {n_prompt} of {n_ctx} context tokens."
+        return n_prompt, params.model_copy(update={"max_tokens": room}), note
+    return n_prompt, params, ""
+
+
+def _join(*notes: str) -> str:
+    return " ".join(n for n in notes if n)
+
+
+def stream(
+    task: str,
+    code: str,
+    *,
+    language: str | None = None,
+    target: str | None = None,
+    error: str = "",
+    suffix: str = "",
+    params: GenerationParams | None = None,
+    engine: Engine | str | None = None,
+    model: str | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Result]:
+    """Yield partial Results as the answer streams in, then the final one (done=True)."""
+    get_task(task)
+    code = check_code(code)
+    params = params or GenerationParams()
+    if task == "complete" and suffix and not code.strip():
+        raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
+    source = language or guess_language(code)
+    if source is None:
+        raise InputError("Could not tell the input's language: pick it from the language list.")
+    if engine is None or isinstance(engine, str):
+        engine = load_engine(engine or DEFAULT_ENGINE, model or "default")
+    findings = lint(code) if task == "debug" and source == "python" else []
+    prompt = build_prompt(task, code, engine.info, source=source, target=target, error=error,
+                          suffix=suffix, findings=findings)
+    n_prompt, params, fit_note = _fit(prompt, engine, params)
+    state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
+                   engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
+                   stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size))
+    cancel = cancel or threading.Event()
+    start = time.perf_counter()
+    first: float | None = None
+    try:
+        for chunk in engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel):
+            now = time.perf_counter()
+            first = first or now
+            state.answer += chunk.text
+            state.stats.completion_tokens += chunk.n_tokens
+            _update_stats(state.stats, start, first, now)
+            _extract_into(state, prompt, code, suffix)
+            yield state
+    except PlaygroundError:
+        raise
+    except Exception as exc:  # an engine dying mid-stream must not take the app down
+        raise EngineError(
+            f"The engine failed while generating ({type(exc).__name__}: {exc}). "
+            "The partial answer is kept; try again, or reload the model."
+        ) from exc
+    _update_stats(state.stats, start, first, time.perf_counter())
+    _extract_into(state, prompt, code, suffix)
+    state.stopped = cancel.is_set()
+    state.lint = lint(state.code, state.language) if state.code.strip() else []
+    state.lint_note = lint_note(state.language)
+    state.done = True
+    yield state
+
+
+def _update_stats(stats: Stats, start: float, first: float | None, now: float) -> None:
+    stats.total_s = now - start
+    stats.ttft_s = (first or now) - start
+    decode_s = now - (first or now)
+    stats.tokens_per_s = (stats.completion_tokens - 1) / decode_s if decode_s > 0 else 0.0
+
+
+def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None:
+    if prompt.mode == "fim":
+        state.code = code + state.answer + suffix
+    else:
+        found = extract(state.answer, prompt.language)
+        state.code, state.explanation = found.code, found.explanation
+    state.html = highlight_html(state.code, state.language)
+
+
+def run(task: str, code: str, **kwargs: object) -> Result:
+    """Run a task to the end and return the final Result (same arguments as stream())."""
+    result: Result | None = None
+    for result in stream(task, code, **kwargs):  # type: ignore[arg-type]
+        pass
+    assert result is not None  # stream() always yields a final state
+    return replace(result)

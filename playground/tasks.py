@@ -1,0 +1,127 @@
+"""The four tasks as data: a small dataclass each, plus a template file in prompts/."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .chat import Message, render_chat
+from .engines import ModelInfo
+from .errors import InputError, PlaygroundError
+from .highlight import DISPLAY_NAMES, canonical_language
+from .lint import Finding
+
+
+@dataclass(frozen=True)
+class Task:
+    """A thing the playground can do to code."""
+
+    name: str
+    title: str
+    description: str
+    # Which language the answer is in: the target (translate) or the source (the rest).
+    output: str = "source"
+
+
+TASKS: dict[str, Task] = {
+    t.name: t
+    for t in (
+        Task("translate", "Translate", "Rewrite code in another language.", output="target"),
+        Task("simplify", "Simplify", "Make code shorter and clearer, same behaviour."),
+        Task("debug", "Debug", "Find and fix a bug, with a short explanation."),
+        Task("complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given)."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Everything sent to the model for one request, and how to read its answer."""
+
+    text: str  # the exact string sent to the model
+    prefill: str  # the part of `text` that is already the start of the answer
+    stop: list[str]
+    language: str  # language of the answer's code
+    mode: str  # "chat" (instruct template) or "fim" (fill in the middle)
+    messages: list[Message] = field(default_factory=list)
+    notice: str = ""  # something the user should know (e.g. FIM not available)
+
+
+def get_task(name: str) -> Task:
+    """The task called name; unknown names list the valid ones."""
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise InputError(f"Unknown task {name!r}. Valid tasks: {', '.join(TASKS)}.") from None
+
+
+@lru_cache(maxsize=None)
+def load_template(name: str) -> dict[str, Any]:
+    """The parsed prompts/<name>.toml file."""
+    text = resources.files(__package__).joinpath("prompts", f"{name}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def _fill(source: str, variables: dict[str, Any]) -> str:
+    try:
+        return _ENV.from_string(source).render(**variables)
+    except UndefinedError as exc:
+        raise PlaygroundError(f"Prompt template is missing a variable ({exc.message}); fix the template.") from None
+    except TemplateError as exc:
+        raise PlaygroundError(f"Prompt template error: {exc}; fix the template.") from None
+
+
+def build_prompt(
+    task: str,
+    code: str,
+    info: ModelInfo,
+    *,
+    source: str,
+    target: str | None = None,
+    error: str = "",
+    suffix: str = "",
+    findings: list[Finding] | None = None,
+) -> Prompt:
+    """Render the prompt for a task on code, in the model's own chat template (or FIM layout)."""
+    spec = get_task(task)
+    template = load_template(task)
+    source = canonical_language(source)
+    target = canonical_language(target) if target else source
+    if task == "translate" and target == source:
+        raise InputError(f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target.")
+    variables = {
+        "code": code.rstrip("\n") if task != "complete" else code,
+        "source": source,
+        "target": target,
+        "source_name": DISPLAY_NAMES[source],
+        "target_name": DISPLAY_NAMES[target],
+        "error": error.strip(),
+        "suffix": suffix,
+        "findings": findings or [],
+    }
+    language = target if spec.output == "target" else source
+    notice = ""
+    if task == "complete" and suffix.strip():
+        if info.fim_tokens:
+            pre, suf, mid = info.fim_tokens
+            text = _fill(template["fim"], {**variables, "fim_prefix": pre, "fim_suffix": suf, "fim_middle": mid})
+            return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language, mode="fim")
+        notice = f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); completing from the code before the cursor."
+    messages: list[Message] = [{"role": "system", "content": template["system"]}]
+    for example in template.get("examples", []):
+        messages.append({"role": "user", "content": example["user"]})
+        messages.append({"role": "assistant", "content": example["assistant"]})
+    messages.append({"role": "user", "content": _fill(template["user"], variables)})
+    prefill = _fill(template.get("prefill", ""), variables)
+    text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
+    return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=language,
+                  mode="chat", messages=messages, notice=notice)
