@@ -6,6 +6,9 @@ from __future__ import annotations
 class PlaygroundError(Exception):
     """Base class: its message is shown to the user as is and names the fix."""
 
+    # The last streamed state when the error came mid-stream, so nothing already shown is lost.
+    partial: object | None = None
+
 
 class InputError(PlaygroundError):
     """The user's input cannot be used (empty, binary, too long, ...)."""

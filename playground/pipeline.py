@@ -151,13 +151,16 @@ def stream(
             _update_stats(state.stats, start, first, now)
             _extract_into(state, prompt, code, suffix)
             yield state
-    except PlaygroundError:
+    except PlaygroundError as exc:
+        exc.partial = state
         raise
     except Exception as exc:  # an engine dying mid-stream must not take the app down
-        raise EngineError(
+        error = EngineError(
             f"The engine failed while generating ({type(exc).__name__}: {exc}). "
             "The partial answer is kept; try again, or reload the model."
-        ) from exc
+        )
+        error.partial = state
+        raise error from exc
     _update_stats(state.stats, start, first, time.perf_counter())
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()

@@ -1,0 +1,110 @@
+"""Core benchmark: prints figures, asserts nothing (targets are in the issue and README).
+
+Run with `make bench` (or `.venv/bin/python bench/core.py`). Everything is measured side by side
+in one run on the bundled model, greedy, so that ratios are meaningful on a noisy shared machine.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playground.engines.llama_cpp import LlamaCppEngine  # noqa: E402
+from playground.examples import load_examples  # noqa: E402
+from playground.params import GenerationParams  # noqa: E402
+from playground.pipeline import stream  # noqa: E402
+from playground.tasks import build_prompt  # noqa: E402
+
+N_TOKENS = 128
+REPEATS = 3
+PARAMS = GenerationParams(temperature=0.0, max_tokens=N_TOKENS, repeat_penalty=1.0, seed=1)
+CODE = "def fizzbuzz(n):\n" + "".join(f"    # step {i}\n" for i in range(3)) + "    pass\n"
+
+
+def decode_rate(times: list[float]) -> float:
+    """Tokens per second after the first token, from per-token arrival times."""
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+
+
+def raw_run(engine: LlamaCppEngine, prompt: str) -> tuple[float, int]:
+    engine.llm.reset()
+    times = []
+    for _ in engine.llm.create_completion(prompt, max_tokens=N_TOKENS, temperature=0.0, repeat_penalty=1.0,
+                                          stream=True, seed=1):
+        times.append(time.perf_counter())
+    return decode_rate(times), len(times)
+
+
+def playground_run(engine: LlamaCppEngine) -> tuple[float, int]:
+    engine.llm.reset()
+    times, count = [], 0
+    for partial in stream("complete", CODE, language="python", params=PARAMS, engine=engine):
+        if partial.stats.completion_tokens > count:
+            count = partial.stats.completion_tokens
+            times.append(time.perf_counter())
+    return decode_rate(times), count
+
+
+def ttft(engine: LlamaCppEngine, code: str, cold: bool) -> float:
+    if cold:
+        engine.llm.reset()
+    for partial in stream("translate", code, language="python", target="javascript", engine=engine,
+                          params=GenerationParams(temperature=0.0, max_tokens=1)):
+        pass
+    return partial.stats.ttft_s
+
+
+def cli_peak_rss_mb() -> tuple[float, float]:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "playground", "translate", "examples/translate/fizzbuzz.py", "--to",
+                    "javascript", "--json", "--temperature", "0", "--max-tokens", str(N_TOKENS)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.perf_counter() - started
+
+
+def main() -> None:
+    loads = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        engine = LlamaCppEngine(None)
+        loads.append(time.perf_counter() - started)
+    prompt = build_prompt("complete", CODE, engine.info, source="python").text
+    raw, ours, raw_n, our_n = [], [], 0, 0
+    for _ in range(REPEATS):  # interleaved, so drift in machine load hits both sides alike
+        rate, raw_n = raw_run(engine, prompt)
+        raw.append(rate)
+        rate, our_n = playground_run(engine)
+        ours.append(rate)
+    inputs = [ex.code for ex in load_examples("translate") if ex.language == "python"]
+    colds, warms = [], []
+    for i in range(REPEATS):
+        colds.append(ttft(engine, inputs[i % len(inputs)], cold=True))
+        warms.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False))  # same task, other input
+    rss, cli_s = cli_peak_rss_mb()
+    med = statistics.median
+    rows = [
+        ("model", engine.info.name, ""),
+        ("(a) raw llama_cpp create_completion(stream=True), tokens/s", f"{med(raw):.1f}", f"{raw_n} tokens"),
+        ("(a) playground.stream, tokens/s", f"{med(ours):.1f}", f"{our_n} tokens"),
+        ("(a) ratio playground / raw (target >= 0.95)", f"{med(ours) / med(raw):.3f}", ""),
+        ("(b) time to first token, cold (s)", f"{med(colds):.3f}", ""),
+        ("(b) time to first token, template prefix reused (s)", f"{med(warms):.3f}", ""),
+        ("(b) ratio reused / cold (target <= 0.3)", f"{med(warms) / med(colds):.3f}", ""),
+        ("(c) peak RSS of a CLI translate run (MB, target < 600)", f"{rss:.0f}", f"{cli_s:.1f} s wall"),
+        ("(d) model load time (s, median of 3)", f"{med(loads):.3f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"Core benchmark: {REPEATS} interleaved runs each, greedy, {N_TOKENS} new tokens max")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""`python -m playground ...` as a user runs it, in a subprocess, with the bundled model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GREEDY = ["--temperature", "0", "--seed", "1", "--max-tokens", "48"]
+
+
+def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "playground", *args], cwd=ROOT, input=stdin.decode() if stdin else None,
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_translate_json_has_every_documented_field() -> None:
+    out = _cli("translate", "examples/translate/is_palindrome.py", "--to", "javascript", "--json", *GREEDY)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert {"task", "code", "language", "explanation", "lint", "prompt", "stats", "model"} <= set(data)
+    assert data["task"] == "translate" and data["language"] == "javascript" and data["code"].strip()
+    assert set(data["stats"]) >= {"prompt_tokens", "completion_tokens", "ttft_s", "tokens_per_s", "total_s"}
+    assert "Translate this Python code to JavaScript" in data["prompt"]
+    assert data["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_streaming_output_then_code_lint_and_stats() -> None:
+    out = _cli("debug", "examples/debug/average.py", "--error", "NameError: name 'value' is not defined", *GREEDY)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("```python\n")  # the answer streams first
+    assert "--- code" in out.stdout and "lint" in out.stdout and "tokens/s" in out.stdout
+
+
+def test_standard_input_with_explicit_language() -> None:
+    out = _cli("simplify", "-", "--from", "python", "--json", *GREEDY,
+               stdin=b"def f(x):\n    if x:\n        return True\n    else:\n        return False\n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["language"] == "python"
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"", [], "empty"),
+        (b"\x00\x01\x02binary", [], "binary"),
+        (b"caf\xe9 = 1\n", [], "not UTF-8"),
+        (b"x = 1\n", ["--model", "/nonexistent/model.gguf"], "not found at /nonexistent/model.gguf"),
+        (b"x = 1\n", ["--temperature", "9"], "temperature"),
+        (b"x = 1\n", ["--engine", "nope"], "Unknown engine 'nope'"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(tmp_path: Path, content: bytes, args: list[str], message: str) -> None:
+    source = tmp_path / "input.py"
+    source.write_bytes(content)
+    out = _cli("simplify", str(source), *args)
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_missing_file_and_unknown_target_language(tmp_path: Path) -> None:
+    out = _cli("translate", str(tmp_path / "missing.py"), "--to", "go")
+    assert out.returncode == 2 and "Cannot read" in out.stderr
+    out = _cli("translate", "examples/translate/fizzbuzz.py", "--to", "cobol")
+    assert out.returncode == 2 and "cobol" in out.stderr and "javascript" in out.stderr
