@@ -125,6 +125,13 @@ def load_engine(name: str, model: str, **options: object) -> Engine:
         return _LOADED[key]
 
 
+def unload_engine(engine: Engine) -> None:
+    """Forget one loaded engine (the app's model switch); users still holding it keep it until done."""
+    with _LOAD_LOCK:
+        for key in [k for k, v in _LOADED.items() if v is engine]:
+            del _LOADED[key]
+
+
 def unload_all() -> None:
     """Forget every loaded engine (their memory is freed when no one holds them)."""
     with _LOAD_LOCK:
