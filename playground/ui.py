@@ -1,0 +1,207 @@
+"""The web app: Gradio components and their wiring. Handlers stream pipeline Results; nothing else lives here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .engines import engine_names, get_engine_class
+from .examples import load_examples
+from .highlight import DISPLAY_NAMES, LANGUAGES, highlight_css
+from .manager import ModelManager
+from .params import GenerationParams
+from .tasks import TASKS, get_task
+from .ui_app import AUTO, DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language
+
+LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
+          "repeat_penalty": "Repetition penalty", "seed": "Seed"}
+CSS_FILE = Path(__file__).with_name("ui.css")
+INTRO = (
+    "# Code Playground\n"
+    "Translate, simplify, debug or complete code with a small language model running on this machine's CPU. "
+    "The bundled SmolLM2-135M writes about 35 tokens/s on 2 cores but is often wrong: treat its answers "
+    "as drafts. A 0.5B coder model is better and about 3x slower. Generated code is never run."
+)
+
+
+def launch_options() -> dict[str, Any]:
+    """Theme and CSS for demo.launch() (Gradio 6 takes them there, not in gr.Blocks)."""
+    css = CSS_FILE.read_text("utf-8") + "\n" + highlight_css()
+    return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css}
+
+
+def _language_choices(auto: bool) -> list[tuple[str, str]]:
+    choices = [(DISPLAY_NAMES[name], name) for name in LANGUAGES]
+    return [("Auto-detect", AUTO), *choices] if auto else choices
+
+
+def _sampling_controls() -> list[gr.components.Component]:
+    """One control per GenerationParams field, with its bounds, default and description."""
+    controls: list[gr.components.Component] = []
+    for name in SAMPLING:
+        field = GenerationParams.model_fields[name]
+        lo, hi = GenerationParams.bounds(name)
+        if name == "seed":
+            controls.append(gr.Number(field.default, label=LABELS[name], info=field.description, precision=0,
+                                      minimum=lo, maximum=hi))
+            continue
+        step = 1 if field.annotation in (int, "int") else 0.01 if (hi or 0) <= 1 else 0.05
+        if any(getattr(m, "gt", None) is not None for m in field.metadata):
+            lo = (lo or 0) + step  # the bound itself is excluded
+        controls.append(gr.Slider(lo, hi, value=field.default, step=step, label=LABELS[name], info=field.description))
+    return controls
+
+
+COPY_JS = "(result) => { if (result && result.code) { navigator.clipboard.writeText(result.code); } }"
+
+
+def _inputs(task: str) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | None]:
+    """The code box, the language picker and the task's extra input."""
+    code = gr.Code(language="python", lines=12, max_lines=24, label="Code", show_line_numbers=True,
+                   interactive=True, elem_id=f"{task}-code")
+    extra: gr.components.Component | None = None
+    with gr.Row():
+        source = gr.Dropdown(_language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
+                             info="Paste code and its language is guessed.", elem_id=f"{task}-source")
+        if task == "translate":
+            extra = gr.Dropdown(_language_choices(auto=False), value="javascript", label="Translate to",
+                                allow_custom_value=True,
+                                elem_id=f"{task}-target")
+    if task == "debug":
+        extra = gr.Textbox(label="Error message or traceback (optional)", lines=2, max_lines=8,
+                           placeholder="e.g. IndexError: list index out of range", elem_id=f"{task}-error")
+    if task == "complete":
+        extra = gr.Code(language="python", lines=3, max_lines=10, label="Code after the cursor (optional suffix)",
+                        interactive=True, elem_id=f"{task}-suffix")
+    return code, source, extra
+
+
+def _outputs(task: str) -> list[gr.components.Component]:
+    """The output column; the order matches render()."""
+    result = gr.JSON(visible=False)
+    stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats")
+    message = gr.HTML(elem_id=f"{task}-message")
+    answer = gr.HTML(elem_id=f"{task}-output", min_height=120)
+    with gr.Row():
+        copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
+        download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
+    copy.click(None, inputs=[result], js=COPY_JS)
+    explanation = gr.HTML(elem_id=f"{task}-explanation")
+    with gr.Accordion("Before / after", visible=task in DIFF_TASKS, open=True):
+        diff = gr.HTML(elem_id=f"{task}-diff")
+    with gr.Accordion("Lint (pyflakes)", open=True):
+        lint_line = gr.HTML(elem_id=f"{task}-lint-note")
+        lint_table = gr.Dataframe(headers=["Line", "Column", "Message"], datatype=["number", "number", "str"],
+                                  interactive=False, elem_id=f"{task}-lint", visible=False,
+                                  column_widths=["70px", "80px", "auto"])
+    with gr.Accordion("Show prompt", open=False):
+        prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
+                            elem_id=f"{task}-prompt")
+    return [result, answer, explanation, lint_line, lint_table, diff, stats, message, prompt, download]
+
+
+def _examples(task: str, inputs: list[gr.components.Component]) -> None:
+    examples = load_examples(task)
+    if not examples:
+        return
+    field = {"translate": "target", "debug": "error", "complete": "suffix"}.get(task)
+    rows = [[e.code, e.language, *([getattr(e, field) or ""] if field else [])] for e in examples]
+    gr.Examples(rows, inputs=inputs, example_labels=[e.name.replace("_", " ") for e in examples],
+                label="Examples (click to fill in)")
+
+
+def _stopper(app: PlaygroundApp, task: str) -> Any:
+    def stop(request: gr.Request) -> tuple:
+        return app.stop(task, request)
+
+    return stop
+
+
+def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Component], limit: int) -> gr.HTML | None:
+    """One tab: inputs, Generate / Stop, outputs, examples; generation has api_name=task. Returns the FIM note."""
+    spec = get_task(task)
+    note = None
+    with gr.Tab(spec.title, id=task, elem_id=f"tab-{task}"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1):
+                code, source, extra = _inputs(task)
+                with gr.Row():
+                    generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
+                    stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
+                if task == "complete":
+                    note = gr.HTML(elem_id="complete-fim-note")
+                inputs = [code, source, *([extra] if extra is not None else [])]
+                _examples(task, inputs)
+            with gr.Column(scale=1):
+                outputs = _outputs(task)
+    run = generate.click(getattr(app, task), inputs=[*inputs, *sampling], outputs=outputs, api_name=task,
+                         concurrency_id="model", concurrency_limit=limit, show_progress="full",
+                         show_progress_on=[outputs[1]])
+    stop.click(_stopper(app, task), inputs=None, outputs=outputs, queue=False,
+               api_visibility="private", cancels=[run])
+    for trigger in (code.change, source.change):
+        trigger(detect_language, inputs=[code, source], outputs=[source, code], queue=False, show_progress="hidden",
+                trigger_mode="always_last", api_visibility="private")
+    return note
+
+
+def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
+    """The loaded model's facts and the form to switch models (a short list only in public mode)."""
+    manager = app.manager
+    panel: dict[str, Any] = {"card": gr.HTML(elem_id="model-card"), "status": gr.HTML(elem_id="model-status")}
+    public = manager.public
+    with gr.Accordion("Switch model", open=False, elem_id="model-switch"):
+        panel["choice"] = gr.Dropdown(manager.allowed, value=manager.default_spec, label="Model", visible=public)
+        panel["source"] = gr.Radio([("Bundled SmolLM2", "bundled"), ("Local .gguf file", "local"),
+                                    ("Hugging Face Hub", "hub")], value="hub", label="From", visible=not public)
+        panel["path"] = gr.Textbox(label="Path of a .gguf file", placeholder="/models/model.Q4_K_M.gguf",
+                                   visible=False, elem_id="model-path")
+        panel["repo"] = gr.Textbox(label="Hub repository (OWNER/REPO)", visible=not public,
+                                   placeholder="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", elem_id="model-repo")
+        panel["file"] = gr.Textbox(label="File in the repository", visible=not public,
+                                   placeholder="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", elem_id="model-file")
+        panel["engine"] = gr.Dropdown(engine_names(), value=manager.engine_name, label="Engine", visible=not public)
+        panel["load"] = gr.Button("Load model", elem_id="model-load")
+    if not public:
+        panel["source"].change(lambda s: (gr.update(visible=s == "local"), gr.update(visible=s == "hub"),
+                                          gr.update(visible=s == "hub")),
+                               inputs=panel["source"], outputs=[panel["path"], panel["repo"], panel["file"]],
+                               queue=False, show_progress="hidden", api_visibility="private")
+    return panel
+
+
+def _teach_tab(manager: ModelManager) -> None:
+    """The "How it works" tab, when playground.ui_teach is available."""
+    try:
+        from .ui_teach import build_teach_tab
+    except ImportError:
+        return
+    with gr.Tab("How it works", id="teach", elem_id="tab-teach"):
+        build_teach_tab(manager)
+
+
+def build_demo(manager: ModelManager | None = None) -> gr.Blocks:
+    """The whole app: sidebar (model, sampling), one tab per task, queue of one generation per model."""
+    app = PlaygroundApp(manager or ModelManager())
+    limit = int(getattr(get_engine_class(app.manager.engine_name), "max_concurrency", 1) or 1)
+    with gr.Blocks(title="Code Playground", fill_width=True) as demo:
+        with gr.Sidebar(label="Model and settings", open=True, width=340):
+            gr.Markdown("### Model")
+            panel = _model_panel(app)
+            gr.Markdown("### Sampling")
+            sampling = _sampling_controls()
+        gr.Markdown(INTRO, elem_classes="pg-intro")
+        with gr.Tabs():
+            notes = [_task_tab(app, task, sampling, limit) for task in TASKS]
+            _teach_tab(app.manager)
+        model_outputs = [panel["card"], panel["status"], next(n for n in notes if n is not None)]
+        form = [panel[name] for name in ("source", "path", "repo", "file", "engine", "choice")]
+        panel["load"].click(app.load_model, inputs=form, outputs=model_outputs, api_visibility="private",
+                            concurrency_id="load", concurrency_limit=1, show_progress="full",
+                            show_progress_on=[panel["card"]])
+        demo.load(app.show_model, outputs=model_outputs, api_visibility="private", show_progress="minimal")
+    demo.queue(max_size=int(os.environ.get("PLAYGROUND_QUEUE_SIZE", "64")))
+    return demo

@@ -1,0 +1,197 @@
+"""The web app's event handlers: generators streaming pipeline Results into the outputs of a tab.
+
+Every PlaygroundError becomes a message in the tab (and a toast), never a traceback; the partial
+answer stays visible. Stop and a closed browser tab set the generation's cancel Event.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+
+from . import pipeline
+from .errors import PlaygroundError
+from .highlight import DISPLAY_NAMES, guess_language
+from .manager import ModelManager, Runs, model_spec
+from .params import GenerationParams
+from .pipeline import Result
+from .present import (
+    code_html,
+    diff_html,
+    explanation_html,
+    fim_note,
+    lint_rows,
+    lint_summary,
+    message_html,
+    model_card_html,
+    stats_line,
+    throttle,
+)
+
+AUTO = "auto"
+SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed")
+DIFF_TASKS = ("simplify", "debug")
+# gr.Code colours only these; other languages are shown uncoloured in the input box.
+CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": "typescript", "c": "c",
+                  "cpp": "cpp", "sql": "sql", "bash": "shell"}
+
+
+def _save(code: str, language: str, task: str) -> str:
+    """Write the answer to a file for the Download button (named after the language)."""
+    from pygments.lexers import get_lexer_by_name
+
+    try:
+        suffix = get_lexer_by_name(language).filenames[0].lstrip("*")
+    except Exception:  # no lexer or no file pattern: plain text
+        suffix = ".txt"
+    folder = Path(tempfile.mkdtemp(prefix="playground-"))
+    path = folder / f"{task}{suffix}"
+    path.write_text(code, "utf-8")
+    return str(path)
+
+
+def render(task: str, code: str, state: Result | None, message: str = "", kind: str = "error") -> tuple:
+    """Every output of a tab for one state: (result, code, explanation, lint note, lint table, diff, stats,
+    message, prompt, download)."""
+    error = message if kind == "error" else ""
+    if state is None:
+        record = {"error": error} if error else None
+        return (record, "", "", "", _table([]), "", "", message_html(message, kind), "",
+                gr.update(value=None, interactive=False))
+    final = state.done or bool(error)
+    record = {**state.to_dict(), "done": state.done, "error": error}
+    lint_line = lint_summary(state) if state.done else "Lint did not run." if error else lint_summary(state)
+    diff = diff_html(code, state.code) if task in DIFF_TASKS and final else ""
+    note = message_html(message, kind) if message else message_html(state.notice, "notice")
+    download = (gr.update(value=_save(state.code, state.language, task), interactive=True)
+                if final and state.code.strip() else gr.update(value=None, interactive=False))
+    return (record, code_html(state.html), explanation_html(state.explanation), message_html(lint_line, "lint"),
+            _table(state.lint), diff, stats_line(state.stats, state.done, state.stopped), note, state.prompt,
+            download)
+
+
+def _table(findings: list) -> dict:
+    """The lint table, shown only when there is something in it."""
+    return gr.update(value=lint_rows(findings), visible=bool(findings))
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or "anonymous"
+
+
+N_OUTPUTS = len(render("translate", "", None))
+
+
+class PlaygroundApp:
+    """The handlers, bound to one model manager and the generations in progress."""
+
+    def __init__(self, manager: ModelManager) -> None:
+        self.manager = manager
+        self.runs = Runs()
+
+    def generate(self, task: str, code: str, source: str, extra: dict[str, str], sampling: tuple,
+                 request: gr.Request | None) -> Iterator[tuple]:
+        """Stream one task's outputs (at most every 50 ms); errors become a message, never a traceback."""
+        key = (_session(request), task)
+        cancel = self.runs.start(key)
+        last = render(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
+        states: Iterator[Result] | None = None
+        try:
+            yield last
+            params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
+            language = None if source in (AUTO, "", None) else source
+            states = pipeline.stream(task, code, language=language, params=params, engine=self.manager.engine(),
+                                     cancel=cancel, **extra)
+            for state in throttle(states):
+                last = render(task, code, state)
+                yield last
+        except PlaygroundError as exc:
+            gr.Warning(str(exc))
+            last = render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
+            yield last
+        except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
+            last = render(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
+            yield last
+        finally:
+            cancel.set()  # Stop, or Gradio closing this generator because the browser tab went away
+            if states is not None:
+                last = _drain(task, code, states, last)
+            self.runs.finish(key, cancel, last)
+
+    def stop(self, task: str, request: gr.Request) -> tuple:
+        """Stop this session's generation in a tab and show where it ended."""
+        ran, last = self.runs.stop((_session(request), task))
+        return last if ran and isinstance(last, tuple) else tuple(gr.skip() for _ in range(N_OUTPUTS))
+
+    def translate(self, code: str, source_language: str, target_language: str, temperature: float, top_p: float,
+                  top_k: int, max_tokens: int, repeat_penalty: float, seed: int,
+                  request: gr.Request) -> Iterator[tuple]:
+        """Translate code into another language."""
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
+        yield from self.generate("translate", code, source_language, {"target": target_language}, sampling, request)
+
+    def simplify(self, code: str, source_language: str, temperature: float, top_p: float, top_k: int,
+                 max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+        """Rewrite code shorter and clearer, keeping its behaviour."""
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
+        yield from self.generate("simplify", code, source_language, {}, sampling, request)
+
+    def debug(self, code: str, source_language: str, error_message: str, temperature: float, top_p: float,
+              top_k: int, max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+        """Find and fix a bug (optionally given the error message or traceback)."""
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
+        yield from self.generate("debug", code, source_language, {"error": error_message or ""}, sampling, request)
+
+    def complete(self, code: str, source_language: str, suffix: str, temperature: float, top_p: float, top_k: int,
+                 max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+        """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
+        yield from self.generate("complete", code, source_language, {"suffix": suffix or ""}, sampling, request)
+
+    def show_model(self) -> tuple[str, str, str]:
+        """The model panel and the Complete tab's note (loads the default model on first page load)."""
+        try:
+            card = self.manager.card()
+        except PlaygroundError as exc:
+            return "", message_html(str(exc)), ""
+        return model_card_html(card), "", message_html(fim_note(card), "notice")
+
+    def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
+                   progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008 (Gradio's idiom)
+        """Switch models; a model that fails to load leaves the previous one working."""
+        yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip()
+        try:
+            spec = choice if self.manager.public else model_spec(source, path or "", repo or "", filename or "")
+
+            def report(done: int, total: int | None) -> None:
+                progress((done, total), desc="Downloading the model", unit="bytes")
+
+            card = self.manager.switch(spec, engine, report)
+        except PlaygroundError as exc:
+            gr.Warning(str(exc))
+            yield gr.skip(), message_html(f"{exc} The previous model is still loaded.", "error"), gr.skip()
+            return
+        note = message_html(fim_note(card), "notice")
+        yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note
+
+
+def _drain(task: str, code: str, states: Iterator[Result], last: tuple) -> tuple:
+    """Run a cancelled stream to its end (one token at most) so the final state is known."""
+    state = None
+    try:
+        for state in states:  # noqa: B007 (only the last one matters)
+            pass
+    except PlaygroundError as exc:
+        return render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
+    return render(task, code, state) if state is not None else last
+
+
+def detect_language(code: str, source: str) -> tuple:
+    """Show the guessed language under the picker, and colour the input box for the chosen one."""
+    guess = guess_language(code) if code and code.strip() else None
+    info = f"Detected: {DISPLAY_NAMES[guess]}." if guess else "Paste code and its language is guessed."
+    language = guess if source == AUTO else source
+    return gr.update(info=info), gr.update(language=CODE_LANGUAGES.get(language or ""))

@@ -1,0 +1,97 @@
+"""Helpers for the web app tests: a real Gradio server on a free loopback port, and Chromium pages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import gradio as gr
+
+from playground.manager import ModelManager
+from playground.ui import build_demo, launch_options
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+XSS = '</textarea><script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (loopback)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(manager: ModelManager) -> Iterator[tuple[str, gr.Blocks]]:
+    """Build the app on `manager`, serve it on loopback, yield (url, demo), then close it."""
+    demo = build_demo(manager)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                **launch_options())
+    try:
+        yield f"http://127.0.0.1:{port}/", demo
+    finally:
+        demo.close()
+
+
+def ensure_chromium() -> str | None:
+    """Install Debian's chromium with apt-get when missing; the reason it is unavailable, or None."""
+    if os.path.exists(CHROMIUM):
+        return None
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return f"{CHROMIUM} is missing and cannot be installed here (needs apt-get as root)"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            return f"`{' '.join(cmd)}` failed: {done.stderr.strip()[-300:]}"
+    return None if os.path.exists(CHROMIUM) else f"apt-get installed chromium but {CHROMIUM} is missing"
+
+
+def fill_code(page: object, elem_id: str, text: str) -> None:
+    """Replace the text of a gr.Code editor (CodeMirror) as a user would, by typing into it."""
+    editor = page.locator(f"#{elem_id} .cm-content")  # type: ignore[attr-defined]
+    editor.click()
+    page.keyboard.press("Control+A")  # type: ignore[attr-defined]
+    page.keyboard.press("Delete")  # type: ignore[attr-defined]
+    page.keyboard.insert_text(text)  # type: ignore[attr-defined]
+
+
+def choose(page: object, elem_id: str, value: str) -> None:
+    """Pick a value in a gr.Dropdown by typing it and pressing Enter."""
+    box = page.locator(f"#{elem_id} input")  # type: ignore[attr-defined]
+    box.click()
+    box.fill(value)
+    box.press("Enter")
+
+
+def stats_text(page: object, task: str) -> str:
+    """The live stats line of a tab."""
+    return page.locator(f"#{task}-stats").inner_text()  # type: ignore[attr-defined]
+
+
+def wait_finished(page: object, task: str, timeout_s: float = 180) -> str:
+    """Wait until the tab's stats line says Done or Stopped (or an error is shown); return the line."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """(task) => {
+            const s = document.querySelector(`#${task}-stats`);
+            const m = document.querySelector(`#${task}-message .pg-error`);
+            return (s && /^(Done|Stopped)/.test(s.innerText.trim())) || !!m;
+        }""",
+        arg=task, timeout=timeout_s * 1000,
+    )
+    return stats_text(page, task)
+
+
+def use_example(page: object, task: str, index: int = 0) -> None:
+    """Open a task's tab and click one of its examples (fills the inputs)."""
+    page.locator(f"#tab-{task}-button").click()  # type: ignore[attr-defined]
+    page.locator(f"#tab-{task} button.gallery-item").nth(index).click()  # type: ignore[attr-defined]
