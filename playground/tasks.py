@@ -99,7 +99,8 @@ def build_prompt(
     if task == "translate" and target == source:
         raise InputError(f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target.")
     variables = {
-        "code": code.rstrip("\n") if task != "complete" else code,
+        "code": code.rstrip("\n"),
+        "raw_code": code,  # Complete continues the code exactly as typed, trailing newline included
         "source": source,
         "target": target,
         "source_name": DISPLAY_NAMES[source],

@@ -125,7 +125,7 @@ def test_huge_input_is_capped_before_tokenizing(engine: Engine) -> None:
 
 
 def test_long_answer_request_is_trimmed_to_the_room_left(engine: Engine) -> None:
-    code = "".join(f"v{i} = {i}\n" for i in range(500))
+    code = "".join(f"v{i} = {i}\n" for i in range(380))
     result = run("simplify", code, language="python", engine=engine,
                  params=GenerationParams(temperature=0, max_tokens=2048))
     assert "answer is limited to" in result.notice
