@@ -100,7 +100,9 @@ def build_prompt(
         raise InputError(f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target.")
     variables = {
         "code": code.rstrip("\n"),
-        "raw_code": code,  # Complete continues the code exactly as typed, trailing newline included
+        # Complete's prefill ends at the last character typed: a prompt ending in whitespace
+        # tokens throws small models off (they close the fence), a bare end lets them break the line.
+        "raw_code": code.rstrip(),
         "source": source,
         "target": target,
         "source_name": DISPLAY_NAMES[source],
