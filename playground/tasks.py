@@ -116,7 +116,7 @@ def build_prompt(
     if task == "complete" and suffix.strip():
         if info.fim_tokens:
             pre, suf, mid = info.fim_tokens
-            text = _fill(template["fim"], {**variables, "fim_prefix": pre, "fim_suffix": suf, "fim_middle": mid})
+            text = _fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf, "fim_middle": mid})
             return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language, mode="fim")
         notice = f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); completing from the code before the cursor."
     messages: list[Message] = [{"role": "system", "content": template["system"]}]

@@ -58,7 +58,7 @@ def test_translate_prefills_a_fence_in_the_target_language() -> None:
 def test_complete_prefills_the_code_so_the_model_continues_it() -> None:
     code = "def square(x):\n    "
     prompt = build_prompt("complete", code, INFO, source="python")
-    assert prompt.prefill == "```python\n" + code
+    assert prompt.prefill == "```python\n" + code.rstrip()  # no trailing whitespace token
     assert prompt.mode == "chat" and not prompt.notice
 
 
