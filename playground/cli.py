@@ -18,7 +18,8 @@ from .tasks import TASKS
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="source file to read, or - for standard input")
-    p.add_argument("--from", dest="source", help="language of the input (default: from the file extension, else guessed)")
+    p.add_argument("--from", dest="source",
+                   help="language of the input (default: from the file extension, else guessed)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
     p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(engine_names())}")
@@ -28,7 +29,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m playground", description="Translate, simplify, debug or complete code with a local model.")
+    parser = argparse.ArgumentParser(
+        prog="python -m playground", description="Translate, simplify, debug or complete code with a local model."
+    )
     sub = parser.add_subparsers(dest="task", required=True)
     for task in TASKS.values():
         p = sub.add_parser(task.name, help=task.description, description=task.description)
@@ -38,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         if task.name == "debug":
             p.add_argument("--error", default="", help="the error message or traceback you saw")
         if task.name == "complete":
-            p.add_argument("--suffix", dest="suffix_file", help="file with the code after the cursor (fill in the middle)")
+            p.add_argument("--suffix", dest="suffix_file",
+                           help="file with the code after the cursor (fill in the middle)")
     return parser
 
 

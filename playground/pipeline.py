@@ -188,8 +188,5 @@ def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None
 
 def run(task: str, code: str, **kwargs: object) -> Result:
     """Run a task to the end and return the final Result (same arguments as stream())."""
-    result: Result | None = None
-    for result in stream(task, code, **kwargs):  # type: ignore[arg-type]
-        pass
-    assert result is not None  # stream() always yields a final state
+    *_, result = stream(task, code, **kwargs)  # type: ignore[arg-type]
     return replace(result)

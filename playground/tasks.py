@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -61,7 +61,7 @@ def get_task(name: str) -> Task:
         raise InputError(f"Unknown task {name!r}. Valid tasks: {', '.join(TASKS)}.") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(name: str) -> dict[str, Any]:
     """The parsed prompts/<name>.toml file."""
     text = resources.files(__package__).joinpath("prompts", f"{name}.toml").read_text("utf-8")
@@ -75,7 +75,9 @@ def _fill(source: str, variables: dict[str, Any]) -> str:
     try:
         return _ENV.from_string(source).render(**variables)
     except UndefinedError as exc:
-        raise PlaygroundError(f"Prompt template is missing a variable ({exc.message}); fix the template.") from None
+        raise PlaygroundError(
+            f"Prompt template is missing a variable ({exc.message}); fix the template."
+        ) from None
     except TemplateError as exc:
         raise PlaygroundError(f"Prompt template error: {exc}; fix the template.") from None
 
@@ -97,7 +99,9 @@ def build_prompt(
     source = canonical_language(source)
     target = canonical_language(target) if target else source
     if task == "translate" and target == source:
-        raise InputError(f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target.")
+        raise InputError(
+            f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target."
+        )
     variables = {
         "code": code.rstrip("\n"),
         # Complete's prefill ends at the last character typed: a prompt ending in whitespace
@@ -112,13 +116,13 @@ def build_prompt(
         "findings": findings or [],
     }
     language = target if spec.output == "target" else source
-    notice = ""
     if task == "complete" and suffix.strip():
         if info.fim_tokens:
-            pre, suf, mid = info.fim_tokens
-            text = _fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf, "fim_middle": mid})
-            return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language, mode="fim")
-        notice = f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); completing from the code before the cursor."
+            return _fim_prompt(template, variables, code, info.fim_tokens, language)
+        notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
+                  "completing from the code before the cursor.")
+    else:
+        notice = ""
     messages: list[Message] = [{"role": "system", "content": template["system"]}]
     for example in template.get("examples", []):
         messages.append({"role": "user", "content": example["user"]})
@@ -128,3 +132,14 @@ def build_prompt(
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=language,
                   mode="chat", messages=messages, notice=notice)
+
+
+def _fim_prompt(template: dict[str, Any], variables: dict[str, Any], code: str,
+                sentinels: tuple[str, str, str], language: str) -> Prompt:
+    """Fill in the middle: prefix, suffix, then the model writes the middle (PSM order)."""
+    pre, suf, mid = sentinels
+    # FIM keeps the prefix exactly as typed: the middle starts right after its last character.
+    text = _fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf,
+                                   "fim_middle": mid})
+    return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language,
+                  mode="fim")
