@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
 from collections.abc import Callable
@@ -67,12 +68,27 @@ def download(ref: HubRef, progress: ProgressCallback | None = None) -> Path:
         # hf_hub_download writes to a temporary .incomplete file and renames it only when
         # the download finished, so a partial file is never used as a model.
         return Path(hf_hub_download(ref.repo_id, ref.filename, **kwargs))  # type: ignore[arg-type]
-    except Exception as exc:  # huggingface_hub raises many types; all mean "not available"
-        raise ModelError(
-            f"Could not download {ref} from the Hugging Face Hub ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else 'no details'}). "
-            "Check the name and your network, or download the file yourself and pass --model PATH."
-        ) from exc
+    except Exception as exc:  # huggingface_hub raises many types; each gets its own advice
+        raise ModelError(f"Could not download {ref} from the Hugging Face Hub: {_download_advice(exc)}") from exc
+
+
+def _download_advice(exc: Exception) -> str:
+    """What went wrong with a download, and what to do, in one sentence."""
+    from huggingface_hub import errors
+
+    if isinstance(exc, errors.GatedRepoError) or getattr(getattr(exc, "response", None), "status_code", 0) == 401:
+        return "the repository needs a token (accept its terms on the Hub, then set HF_TOKEN)."
+    # LocalEntryNotFoundError subclasses EntryNotFoundError: test it first.
+    if isinstance(exc, errors.LocalEntryNotFoundError | errors.OfflineModeIsEnabled):
+        return ("the Hub cannot be reached (offline?) and the file is not in the local cache. "
+                "Connect to the internet, or download the file yourself and pass --model PATH.")
+    if isinstance(exc, errors.RepositoryNotFoundError | errors.EntryNotFoundError | errors.RevisionNotFoundError):
+        return "no such repository or file. Check the OWNER/REPO and the file name on the model's Hub page."
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "the disk is full. Free some space (or set HF_HOME to a larger disk) and try again."
+    detail = str(exc).splitlines()[0] if str(exc) else "no details"
+    return (f"{type(exc).__name__}: {detail}. Check your network and try again (the download resumes), "
+            "or download the file yourself and pass --model PATH.")
 
 
 def _progress_tqdm(progress: ProgressCallback) -> type:
