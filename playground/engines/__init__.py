@@ -6,6 +6,7 @@ tasks; built-in engines register through the same decorator as add-ons.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import threading
 from collections.abc import Callable, Iterator
@@ -140,3 +141,7 @@ def unload_all() -> None:
             if close is not None:
                 close()
         _LOADED.clear()
+
+
+# Close models before the interpreter tears down the modules their destructors need.
+atexit.register(unload_all)

@@ -78,6 +78,11 @@ class LlamaCppEngine:
     def context_size(self) -> int:
         return self.llm.n_ctx()
 
+    def close(self) -> None:
+        """Free the model and its context now (waits for a running generation to finish)."""
+        with self._lock:
+            self.llm.close()
+
     def tokenize(self, text: str) -> list[int]:
         """Token ids of a prompt, exactly as stream() will feed them."""
         add_bos = not (self.info.bos_token and text.startswith(self.info.bos_token))
