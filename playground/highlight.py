@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import PurePath
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter, TerminalFormatter
-from pygments.lexers import get_lexer_by_name
+from pygments.lexer import Lexer
+from pygments.lexers import find_lexer_class_by_name, get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
@@ -28,7 +30,8 @@ ALIASES: dict[str, str] = {
     "py": "python", "python3": "python", "js": "javascript", "node": "javascript", "ts": "typescript",
     "c++": "cpp", "cxx": "cpp", "c#": "csharp", "cs": "csharp", "golang": "go", "rs": "rust", "rb": "ruby",
     "kt": "kotlin", "sh": "bash", "shell": "bash", "zsh": "bash", "postgresql": "sql", "mysql": "sql",
-    "sqlite": "sql", "jsx": "javascript", "tsx": "typescript", "h": "c", "hpp": "cpp",
+    "sqlite": "sql", "postgres": "sql", "jsx": "javascript", "tsx": "typescript", "h": "c", "hpp": "cpp",
+    "py3": "python", "ecmascript": "javascript", "kts": "kotlin",
 }
 EXTENSIONS: dict[str, str] = {
     ".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
@@ -36,19 +39,32 @@ EXTENSIONS: dict[str, str] = {
     ".cs": "csharp", ".go": "go", ".rs": "rust", ".rb": "ruby", ".php": "php", ".kt": "kotlin",
     ".swift": "swift", ".sh": "bash", ".bash": "bash", ".sql": "sql",
 }
-# Cheap, ordered signals tried before pygments' guesser (which is unreliable on short snippets).
+# Cheap signals, tried in order before pygments (whose analysers are weak on short snippets: its
+# Python analyser claims anything containing "import "). More specific languages come first
+# (C++ before C, Swift before Go, TypeScript before JavaScript).
 _SIGNS: list[tuple[str, str]] = [
-    (r"^<\?php", "php"), (r"^#!.*\b(ba)?sh\b", "bash"), (r"^\s*#include\s*<(iostream|vector|string)>|std::", "cpp"),
-    (r"^\s*#include\b", "c"), (r"^\s*package\s+main\b|\bfunc\s+\w+\(.*\)\s*\{|:=", "go"),
-    (r"\bfn\s+\w+\s*\(|\blet\s+mut\b|println!\(", "rust"), (r"\bfun\s+\w+\s*\(|\bval\s+\w+\s*=", "kotlin"),
-    (r"\bpublic\s+static\s+void\s+main|System\.out\.print", "java"),
-    (r"\busing\s+System\b|Console\.Write", "csharp"), (r"\bfunc\s+\w+\(.*\)\s*->|\bimport\s+Foundation\b", "swift"),
-    (r"^\s*def\s+\w+.*:\s*$|^\s*(from\s+\w+\s+)?import\s+\w+\s*$|\bprint\(|^\s*class\s+\w+.*:\s*$", "python"),
-    (r"^\s*def\s+\w+[^:]*$|\bputs\b|\bend\s*$", "ruby"),
-    (r":\s*(number|string|boolean)\b|\binterface\s+\w+\s*\{", "typescript"),
-    (r"\bfunction\b|\bconst\s+\w+\s*=|\bconsole\.log\b|=>", "javascript"),
-    (r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE\s+TABLE)\b", "sql"), (r"^\s*(echo|if\s+\[|for\s+\w+\s+in)\b", "bash"),
+    (r"^\s*<\?php\b", "php"),
+    (r"^#!.*\b(ba|z)?sh\b", "bash"),
+    (r"^#!.*\bpython", "python"),
+    (r"^#!.*\bnode\b", "javascript"),
+    (r"^\s*#include\s*<(iostream|vector|string|map|memory|algorithm)>|\bstd::|\bcout\s*<<|^\s*template\s*<", "cpp"),
+    (r"^\s*#include\b|\bint\s+main\s*\(", "c"),
+    (r"^\s*package\s+main\b|^\s*func\s+(\(\w+\s+\*?\w+\)\s*)?\w+\([^:)]*\)[^:\n]*\{|\bfmt\.\w+\(", "go"),
+    (r"\bfn\s+\w+\s*[(<]|\blet\s+mut\b|\bprintln!\(|^\s*impl\b", "rust"),
+    (r"\bpublic\s+static\s+void\s+main|\bSystem\.out\.print|^\s*import\s+java\.", "java"),
+    (r"^\s*using\s+System\b|\bConsole\.Write|^\s*namespace\s+[\w.]+\s*[{;]", "csharp"),
+    (r"^\s*import\s+(Foundation|SwiftUI|UIKit)\b|\bfunc\s+\w+\([^)]*\)\s*->|\bguard\s+let\b", "swift"),
+    (r"\bfun\s+\w+\s*\(|^\s*val\s+\w+(\s*:\s*\w+)?\s*=|\bprintln\(", "kotlin"),
+    (r"^\s*def\s+\w+\s*\(.*\)\s*(->.*)?:\s*$|^\s*(from\s+[\w.]+\s+)?import\s+[\w.]+(\s+as\s+\w+)?\s*$"
+     r"|^\s*elif\b|^\s*class\s+\w+.*:\s*$|\bprint\(|\bif\s+__name__\s*==|\bself\.\w+\s*=", "python"),
+    (r"^\s*def\s+[\w.?!]+[^:]*$|\bputs\b|^\s*end\s*$|\.each\s+do\b", "ruby"),
+    (r":\s*(number|string|boolean|void|any)\b|^\s*(export\s+)?(interface|type)\s+\w+\s*[={<]", "typescript"),
+    (r"\bfunction\b|^\s*(const|let|var)\s+\w+\s*=|\bconsole\.log\b|=>|\brequire\(", "javascript"),
+    (r"^\s*(SELECT\b[^;]*?\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW))\b", "sql"),
+    (r"^\s*(echo\b|if\s+\[|for\s+\w+\s+in\b.*;\s*do\b|export\s+\w+=|fi\s*$|done\s*$)", "bash"),
 ]
+# pygments scores a snippet from 0 to 1; below this a guess is not worth offering.
+_MIN_SCORE = 0.5
 
 
 def canonical_language(name: str) -> str:
@@ -60,9 +76,7 @@ def canonical_language(name: str) -> str:
     for canonical, display in DISPLAY_NAMES.items():
         if key == display.lower():
             return canonical
-    raise UnknownLanguageError(
-        f"Unknown language {name!r}. Valid languages: {', '.join(LANGUAGES)}."
-    )
+    raise UnknownLanguageError(f"Unknown language {name!r}: pick one of {', '.join(LANGUAGES)}.")
 
 
 def language_from_filename(path: str) -> str | None:
@@ -71,14 +85,28 @@ def language_from_filename(path: str) -> str | None:
 
 
 def guess_language(code: str) -> str | None:
-    """A best guess at the language of a snippet (only a default: users can always override it)."""
+    """A guess at a snippet's language, or None when unsure.
+
+    Only a default for the language picker: short snippets are ambiguous (`x = 1` is valid in a
+    dozen languages), so the user's choice always wins. Cheap signals first, then pygments'
+    analysers restricted to our languages.
+    """
+    sample = code[:10_000]  # the opening lines decide; bound the regex work on huge pastes
     for pattern, language in _SIGNS:
-        if re.search(pattern, code, flags=re.M | (re.I if language == "sql" else 0)):
+        if re.search(pattern, sample, flags=re.M | (re.I if language == "sql" else 0)):
             return language
-    return None
+    scores = {language: _lexer_class(language).analyse_text(sample) for language in LANGUAGES}
+    best = max(scores, key=lambda language: scores[language])
+    return best if scores[best] >= _MIN_SCORE else None
 
 
-def _lexer(language: str | None):  # type: ignore[no-untyped-def]
+@cache
+def _lexer_class(language: str) -> type[Lexer]:
+    return find_lexer_class_by_name(LANGUAGES[language])
+
+
+def _lexer(language: str | None) -> Lexer:
+    """Our languages, and any other name pygments knows (html, json from a fence); else plain text."""
     try:
         return get_lexer_by_name(LANGUAGES.get(language or "", language or "text"), stripnl=False)
     except ClassNotFound:
@@ -86,15 +114,18 @@ def _lexer(language: str | None):  # type: ignore[no-untyped-def]
 
 
 def highlight_html(code: str, language: str | None) -> str:
-    """Escaped, highlighted HTML (<div class="highlight"><pre>...) for code."""
-    return highlight(code, _lexer(language), HtmlFormatter(cssclass="highlight"))
+    """Highlighted HTML (<div class="highlight"><pre>...); pygments escapes the code, so it is safe to embed."""
+    return highlight(code, _lexer(language), HtmlFormatter(nowrap=False, cssclass="highlight"))
 
 
 def highlight_css(style: str = "default", dark_style: str = "monokai") -> str:
     """CSS for highlighted code: a light style, and a dark one under Gradio's `.dark` class."""
-    light = HtmlFormatter(style=style).get_style_defs(".highlight")
-    dark = HtmlFormatter(style=dark_style).get_style_defs(".dark .highlight")
-    return light + "\n" + dark
+    # Scoped rules only: pygments' full get_style_defs() also styles every `pre` on the page.
+    rules = [".highlight pre { line-height: 125%; }"]
+    for name, scope in ((style, ".highlight"), (dark_style, ".dark .highlight")):
+        formatter = HtmlFormatter(style=name)
+        rules += formatter.get_background_style_defs(scope) + formatter.get_token_style_defs(scope)
+    return "\n".join(rules) + "\n"
 
 
 def highlight_terminal(code: str, language: str | None) -> str:

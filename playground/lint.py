@@ -7,23 +7,31 @@ from dataclasses import dataclass
 from pyflakes import api, messages
 from pyflakes.reporter import Reporter
 
-from .highlight import DISPLAY_NAMES
+from .errors import UnknownLanguageError
+from .highlight import DISPLAY_NAMES, canonical_language
 
 LINT_LANGUAGES = frozenset({"python"})
-# Findings that make the code fail when run; everything else pyflakes reports is a warning.
+# The kind rule: "error" when the code cannot run as written (it does not parse, or it fails with a
+# NameError/SyntaxError when the line runs); everything else pyflakes reports (unused imports and
+# variables, redefinitions, f-strings without placeholders, ...) is a "warning".
 _ERRORS = (messages.UndefinedName, messages.UndefinedLocal, messages.UndefinedExport,
            messages.ReturnOutsideFunction, messages.YieldOutsideFunction,
            messages.ContinueOutsideLoop, messages.BreakOutsideLoop, messages.DuplicateArgument)
+_MAX_MESSAGE = 200  # an undefined 10,000-character name should not flood the lint table
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: 1-based line, 0-based column, message, and 'error' or 'warning'."""
+    """One problem: 1-based line, 0-based column, message, and kind ('error' or 'warning')."""
 
     line: int
     col: int
     message: str
     kind: str = "warning"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
 class _Collect(Reporter):
@@ -33,33 +41,69 @@ class _Collect(Reporter):
         self.findings: list[Finding] = []
 
     def unexpectedError(self, filename: str, msg: str) -> None:  # noqa: N802 (pyflakes' API)
-        self.findings.append(Finding(1, 0, f"could not check the code: {msg}", "error"))
+        # pyflakes says "problem decoding source" for any parser failure other than SyntaxError;
+        # with the encoding checked beforehand, what is left is nesting too deep for the parser.
+        self.findings.append(Finding(1, 0, f"could not check the code: Python's parser gave up ({msg}); "
+                                     "it may be nested too deeply", "error"))
 
     def syntaxError(self, filename: str, msg: str, lineno: int | None, offset: int | None,  # noqa: N802
                     text: str | None) -> None:
-        self.findings.append(Finding(lineno or 1, max((offset or 1) - 1, 0), f"syntax error: {msg}", "error"))
+        line, col = max(lineno or 1, 1), max((offset or 1) - 1, 0)
+        self.findings.append(Finding(line, col, _short(f"syntax error: {msg}"), "error"))
 
     def flake(self, message: messages.Message) -> None:
         kind = "error" if isinstance(message, _ERRORS) else "warning"
-        text = message.message % message.message_args
-        self.findings.append(Finding(message.lineno, message.col, text, kind))
+        self.findings.append(Finding(message.lineno, message.col, _short(message.message % message.message_args), kind))
 
 
-def lint(code: str, language: str = "python") -> list[Finding]:
-    """pyflakes findings sorted by position; [] for languages other than Python."""
-    if language not in LINT_LANGUAGES:
+def _canonical(language: str | None) -> str | None:
+    try:
+        return canonical_language(language) if language else None
+    except UnknownLanguageError:
+        return None
+
+
+def _position(code: str, index: int) -> tuple[int, int]:
+    """1-based line and 0-based column of a character index."""
+    line_start = code.rfind("\n", 0, index) + 1
+    return code.count("\n", 0, index) + 1, index - line_start
+
+
+def _unparseable(code: str) -> Finding | None:
+    """A finding for text Python's parser rejects before it sees any syntax (NUL bytes, lone surrogates)."""
+    if "\0" in code:
+        return Finding(*_position(code, code.index("\0")), "syntax error: the code contains a NUL byte", "error")
+    try:
+        code.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return Finding(*_position(code, exc.start), "syntax error: the code contains invalid Unicode", "error")
+    return None
+
+
+def lint(code: str, language: str | None = "python") -> list[Finding]:
+    """pyflakes findings sorted by line and column; [] for languages other than Python."""
+    if _canonical(language) not in LINT_LANGUAGES:
         return []
+    code = code.removeprefix("\ufeff")  # a BOM is valid at the start of a Python file, not in an ast.parse string
+    if (finding := _unparseable(code)) is not None:
+        return [finding]
     reporter = _Collect()
     try:
         api.check(code, "answer.py", reporter)
-    except (ValueError, RecursionError, MemoryError) as exc:  # e.g. NUL bytes, absurd nesting
-        reporter.findings.append(Finding(1, 0, f"syntax error: {exc}", "error"))
+    except RecursionError:  # the checker walks the tree recursively: a 1,000-term expression is enough
+        reporter.findings.append(Finding(1, 0, "could not check the code: it is nested too deeply", "error"))
+    except Exception as exc:  # lint is an aid: a pyflakes bug must not lose the answer
+        failed = f"could not check the code: pyflakes failed ({type(exc).__name__})"
+        reporter.findings.append(Finding(1, 0, failed, "error"))
     return sorted(reporter.findings, key=lambda f: (f.line, f.col))
 
 
 def lint_note(language: str | None) -> str | None:
     """A plain sentence when lint does not cover the language, else None."""
-    if language in LINT_LANGUAGES:
+    canonical = _canonical(language)
+    if canonical in LINT_LANGUAGES:
         return None
-    name = DISPLAY_NAMES.get(language or "", language or "this")
+    if canonical is None and not language:
+        return "Lint covers Python only; no checks were run because the output's language is unknown."
+    name = DISPLAY_NAMES.get(canonical or "", language)
     return f"Lint covers Python only; no checks were run on the {name} output."
