@@ -46,13 +46,21 @@ class Result:
     answer: str = ""  # everything the model wrote (with the prefilled start)
     code: str = ""
     explanation: str = ""
-    html: str = ""
     lint: list[Finding] = field(default_factory=list)
     lint_note: str | None = None
     notice: str = ""
     stats: Stats = field(default_factory=Stats)
     done: bool = False
     stopped: bool = False  # the user pressed Stop
+
+    @property
+    def html(self) -> str:
+        """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,
+        not every token: highlighting a long answer on each token would slow generation)."""
+        key = (self.code, self.language)
+        if getattr(self, "_html_key", None) != key:
+            self._html_key, self._html = key, highlight_html(self.code, self.language)
+        return self._html
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the command line's --json output."""
@@ -183,7 +191,6 @@ def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None
     else:
         found = extract(state.answer, prompt.language)
         state.code, state.explanation = found.code, found.explanation
-    state.html = highlight_html(state.code, state.language)
 
 
 def run(task: str, code: str, **kwargs: object) -> Result:
