@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -23,7 +23,7 @@ class Example:
     suffix: str = ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_examples(task: str, root: Path = EXAMPLES_DIR) -> tuple[Example, ...]:
     """The examples for a task, in the order examples.toml lists them (none if the folder is absent)."""
     index = root / "examples.toml"
