@@ -187,7 +187,7 @@ def build_demo(manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app: sidebar (model, sampling), one tab per task, queue of one generation per model."""
     app = PlaygroundApp(manager or ModelManager())
     limit = int(getattr(get_engine_class(app.manager.engine_name), "max_concurrency", 1) or 1)
-    with gr.Blocks(title="Code Playground", fill_width=True) as demo:
+    with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False) as demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
             panel = _model_panel(app)

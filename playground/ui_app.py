@@ -14,7 +14,7 @@ import gradio as gr
 
 from . import pipeline
 from .errors import PlaygroundError
-from .highlight import DISPLAY_NAMES, guess_language
+from .highlight import DISPLAY_NAMES, EXTENSIONS, guess_language
 from .manager import ModelManager, Runs, model_spec
 from .params import GenerationParams
 from .pipeline import Result
@@ -40,15 +40,9 @@ CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": 
 
 
 def _save(code: str, language: str, task: str) -> str:
-    """Write the answer to a file for the Download button (named after the language)."""
-    from pygments.lexers import get_lexer_by_name
-
-    try:
-        suffix = get_lexer_by_name(language).filenames[0].lstrip("*")
-    except Exception:  # no lexer or no file pattern: plain text
-        suffix = ".txt"
-    folder = Path(tempfile.mkdtemp(prefix="playground-"))
-    path = folder / f"{task}{suffix}"
+    """Write the answer to a file for the Download button, named after its language (translate.js)."""
+    suffix = next((ext for ext, name in EXTENSIONS.items() if name == language), ".txt")
+    path = Path(tempfile.mkdtemp(prefix="playground-")) / f"{task}{suffix}"
     path.write_text(code, "utf-8")
     return str(path)
 

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import gradio as gr
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # tests make no calls beyond loopback
 
-from playground.manager import ModelManager
-from playground.ui import build_demo, launch_options
+import gradio as gr  # noqa: E402
+
+from playground.manager import ModelManager  # noqa: E402
+from playground.ui import build_demo, launch_options  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -24,9 +24,10 @@ class EchoEngine:
     can_infill = False
     max_concurrency = 1
 
-    def __init__(self, model: str | None = None, delay: float = 0.0) -> None:
+    def __init__(self, model: str | None = None, delay: float = 0.0, fail_after: int | None = None) -> None:
         self.info = ModelInfo(name="echo", context_length=4096, chat_template=None)
         self.delay = delay
+        self.fail_after = fail_after  # raise mid-stream after this many pieces (an engine dying)
         self._lock = threading.Lock()
 
     @property
@@ -49,6 +50,8 @@ class EchoEngine:
             for n, piece in enumerate(re.findall(r"\S+\s*|\s+", body)):
                 if (cancel is not None and cancel.is_set()) or n >= params.max_tokens:
                     return
+                if self.fail_after is not None and n >= self.fail_after:
+                    raise RuntimeError("echo engine died")
                 if self.delay:
                     time.sleep(self.delay)
                 yield Chunk(piece)

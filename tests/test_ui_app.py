@@ -1,0 +1,163 @@
+"""The web app over HTTP with gradio_client: each api_name, streaming, errors, Stop, the queue.
+
+Two real Gradio servers on loopback: one on the bundled model (behaviour), one on the echo
+engine (wiring that needs a slow or failing engine).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from gradio_client import Client
+from gradio_client.utils import Status
+
+from playground.engines import Chunk, load_engine, register_engine
+from playground.examples import load_examples
+from playground.manager import ModelManager
+from tests.browser import serve
+
+SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234}
+EXTRA = {"translate": "target_language", "debug": "error_message", "complete": "suffix"}
+
+
+@register_engine("dying-llama")
+class DyingLlama:
+    """The real bundled model, whose stream fails after a few tokens (an engine dying mid-answer)."""
+
+    real_engine: Any = None  # set by the test: load_engine cannot be called while it is loading this one
+
+    def __init__(self, model: str | None = None, after: int = 6) -> None:
+        self.real = self.real_engine
+        self.info, self.name, self.after = self.real.info, "dying-llama", after
+        self.can_logprobs, self.can_infill, self.max_concurrency = False, False, 1
+
+    @property
+    def context_size(self) -> int:
+        return self.real.context_size
+
+    def count_tokens(self, text: str) -> int:
+        return self.real.count_tokens(text)
+
+    def stream(self, prompt: str, params: Any, stop: Any = None, cancel: Any = None) -> Iterator[Chunk]:
+        for n, chunk in enumerate(self.real.stream(prompt, params, stop=stop, cancel=cancel)):
+            if n == self.after:
+                raise RuntimeError("the model process crashed")
+            yield chunk
+
+
+@pytest.fixture(scope="module")
+def model_url() -> Iterator[str]:
+    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
+        yield url
+
+
+def client(url: str) -> Client:
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+
+
+def example_args(task: str, **sampling: Any) -> dict[str, Any]:
+    """Keyword arguments for a task's endpoint, from its first example."""
+    example = load_examples(task)[0]
+    args: dict[str, Any] = {"code": example.code, "source_language": example.language, **SAMPLING, **sampling}
+    if task in EXTRA:
+        args[EXTRA[task]] = {"translate": example.target, "debug": example.error, "complete": example.suffix}[task]
+    return args
+
+
+def test_each_tab_has_its_api_name(model_url: str) -> None:
+    endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert {"/translate", "/simplify", "/debug", "/complete"} <= set(endpoints)
+    params = [p["parameter_name"] for p in endpoints["/translate"]["parameters"]]
+    assert params[:3] == ["code", "source_language", "target_language"] and "temperature" in params
+    assert not any("stop" in name or "load" in name for name in endpoints if name != "/load_example")
+
+
+@pytest.mark.parametrize("task", ["translate", "simplify", "debug", "complete"])
+def test_api_call_with_the_bundled_model(model_url: str, task: str) -> None:
+    result, code_html, _, lint_note, _, diff, stats, message, prompt, _ = client(model_url).predict(
+        **example_args(task), api_name=f"/{task}")
+    assert result["done"] and not result["error"] and result["code"].strip()
+    assert result["stats"]["completion_tokens"] > 0 and result["model"].startswith("SmolLM2")
+    assert '<div class="highlight">' in code_html and "<span" in code_html
+    assert stats.startswith("Done:") and prompt == result["prompt"] and prompt
+    assert "pg-lint" in lint_note
+    assert ("pg-diff" in diff) == (task in ("simplify", "debug"))
+
+
+def test_streaming_client_sees_growing_answers(model_url: str) -> None:
+    job = client(model_url).submit(**example_args("translate", max_tokens=64), api_name="/translate")
+    tokens = [update[0]["stats"]["completion_tokens"] for update in job if update[0]]
+    assert len(tokens) >= 3, "the answer should arrive in several updates"
+    assert tokens == sorted(tokens) and tokens[-1] == job.outputs()[-1][0]["stats"]["completion_tokens"]
+    assert job.outputs()[-1][0]["done"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"code": "   "}, "code box is empty"),
+    ({"source_language": "klingon"}, "Unknown language 'klingon'"),
+    ({"code": "x = 1\n" * 6000}, "too long for this model"),
+])
+def test_errors_are_messages_and_the_app_stays_usable(model_url: str, change: dict, expected: str) -> None:
+    app = client(model_url)
+    result, *_, message, _, _ = app.predict(**{**example_args("simplify"), **change}, api_name="/simplify")
+    assert expected in result["error"] and expected.split("'")[0] in message
+    assert "Traceback" not in message and 'class="pg-error"' in message
+    again = app.predict(**example_args("simplify"), api_name="/simplify")[0]
+    assert again["done"] and not again["error"]
+
+
+def test_out_of_range_settings_are_refused_with_the_bounds(model_url: str) -> None:
+    app = client(model_url)
+    with pytest.raises(Exception, match="greater than maximum value 2"):
+        app.predict(**example_args("simplify", temperature=5.0), api_name="/simplify")
+    assert app.predict(**example_args("simplify"), api_name="/simplify")[0]["done"]
+
+
+def test_engine_dying_mid_stream_keeps_the_partial_answer() -> None:
+    DyingLlama.real_engine = load_engine("llama-cpp", "default")
+    with serve(ModelManager(engine="dying-llama", model="default", public=False)) as (url, _):
+        result, code_html, *_, message, _, _ = client(url).predict(**example_args("translate"),
+                                                                   api_name="/translate")
+    assert "engine failed" in result["error"] and "crashed" in message
+    assert result["stats"]["completion_tokens"] == 6 and result["code"].strip()
+    assert '<div class="highlight">' in code_html
+
+
+def test_cancel_frees_the_model_for_the_next_request(model_url: str) -> None:
+    engine = load_engine("llama-cpp", "default")
+    app = client(model_url)
+    job = app.submit(**example_args("translate", max_tokens=400, temperature=1.0), api_name="/translate")
+    for update in job:
+        if update[0] and update[0]["stats"]["completion_tokens"] >= 3:
+            break
+    job.cancel()
+    assert engine._lock.acquire(timeout=30), "the generation should end soon after cancel"
+    engine._lock.release()
+    assert app.predict(**example_args("simplify"), api_name="/simplify")[0]["done"]
+
+
+def test_one_generation_at_a_time_and_the_second_is_queued(model_url: str) -> None:
+    jobs = [client(model_url).submit(**example_args("complete", max_tokens=40), api_name="/complete")
+            for _ in range(2)]
+    spans: list[list[float]] = [[], []]
+    queued = threading.Event()
+
+    def watch(i: int) -> None:
+        for _ in jobs[i]:
+            spans[i].append(time.monotonic())
+
+    threads = [threading.Thread(target=watch, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        if any(j.status().code is Status.IN_QUEUE and j.status().rank is not None for j in jobs):
+            queued.set()
+        time.sleep(0.01)
+    assert all(j.outputs()[-1][0]["done"] for j in jobs)
+    first, second = sorted(spans, key=lambda s: s[0])
+    assert first[-1] <= second[0], "the second generation started before the first ended"
+    assert queued.is_set(), "one client should have seen its queue position"

@@ -1,0 +1,128 @@
+"""What the web app shows: throttled streaming and escaped HTML fragments (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+import playground
+from playground.lint import Finding
+from playground.manager import ModelCard
+from playground.pipeline import Result, Stats
+from playground.present import (
+    diff_html,
+    explanation_html,
+    fim_note,
+    lint_rows,
+    lint_summary,
+    message_html,
+    model_card_html,
+    stats_line,
+    throttle,
+)
+from tests.browser import XSS
+
+
+class FakeClock:
+    """A clock that advances by a fixed step per reading."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_throttle_passes_first_and_last_and_skips_in_between() -> None:
+    out = list(throttle(range(10), interval=0.05, clock=FakeClock(0.01)))
+    assert out[0] == 0 and out[-1] == 9
+    assert len(out) < 10
+    assert out == sorted(out)
+
+
+def test_throttle_passes_everything_when_slower_than_interval() -> None:
+    assert list(throttle(range(5), interval=0.05, clock=FakeClock(0.1))) == [0, 1, 2, 3, 4]
+
+
+def test_throttle_never_holds_a_done_state() -> None:
+    states = [Result("simplify", "python", "", "m", "e", done=(n == 3)) for n in range(4)]
+    out = list(throttle(states, interval=10.0, clock=FakeClock(0.0)))
+    assert out[-1].done and out[0] is states[0]
+
+
+def test_throttle_of_nothing_is_nothing() -> None:
+    assert list(throttle(iter(()), interval=0.05)) == []
+
+
+def test_throttle_loses_no_tokens_with_the_bundled_model(engine, greedy) -> None:
+    """A throttled stream ends with the same complete answer as the unthrottled run."""
+    code = "def add(a, b):\n    return a + b\n"
+    full = playground.run("simplify", code, language="python", params=greedy, engine=engine)
+    seen = [(s.answer, s.done) for s in throttle(
+        playground.stream("simplify", code, language="python", params=greedy, engine=engine), interval=0.05)]
+    assert seen[-1] == (full.answer, True)
+    assert len(seen) <= full.stats.completion_tokens + 1
+
+
+def test_stats_line_shows_tokens_speed_ttft_and_context() -> None:
+    stats = Stats(prompt_tokens=300, completion_tokens=42, ttft_s=0.25, tokens_per_s=36.04, total_s=1.4,
+                  context_size=4096)
+    line = stats_line(stats, done=True)
+    assert line.startswith("Done: 42 tokens")
+    for part in ("36.0 tokens/s", "first token 0.25 s", "context 342 / 4096", "1.4 s in all"):
+        assert part in line
+    assert stats_line(stats).startswith("Generating")
+    assert stats_line(stats, done=True, stopped=True).startswith("Stopped")
+
+
+@pytest.mark.parametrize("render", [explanation_html, message_html, lambda t: diff_html("x = 1\n", t)])
+def test_fragments_escape_model_and_user_text(render) -> None:
+    out = render(XSS)
+    assert "<script" not in out and "<img" not in out and "</textarea>" not in out
+    assert "&lt;script&gt;" in out
+
+
+def test_explanation_keeps_paragraphs_and_inline_code_only() -> None:
+    out = explanation_html("Use `sum(<x>)` here.\n\nSecond <b>para</b>.")
+    assert out.count("<p>") == 2
+    assert "<code>sum(&lt;x&gt;)</code>" in out
+    assert "<b>" not in out
+
+
+def test_diff_marks_added_and_removed_lines() -> None:
+    out = diff_html("a = 1\nb = 2\n", "a = 1\nb = 3\n")
+    assert "1 line added, 1 removed" in out
+    assert '<span class="pg-del">-b = 2</span>' in out and '<span class="pg-add">+b = 3</span>' in out
+    assert "No changes" in diff_html("a = 1\n", "a = 1\n")
+    assert diff_html("a = 1\n", "") == ""
+
+
+def _final(lint: list[Finding], code: str = "x = 1\n", note: str | None = None) -> Result:
+    return Result("simplify", "python", "", "m", "e", code=code, lint=lint, lint_note=note, done=True)
+
+
+@pytest.mark.parametrize(("result", "expected"), [
+    (_final([]), "No problems found"),
+    (_final([Finding(1, 0, "undefined name 'y'")]), "1 problem found"),
+    (_final([Finding(1, 0, "a"), Finding(2, 0, "b")]), "2 problems found"),
+    (_final([], note="Lint covers Python only; no checks were run on the Go output."), "Lint covers Python only"),
+    (_final([], code=""), "No code in the answer"),
+    (Result("simplify", "python", "", "m", "e"), "Lint runs when the answer is complete"),
+])
+def test_lint_summary(result: Result, expected: str) -> None:
+    assert expected in lint_summary(result)
+
+
+def test_lint_rows_are_line_column_message() -> None:
+    table = lint_rows([Finding(3, 4, "undefined name 'y'", "error")])
+    assert table == {"headers": ["Line", "Column", "Message"], "data": [[3, 4, "undefined name 'y'"]]}
+
+
+def test_model_card_escapes_names_and_says_fim() -> None:
+    card = ModelCard(name=XSS, engine="llama-cpp", spec="default", size_bytes=98_400_000, quantization="Q4_1",
+                     context_size=4096, trained_context=8192, fim=False, notice="")
+    out = model_card_html(card)
+    assert "<script" not in out and "98.4 MB" in out and "4096 tokens (trained 8192)" in out
+    assert "no fill-in-the-middle" in fim_note(card)
+    assert "is used" in fim_note(ModelCard(**{**card.__dict__, "fim": True}))
+
