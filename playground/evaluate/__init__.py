@@ -1,0 +1,5 @@
+"""Answer-quality evaluation: data sets, sandboxed checks, and the harness behind `python -m playground.eval`.
+
+Model output is executed only by this package, in a sandboxed subprocess (see sandbox.py);
+the app and the rest of the core never run generated code.
+"""

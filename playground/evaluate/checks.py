@@ -1,0 +1,32 @@
+"""Automatic checks per task: does an answer's code do what the item asks?
+
+- complete, debug: the code plus the item's asserts run and pass.
+- simplify: the same, and the code is no longer than the original (non-blank characters).
+- translate: node runs the JavaScript and the function returns the expected value for every case.
+"""
+
+from __future__ import annotations
+
+from .dataset import Item
+from .sandbox import Outcome, run_node, run_python
+
+
+def size(code: str) -> int:
+    """Length of code in non-whitespace characters (indentation style does not count)."""
+    return sum(not c.isspace() for c in code)
+
+
+def check(item: Item, code: str) -> Outcome:
+    """Check an answer's code for an item (runs it in the sandbox)."""
+    if not code.strip():
+        return Outcome(False, "no code in the answer")
+    if item.task == "translate":
+        return run_node(code, item.function, list(item.cases))
+    if item.task == "simplify" and size(code) > size(item.code):
+        return Outcome(False, f"longer than the original ({size(code)} > {size(item.code)} characters)")
+    return run_python(code, item.tests)
+
+
+def reference_code(item: Item) -> str:
+    """The item's reference answer as a whole program (Complete's solution is only the body)."""
+    return item.code + item.solution if item.task == "complete" else item.solution
