@@ -18,6 +18,7 @@ from .pipeline import Result, Stats
 
 T = TypeVar("T")
 LINT_HEADERS = ["Line", "Column", "Message"]
+PLACEHOLDER = '<div class="pg-code pg-placeholder">The answer appears here.</div>'
 
 
 def throttle(states: Iterable[T], interval: float = 0.05, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
@@ -112,7 +113,9 @@ def message_html(message: str, kind: str = "error") -> str:
 
 def code_html(result_html: str) -> str:
     """The pipeline's highlighted code (already escaped by pygments) in the output frame."""
-    return f'<div class="pg-code">{result_html}</div>' if result_html else ""
+    if not result_html:
+        return PLACEHOLDER
+    return f'<div class="pg-code">{result_html}</div>'
 
 
 def model_card_html(card: ModelCard) -> str:

@@ -13,6 +13,7 @@ from .examples import load_examples
 from .highlight import DISPLAY_NAMES, LANGUAGES, highlight_css
 from .manager import ModelManager
 from .params import GenerationParams
+from .present import PLACEHOLDER
 from .tasks import TASKS, get_task
 from .ui_app import AUTO, DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language
 
@@ -84,7 +85,7 @@ def _outputs(task: str) -> list[gr.components.Component]:
     result = gr.JSON(visible=False)
     stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats")
     message = gr.HTML(elem_id=f"{task}-message")
-    answer = gr.HTML(elem_id=f"{task}-output", min_height=120)
+    answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output")
     with gr.Row():
         copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
@@ -99,7 +100,7 @@ def _outputs(task: str) -> list[gr.components.Component]:
                                   column_widths=["70px", "80px", "auto"])
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
-                            elem_id=f"{task}-prompt")
+                            elem_id=f"{task}-prompt", elem_classes="pg-prompt")
     return [result, answer, explanation, lint_line, lint_table, diff, stats, message, prompt, download]
 
 

@@ -53,7 +53,7 @@ def render(task: str, code: str, state: Result | None, message: str = "", kind: 
     error = message if kind == "error" else ""
     if state is None:
         record = {"error": error} if error else None
-        return (record, "", "", "", _table([]), "", "", message_html(message, kind), "",
+        return (record, code_html(""), "", "", _table([]), "", "", message_html(message, kind), "",
                 gr.update(value=None, interactive=False))
     final = state.done or bool(error)
     record = {**state.to_dict(), "done": state.done, "error": error}

@@ -1,0 +1,217 @@
+"""The web app in a real headless Chromium (Debian's, driven by Playwright) against real Gradio servers.
+
+Screenshots go to screenshots/ (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from playground.engines import load_engine
+from playground.manager import ModelManager
+from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    XSS,
+    choose,
+    ensure_chromium,
+    fill_code,
+    serve,
+    stats_text,
+    use_example,
+    wait_finished,
+)
+
+pytestmark = pytest.mark.browser
+TASKS = ["translate", "simplify", "debug", "complete"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = ensure_chromium()
+    if reason:
+        pytest.skip(f"no Chromium for the browser tests: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def model_url() -> Iterator[str]:
+    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def echo_url() -> Iterator[str]:
+    with serve(ModelManager(engine="echo", model="default", public=False, delay=0.01)) as (url, _):
+        yield url
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """open_page(url) -> a loaded page in its own browser context (its own Gradio session)."""
+    contexts = []
+
+    def open_(url: str) -> Any:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                      permissions=["clipboard-read", "clipboard-write"])
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("#model-card table", timeout=60_000)  # the model is loaded and shown
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_tab_streams_highlighted_code_and_lint(open_page: Any, model_url: str, task: str) -> None:
+    page = open_page(model_url)
+    use_example(page, task)
+    page.click(f"#{task}-generate")
+    page.wait_for_function(  # a partial, highlighted answer while still generating: it streams
+        """(t) => document.querySelector(`#${t}-stats`)?.innerText.startsWith('Generating')
+                  && document.querySelector(`#${t}-output .highlight`)""", arg=task, timeout=60_000)
+    assert wait_finished(page, task).startswith("Done:")
+    assert page.locator(f"#{task}-output .highlight pre span").count() > 3  # pygments tokens
+    note = page.locator(f"#{task}-lint-note").inner_text()
+    assert re.search(r"No problems found|problems? found|Lint covers Python only", note), note
+    if task in ("simplify", "debug"):
+        assert page.locator(f"#{task}-diff .pg-diff").is_visible()
+    shot(page, f"tab-{task}")
+
+
+def contrast(page: Any, selector: str) -> float:
+    """WCAG contrast ratio between an element's text colour and its background."""
+    return page.evaluate("""(sel) => {
+        const el = document.querySelector(sel);
+        const lum = (c) => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((x) => x / 255)
+            .map((x) => x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        let bg = el; while (bg && getComputedStyle(bg).backgroundColor.match(/rgba\\(.*, 0\\)|transparent/))
+            bg = bg.parentElement;
+        const [a, b] = [lum(getComputedStyle(el).color), lum(getComputedStyle(bg).backgroundColor)];
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_highlighted_code_is_readable_in_both_themes(open_page: Any, model_url: str, theme: str) -> None:
+    page = open_page(f"{model_url}?__theme={theme}")
+    use_example(page, "simplify")
+    page.click("#simplify-generate")
+    wait_finished(page, "simplify")
+    assert contrast(page, "#simplify-output .highlight pre") >= 4.5
+    assert contrast(page, "#simplify-lint-note .pg-lint") >= 4.5
+    assert contrast(page, "#simplify-stats") >= 4.5
+    shot(page, f"theme-{theme}")
+
+
+def test_stop_ends_a_long_generation_and_generate_works_again(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
+    use_example(page, "translate")
+    page.click("#translate-generate")
+    page.wait_for_function("() => /^Generating: ([3-9]|\\d\\d+) tokens/.test("
+                           "document.querySelector('#translate-stats')?.innerText)", timeout=60_000)
+    page.click("#translate-stop")
+    assert wait_finished(page, "translate", 30).startswith("Stopped:")
+    engine = load_engine("llama-cpp", "default")
+    assert engine._lock.acquire(timeout=10), "Stop should free the model"
+    engine._lock.release()
+    shot(page, "stopped")
+    page.click("#translate-generate")
+    page.wait_for_function("() => document.querySelector('#translate-stats')?.innerText.startsWith('Generating')")
+    assert wait_finished(page, "translate").startswith("Done:")
+
+
+def test_closed_tab_cancels_its_generation(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
+    use_example(page, "translate")
+    page.click("#translate-generate")
+    page.wait_for_function("() => document.querySelector('#translate-stats')?.innerText.startsWith('Generating')",
+                           timeout=60_000)
+    page.context.close()
+    engine = load_engine("llama-cpp", "default")
+    assert engine._lock.acquire(timeout=30), "closing the tab should stop its generation"
+    engine._lock.release()
+
+
+@pytest.mark.parametrize("app", ["echo_url", "model_url"])
+def test_script_in_input_and_output_never_runs(open_page: Any, request: pytest.FixtureRequest, app: str) -> None:
+    page = open_page(request.getfixturevalue(app))
+    page.locator("#tab-debug-button").click()
+    fill_code(page, "debug-code", XSS)
+    choose(page, "debug-source", "python")
+    page.locator("#debug-error textarea").fill(XSS)
+    page.click("#debug-generate")
+    wait_finished(page, "debug")
+    page.wait_for_timeout(500)  # give an injected <img onerror> time to fire
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    page.locator("#tab-debug").get_by_text("Show prompt").click()
+    assert XSS in page.locator("#debug-prompt textarea").input_value()
+    if app == "echo_url":  # the echo engine writes the payload back: it must show as text
+        assert "<script>window.__xss=1</script>" in page.locator("#debug-output").inner_text()
+    shot(page, f"xss-{app}")
+
+
+def test_copy_and_download_give_the_code(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
+    use_example(page, "simplify", 1)
+    page.click("#simplify-generate")
+    wait_finished(page, "simplify")
+    shown = page.locator("#simplify-output pre").inner_text()
+    page.click("#simplify-copy")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    with page.expect_download() as download:
+        page.click("#simplify-download")
+    saved = open(download.value.path(), encoding="utf-8").read()
+    assert copied.strip() and copied.strip() == shown.strip() == saved.strip()
+    assert download.value.suggested_filename == "simplify.py"
+
+
+def test_failed_model_switch_keeps_the_previous_model(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
+    page.locator("#model-switch").get_by_text("Switch model").click()
+    page.get_by_label("Local .gguf file").check()
+    page.locator("#model-path textarea, #model-path input").first.fill("/nonexistent/model.gguf")
+    page.click("#model-load")
+    page.wait_for_selector("#model-status .pg-error", timeout=30_000)
+    status = page.locator("#model-status").inner_text()
+    assert "not found" in status and "previous model is still loaded" in status
+    assert "SmolLM2" in page.locator("#model-card").inner_text()
+    shot(page, "model-switch-error")
+    use_example(page, "complete")
+    page.click("#complete-generate")
+    assert wait_finished(page, "complete").startswith("Done:")
+
+
+def test_a_second_user_sees_the_queue(open_page: Any, model_url: str) -> None:
+    first, second = open_page(model_url), open_page(model_url)
+    for page in (first, second):
+        use_example(page, "translate")
+    first.click("#translate-generate")
+    first.wait_for_function("() => document.querySelector('#translate-stats')?.innerText.startsWith('Generating')",
+                            timeout=60_000)
+    second.click("#translate-generate")
+    second.wait_for_function("() => /queue/i.test(document.querySelector('#tab-translate')?.innerText)",
+                             timeout=30_000)
+    shot(second, "queued")
+    assert "Done" in wait_finished(first, "translate") and "Done" in wait_finished(second, "translate")
+    assert stats_text(second, "translate").startswith("Done:")
