@@ -18,6 +18,7 @@ from gradio_client.utils import Status
 from playground.engines import Chunk, load_engine, register_engine
 from playground.examples import load_examples
 from playground.manager import ModelManager
+from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
 
 SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234}
@@ -86,6 +87,12 @@ def test_api_call_with_the_bundled_model(model_url: str, task: str) -> None:
     assert stats.startswith("Done:") and prompt == result["prompt"] and prompt
     assert "pg-lint" in lint_note
     assert ("pg-diff" in diff) == (task in ("simplify", "debug"))
+
+
+def test_readme_call_with_default_settings_and_auto_language(model_url: str) -> None:
+    code = load_examples("simplify")[0].code
+    result, *rest = client(model_url).predict(code=code, source_language="auto", api_name="/simplify")
+    assert len(rest) == 9 and result["done"] and result["language"] == "python" and result["code"].strip()
 
 
 def test_streaming_client_sees_growing_answers(model_url: str) -> None:
@@ -161,3 +168,30 @@ def test_one_generation_at_a_time_and_the_second_is_queued(model_url: str) -> No
     first, second = sorted(spans, key=lambda s: s[0])
     assert first[-1] <= second[0], "the second generation started before the first ended"
     assert queued.is_set(), "one client should have seen its queue position"
+
+
+def _by_id(demo: Any) -> dict[str, Any]:
+    return {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+
+
+def test_public_mode_hides_local_paths_and_engine_choice() -> None:
+    from playground.ui import build_demo
+
+    public, private = (_by_id(build_demo(ModelManager(engine="echo", public=flag))) for flag in (True, False))
+    assert public["model-path"].visible is False and public["model-repo"].visible is False
+    assert private["model-repo"].visible is True
+
+
+def test_teach_tab_appears_only_when_its_module_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from playground.ui import build_demo
+
+    calls: list[object] = []
+    fake = types.ModuleType("playground.ui_teach")
+    fake.build_teach_tab = calls.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "playground.ui_teach", fake)
+    assert "tab-teach" in _by_id(build_demo(ModelManager(engine="echo"))) and len(calls) == 1
+    monkeypatch.setitem(sys.modules, "playground.ui_teach", None)  # import fails
+    assert "tab-teach" not in _by_id(build_demo(ModelManager(engine="echo")))
