@@ -14,6 +14,7 @@ from .extract import extract
 from .highlight import guess_language, highlight_html
 from .lint import Finding, lint, lint_note
 from .params import GenerationParams
+from .repair import Round, errors, improved, repair_prompt
 from .tasks import Prompt, build_prompt, get_task
 
 DEFAULT_ENGINE = os.environ.get("PLAYGROUND_ENGINE", "llama-cpp")
@@ -52,6 +53,9 @@ class Result:
     stats: Stats = field(default_factory=Stats)
     done: bool = False
     stopped: bool = False  # the user pressed Stop
+    # With repair=True and lint errors in the first answer: [first round, repaired round]. The
+    # fields above then hold the repaired round if it has fewer errors, else the first one.
+    rounds: list[Round] = field(default_factory=list)
 
     @property
     def html(self) -> str:
@@ -128,8 +132,12 @@ def stream(
     engine: Engine | str | None = None,
     model: str | None = None,
     cancel: threading.Event | None = None,
+    repair: bool = False,
 ) -> Iterator[Result]:
-    """Yield partial Results as the answer streams in, then the final one (done=True)."""
+    """Yield partial Results as the answer streams in, then the final one (done=True).
+
+    With repair=True, a Python answer with pyflakes errors gets one more round (see repair.py).
+    """
     get_task(task)
     code = check_code(code)
     params = params or GenerationParams()
@@ -148,15 +156,24 @@ def stream(
                    engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
                    stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size))
     cancel = cancel or threading.Event()
-    start = time.perf_counter()
-    first: float | None = None
+    clock = [time.perf_counter()]  # start, then the first token's time (shared by both rounds)
+    yield from _generate(state, engine, prompt, params, cancel, clock, code, suffix)
+    if repair and not state.stopped and errors(state.lint):
+        yield from _repair(state, engine, prompt, params, cancel, clock, code, suffix)
+    state.done = True
+    yield state
+
+
+def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
+              cancel: threading.Event, clock: list[float], code: str, suffix: str) -> Iterator[Result]:
+    """Stream one round into state, then extract and lint it (state.done is left to the caller)."""
     try:
         for chunk in engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel):
             now = time.perf_counter()
-            first = first or now
+            clock[1:] = clock[1:] or [now]
             state.answer += chunk.text
             state.stats.completion_tokens += chunk.n_tokens
-            _update_stats(state.stats, start, first, now)
+            _update_stats(state.stats, clock[0], clock[1], now)
             _extract_into(state, prompt, code, suffix)
             yield state
     except PlaygroundError as exc:
@@ -169,13 +186,34 @@ def stream(
         )
         error.partial = state
         raise error from exc
-    _update_stats(state.stats, start, first, time.perf_counter())
+    _update_stats(state.stats, clock[0], clock[1] if len(clock) > 1 else None, time.perf_counter())
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()
     state.lint = lint(state.code, state.language) if state.code.strip() else []
     state.lint_note = lint_note(state.language)
-    state.done = True
-    yield state
+
+
+def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
+            cancel: threading.Event, clock: list[float], code: str, suffix: str) -> Iterator[Result]:
+    """Round two: ask again with the lint errors; keep the better round in state, both in state.rounds."""
+    second = repair_prompt(prompt, state.code, errors(state.lint), engine.info)
+    if second is None:
+        return
+    try:
+        _, params, _ = _fit(second, engine, params)
+    except ContextOverflowError:
+        state.notice = _join(state.notice, "No repair round: the conversation would not fit the context.")
+        return
+    tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock[0]
+    first = Round(state.answer, state.code, state.explanation, state.lint, state.prompt, tokens, seconds)
+    state.rounds = [first]
+    state.answer = second.prefill
+    yield from _generate(state, engine, second, params, cancel, clock, code, suffix)
+    again = Round(state.answer, state.code, state.explanation or first.explanation, state.lint, second.text,
+                  state.stats.completion_tokens - tokens, time.perf_counter() - clock[0] - seconds)
+    state.rounds.append(again)
+    best = again if improved(first, again) else first
+    state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
 
 
 def _update_stats(stats: Stats, start: float, first: float | None, now: float) -> None:
