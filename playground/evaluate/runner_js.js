@@ -9,8 +9,13 @@ const token = fs.readFileSync(0, "utf8").trim();
 const { name, cases } = JSON.parse(fs.readFileSync("cases.json", "utf8"));
 const source = fs.readFileSync("solution.js", "utf8");
 
-function camel(snake) {
-  return snake.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+// The function under the item's name, its camelCase form, or any top-level name that matches
+// ignoring case and underscores (fizzbuzz / fizzBuzz): translations may follow JS naming style.
+function candidates(name, source) {
+  const loose = (n) => n.replace(/_/g, "").toLowerCase();
+  const declared = [...source.matchAll(/(?:function\s*\*?\s*|(?:const|let|var)\s+)([A-Za-z_$][\w$]*)/g)].map((m) => m[1]);
+  const camel = name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  return [name, camel, ...declared.filter((d) => loose(d) === loose(name))];
 }
 
 function same(a, b) {
@@ -32,7 +37,7 @@ globalThis.module = { exports: {} };
 globalThis.exports = globalThis.module.exports;
 vm.runInThisContext(source, { filename: "solution.js" });
 let fn;
-for (const candidate of [name, camel(name)]) {
+for (const candidate of candidates(name, source)) {
   if (/^[A-Za-z_$][\w$]*$/.test(candidate)) {
     fn = vm.runInThisContext(`typeof ${candidate} === "function" ? ${candidate} : undefined`);
   }
@@ -40,7 +45,7 @@ for (const candidate of [name, camel(name)]) {
   if (typeof fn === "function") break;
 }
 if (typeof fn !== "function") {
-  console.error(`no function named ${name} (or ${camel(name)}) in the answer`);
+  console.error(`no function named ${name} (or a camelCase spelling of it) in the answer`);
   process.exit(1);
 }
 for (const [args, expected] of cases) {

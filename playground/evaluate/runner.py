@@ -1,0 +1,136 @@
+"""Answer every item with each model and method, then check the answers in the sandbox.
+
+Methods:
+- "anchor": the same model behind a plain one-line instruction in its chat template, no stop
+  sequences, and the answer's code block (playground.extract) as the answer.
+- "pipeline": playground.pipeline.run, as the app runs it.
+- "repair": the pipeline with lint-guided repair (a second round when pyflakes finds errors).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .. import pipeline
+from ..chat import render_chat
+from ..engines import Engine, load_engine
+from ..extract import extract
+from ..params import GenerationParams
+from .checks import check
+from .dataset import Item, load_items
+from .models import model_spec
+
+METHODS = ("anchor", "pipeline", "repair")
+ANCHOR = {
+    "complete": "Complete this Python code:\n{code}",
+    "debug": "Fix the bug in this Python code:\n{code}",
+    "translate": "Translate this Python code to JavaScript:\n{code}",
+    "simplify": "Simplify this Python code:\n{code}",
+}
+PARAMS = GenerationParams(temperature=0.0, seed=1234, max_tokens=256)
+
+
+@dataclass
+class Attempt:
+    """One answer to one item, and whether it passed its check."""
+
+    task: str
+    item: str
+    model: str
+    method: str
+    code: str
+    answer: str
+    tokens: int
+    seconds: float
+    rounds: int = 1
+    passed: bool = False
+    reason: str = ""
+
+
+def _language(task: str) -> str:
+    return "javascript" if task == "translate" else "python"
+
+
+def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple[str, str, int]:
+    """(code, answer, tokens) from the plain one-line instruction prompt."""
+    messages = [{"role": "user", "content": ANCHOR[item.task].format(code=item.code.rstrip())}]
+    info = engine.info
+    prompt = render_chat(messages, info.chat_template, info.bos_token, info.eos_token)
+    answer, tokens = "", 0
+    for chunk in engine.stream(prompt, params):
+        answer += chunk.text
+        tokens += chunk.n_tokens
+    return extract(answer, _language(item.task)).code, answer, tokens
+
+
+def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationParams,
+                    methods: list[str]) -> list[Attempt]:
+    """Attempts for "pipeline" and/or "repair" from one run of the playground's own pipeline.
+
+    With greedy decoding the first round of a repair run is exactly the plain pipeline's answer,
+    so one run with repair=True yields both (the first round, and the final answer).
+    """
+    target = "javascript" if item.task == "translate" else None
+    start = time.perf_counter()
+    result = pipeline.run(item.task, item.code, language="python", target=target, params=params,
+                          engine=engine, repair="repair" in methods)
+    total = time.perf_counter() - start
+    first = result.rounds[0] if result.rounds else None
+    attempts = []
+    if "pipeline" in methods:
+        code, answer_text = (first.code, first.answer) if first else (result.code, result.answer)
+        tokens, seconds = (first.tokens, first.seconds) if first else (result.stats.completion_tokens, total)
+        attempts.append(Attempt(item.task, item.name, model, "pipeline", code, answer_text, tokens, seconds))
+    if "repair" in methods:
+        attempts.append(Attempt(item.task, item.name, model, "repair", result.code, result.answer,
+                                result.stats.completion_tokens, total, max(1, len(result.rounds))))
+    return attempts
+
+
+def answers(engine: Engine, model: str, methods: list[str], item: Item, params: GenerationParams) -> list[Attempt]:
+    """Generate one answer per method for an item (not yet checked)."""
+    out = []
+    if "anchor" in methods:
+        start = time.perf_counter()
+        code, text, tokens = answer_anchor(engine, item, params)
+        out.append(Attempt(item.task, item.name, model, "anchor", code, text, tokens, time.perf_counter() - start))
+    if "pipeline" in methods or "repair" in methods:
+        out.extend(answer_pipeline(engine, model, item, params, methods))
+    return out
+
+
+def _checked(attempt: Attempt, item: Item) -> Attempt:
+    outcome = check(item, attempt.code)
+    attempt.passed, attempt.reason = outcome.passed, outcome.reason
+    return attempt
+
+
+def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
+             params: GenerationParams = PARAMS, jobs: int = 1,
+             progress: Callable[[Attempt], None] | None = None) -> list[Attempt]:
+    """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
+    while the next answers are generated (generation itself is one at a time per model)."""
+    tasks, methods = list(tasks), list(methods)
+    futures: list[Future[Attempt]] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for model in models:
+            engine = load_engine("llama-cpp", model_spec(model))
+            for task in tasks:
+                for item in load_items(task)[:limit]:
+                    for attempt in answers(engine, model, methods, item, params):
+                        future = pool.submit(_checked, attempt, item)
+                        if progress is not None:
+                            future.add_done_callback(lambda f: progress(f.result()))
+                        futures.append(future)
+    return [f.result() for f in futures]
+
+
+def print_progress(attempt: Attempt) -> None:
+    """One line per checked answer, on stderr."""
+    verdict = "pass" if attempt.passed else f"FAIL ({attempt.reason})"
+    print(f"{attempt.model:8} {attempt.method:8} {attempt.task}/{attempt.item}: {verdict} "
+          f"[{attempt.tokens} tok, {attempt.seconds:.1f} s, {attempt.rounds} round(s)]", file=sys.stderr, flush=True)
