@@ -1,0 +1,218 @@
+"""The evaluation: its data sets, the sandboxed checkers, a smoke run of the harness, and repair."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from playground import pipeline
+from playground.engines import Engine
+from playground.eval import main, parse_args
+from playground.evaluate.checks import check, reference_code, size
+from playground.evaluate.dataset import TASK_ORDER, Item, load_items
+from playground.evaluate.runner import ANCHOR
+from playground.evaluate.sandbox import isolation, run_node, run_python
+from playground.params import GenerationParams
+from playground.repair import errors, improved
+
+ALL_ITEMS = [item for task in TASK_ORDER for item in load_items(task)]
+
+
+# --- the data sets -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("task", TASK_ORDER)
+def test_each_task_has_at_least_30_items_with_unique_names(task: str) -> None:
+    items = load_items(task)
+    assert len(items) >= 30
+    assert len({i.name for i in items}) == len(items)
+    for item in items:
+        assert f"def {item.function}(" in item.code, item.name
+        assert (item.cases if task == "translate" else item.tests.strip()), item.name
+
+
+@pytest.mark.parametrize("item", ALL_ITEMS, ids=lambda i: f"{i.task}-{i.name}")
+def test_reference_answer_passes_its_check(item: Item) -> None:
+    outcome = check(item, reference_code(item))
+    assert outcome.passed, outcome.reason
+
+
+@pytest.mark.parametrize("item", load_items("debug"), ids=lambda i: i.name)
+def test_debug_item_fails_before_the_fix(item: Item) -> None:
+    assert item.bug
+    assert not check(item, item.code).passed
+
+
+@pytest.mark.parametrize("item", load_items("simplify"), ids=lambda i: i.name)
+def test_simplify_original_passes_and_the_reference_is_shorter(item: Item) -> None:
+    assert check(item, item.code).passed
+    assert size(item.solution) < size(item.code)
+
+
+@pytest.mark.parametrize("item", load_items("translate"), ids=lambda i: i.name)
+def test_translate_cases_are_what_the_python_original_returns(item: Item) -> None:
+    cases = json.dumps([[args, expected] for args, expected in item.cases])
+    tests = ("import json\n"
+             f"for args, expected in json.loads({cases!r}):\n"
+             f"    assert json.loads(json.dumps({item.function}(*args))) == expected, (args, expected)\n")
+    outcome = run_python(item.code, tests)
+    assert outcome.passed, outcome.reason
+
+
+# --- the checkers and the sandbox -----------------------------------------------------------------
+
+def test_python_checker_passes_a_correct_solution_and_fails_a_wrong_one() -> None:
+    tests = "assert double(2) == 4\nassert double(-1) == -2\n"
+    assert run_python("def double(x):\n    return 2 * x\n", tests).passed
+    wrong = run_python("def double(x):\n    return x + 2\n", tests)
+    assert not wrong.passed and "AssertionError" in wrong.reason
+
+
+def test_python_checker_reports_errors_and_ignores_main_blocks() -> None:
+    assert "SyntaxError" in run_python("def f(:\n", "").reason
+    demo = "def f():\n    return 1\n\nif __name__ == '__main__':\n    input('never')\n"
+    assert run_python(demo, "assert f() == 1\n").passed
+
+
+def test_a_solution_cannot_fake_a_pass_by_exiting_early() -> None:
+    assert not run_python("import os\nos._exit(0)\n", "assert False\n").passed
+    assert not run_python("raise SystemExit(0)\n", "assert False\n").passed
+
+
+def test_infinite_loops_time_out() -> None:
+    outcome = run_python("def f():\n    while True:\n        pass\n", "f()\n", timeout=2)
+    assert not outcome.passed and "timeout" in outcome.reason
+    outcome = run_node("function f() { for (;;) {} }", "f", [[[], 1]], timeout=2)
+    assert not outcome.passed and "timeout" in outcome.reason
+
+
+def test_node_checker_matches_values_and_accepts_camel_case_names() -> None:
+    cases = [[[1, 2], 3], [[0.1, 0.2], 0.3]]
+    assert run_node("function add_up(a, b) { return a + b; }", "add_up", cases).passed
+    assert run_node("const addUp = (a, b) => a + b;", "add_up", cases).passed
+    wrong = run_node("function add_up(a, b) { return a - b; }", "add_up", cases)
+    assert not wrong.passed and "expected 3" in wrong.reason
+    missing = run_node("function other() {}", "add_up", cases)
+    assert not missing.passed and "no function named add_up" in missing.reason
+
+
+def test_simplify_check_refuses_longer_code_and_any_check_refuses_empty_code() -> None:
+    item = load_items("simplify")[0]
+    padded = item.code + "\n# " + "x" * 200 + "\n"
+    assert "longer than the original" in check(item, padded).reason
+    assert check(item, "  \n").reason == "no code in the answer"
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_root_gets_the_strongest_isolation() -> None:
+    assert isolation() == "namespaces"
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP server on loopback that records whatever connects to it."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            received.append(conn.recv(100) or b"(connected)")
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def test_solutions_cannot_reach_the_network(listener: tuple[int, list[bytes]]) -> None:
+    port, received = listener
+    py = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'hi')\n"
+    assert not run_python(py, "").passed
+    js = (f"fetch('http://127.0.0.1:{port}/').then(() => console.log('reached'))"
+          ".catch(() => console.log('blocked'));\nfunction f() { return 1; }")
+    outcome = run_node(js, "f", [[[], 1]])
+    assert "reached" not in outcome.output
+    assert received == []
+
+
+def test_solutions_cannot_write_outside_their_directory(tmp_path: Path) -> None:
+    os.chmod(tmp_path, 0o777)  # even a directory anyone may write to stays untouched
+    target = tmp_path / "escaped.txt"
+    assert not run_python(f"open({str(target)!r}, 'w').write('x')\n", "").passed
+    assert not run_python(f"import os\nos.system('touch {target}')\n", "").passed
+    js = f"process.mainModule.require('fs').writeFileSync({json.dumps(str(target))}, 'x');"
+    assert not run_node(js + "\nfunction f() { return 1; }", "f", [[[], 1]]).passed
+    assert not target.exists()
+    assert run_python("open('scratch.txt', 'w').write('ok')\n", "assert open('scratch.txt').read() == 'ok'\n").passed
+
+
+# --- the harness ----------------------------------------------------------------------------------
+
+def test_anchor_prompts_are_one_line_instructions() -> None:
+    assert ANCHOR["translate"].format(code="x = 1") == "Translate this Python code to JavaScript:\nx = 1"
+    assert set(ANCHOR) == set(TASK_ORDER)
+
+
+def test_command_line_refuses_unknown_tasks_and_methods() -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--tasks", "complete,dance"])
+    with pytest.raises(SystemExit):
+        parse_args(["--methods", "magic"])
+    assert parse_args(["--limit", "2"]).limit == 2
+
+
+def test_smoke_run_of_the_harness_on_two_items_per_task(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "answers.jsonl"
+    code = main(["--models", "smollm2", "--limit", "2", "--methods", "anchor,pipeline", "--max-tokens", "128",
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 2 * 4 * 2
+    assert {r["task"] for r in records} == set(TASK_ORDER)
+    assert all(isinstance(r["passed"], bool) and r["reason"] for r in records)
+    assert any(r["passed"] for r in records if r["method"] == "pipeline")
+    table = capsys.readouterr().out
+    for task in (*TASK_ORDER, "all"):
+        assert f"| {task} | smollm2 | pipeline |" in table
+        assert f"| {task} | smollm2 | anchor |" in table
+
+
+# --- lint-guided repair ---------------------------------------------------------------------------
+
+BROKEN = "def total(items):\n    return sum(itemz)"
+
+
+def test_repair_asks_again_with_the_lint_errors_and_keeps_both_rounds(engine: Engine,
+                                                                       greedy: GenerationParams) -> None:
+    result = pipeline.run("complete", BROKEN, language="python", params=greedy, engine=engine, repair=True)
+    assert len(result.rounds) == 2
+    first, second = result.rounds
+    assert any("undefined name 'itemz'" in f.message for f in errors(first.lint))
+    assert "undefined name 'itemz'" in second.prompt and second.prompt.endswith("```python\n")
+    assert first.tokens > 0 and second.tokens > 0
+    assert result.stats.completion_tokens == first.tokens + second.tokens
+    chosen = second if improved(first, second) else first
+    assert (result.code, result.lint) == (chosen.code, chosen.lint)
+
+
+def test_no_repair_round_without_the_option_or_without_errors(engine: Engine, greedy: GenerationParams) -> None:
+    plain = pipeline.run("complete", BROKEN, language="python", params=greedy, engine=engine)
+    assert plain.rounds == [] and errors(plain.lint)
+    js = pipeline.run("translate", "def one():\n    return 1\n", language="python", target="javascript",
+                      params=greedy, engine=engine, repair=True)
+    assert js.rounds == []  # lint covers Python only, so there is nothing to repair
