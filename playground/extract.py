@@ -10,6 +10,8 @@ Rules, in order:
   usage example or the output, and gluing it on would break the program.
 - An unclosed fence (a stream cut short, or still arriving) runs to the end of the text; a partly
   streamed closing fence (a last line of just ` or ~) is dropped.
+- A lone fence line without a language at the very end, after some text (an answer that skipped the opening fence but
+  wrote the closing one): the text before it is the code.
 - No fence at all: the whole text is the code, even when it reads like prose. Guessing "this is
   prose" would hide real answers from small models that skip the fences; the user sees the text either way.
 """
@@ -95,6 +97,11 @@ def extract(text: str, language: str | None = None) -> Extracted:
     blocks = _blocks(text)
     if not blocks:
         return Extracted(text.strip("\n").rstrip(), None, "")
+    lone = len(blocks) == 1 and blocks[0].language is None and "\n" not in text[blocks[0].start:].strip()
+    if lone and text[: blocks[0].start].strip():
+        # A lone fence line at the very end, after text: the model skipped the opening fence and
+        # wrote just the closing one, so the text before it is the code.
+        return Extracted(text[: blocks[0].start].strip("\n").rstrip(), None, "")
     wanted = _canonical(language)
     matching = [b for b in blocks if wanted and b.language == wanted and b.code.strip()]
     best = matching[0] if matching else max(blocks, key=lambda b: len(b.code.strip()))
