@@ -216,3 +216,17 @@ def test_no_repair_round_without_the_option_or_without_errors(engine: Engine, gr
     js = pipeline.run("translate", "def one():\n    return 1\n", language="python", target="javascript",
                       params=greedy, engine=engine, repair=True)
     assert js.rounds == []  # lint covers Python only, so there is nothing to repair
+
+
+# --- extraction of messy answers (a small change to playground/extract.py, measured by the eval) ---
+
+@pytest.mark.parametrize(("answer", "code"), [
+    ("def f():\n    return 1\n```", "def f():\n    return 1"),  # opening fence skipped, closing one written
+    ("def f():\n    return 1\n```\n", "def f():\n    return 1"),
+    ("Here it is:\n```python", ""),  # an opening fence still streaming in is not a closing one
+    ("text\n```\n```", ""),  # a real (empty) block
+])
+def test_extract_recovers_code_when_only_the_closing_fence_was_written(answer: str, code: str) -> None:
+    from playground.extract import extract
+
+    assert extract(answer, "python").code == code
