@@ -155,7 +155,9 @@ def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
     panel: dict[str, Any] = {"card": gr.HTML(elem_id="model-card"), "status": gr.HTML(elem_id="model-status")}
     public = manager.public
     with gr.Accordion("Switch model", open=False, elem_id="model-switch"):
-        panel["choice"] = gr.Dropdown(manager.allowed, value=manager.default_spec, label="Model", visible=public)
+        choices = [("Bundled SmolLM2-135M" if spec == "default" else spec.removeprefix("hf:"), spec)
+                   for spec in manager.allowed]
+        panel["choice"] = gr.Dropdown(choices, value=manager.default_spec, label="Model", visible=public)
         panel["source"] = gr.Radio([("Bundled SmolLM2", "bundled"), ("Local .gguf file", "local"),
                                     ("Hugging Face Hub", "hub")], value="hub", label="From", visible=not public)
         panel["path"] = gr.Textbox(label="Path of a .gguf file", placeholder="/models/model.Q4_K_M.gguf",
@@ -188,7 +190,9 @@ def build_demo(manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app: sidebar (model, sampling), one tab per task, queue of one generation per model."""
     app = PlaygroundApp(manager or ModelManager())
     limit = int(getattr(get_engine_class(app.manager.engine_name), "max_concurrency", 1) or 1)
-    with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False) as demo:
+    # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
+    with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False,
+                   delete_cache=(3600, 86400)) as demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
             panel = _model_panel(app)

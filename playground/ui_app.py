@@ -7,6 +7,7 @@ answer stays visible. Stop and a closed browser tab set the generation's cancel 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +40,18 @@ CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": 
                   "cpp": "cpp", "sql": "sql", "bash": "shell"}
 
 
+_DOWNLOADS = Path(tempfile.mkdtemp(prefix="playground-downloads-"))
+KEEP_DOWNLOADS_S = 3600
+
+
 def _save(code: str, language: str, task: str) -> str:
     """Write the answer to a file for the Download button, named after its language (translate.js)."""
+    now = time.time()
+    for old in _DOWNLOADS.glob("*/*"):  # Gradio serves its own copy; ours can go after an hour
+        if now - old.stat().st_mtime > KEEP_DOWNLOADS_S:
+            old.unlink(missing_ok=True)
     suffix = next((ext for ext, name in EXTENSIONS.items() if name == language), ".txt")
-    path = Path(tempfile.mkdtemp(prefix="playground-")) / f"{task}{suffix}"
+    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / f"{task}{suffix}"
     path.write_text(code, "utf-8")
     return str(path)
 
@@ -57,7 +66,7 @@ def render(task: str, code: str, state: Result | None, message: str = "", kind: 
                 gr.update(value=None, interactive=False))
     final = state.done or bool(error)
     record = {**state.to_dict(), "done": state.done, "error": error}
-    lint_line = lint_summary(state) if state.done else "Lint did not run." if error else lint_summary(state)
+    lint_line = "Lint did not run." if error and not state.done else lint_summary(state)
     diff = diff_html(code, state.code) if task in DIFF_TASKS and final else ""
     note = message_html(message, kind) if message else message_html(state.notice, "notice")
     download = (gr.update(value=_save(state.code, state.language, task), interactive=True)
