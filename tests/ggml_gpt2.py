@@ -27,7 +27,7 @@ import numpy as np
 
 GGML_MAGIC = 0x67676D6C
 EOS = "<|endoftext|>"
-WORDS = ["\n", "    ", "def", " return", "print", "```", "```python\n", EOS]  # a few multi-byte tokens
+WORDS = ["    ", "def", " return", "print", "```", "```python\n", EOS]  # a few multi-byte tokens
 RUNNER_UP = 0.7
 
 
@@ -105,4 +105,68 @@ def write_gpt2(path: str | Path, n_ctx: int = 4096, n_embd: int = 128, n_head: i
             out.write(struct.pack("<3i", data.ndim, len(raw_name), 0))
             out.write(struct.pack(f"<{data.ndim}i", *reversed(data.shape)))
             out.write(raw_name + data.tobytes())
+    return path
+
+
+def _byte_chars() -> dict[int, str]:
+    """GPT-2's byte -> printable character table (how GGUF BPE vocabularies spell raw bytes)."""
+    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+    extra = iter(range(256, 512))
+    return {b: chr(b) if b in printable else chr(next(extra)) for b in range(256)}
+
+
+def _gguf_value(value: object) -> bytes:
+    if isinstance(value, str):
+        raw = value.encode()
+        return struct.pack("<IQ", 8, len(raw)) + raw
+    if isinstance(value, float):
+        return struct.pack("<If", 6, value)
+    if isinstance(value, int):
+        return struct.pack("<II", 4, value)
+    assert isinstance(value, list)
+    if value and isinstance(value[0], int):
+        return struct.pack("<IIQ", 9, 5, len(value)) + struct.pack(f"<{len(value)}i", *value)
+    items = [s.encode() for s in value]  # type: ignore[union-attr]
+    return struct.pack("<IIQ", 9, 8, len(items)) + b"".join(struct.pack("<Q", len(s)) + s for s in items)
+
+
+_GGUF_NAMES = {"ln_1/g": "attn_norm.weight", "ln_1/b": "attn_norm.bias", "ln_2/g": "ffn_norm.weight",
+               "ln_2/b": "ffn_norm.bias", "attn/c_attn/w": "attn_qkv.weight", "attn/c_attn/b": "attn_qkv.bias",
+               "attn/c_proj/w": "attn_output.weight", "attn/c_proj/b": "attn_output.bias",
+               "mlp/c_fc/w": "ffn_up.weight", "mlp/c_fc/b": "ffn_up.bias", "mlp/c_proj/w": "ffn_down.weight",
+               "mlp/c_proj/b": "ffn_down.bias", "ln_f/g": "output_norm.weight", "ln_f/b": "output_norm.bias",
+               "wte": "token_embd.weight", "wpe": "position_embd.weight", "lm_head": "output.weight"}
+
+
+def write_gguf_gpt2(path: str | Path, n_ctx: int = 4096, n_embd: int = 128, n_head: int = 4, n_layer: int = 2,
+                    scale: float = 3.0 / 128, seed: int = 0) -> Path:
+    """The same model and vocabulary as write_gpt2, as a GGUF v3 file llama.cpp loads (arch gpt2, f32)."""
+    path, chars = Path(path), _byte_chars()
+    tokens = ["".join(chars[b] for b in tok) for tok in vocabulary()[:-1]] + [EOS]
+    kv: dict[str, object] = {
+        "general.architecture": "gpt2", "general.name": path.stem, "gpt2.context_length": n_ctx,
+        "gpt2.embedding_length": n_embd, "gpt2.feed_forward_length": 4 * n_embd, "gpt2.block_count": n_layer,
+        "gpt2.attention.head_count": n_head, "gpt2.attention.layer_norm_epsilon": 1e-5,
+        "tokenizer.ggml.model": "gpt2", "tokenizer.ggml.pre": "gpt-2", "tokenizer.ggml.tokens": tokens,
+        "tokenizer.ggml.token_type": [1] * (len(tokens) - 1) + [3], "tokenizer.ggml.merges": [],
+        "tokenizer.ggml.bos_token_id": len(tokens) - 1, "tokenizer.ggml.eos_token_id": len(tokens) - 1,
+    }
+    tensors = {}
+    for name, array in weights(n_ctx, n_embd, n_layer, scale, seed).items():
+        short = name.removeprefix("model/")
+        layer, _, rest = short.partition("/")
+        key = f"blk.{layer[1:]}.{_GGUF_NAMES[rest]}" if layer.startswith("h") and rest else _GGUF_NAMES[short]
+        tensors[key] = np.ascontiguousarray(array, dtype="<f4")
+    header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kv))
+    header += b"".join(struct.pack("<Q", len(k)) + k.encode() + _gguf_value(v) for k, v in kv.items())
+    offset, infos = 0, b""
+    for name, data in tensors.items():
+        infos += struct.pack("<Q", len(name)) + name.encode() + struct.pack("<I", data.ndim)
+        infos += struct.pack(f"<{data.ndim}Q", *reversed(data.shape)) + struct.pack("<IQ", 0, offset)
+        offset += -(-data.nbytes // 32) * 32
+    with open(path, "wb") as out:
+        head = header + infos
+        out.write(head + bytes(-len(head) % 32))
+        for data in tensors.values():
+            out.write(data.tobytes() + bytes(-data.nbytes % 32))
     return path

@@ -23,7 +23,7 @@ from playground.params import GenerationParams
 pytest.importorskip("ctransformers")  # an optional extra; `make test` installs it
 
 from playground.engines.ctransformers import CTransformersEngine, ctransformers_options  # noqa: E402
-from tests.ggml_gpt2 import EOS, vocabulary, write_gpt2  # noqa: E402
+from tests.ggml_gpt2 import EOS, vocabulary, write_gguf_gpt2, write_gpt2  # noqa: E402
 
 GREEDY = GenerationParams(temperature=0.0, repeat_penalty=1.0, max_tokens=64)
 
@@ -134,6 +134,16 @@ def test_pipeline_runs_a_chat_task(ct: CTransformersEngine) -> None:
     result = pipeline.run("translate", "x = 1\n", language="python", target="javascript", params=params, engine=ct)
     assert result.done and result.answer.startswith("```javascript\n")
     assert 0 < result.stats.completion_tokens <= 12
+
+
+def test_llama_cpp_says_the_same_on_the_gguf_twin(ct: CTransformersEngine, tmp_path: Path) -> None:
+    # The same weights and vocabulary as GGUF: both back ends decode them identically.
+    twin = get_engine_class("llama-cpp")(str(write_gguf_gpt2(tmp_path / "tiny-gpt2.gguf")), n_ctx=512)
+    try:
+        assert text(twin, "a")[0] == text(ct, "a")[0] == string.ascii_lowercase[1:]
+        assert text(twin, "a", stop=["klm"])[0] == text(ct, "a", stop=["klm"])[0]
+    finally:
+        twin.close()  # type: ignore[attr-defined]
 
 
 def test_gguf_files_are_pointed_to_llama_cpp() -> None:
