@@ -1,0 +1,179 @@
+"""Engines benchmark (prints figures; not a test; loopback only).
+
+1. Concurrency: 1, 2, 4 and 8 concurrent gradio_client clients against `python app.py`, once with the
+   in-process llama.cpp engine and once with the OpenAI engine talking to a local
+   `python -m llama_cpp.server` (bundled model, same prompts): total tokens/s, p50/p95 time to first token.
+2. ctransformers vs llama.cpp decode tokens/s on the same GPT-2-architecture weights (written by
+   tests/ggml_gpt2.py as GGML for ctransformers and as GGUF for llama.cpp, which no longer reads GGML).
+
+Run: `PYTHONPATH=. .venv/bin/python bench/engines.py [--requests 2] [--clients 1 2 4 8]` (about 5 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from gradio_client import Client  # noqa: E402
+
+from playground.engines import get_engine_class  # noqa: E402
+from playground.examples import load_examples  # noqa: E402
+from playground.params import GenerationParams  # noqa: E402
+from tests.ggml_gpt2 import write_gguf_gpt2, write_gpt2  # noqa: E402
+from tests.llama_server import LlamaServer, free_port  # noqa: E402
+
+EXAMPLE = load_examples("translate")[0]
+MAX_TOKENS = 48
+
+
+def start_app(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """app.py on a free loopback port with extra environment; returns the process and its URL."""
+    port = free_port()
+    full = {**os.environ, **env, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(1200):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"app.py exited with status {proc.returncode}")
+        time.sleep(0.1)
+    raise SystemExit("app.py did not start")
+
+
+def one_request(client: Client, seed: int) -> tuple[float, int, str]:
+    """(time to first token, completion tokens, error) for one streamed translate request."""
+    start, first = time.perf_counter(), None
+    job = client.submit(code=EXAMPLE.code, source_language=EXAMPLE.language, target_language=EXAMPLE.target,
+                        temperature=0.7, top_p=0.95, top_k=40, max_tokens=MAX_TOKENS, repeat_penalty=1.1,
+                        seed=seed, api_name="/translate")
+    for update in job:
+        if first is None and update[0] and update[0]["stats"]["completion_tokens"]:
+            first = time.perf_counter()
+    record = job.outputs()[-1][0] if job.outputs() else None
+    if not record or record.get("error"):
+        return 0.0, 0, str(record)[:160]
+    return (first or time.perf_counter()) - start, int(record["stats"]["completion_tokens"]), ""
+
+
+def load(url: str, clients: int, requests: int) -> dict[str, float]:
+    """`clients` threads, each its own gradio_client doing `requests` requests back to back."""
+    ttfts: list[float] = []
+    tokens, errors = [0], []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        for i in range(requests):
+            ttft, count, error = one_request(client, seed=100 * n + i)
+            with lock:
+                (errors.append(error) if error else ttfts.append(ttft))
+                tokens[0] += count
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    q = statistics.quantiles(ttfts, n=20) if len(ttfts) > 1 else ttfts * 19
+    return {"tps": tokens[0] / wall, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
+            "ok": len(ttfts), "failed": len(errors), "wall": wall, **({"error": errors[0]} if errors else {})}
+
+
+def concurrency(client_counts: list[int], requests: int) -> dict[str, dict[int, dict[str, float]]]:
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    with LlamaServer(threads=os.cpu_count() or 1) as server:
+        setups = {
+            "llama-cpp (in-process)": {"PLAYGROUND_ENGINE": "llama-cpp"},
+            "openai -> llama_cpp.server": {
+                "PLAYGROUND_ENGINE": "openai", "PLAYGROUND_OPENAI_BASE_URL": server.base_url,
+                "PLAYGROUND_OPENAI_CONCURRENCY": str(max(client_counts)),
+                "PLAYGROUND_OPENAI_TEMPLATE_MODEL": "default"},
+        }
+        for name, env in setups.items():
+            proc, url = start_app(env)
+            try:
+                one_request(Client(url, verbose=False, analytics_enabled=False), 0)  # load the model first
+                results[name] = {n: load(url, n, requests) for n in client_counts}
+            finally:
+                proc.terminate()
+                proc.wait(30)
+    return results
+
+
+def decode_rate(engine: object, params: GenerationParams) -> tuple[float, float]:
+    """(decode tokens/s, seconds to first token) for one 64-token greedy answer."""
+    start, first, count = time.perf_counter(), 0.0, 0
+    for chunk in engine.stream("The quick brown fox jumps over the lazy dog. " * 4, params):  # type: ignore[attr-defined]
+        count += chunk.n_tokens
+        first = first or time.perf_counter()
+    end = time.perf_counter()
+    return (count - 1) / (end - first), first - start
+
+
+def ctransformers_vs_llama_cpp(runs: int = 2) -> dict[str, tuple[float, float]]:
+    """Same weights (GPT-2 architecture, 768 wide, 6 layers, F32) in both formats.
+
+    Returns (best decode tokens/s of `runs`, first token of the first run = a cold prompt evaluation).
+    """
+    # scale=0: every logit is 0, so greedy decoding never picks end-of-text and runs the full 64 tokens.
+    shape = {"n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_layer": 6, "scale": 0.0}
+    params = GenerationParams(temperature=0.0, max_tokens=64, repeat_penalty=1.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        ggml = write_gpt2(Path(tmp) / "bench-gpt2.ggml.bin", **shape)  # type: ignore[arg-type]
+        gguf = write_gguf_gpt2(Path(tmp) / "bench-gpt2.gguf", **shape)  # type: ignore[arg-type]
+        engines = {"ctransformers 0.2.27 (GGML file)": get_engine_class("ctransformers")(str(ggml), model_type="gpt2"),
+                   "llama-cpp-python (GGUF file)": get_engine_class("llama-cpp")(str(gguf), n_ctx=1024)}
+        out = {}
+        for name, engine in engines.items():
+            rates = [decode_rate(engine, params) for _ in range(runs)]  # later runs reuse the prompt's cache
+            out[name] = (max(r[0] for r in rates), rates[0][1])
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--requests", type=int, default=2, help="requests per client")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; translate example, {MAX_TOKENS} new tokens max, temperature 0.7, "
+          f"{args.requests} request(s) per client\n")
+    results = concurrency(args.clients, args.requests)
+    print("| engine | clients | total tokens/s | TTFT p50 | TTFT p95 | ok/failed |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, rows in results.items():
+        for n, r in rows.items():
+            print(f"| {name} | {n} | {r['tps']:.1f} | {r['p50']:.2f} s | {r['p95']:.2f} s | "
+                  f"{r['ok']:.0f}/{r['failed']:.0f} |")
+    for name, rows in results.items():
+        for n, r in rows.items():
+            if "error" in r:
+                print(f"first failure ({name}, {n} clients): {r['error']}")
+    print("\n| back end, same GPT-2 weights (768 wide, 6 layers, F32) | decode tokens/s | "
+          "cold prompt (~180 byte tokens) |")
+    print("|---|---:|---:|")
+    for name, (tps, ttft) in ctransformers_vs_llama_cpp().items():
+        print(f"| {name} | {tps:.1f} | {ttft:.2f} s |")
+
+
+if __name__ == "__main__":
+    main()
