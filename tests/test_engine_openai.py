@@ -55,6 +55,9 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         "http://10.0.0.5:8080/v1", "qwen", KEY, 8)
     assert KEY not in repr(settings)
     assert ServerSettings.from_env("other", base_url="http://h:1").model == "other"
+    monkeypatch.setenv("PLAYGROUND_OPENAI_CONCURRENCY", "many")
+    with pytest.raises(EngineError, match="PLAYGROUND_OPENAI_CONCURRENCY must be a number, not 'many'"):
+        ServerSettings.from_env("default")
 
 
 def test_engine_is_registered_and_found_by_name(server: LlamaServer) -> None:

@@ -37,12 +37,19 @@ from . import Chunk, ModelInfo, register_engine
 DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"
 DEFAULT_N_CTX = 2048
 CHARS_PER_TOKEN = 3.0  # a deliberately low estimate, so an estimated count errs on the long side
-START_HINT = ("start one, e.g. `python -m llama_cpp.server --model MODEL.gguf --port 8080` or "
+START_HINT = ("Start one, e.g. `python -m llama_cpp.server --model MODEL.gguf --port 8080` or "
               "`llama-server -m MODEL.gguf --port 8080 -np 4`, or set PLAYGROUND_OPENAI_BASE_URL")
 
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"PLAYGROUND_OPENAI_{name}", default).strip()
+
+
+def _number(value: Any, name: str, kind: type = int) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise EngineError(f"PLAYGROUND_OPENAI_{name} must be a number, not {value!r}.") from None
 
 
 def normalize_base_url(url: str) -> str:
@@ -77,11 +84,11 @@ class ServerSettings:
             base_url=normalize_base_url(pick("base_url", "BASE_URL", DEFAULT_BASE_URL)),
             model=(model if model not in (None, "", "default") else _env("MODEL")) or "default",
             api_key=pick("api_key", "API_KEY", ""),
-            concurrency=max(1, int(pick("concurrency", "CONCURRENCY", "4"))),
-            context_size=int(pick("context_size", "N_CTX", "0")),
+            concurrency=max(1, _number(pick("concurrency", "CONCURRENCY", "4"), "CONCURRENCY")),
+            context_size=_number(pick("context_size", "N_CTX", "0"), "N_CTX"),
             template_model=pick("template_model", "TEMPLATE_MODEL", ""),
-            connect_timeout=float(pick("connect_timeout", "CONNECT_TIMEOUT", "5")),
-            read_timeout=float(pick("read_timeout", "READ_TIMEOUT", "120")),
+            connect_timeout=_number(pick("connect_timeout", "CONNECT_TIMEOUT", "5"), "CONNECT_TIMEOUT", float),
+            read_timeout=_number(pick("read_timeout", "READ_TIMEOUT", "120"), "READ_TIMEOUT", float),
         )
 
     @property
@@ -98,7 +105,7 @@ class OpenAIEngine:
     can_logprobs = False
     can_infill = False
     # The app sizes its queue from the class, so the environment's setting is read here too.
-    max_concurrency = max(1, int(_env("CONCURRENCY", "4") or 4))
+    max_concurrency = max(1, int(_env("CONCURRENCY", "4"))) if _env("CONCURRENCY", "4").isdigit() else 4
 
     def __init__(self, model: str | None = "default", **options: Any) -> None:
         self.settings = ServerSettings.from_env(model, **options)
