@@ -88,7 +88,21 @@ def check_code(code: str) -> str:
         )
     if "\x00" in code:
         raise InputError("The input contains NUL bytes, so it looks like a binary file, not code.")
+    check_text(code, "The code")
     return code
+
+
+def check_text(text: str, what: str) -> str:
+    """Refuse a text input (code, error message, suffix) over the size cap or with unencodable characters."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise InputError(f"{what} has {len(text):,} characters; the limit is {MAX_INPUT_CHARS:,}. Send less text.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate (JSON can carry one) cannot be tokenized
+        raise InputError(
+            f"{what} contains a character that is not valid text (at position {exc.start}): paste it as UTF-8 text."
+        ) from None
+    return text
 
 
 def decode_source(data: bytes, name: str = "input") -> str:
@@ -140,6 +154,8 @@ def stream(
     """
     get_task(task)
     code = check_code(code)
+    check_text(error, "The error message")
+    check_text(suffix, "The code after the cursor")
     params = params or GenerationParams()
     if task == "complete" and suffix and not code.strip():
         raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
