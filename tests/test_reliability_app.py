@@ -23,6 +23,7 @@ from playground.manager import BUNDLED, ModelManager
 from playground.models import bundled_model_path
 from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
+from tests.fake_hub import FakeHub
 from tests.llama_server import LlamaServer
 
 SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1}
@@ -182,6 +183,30 @@ def test_public_mode_offers_a_fixed_list_and_still_answers(public_app: tuple[str
               if c.get("props", {}).get("label") == "Model" and c.get("type") == "dropdown"]
     assert listed == [[["Bundled SmolLM2-135M", BUNDLED]]]
     assert_next_request_works(url)
+
+
+@pytest.mark.parametrize(("fault", "expected"), [("cut", "the download resumes"), ("down", "cannot be reached")])
+def test_hub_failing_during_a_model_switch_keeps_the_previous_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                    fault: str, expected: str) -> None:
+    import huggingface_hub.constants as hc
+
+    with FakeHub({"teacher/tiny-coder-GGUF/tiny-coder.Q4_1.gguf": bundled_model_path()}) as hub:
+        endpoint = hub.url if fault == "cut" else "http://127.0.0.1:9"  # a closed port: the network is down
+        hub.cut_after = 5_000_000
+        monkeypatch.setattr(hc, "ENDPOINT", endpoint)
+        monkeypatch.setattr(hc, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+        monkeypatch.setattr(hc, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(hc, "HF_HUB_CACHE", str(tmp_path / "cache"))
+        monkeypatch.setattr(hc, "HF_HUB_DISABLE_XET", True, raising=False)
+        manager = ModelManager(engine="llama-cpp", model="default", public=False)
+        with serve(manager) as (url, _):
+            before = manager.engine()
+            form = ["hub", "", "teacher/tiny-coder-GGUF", "tiny-coder.Q4_1.gguf", "llama-cpp", BUNDLED]
+            status = json.dumps(call_raw(url, "load_model", form))
+            assert "Could not download" in status and expected in status and "previous model is still loaded" in status
+            assert manager.engine() is before and manager.spec == BUNDLED
+            assert_next_request_works(url)
+    assert list((tmp_path / "cache").rglob("*.gguf")) == []
 
 
 KEY = "sk-reliability-9f8e7d6c5b4a-secret"
