@@ -6,6 +6,7 @@ answer stays visible. Stop and a closed browser tab set the generation's cancel 
 
 from __future__ import annotations
 
+import html
 import tempfile
 import time
 from collections.abc import Iterator
@@ -76,6 +77,11 @@ def render(task: str, code: str, state: Result | None, message: str = "", kind: 
             download)
 
 
+def _toast(message: str) -> None:
+    """Show a message as a toast; Gradio renders toasts as (sanitized) HTML, so escape it to stay text."""
+    gr.Warning(html.escape(message))
+
+
 def _table(findings: list) -> dict:
     """The lint table, shown only when there is something in it."""
     return gr.update(value=lint_rows(findings), visible=bool(findings))
@@ -112,7 +118,7 @@ class PlaygroundApp:
                 last = render(task, code, state)
                 yield last
         except PlaygroundError as exc:
-            gr.Warning(str(exc))
+            _toast(str(exc))
             last = render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
             yield last
         except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
@@ -174,7 +180,7 @@ class PlaygroundApp:
 
             card = self.manager.switch(spec, engine, report)
         except PlaygroundError as exc:
-            gr.Warning(str(exc))
+            _toast(str(exc))
             yield gr.skip(), message_html(f"{exc} The previous model is still loaded.", "error"), gr.skip()
             return
         note = message_html(fim_note(card), "notice")

@@ -31,7 +31,7 @@ PAYLOAD = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 ANSWER = f"__all__ = ['{PAYLOAD}']\nx = 1\n```\n{PAYLOAD}\n\nIn code: `{PAYLOAD}`\n"
 # Fragments of our HTML that must hold text only, never elements made from a payload.
 FRAGMENTS = ["#simplify-output", "#simplify-explanation", "#simplify-diff", "#simplify-message", "#model-card",
-             "#complete-fim-note"]
+             "#complete-fim-note", "[data-testid=toast-text]"]
 INJECTED = "script, img, svg, animate, iframe"
 
 
@@ -101,6 +101,9 @@ def test_payload_in_an_error_message_shows_as_text(open_page: Any, payload_url: 
     choose(page, "simplify-source", PAYLOAD)  # an unknown language, named in the error and its toast
     page.click("#simplify-generate")
     page.wait_for_selector("#simplify-message .pg-error", timeout=60_000)
+    toast = page.get_by_test_id("toast-body").first
+    toast.wait_for(timeout=30_000)
+    assert "Unknown language" in toast.text_content() and PAYLOAD in toast.text_content()
     assert_nothing_ran(page)
     message = page.locator("#simplify-message").text_content()
     assert "Unknown language" in message and PAYLOAD in message
