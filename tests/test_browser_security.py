@@ -31,7 +31,7 @@ PAYLOAD = ('<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 ANSWER = f"__all__ = ['{PAYLOAD}']\nx = 1\n```\n{PAYLOAD}\n\nIn code: `{PAYLOAD}`\n"
 # Fragments of our HTML that must hold text only, never elements made from a payload.
 FRAGMENTS = ["#simplify-output", "#simplify-explanation", "#simplify-diff", "#simplify-message", "#model-card",
-             "#complete-fim-note", "[data-testid=toast-text]"]
+             "#complete-fim-note", "[data-testid=toast-text]", "#simplify-lint td"]
 INJECTED = "script, img, svg, animate, iframe"
 
 
@@ -89,6 +89,7 @@ def test_payloads_in_the_answer_and_the_model_name_show_as_text(open_page: Any, 
         assert PAYLOAD in page.locator(where).text_content(), where
     lint = page.locator("#simplify-lint").text_content()
     assert "undefined name '<script>window.__xss=1</script><img src=x onerror=" in lint
+    assert page.locator("#simplify-lint td").count() > 0  # the cells FRAGMENTS checks exist
     page.locator("#tab-complete-button").click()  # its note names the model (tabs render when opened)
     assert PAYLOAD in page.locator("#complete-fim-note").text_content()
     assert_nothing_ran(page)
