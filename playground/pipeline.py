@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from .engines import Engine, load_engine
+from .engines import Engine, ModelInfo, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .highlight import guess_language, highlight_html
@@ -134,6 +134,23 @@ def _join(*notes: str) -> str:
     return " ".join(n for n in notes if n)
 
 
+def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | None = None, target: str | None = None,
+                   error: str = "", suffix: str = "") -> Prompt:
+    """The exact prompt a request sends: inputs checked, language guessed if not given, Debug's lint folded in."""
+    get_task(task)
+    code = check_code(code)
+    check_text(error, "The error message")
+    check_text(suffix, "The code after the cursor")
+    if task == "complete" and suffix and not code.strip():
+        raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
+    source = language or guess_language(code)
+    if source is None:
+        raise InputError("Could not tell the input's language: pick it from the language list.")
+    findings = lint(code) if task == "debug" and source == "python" else []
+    return build_prompt(task, code, info, source=source, target=target, error=error, suffix=suffix,
+                        findings=findings)
+
+
 def stream(
     task: str,
     code: str,
@@ -153,20 +170,13 @@ def stream(
     With repair=True, a Python answer with pyflakes errors gets one more round (see repair.py).
     """
     get_task(task)
-    code = check_code(code)
+    code = check_code(code)  # the checks run before a model loads, and again in prepare_prompt
     check_text(error, "The error message")
     check_text(suffix, "The code after the cursor")
     params = params or GenerationParams()
-    if task == "complete" and suffix and not code.strip():
-        raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
-    source = language or guess_language(code)
-    if source is None:
-        raise InputError("Could not tell the input's language: pick it from the language list.")
     if engine is None or isinstance(engine, str):
         engine = load_engine(engine or DEFAULT_ENGINE, model or "default")
-    findings = lint(code) if task == "debug" and source == "python" else []
-    prompt = build_prompt(task, code, engine.info, source=source, target=target, error=error,
-                          suffix=suffix, findings=findings)
+    prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
                    engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
