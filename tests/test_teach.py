@@ -1,0 +1,279 @@
+"""The teaching view's logic on the real bundled model: distributions, stepping, branching, cards, the grid."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from playground import pipeline
+from playground.engines import Engine, load_engine
+from playground.errors import EngineError, InputError
+from playground.params import GenerationParams
+from playground.teach import (
+    Distribution,
+    Sampling,
+    after_sampling,
+    can_step,
+    prompt_anatomy,
+    prompt_tokens,
+    require_stepping,
+    token_kinds,
+    top_k_probs,
+)
+from playground.teach_html import anatomy_html, chart_html, confidence_html
+from playground.teach_runs import Card, distinct_outputs, make_card, reproduce, variability_grid
+from playground.teach_steps import Step, Walk, go_to, next_logits, next_token, start_walk, take
+from playground.ui_teach import TeachApp
+from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
+
+CODE = "def add(a, b):\n    return a + b\n"
+GREEDY = Sampling(temperature=0.0)
+
+
+@pytest.fixture
+def prompt(engine: Engine) -> pipeline.Prompt:
+    return pipeline.prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
+
+
+@pytest.fixture
+def logits(engine: Engine, prompt: pipeline.Prompt) -> np.ndarray:
+    return next_logits(engine, engine.tokenize(prompt.text))  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- distributions
+
+@pytest.mark.parametrize("k", [1, 5, 20])
+def test_top_k_probabilities_are_sorted_and_a_part_of_one(logits: np.ndarray, k: int) -> None:
+    top = top_k_probs(logits, k)
+    probs = [p for _, p in top]
+    assert len(top) == k
+    assert probs == sorted(probs, reverse=True)
+    assert all(0 < p <= 1 for p in probs)
+    assert sum(probs) <= 1 + 1e-9
+    assert top[0][0] == int(np.argmax(logits))
+
+
+def test_top_k_over_the_whole_vocabulary_sums_to_one(logits: np.ndarray) -> None:
+    top = top_k_probs(logits, logits.size)
+    assert len(top) == logits.size
+    assert sum(p for _, p in top) == pytest.approx(1.0, abs=1e-9)
+    stored = Distribution.from_logits(logits)
+    assert stored.n_vocab == logits.size
+    assert [t for t, _ in stored.top(20)] == [t for t, _ in top[:20]]
+    assert [p for _, p in stored.top(20)] == pytest.approx([p for _, p in top[:20]])
+
+
+def test_sampling_settings_reshape_the_distribution(logits: np.ndarray) -> None:
+    dist = Distribution.from_logits(logits)
+    greedy = after_sampling(dist, GREEDY)
+    assert greedy.sum() == 1.0 and np.count_nonzero(greedy) == 1
+    assert dist.ids[int(np.argmax(greedy))] == int(np.argmax(logits))
+    top_p = after_sampling(dist, Sampling(temperature=1.0, top_k=0, top_p=0.5, min_p=0.0))
+    assert top_p.sum() == pytest.approx(1.0)
+    kept = np.nonzero(top_p)[0]
+    assert dist.probs()[kept].sum() >= 0.5  # the smallest set whose probability reaches top-p
+    assert np.count_nonzero(after_sampling(dist, Sampling(temperature=1.0, top_k=1))) == 1
+
+    def entropy(p: np.ndarray) -> float:
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+
+    loose = Sampling(top_k=0, top_p=1.0, min_p=0.0, repeat_penalty=1.0)
+    cold = after_sampling(dist, Sampling(**{**loose.__dict__, "temperature": 0.5}))
+    hot = after_sampling(dist, Sampling(**{**loose.__dict__, "temperature": 1.5}))
+    assert entropy(hot) > entropy(cold)  # a higher temperature flattens the distribution
+
+
+# ---------------------------------------------------------------- stepping and branching
+
+def test_greedy_steps_take_the_argmax_and_match_the_engine(engine: Engine, prompt: pipeline.Prompt) -> None:
+    walk = start_walk(engine, prompt)
+    for _ in range(12):
+        step = next_token(engine, walk, Sampling(temperature=0.0, repeat_penalty=1.0))
+        assert step.token == int(np.argmax(next_logits(engine, walk.prompt_ids + [s.token for s in walk.path()][:-1])))
+        assert step.how == "greedy"
+        if step.end:
+            break
+    params = GenerationParams(temperature=0, repeat_penalty=1.0, max_tokens=12)
+    plain = "".join(c.text for c in engine.stream(prompt.text, params, prompt.stop))
+    assert plain and walk.generated().startswith(plain)
+
+
+def test_temperature_zero_is_deterministic(engine: Engine, prompt: pipeline.Prompt) -> None:
+    runs = []
+    for _ in range(2):
+        walk = start_walk(engine, prompt)
+        for _ in range(8):
+            next_token(engine, walk, GREEDY)
+        runs.append([(s.token, round(s.prob, 6)) for s in walk.path()])
+    assert runs[0] == runs[1]
+
+
+def test_seeded_sampling_repeats_with_the_same_seed(engine: Engine, prompt: pipeline.Prompt) -> None:
+    def sample(seed: int) -> list[int]:
+        walk = start_walk(engine, prompt)
+        for _ in range(8):
+            next_token(engine, walk, Sampling(temperature=1.5, top_k=0, top_p=1.0, seed=seed))
+        return [s.token for s in walk.path()]
+
+    assert sample(3) == sample(3)
+
+
+def test_a_branch_continues_from_the_chosen_token(engine: Engine, prompt: pipeline.Prompt) -> None:
+    walk = start_walk(engine, prompt)
+    for _ in range(4):
+        next_token(engine, walk, GREEDY)
+    prefix = [s.token for s in walk.path()][:3]
+    step = walk.steps[walk.current]  # type: ignore[index]
+    alternative = int(step.dist.ids[1])
+    chosen = take(engine, walk, alternative)
+    assert chosen.how == "chosen" and chosen.token == alternative
+    assert [s.token for s in walk.path()][:3] == prefix  # the prefix is unchanged
+    after = next_token(engine, walk, GREEDY)
+    assert after.parent == chosen.index
+    assert [s.token for s in walk.path()] == [*prefix, alternative, after.token]
+    piece = engine.llm.detokenize([alternative]).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    assert piece in walk.generated()
+    assert walk.branch_points() == 1
+    # Browsing back to the first branch keeps both; going forward on it reuses the step.
+    go_to(walk, step.index)
+    assert walk.path()[-1].token == step.token
+    again = take(engine, walk, step.token)
+    assert again.index == step.index and len(walk.steps) == 6
+
+
+def test_branching_refuses_a_token_that_was_not_a_candidate(engine: Engine, prompt: pipeline.Prompt) -> None:
+    walk = start_walk(engine, prompt)
+    with pytest.raises(InputError, match="Next token first"):
+        take(engine, walk, 1)
+    next_token(engine, walk, GREEDY)
+    with pytest.raises(InputError, match="not among"):
+        take(engine, walk, 10 ** 9)
+
+
+def test_the_walk_ends_at_the_stop_sequence(engine: Engine, prompt: pipeline.Prompt) -> None:
+    walk = start_walk(engine, prompt)
+    step: Step | None = None
+    for _ in range(80):
+        step = next_token(engine, walk, GREEDY)
+        if step.end:
+            break
+    assert step is not None and step.end in ("stop sequence", "end of turn")
+    with pytest.raises(InputError, match="ended"):
+        next_token(engine, walk, GREEDY)
+
+
+# ---------------------------------------------------------------- prompt anatomy
+
+def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, prompt: pipeline.Prompt) -> None:
+    tokens = prompt_tokens(engine, prompt.text)
+    assert tokens is not None
+    assert "".join(t.text for t in tokens) in (prompt.text, engine.info.bos_token + prompt.text)
+    assert [t.id for t in tokens] == engine.tokenize(prompt.text)  # type: ignore[attr-defined]
+    parts = prompt_anatomy(prompt, engine.info, CODE, specials=[t.text for t in tokens if t.special])
+    assert "".join(p.text for p in parts) == prompt.text
+    kinds = {p.kind for p in parts}
+    assert {"special", "system", "example", "instruction", "code", "prefill"} <= kinds
+    assert any(p.kind == "code" and "return a + b" in p.text for p in parts)
+    assert len(token_kinds(tokens, parts)) == len(tokens)
+
+
+def test_anatomy_html_escapes_the_users_code(engine: Engine) -> None:
+    code = "x = '</pre><script>window.__xss=1</script>'\n"
+    prompt = pipeline.prepare_prompt("simplify", code, engine.info, language="python")
+    tokens = prompt_tokens(engine, prompt.text)
+    parts = prompt_anatomy(prompt, engine.info, code)
+    for show in (False, True):
+        html = anatomy_html(parts, tokens, token_kinds(tokens, parts), engine.context_size, show)  # type: ignore[arg-type]
+        assert "<script" not in html and "</pre><" not in html.split("<pre>", 1)[1].removesuffix("</pre></div>")
+        assert "&lt;script&gt;" in html if not show else "&lt;" in html and "script" in html
+
+
+def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
+    """Post-processing on a made-up walk (no claim about the model): lines with pyflakes errors are flagged."""
+    logits = np.linspace(0, 5, 50)
+    dist = Distribution.from_logits(logits)
+    prompt = pipeline.Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode="chat")
+    walk = Walk("m", prompt, [1], 100)
+    for i, piece in enumerate(["x = 1\n", "print(", "undefined_name", " < 2)\n"]):
+        walk.steps.append(Step(i, i - 1 if i else None, i, 49 - i, piece.encode(), dist.prob(49 - i), "greedy", dist))
+        if i:
+            walk.steps[i - 1].children.append(i)
+    walk.current = 3
+    html = confidence_html(walk, "python")
+    assert "undefined name &#x27;undefined_name&#x27;" in html
+    assert html.count("pg-flagged") == 1 and "&lt; 2)" in html and "< 2)" not in html
+    assert "pyflakes: 1 finding" in html
+
+
+def test_chart_shows_both_distributions_and_marks_the_chosen(logits: np.ndarray) -> None:
+    dist = Distribution.from_logits(logits)
+    chosen = int(dist.ids[2])
+    pieces = {int(t): f"<tok{t}>" for t in dist.ids[:5]}
+    html = chart_html(dist, pieces, Sampling(temperature=0.7, top_k=3), [], chosen, 5)
+    assert html.count("<tr") == 6 and html.count("pg-chosen") == 1
+    assert "removed" in html  # candidates 4 and 5 are cut by top-k 3
+    assert "<tok" not in html and "&lt;tok" in html
+
+
+# ---------------------------------------------------------------- whole answers: grid and card
+
+def test_reproducibility_card_round_trips_to_the_same_output(engine: Engine, prompt: pipeline.Prompt) -> None:
+    params = GenerationParams(temperature=0.9, top_k=50, top_p=0.95, seed=7, max_tokens=48)
+    card = make_card(engine, prompt.text, prompt.stop, params)
+    assert card.output and card.model_sha256 and len(card.model_sha256) == 64
+    data = json.loads(card.to_json())
+    assert data["seed"] == 7 and data["model_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert data["quantization"] and data["engine"] == "llama-cpp" and data["prompt"] == prompt.text
+    # Something else runs in between (different prompt, different cache) and the card still reproduces.
+    pipeline.run("simplify", CODE, language="python", engine=engine, params=GenerationParams(max_tokens=16))
+    output, same = reproduce(engine, Card.from_json(card.to_json()))
+    assert same and output == card.output
+
+
+def test_cards_from_another_model_or_malformed_are_refused(engine: Engine, prompt: pipeline.Prompt) -> None:
+    card = make_card(engine, prompt.text, prompt.stop, GenerationParams(max_tokens=4))
+    data = json.loads(card.to_json())
+    other = Card.from_json(json.dumps({**data, "model_sha256": "0" * 64}))
+    with pytest.raises(InputError, match="load that file"):
+        reproduce(engine, other)
+    for bad, match in [("{", "not valid JSON"), ("[1]", "JSON object"), (json.dumps({**data, "version": 9}), "version"),
+                       (json.dumps({k: v for k, v in data.items() if k != "prompt"}), "lacks prompt"),
+                       (json.dumps({**data, "params": {**data["params"], "temperature": -1}}), "params"),
+                       (b"\xff\xfe binary", "UTF-8")]:
+        with pytest.raises(InputError, match=match):
+            Card.from_json(bad)
+
+
+def test_variability_grid_is_identical_at_temperature_zero(engine: Engine) -> None:
+    grids = list(variability_grid(engine, "complete", "def square(x):\n", temperatures=(0.0, 1.2), seeds=(1, 2),
+                                  max_tokens=24, language="python"))
+    assert [len(g) for g in grids] == [1, 2, 3, 4]
+    cells = grids[-1]
+    cold = [c for c in cells if c.temperature == 0.0]
+    assert cold[0].code == cold[1].code and cold[0].code.startswith("def square(x):")
+    assert all(c.lint_checked and isinstance(c.lint_ok, bool) and c.tokens > 0 for c in cells)
+    assert 1 <= distinct_outputs(cells) <= 4
+    assert distinct_outputs(cold) == 1
+
+
+# ---------------------------------------------------------------- engines without probabilities
+
+def test_engines_without_probabilities_say_so() -> None:
+    echo = load_engine("echo", "default")
+    assert not can_step(echo)
+    with pytest.raises(EngineError, match="cannot show token probabilities"):
+        require_stepping(echo)
+
+    class Manager:
+        engine_name = "echo"
+
+        def engine(self) -> Engine:
+            return echo
+
+    out = TeachApp(Manager()).start("translate", CODE, "python", "javascript", "", False,  # type: ignore[arg-type]
+                                    0.0, 40, 0.95, 42, 10)
+    assert out[1] is None and "cannot show token probabilities" in out[-1]
+    assert "Your code" in out[0] and "does not expose its tokenizer" in out[0]
