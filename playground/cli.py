@@ -21,6 +21,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="source",
                    help="language of the input (default: from the file extension, else guessed)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    p.add_argument("--repair", action="store_true",
+                   help="when the Python answer has pyflakes errors, ask the model once more with them "
+                        "(both rounds are shown; the one with fewer errors is kept)")
     p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
     p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(engine_names())}")
     for name, info in GenerationParams.model_fields.items():
@@ -71,6 +74,9 @@ def _print_final(result: Result, out: object) -> None:
     s = result.stats
     w(f"\n{s.prompt_tokens} prompt + {s.completion_tokens} new tokens, {s.tokens_per_s:.1f} tokens/s, "
       f"first token {s.ttft_s:.2f}s, total {s.total_s:.2f}s ({result.model}, {result.engine})\n")
+    if len(result.rounds) == 2:
+        kept = "the repaired round" if result.code == result.rounds[1].code else "the first round (no fewer errors)"
+        w(f"repair: 2 rounds, showing {kept}\n")
     if result.notice:
         w(f"note: {result.notice}\n")
 
@@ -89,9 +95,16 @@ def main(argv: list[str] | None = None) -> int:
             "params": params, "engine": args.engine, "model": args.model, "cancel": cancel,
         }
         result = None
-        shown = 0
-        for result in stream(args.task, code, **kwargs):  # type: ignore[arg-type]
+        shown, rounds = 0, 0
+        for result in stream(args.task, code, repair=args.repair, **kwargs):  # type: ignore[arg-type]
             if not args.json:
+                if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
+                    rounds, shown = len(result.rounds), 0
+                    if rounds == 1:
+                        found = "; ".join(f"line {f.line}: {f.message}" for f in result.rounds[0].lint
+                                          if f.kind == "error")
+                        sys.stdout.write(f"\n\n--- pyflakes found errors ({found}); asking once more ---\n")
+                    continue
                 sys.stdout.write(result.answer[shown:])
                 sys.stdout.flush()
                 shown = len(result.answer)

@@ -69,3 +69,17 @@ def test_missing_file_and_unknown_target_language(tmp_path: Path) -> None:
     assert out.returncode == 2 and "Cannot read" in out.stderr
     out = _cli("translate", "examples/translate/fizzbuzz.py", "--to", "cobol")
     assert out.returncode == 2 and "cobol" in out.stderr and "javascript" in out.stderr
+
+
+def test_repair_shows_both_rounds(tmp_path: Path) -> None:
+    # An undefined name on a finished line: whatever Complete appends, the first round has a pyflakes error.
+    source = tmp_path / "broken.py"
+    source.write_text("def total(items):\n    count = len(itemz)\n    return")
+    out = _cli("complete", str(source), "--repair", *GREEDY)
+    assert out.returncode == 0, out.stderr
+    assert "--- pyflakes found errors (line " in out.stdout and "asking once more ---" in out.stdout
+    assert "repair: 2 rounds, showing the " in out.stdout
+    data = json.loads(_cli("complete", str(source), "--repair", "--json", *GREEDY).stdout)
+    first, second = data["rounds"]
+    assert first["lint"] and "```python\n" in second["prompt"] and second["tokens"] > 0
+    assert data["code"] in (first["code"], second["code"])
