@@ -97,3 +97,8 @@ def use_example(page: object, task: str, index: int = 0) -> None:
     """Open a task's tab and click one of its examples (fills the inputs)."""
     page.locator(f"#tab-{task}-button").click()  # type: ignore[attr-defined]
     page.locator(f"#tab-{task} button.gallery-item").nth(index).click()  # type: ignore[attr-defined]
+
+
+def shot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]

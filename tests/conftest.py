@@ -1,6 +1,9 @@
-"""Shared fixtures: the real bundled model, loaded once per test session."""
+"""Shared fixtures: the real bundled model, loaded once per test session, and one real Chromium."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -31,3 +34,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to refresh golden files."""
     return bool(request.config.getoption("--update-goldens"))
+
+
+# ---------------------------------------------------------------- real browser (one Chromium per test session)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, ensure_chromium
+
+    reason = ensure_chromium()
+    if reason:
+        pytest.skip(f"no Chromium for the browser tests: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """open_page(url) -> a loaded page in its own browser context (its own Gradio session)."""
+    contexts = []
+
+    def open_(url: str) -> Any:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                      permissions=["clipboard-read", "clipboard-write"])
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("#model-card table", timeout=60_000)  # the model is loaded and shown
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -15,14 +15,11 @@ from playground.engines import load_engine
 from playground.manager import ModelManager
 from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENSHOTS,
     XSS,
     choose,
-    ensure_chromium,
     fill_code,
     serve,
+    shot,
     stats_text,
     use_example,
     wait_finished,
@@ -30,19 +27,6 @@ from tests.browser import (
 
 pytestmark = pytest.mark.browser
 TASKS = ["translate", "simplify", "debug", "complete"]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    reason = ensure_chromium()
-    if reason:
-        pytest.skip(f"no Chromium for the browser tests: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -55,30 +39,6 @@ def model_url() -> Iterator[str]:
 def echo_url() -> Iterator[str]:
     with serve(ModelManager(engine="echo", model="default", public=False, delay=0.01)) as (url, _):
         yield url
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    """open_page(url) -> a loaded page in its own browser context (its own Gradio session)."""
-    contexts = []
-
-    def open_(url: str) -> Any:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                      permissions=["clipboard-read", "clipboard-write"])
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("#model-card table", timeout=60_000)  # the model is loaded and shown
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("task", TASKS)

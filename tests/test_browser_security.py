@@ -17,10 +17,7 @@ import pytest
 from playground.engines import Chunk, ModelInfo, register_engine
 from playground.manager import ModelManager
 from playground.params import GenerationParams
-from tests import test_browser
 from tests.browser import choose, fill_code, serve, wait_finished
-
-browser, open_page = test_browser.browser, test_browser.open_page  # the same Chromium fixtures
 
 pytestmark = pytest.mark.browser
 

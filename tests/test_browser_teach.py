@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from playground.manager import ModelManager
-from tests.browser import serve
-from tests.test_browser import browser, open_page, shot  # noqa: F401  (fixtures shared with the other browser tests)
+from tests.browser import serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def wait_step(page: Any, n: int) -> None:
                            " return s && s.innerText.startsWith(`Step ${n}:`); }", arg=n, timeout=120_000)
 
 
-def test_step_five_tokens_then_branch(open_page: Any, teach_url: str) -> None:  # noqa: F811
+def test_step_five_tokens_then_branch(open_page: Any, teach_url: str) -> None:
     page = open_page(teach_url)
     page.locator("#tab-teach-button").click()
     page.locator("#teach-build").click()
@@ -79,7 +78,7 @@ def test_step_five_tokens_then_branch(open_page: Any, teach_url: str) -> None:  
     shot(page, "teach-back")
 
 
-def test_temperature_slider_updates_the_chart(open_page: Any, teach_url: str) -> None:  # noqa: F811
+def test_temperature_slider_updates_the_chart(open_page: Any, teach_url: str) -> None:
     page = open_page(teach_url)
     page.locator("#tab-teach-button").click()
     page.locator("#teach-build").click()
