@@ -34,7 +34,7 @@ def launch_options() -> dict[str, Any]:
     return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css}
 
 
-def _language_choices(auto: bool) -> list[tuple[str, str]]:
+def language_choices(auto: bool) -> list[tuple[str, str]]:
     choices = [(DISPLAY_NAMES[name], name) for name in LANGUAGES]
     return [("Auto-detect", AUTO), *choices] if auto else choices
 
@@ -65,10 +65,10 @@ def _inputs(task: str) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | 
                    interactive=True, elem_id=f"{task}-code")
     extra: gr.components.Component | None = None
     with gr.Row():
-        source = gr.Dropdown(_language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
+        source = gr.Dropdown(language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
                              info="Paste code and its language is guessed.", elem_id=f"{task}-source")
         if task == "translate":
-            extra = gr.Dropdown(_language_choices(auto=False), value="javascript", label="Translate to",
+            extra = gr.Dropdown(language_choices(auto=False), value="javascript", label="Translate to",
                                 allow_custom_value=True,
                                 elem_id=f"{task}-target")
     if task == "debug":

@@ -87,6 +87,11 @@ def _table(findings: list) -> dict:
     return gr.update(value=lint_rows(findings), visible=bool(findings))
 
 
+def source_language(source: str | None) -> str | None:
+    """The language picker's value as the pipeline takes it: None (guess it) for Auto-detect or nothing."""
+    return None if source in (AUTO, "", None) else source
+
+
 def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "anonymous"
 
@@ -111,7 +116,7 @@ class PlaygroundApp:
         try:
             yield last
             params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
-            language = None if source in (AUTO, "", None) else source
+            language = source_language(source)
             states = pipeline.stream(task, code, language=language, params=params, engine=self.manager.engine(),
                                      cancel=cancel, **extra)
             for state in throttle(states):

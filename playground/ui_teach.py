@@ -17,7 +17,7 @@ from .engines import Engine, get_engine_class
 from .errors import InputError, PlaygroundError
 from .examples import load_examples
 from .extract import extract
-from .highlight import DISPLAY_NAMES, LANGUAGES, highlight_html
+from .highlight import highlight_html
 from .manager import ModelManager
 from .params import GenerationParams
 from .pipeline import prepare_prompt
@@ -36,9 +36,10 @@ from .teach import (
 from .teach_html import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
 from .teach_runs import GRID_MAX_TOKENS, GRID_SEEDS, GRID_TEMPERATURES, Card, make_card, reproduce, variability_grid
 from .teach_steps import Walk, go_to, next_token, start_walk, take
+from .ui import language_choices
+from .ui_app import AUTO, source_language
 
 log = logging.getLogger(__name__)
-AUTO = "auto"
 RUN_MAX_TOKENS = 128  # "Run to the end" stops here at the latest
 INTRO = (
     "A language model writes code **one token at a time**: it reads the whole prompt, gives every token of its "
@@ -48,9 +49,9 @@ INTRO = (
 _CARDS = Path(tempfile.mkdtemp(prefix="playground-cards-"))
 
 
-def _language_choices(auto: bool) -> list[tuple[str, str]]:
-    choices = [(DISPLAY_NAMES[name], name) for name in LANGUAGES]
-    return [("Auto-detect", AUTO), *choices] if auto else choices
+def _task_inputs(task: str, target: str, extra: str) -> dict[str, str]:
+    """The one input a task has beyond the code: Translate's target, Debug's error, Complete's suffix."""
+    return {"translate": {"target": target}, "debug": {"error": extra}, "complete": {"suffix": extra}}.get(task, {})
 
 
 def _safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -83,9 +84,8 @@ class TeachApp:
         return self.manager.engine()
 
     def prompt(self, task: str, code: str, source: str, target: str, extra: str) -> Prompt:
-        inputs = {"translate": {"target": target}, "debug": {"error": extra}, "complete": {"suffix": extra}}
-        language = None if source in ("", None, AUTO) else source
-        return prepare_prompt(task, code, self.engine().info, language=language, **inputs.get(task, {}))
+        return prepare_prompt(task, code, self.engine().info, language=source_language(source),
+                              **_task_inputs(task, target, extra))
 
     # ------------------------------------------------------------ prompt anatomy
 
@@ -202,12 +202,10 @@ class TeachApp:
 
     def grid(self, task: str, code: str, source: str, target: str, extra: str) -> Iterator[tuple[str, str]]:
         try:
-            inputs = {"translate": {"target": target}, "debug": {"error": extra}, "complete": {"suffix": extra}}
-            language = None if source in ("", None, AUTO) else source
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
             yield grid_html([], GRID_TEMPERATURES, GRID_SEEDS), ""
-            for cells in variability_grid(self.engine(), task, code, language=language,
-                                          **inputs.get(task, {})):  # type: ignore[arg-type]
+            for cells in variability_grid(self.engine(), task, code, language=source_language(source),  # type: ignore[arg-type]
+                                          **_task_inputs(task, target, extra)):
                 yield grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), ""
         except PlaygroundError as exc:
             yield gr.skip(), message_html(str(exc))
@@ -261,8 +259,8 @@ def build_teach_tab(manager: ModelManager) -> None:
             code = gr.Code(first[0].code if first else "", language="python", lines=8, max_lines=16,
                            label="Code", interactive=True, elem_id="teach-code")
             with gr.Row():
-                source = gr.Dropdown(_language_choices(True), value=AUTO, label="Language", allow_custom_value=True)
-                target = gr.Dropdown(_language_choices(False), value="javascript", label="Translate to",
+                source = gr.Dropdown(language_choices(True), value=AUTO, label="Language", allow_custom_value=True)
+                target = gr.Dropdown(language_choices(False), value="javascript", label="Translate to",
                                      allow_custom_value=True)
             extra = gr.Textbox(label="Error message (Debug) or code after the cursor (Complete)", lines=1,
                                max_lines=6, visible=False)
