@@ -176,11 +176,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 def top_k_probs(logits: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k most likely token ids with their probabilities (softmax over the full vocabulary), most likely first."""
-    probs = softmax(logits)
-    k = max(1, min(int(k), probs.size))
-    ids = np.argpartition(-probs, k - 1)[:k] if k < probs.size else np.arange(probs.size)
-    ids = ids[np.argsort(-probs[ids], kind="stable")]
-    return [(int(i), float(probs[i])) for i in ids]
+    k = max(1, min(int(k), np.size(logits)))
+    return Distribution.from_logits(logits, keep=k).top(k)
 
 
 @dataclass(frozen=True)
