@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # tests make no calls beyond loopback
 
 import gradio as gr  # noqa: E402
+from gradio_client import Client  # noqa: E402
 
 from playground.manager import ModelManager  # noqa: E402
 from playground.ui import build_demo, launch_options  # noqa: E402
@@ -102,3 +103,8 @@ def use_example(page: object, task: str, index: int = 0) -> None:
 def shot(page: object, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def client(url: str) -> Client:
+    """A gradio_client for the app at url (no telemetry, no file downloads)."""
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False)

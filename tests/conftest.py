@@ -71,3 +71,13 @@ def open_page(browser: Any) -> Iterator[Any]:
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def model_url() -> Iterator[str]:
+    """The app on the bundled model, served on loopback for one test module."""
+    from playground.manager import ModelManager
+    from tests.browser import serve
+
+    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
+        yield url

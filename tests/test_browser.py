@@ -30,12 +30,6 @@ TASKS = ["translate", "simplify", "debug", "complete"]
 
 
 @pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
 def echo_url() -> Iterator[str]:
     with serve(ModelManager(engine="echo", model="default", public=False, delay=0.01)) as (url, _):
         yield url

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from playground.manager import ModelManager
-from tests.browser import serve, shot
+from tests.browser import shot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def teach_url() -> Iterator[str]:
-    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
-        yield url
 
 
 def step_label(page: Any) -> str:
@@ -29,8 +21,8 @@ def wait_step(page: Any, n: int) -> None:
                            " return s && s.innerText.startsWith(`Step ${n}:`); }", arg=n, timeout=120_000)
 
 
-def test_step_five_tokens_then_branch(open_page: Any, teach_url: str) -> None:
-    page = open_page(teach_url)
+def test_step_five_tokens_then_branch(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
     page.locator("#tab-teach-button").click()
     page.locator("#teach-build").click()
     page.wait_for_selector("#teach-anatomy .pg-gauge", timeout=120_000)
@@ -78,8 +70,8 @@ def test_step_five_tokens_then_branch(open_page: Any, teach_url: str) -> None:
     shot(page, "teach-back")
 
 
-def test_temperature_slider_updates_the_chart(open_page: Any, teach_url: str) -> None:
-    page = open_page(teach_url)
+def test_temperature_slider_updates_the_chart(open_page: Any, model_url: str) -> None:
+    page = open_page(model_url)
     page.locator("#tab-teach-button").click()
     page.locator("#teach-build").click()
     page.wait_for_selector("#teach-anatomy .pg-gauge", timeout=120_000)

@@ -17,27 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
-from gradio_client import Client
 
 from playground.manager import BUNDLED, ModelManager
 from playground.models import bundled_model_path
 from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
-from tests.browser import serve
+from tests.browser import client, serve
 from tests.fake_hub import FakeHub
 from tests.llama_server import LlamaServer
 
 SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1}
 SIMPLE = "def double(x):\n    return x * 2\n"
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
-        yield url
-
-
-def client(url: str) -> Client:
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
 
 
 def fn_index(url: str, api_name: str) -> int:

@@ -12,14 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gradio_client import Client
 from gradio_client.utils import Status
 
 from playground.engines import Chunk, load_engine, register_engine
 from playground.examples import load_examples
 from playground.manager import ModelManager
 from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
-from tests.browser import serve
+from tests.browser import client, serve
 
 SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234}
 EXTRA = {"translate": "target_language", "debug": "error_message", "complete": "suffix"}
@@ -48,16 +47,6 @@ class DyingLlama:
             if n == self.after:
                 raise RuntimeError("the model process crashed")
             yield chunk
-
-
-@pytest.fixture(scope="module")
-def model_url() -> Iterator[str]:
-    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
-        yield url
-
-
-def client(url: str) -> Client:
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
 
 
 def example_args(task: str, **sampling: Any) -> dict[str, Any]:
