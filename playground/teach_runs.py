@@ -158,11 +158,10 @@ class Card:
 
 
 def _fresh(engine: Engine) -> None:
-    """Drop the KV cache so the prompt is evaluated from scratch, as on the first run."""
-    lock, llm = getattr(engine, "_lock", None), getattr(engine, "llm", None)
-    if lock is not None and llm is not None:
-        with lock:
-            llm.reset()
+    """Drop the KV cache so the prompt is evaluated from scratch, as on the first run (engines with one)."""
+    reset = getattr(engine, "reset_cache", None)
+    if reset is not None:
+        reset()
 
 
 def generate_text(engine: Engine, prompt: str, params: GenerationParams, stop: list[str]) -> str:

@@ -83,6 +83,11 @@ class LlamaCppEngine:
         with self._lock:
             self.llm.close()
 
+    def reset_cache(self) -> None:
+        """Forget the KV cache, so the next prompt is evaluated from scratch (waits for a running generation)."""
+        with self._lock:
+            self.llm.reset()
+
     def tokenize(self, text: str) -> list[int]:
         """Token ids of a prompt, exactly as stream() will feed them."""
         add_bos = not (self.info.bos_token and text.startswith(self.info.bos_token))
