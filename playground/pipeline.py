@@ -57,6 +57,10 @@ class Result:
     # fields above then hold the repaired round if it has fewer errors, else the first one.
     rounds: list[Round] = field(default_factory=list)
 
+    def snapshot(self) -> Result:
+        """A copy that later tokens do not change (a stream updates one Result in place)."""
+        return replace(self, stats=replace(self.stats), lint=list(self.lint), rounds=list(self.rounds))
+
     @property
     def html(self) -> str:
         """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,

@@ -1,4 +1,4 @@
-"""Turn streamed Results into what a front end shows: throttled updates and escaped HTML fragments.
+"""Turn streamed Results into what a front end shows: escaped HTML fragments and short texts.
 
 Pure functions, no Gradio: every string that came from a user or a model is escaped here.
 """
@@ -8,37 +8,13 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
 
 from .lint import Finding
 from .manager import ModelCard, human_size
 from .pipeline import Result, Stats
 
-T = TypeVar("T")
 LINT_HEADERS = ["Line", "Column", "Message"]
 PLACEHOLDER = '<div class="pg-code pg-placeholder">The answer appears here.</div>'
-
-
-def throttle(states: Iterable[T], interval: float = 0.05, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
-    """Pass on at most one state per `interval` seconds: the first at once, and always the last.
-
-    A streamed Result is cumulative (each state holds every token so far), so skipping
-    intermediate states loses nothing; the final state is never skipped.
-    """
-    last_sent: float | None = None
-    held = False
-    item: T | None = None
-    for item in states:
-        now = clock()
-        if last_sent is None or now - last_sent >= interval or getattr(item, "done", False):
-            last_sent, held = now, False
-            yield item
-        else:
-            held = True
-    if held:
-        yield item  # type: ignore[misc]
 
 
 def stats_line(stats: Stats, done: bool = False, stopped: bool = False) -> str:

@@ -16,6 +16,7 @@ import gradio as gr
 
 from . import pipeline
 from .errors import PlaygroundError
+from .feed import Latest
 from .highlight import DISPLAY_NAMES, EXTENSIONS, guess_language
 from .manager import ModelManager, Runs, model_spec
 from .params import GenerationParams
@@ -30,7 +31,6 @@ from .present import (
     message_html,
     model_card_html,
     stats_line,
-    throttle,
 )
 
 AUTO = "auto"
@@ -116,14 +116,16 @@ class PlaygroundApp:
         key = (_session(request), task)
         cancel = self.runs.start(key)
         last = render(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
-        states: Iterator[Result] | None = None
+        states: Latest[Result] | None = None
         try:
             yield last
             params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
             language = source_language(source)
-            states = pipeline.stream(task, code, language=language, params=params, engine=self.manager.engine(),
-                                     cancel=cancel, **extra)
-            for state in throttle(states):
+            # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
+            states = Latest(pipeline.stream(task, code, language=language, params=params,
+                                            engine=self.manager.engine(), cancel=cancel, **extra),
+                            copy=Result.snapshot, name=f"generate-{task}")
+            for state in states:
                 last = render(task, code, state)
                 yield last
         except PlaygroundError as exc:
@@ -196,12 +198,10 @@ class PlaygroundApp:
         yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note
 
 
-def _drain(task: str, code: str, states: Iterator[Result], last: tuple) -> tuple:
-    """Run a cancelled stream to its end (one token at most) so the final state is known."""
-    state = None
+def _drain(task: str, code: str, states: Latest[Result], last: tuple) -> tuple:
+    """Wait for a cancelled stream to end (one token at most) so the final state is shown."""
     try:
-        for state in states:  # noqa: B007 (only the last one matters)
-            pass
+        state = states.rest()
     except PlaygroundError as exc:
         return render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
     return render(task, code, state) if state is not None else last

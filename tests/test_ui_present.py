@@ -1,10 +1,9 @@
-"""What the web app shows: throttled streaming and escaped HTML fragments (pure functions)."""
+"""What the web app shows: escaped HTML fragments and short texts (pure functions)."""
 
 from __future__ import annotations
 
 import pytest
 
-import playground
 from playground.lint import Finding
 from playground.manager import ModelCard
 from playground.pipeline import Result, Stats
@@ -17,51 +16,8 @@ from playground.present import (
     message_html,
     model_card_html,
     stats_line,
-    throttle,
 )
 from tests.browser import XSS
-
-
-class FakeClock:
-    """A clock that advances by a fixed step per reading."""
-
-    def __init__(self, step: float) -> None:
-        self.now, self.step = 0.0, step
-
-    def __call__(self) -> float:
-        self.now += self.step
-        return self.now
-
-
-def test_throttle_passes_first_and_last_and_skips_in_between() -> None:
-    out = list(throttle(range(10), interval=0.05, clock=FakeClock(0.01)))
-    assert out[0] == 0 and out[-1] == 9
-    assert len(out) < 10
-    assert out == sorted(out)
-
-
-def test_throttle_passes_everything_when_slower_than_interval() -> None:
-    assert list(throttle(range(5), interval=0.05, clock=FakeClock(0.1))) == [0, 1, 2, 3, 4]
-
-
-def test_throttle_never_holds_a_done_state() -> None:
-    states = [Result("simplify", "python", "", "m", "e", done=(n == 3)) for n in range(4)]
-    out = list(throttle(states, interval=10.0, clock=FakeClock(0.0)))
-    assert out[-1].done and out[0] is states[0]
-
-
-def test_throttle_of_nothing_is_nothing() -> None:
-    assert list(throttle(iter(()), interval=0.05)) == []
-
-
-def test_throttle_loses_no_tokens_with_the_bundled_model(engine, greedy) -> None:
-    """A throttled stream ends with the same complete answer as the unthrottled run."""
-    code = "def add(a, b):\n    return a + b\n"
-    full = playground.run("simplify", code, language="python", params=greedy, engine=engine)
-    seen = [(s.answer, s.done) for s in throttle(
-        playground.stream("simplify", code, language="python", params=greedy, engine=engine), interval=0.05)]
-    assert seen[-1] == (full.answer, True)
-    assert len(seen) <= full.stats.completion_tokens + 1
 
 
 def test_stats_line_shows_tokens_speed_ttft_and_context() -> None:

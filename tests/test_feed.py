@@ -1,0 +1,129 @@
+"""playground.feed.Latest: the model streams in its own thread; the web handler takes the newest state."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import playground
+from playground.errors import EngineError
+from playground.feed import Latest
+from playground.pipeline import Result
+
+WAIT = 30.0  # seconds; only a broken feed waits this long
+
+
+def gated(n: int, gate: threading.Event, produced: list[int]) -> Iterator[int]:
+    """Yield 0, then wait for the gate, then 1..n-1 (recording what was produced)."""
+    for i in range(n):
+        produced.append(i)
+        yield i
+        if i == 0:
+            assert gate.wait(WAIT), "the consumer never opened the gate"
+
+
+def test_first_item_at_once_then_the_newest_and_always_the_last() -> None:
+    gate, produced = threading.Event(), []
+    feed = Latest(gated(5, gate, produced), interval=60.0)
+    out = []
+    for item in feed:
+        out.append(item)
+        gate.set()
+    # Item 0 went out at once; 1..3 were superseded; the last one did not wait out the 60 s interval.
+    assert out == [0, 4]
+    assert produced == [0, 1, 2, 3, 4]
+
+
+def test_the_stream_runs_on_while_the_consumer_is_busy() -> None:
+    """The point of the feed: a slow consumer (Gradio sending an update) does not pause generation."""
+    gate, done = threading.Event(), threading.Event()
+
+    def items() -> Iterator[int]:
+        yield from gated(100, gate, [])
+        done.set()
+
+    feed = iter(Latest(items(), interval=0.0))
+    assert next(feed) == 0
+    gate.set()  # the consumer is now "busy" (it does not ask for the next item) until the stream ended
+    assert done.wait(WAIT), "the stream paused while its consumer was busy"
+    assert list(feed) == [99]
+
+
+def test_nothing_in_nothing_out() -> None:
+    assert list(Latest(iter(()))) == []
+    assert Latest(iter(())).rest() is None
+
+
+def test_an_error_is_raised_after_the_items_before_it() -> None:
+    def failing() -> Iterator[int]:
+        yield 1
+        raise EngineError("the engine died")
+
+    out = []
+    with pytest.raises(EngineError, match="the engine died"):
+        for item in Latest(failing(), interval=0.0):
+            out.append(item)
+    assert out == [1]
+
+
+def test_rest_after_an_early_stop_waits_for_the_end_and_returns_the_newest() -> None:
+    stop = threading.Event()
+
+    def until_stopped() -> Iterator[int]:
+        i = 0
+        while not stop.is_set():
+            yield i
+            i += 1
+        yield -i  # the final state, made after the stop
+
+    feed = Latest(until_stopped(), interval=0.0)
+    first = next(iter(feed))
+    stop.set()
+    last = feed.rest()
+    assert first >= 0 and last is not None and last < 0
+    assert feed.rest() is None  # nothing new after that
+    assert list(feed) == []
+
+
+def test_rest_raises_an_error_not_yet_seen() -> None:
+    def failing() -> Iterator[int]:
+        raise EngineError("broken")
+        yield 0  # pragma: no cover
+
+    with pytest.raises(EngineError, match="broken"):
+        Latest(failing()).rest()
+
+
+def test_copies_are_taken_in_the_producer_thread() -> None:
+    """A stream that mutates one object in place: a handed-on item is the snapshot taken when it was
+    yielded, not the object as it is later (without copy=list the first item would read [0, 1, 2])."""
+    gate = threading.Event()
+
+    def growing() -> Iterator[list[int]]:
+        box: list[int] = []
+        for i in range(3):
+            box.append(i)
+            yield box
+            if i == 0:
+                assert gate.wait(WAIT)
+
+    it = iter(Latest(growing(), interval=0.0, copy=list))
+    first = next(it)
+    gate.set()
+    assert list(it)[-1] == [0, 1, 2]
+    assert first == [0]
+
+
+def test_no_tokens_lost_with_the_bundled_model(engine, greedy) -> None:
+    """Through the feed, the last state is the same complete answer as a direct run, and done."""
+    code = "def add(a, b):\n    return a + b\n"
+    full = playground.run("simplify", code, language="python", params=greedy, engine=engine)
+    seen = list(Latest(playground.stream("simplify", code, language="python", params=greedy, engine=engine),
+                       copy=Result.snapshot))
+    assert (seen[-1].answer, seen[-1].code, seen[-1].done) == (full.answer, full.code, True)
+    assert seen[-1].stats.completion_tokens == full.stats.completion_tokens
+    assert len(seen) <= full.stats.completion_tokens + 1
+    answers = [s.answer for s in seen]
+    assert all(a.startswith(b) for a, b in zip(answers[1:], answers[:-1], strict=True))  # snapshots only grow, in order
