@@ -105,6 +105,7 @@ def _lexer_class(language: str) -> type[Lexer]:
     return find_lexer_class_by_name(LANGUAGES[language])
 
 
+@cache  # lexers and formatters keep no state while formatting, so one of each serves every thread
 def _lexer(language: str | None) -> Lexer:
     """Our languages, and any other name pygments knows (html, json from a fence); else plain text."""
     try:
@@ -113,9 +114,12 @@ def _lexer(language: str | None) -> Lexer:
         return TextLexer(stripnl=False)
 
 
+_HTML = HtmlFormatter(nowrap=False, cssclass="highlight")  # built once: its style tables cost more than a short answer
+
+
 def highlight_html(code: str, language: str | None) -> str:
     """Highlighted HTML (<div class="highlight"><pre>...); pygments escapes the code, so it is safe to embed."""
-    return highlight(code, _lexer(language), HtmlFormatter(nowrap=False, cssclass="highlight"))
+    return highlight(code, _lexer(language), _HTML)
 
 
 def highlight_css(style: str = "default", dark_style: str = "monokai") -> str:
