@@ -184,3 +184,27 @@ def test_teach_tab_appears_only_when_its_module_exists(monkeypatch: pytest.Monke
     assert "tab-teach" in _by_id(build_demo(ModelManager(engine="echo"))) and len(calls) == 1
     monkeypatch.setitem(sys.modules, "playground.ui_teach", None)  # import fails
     assert "tab-teach" not in _by_id(build_demo(ModelManager(engine="echo")))
+
+
+def test_queue_polls_every_10_ms_not_every_1_ms() -> None:
+    """Gradio's scheduler loop would wake 1000 times a second, idle or not (see ui._gentle_queue)."""
+    from playground.ui import QUEUE_POLL_S, build_demo
+
+    queue = build_demo(ModelManager(engine="echo"))._queue
+    assert queue.sleep_when_free == QUEUE_POLL_S == 0.01
+
+
+def test_streamed_states_are_plain_values_and_the_final_one_updates_the_panels() -> None:
+    """A gr.update (or gr.skip) in a streamed state makes Gradio rebuild that component on every update."""
+    from playground.pipeline import Result
+    from playground.ui_app import render
+
+    partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e", answer="x = 1")
+    partial.code = "x = 1\n"
+    streaming = render("simplify", "x=1", partial)
+    assert not any(isinstance(value, dict) and "__type__" in value for value in streaming)
+    partial.done = True
+    final = render("simplify", "x=1", partial)
+    table, download = final[4], final[-1]
+    assert table["__type__"] == "update" and table["visible"] is False
+    assert download["__type__"] == "update" and download["interactive"] is True and download["value"]
