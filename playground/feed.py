@@ -64,7 +64,7 @@ class Latest(Generic[T]):
                 if not self._fresh:
                     break
                 item, self._fresh = self._newest, False
-            due = time.monotonic() + self.interval  # counted from the hand-over, so slow consumers do not add up
+            due = time.monotonic() + self.interval  # from the hand-over: the consumer's own time counts in it
             yield item  # type: ignore[misc]
         self._raise()
 
