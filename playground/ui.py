@@ -23,7 +23,7 @@ CSS_FILE = Path(__file__).with_name("ui.css")
 INTRO = (
     "# Code Playground\n"
     "Translate, simplify, debug or complete code with a small language model running on this machine's CPU. "
-    "The bundled SmolLM2-135M writes 60-100 tokens/s on 2 cores but is often wrong: treat its answers "
+    "The bundled SmolLM2-135M writes 60-100 tokens/s on 2 idle cores but is often wrong: treat its answers "
     "as drafts. A 0.5B coder model is better and about 3x slower. Generated code is never run."
 )
 
