@@ -80,8 +80,8 @@ def _inputs(task: str) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | 
     return code, source, extra
 
 
-def _outputs(task: str) -> list[gr.components.Component]:
-    """The output column; the order matches render()."""
+def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component]]:
+    """The output column: the live outputs and the final panels, in the order of ui_app.live() and panels()."""
     result = gr.JSON(visible=False)
     stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats")
     message = gr.HTML(elem_id=f"{task}-message")
@@ -101,7 +101,7 @@ def _outputs(task: str) -> list[gr.components.Component]:
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
-    return [result, answer, explanation, lint_line, lint_table, diff, stats, message, prompt, download]
+    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download]
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -137,11 +137,15 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 inputs = [code, source, *([extra] if extra is not None else [])]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                outputs = _outputs(task)
-    run = generate.click(getattr(app, task), inputs=[*inputs, *sampling], outputs=outputs, api_name=task,
+                live, panels = _outputs(task)
+        ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
+    run = generate.click(getattr(app, task), inputs=[*inputs, *sampling], outputs=[*live, ended], api_name=task,
                          concurrency_id="model", concurrency_limit=limit, show_progress="full",
-                         show_progress_on=[outputs[1]])
-    stop.click(_stopper(app, task), inputs=None, outputs=outputs, queue=False,
+                         show_progress_on=[live[1]])
+    # The panels follow a stream that ended (a cancelled one ends by Stop, whose handler shows them).
+    run.success(app.show_panels, inputs=[ended], outputs=panels, queue=False, show_progress="hidden",
+                api_visibility="private")
+    stop.click(_stopper(app, task), inputs=None, outputs=[*live, *panels], queue=False,
                api_visibility="private", cancels=[run])
     for trigger in (code.change, source.change):
         trigger(detect_language, inputs=[code, source], outputs=[source, code], queue=False, show_progress="hidden",

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import gradio as gr
 
@@ -57,28 +58,56 @@ def _save(code: str, language: str, task: str) -> str:
     return str(path)
 
 
-def render(task: str, code: str, state: Result | None, message: str = "", kind: str = "error") -> tuple:
-    """Every output of a tab for one state: (result, code, explanation, lint note, lint table, diff, stats,
-    message, prompt, download)."""
-    error = message if kind == "error" else ""
+class View(NamedTuple):
+    """What a tab shows at one moment of a generation (a state of the answer, or a message without one)."""
+
+    task: str
+    code: str
+    state: Result | None
+    message: str = ""
+    kind: str = "error"
+
+    @property
+    def error(self) -> str:
+        return self.message if self.kind == "error" else ""
+
+    @property
+    def final(self) -> bool:
+        return self.state is None or self.state.done or bool(self.error)
+
+
+def live(view: View) -> tuple:
+    """The outputs that change while the answer streams: (result, code, explanation, stats, message).
+
+    Only these are sent on every update. Gradio postprocesses each output of each update in a worker
+    thread, so the five final panels (see panels()) come once, from an event that runs after the stream.
+    Every value here is plain: Gradio answers a gr.update (even gr.skip()) by rebuilding the component
+    and its config, which took ~8 ms of the server per update and paused decoding."""
+    state, error = view.state, view.error
     if state is None:
         record = {"error": error} if error else None
-        return (record, code_html(""), "", "", _table([]), "", "", message_html(message, kind), "",
-                gr.update(value=None, interactive=False))
-    final = state.done or bool(error)
+        return record, code_html(""), "", "", message_html(view.message, view.kind)
     record = {**state.to_dict(), "done": state.done, "error": error}
-    lint_line = "Lint did not run." if error and not state.done else lint_summary(state)
-    diff = diff_html(code, state.code) if task in DIFF_TASKS and final else ""
-    note = message_html(message, kind) if message else message_html(state.notice, "notice")
-    # While streaming, every output is a plain value: Gradio answers a gr.update (even gr.skip()) by
-    # rebuilding the component and its config, which took ~8 ms of the server per update and paused decoding.
-    table, download = lint_rows([]), None
-    if final:
-        table = _table(state.lint)
-        download = (gr.update(value=_save(state.code, state.language, task), interactive=True)
-                    if state.code.strip() else gr.update(value=None, interactive=False))
-    return (record, code_html(state.html), explanation_html(state.explanation), message_html(lint_line, "lint"),
-            table, diff, stats_line(state.stats, state.done, state.stopped), note, state.prompt, download)
+    note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
+    return (record, code_html(state.html), explanation_html(state.explanation),
+            stats_line(state.stats, state.done, state.stopped), note)
+
+
+def panels(view: View) -> tuple:
+    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download)."""
+    state = view.state
+    if state is None:
+        return "", _table([]), "", "", gr.update(value=None, interactive=False)
+    lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
+    diff = diff_html(view.code, state.code) if view.task in DIFF_TASKS and view.final else ""
+    download = (gr.update(value=_save(state.code, state.language, view.task), interactive=True)
+                if view.final and state.code.strip() else gr.update(value=None, interactive=False))
+    return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download
+
+
+def render(view: View) -> tuple:
+    """Every output of a tab, live ones first (what Stop shows)."""
+    return (*live(view), *panels(view))
 
 
 def _toast(message: str) -> None:
@@ -100,7 +129,8 @@ def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "anonymous"
 
 
-N_OUTPUTS = len(render("translate", "", None))
+N_OUTPUTS = len(render(View("translate", "", None)))
+N_PANELS = N_OUTPUTS - len(live(View("translate", "", None)))
 
 
 class PlaygroundApp:
@@ -112,13 +142,14 @@ class PlaygroundApp:
 
     def generate(self, task: str, code: str, source: str, extra: dict[str, str], sampling: tuple,
                  request: gr.Request | None) -> Iterator[tuple]:
-        """Stream one task's outputs (at most every 50 ms); errors become a message, never a traceback."""
+        """Stream one task's live outputs (at most every 50 ms), then the final View for panels(); errors
+        become a message, never a traceback."""
         key = (_session(request), task)
         cancel = self.runs.start(key)
-        last = render(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
+        view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
         states: Latest[Result] | None = None
         try:
-            yield last
+            yield *live(view), gr.skip()
             params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
             language = source_language(source)
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
@@ -126,25 +157,31 @@ class PlaygroundApp:
                                             engine=self.manager.engine(), cancel=cancel, **extra),
                             copy=Result.snapshot, name=f"generate-{task}")
             for state in states:
-                last = render(task, code, state)
-                yield last
+                view = View(task, code, state)
+                # The session's View is set once, with the final state (setting it costs Gradio a config).
+                yield *live(view), (view if state.done else gr.skip())
         except PlaygroundError as exc:
             _toast(str(exc))
-            last = render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
-            yield last
+            view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
+            yield *live(view), view
         except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
-            last = render(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
-            yield last
+            view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
+            yield *live(view), view
         finally:
             cancel.set()  # Stop, or Gradio closing this generator because the browser tab went away
             if states is not None:
-                last = _drain(task, code, states, last)
-            self.runs.finish(key, cancel, last)
+                view = _drain(view, states)
+            self.runs.finish(key, cancel, view)
 
     def stop(self, task: str, request: gr.Request) -> tuple:
-        """Stop this session's generation in a tab and show where it ended."""
+        """Stop this session's generation in a tab and show where it ended (every output)."""
         ran, last = self.runs.stop((_session(request), task))
-        return last if ran and isinstance(last, tuple) else tuple(gr.skip() for _ in range(N_OUTPUTS))
+        return render(last) if ran and isinstance(last, View) else tuple(gr.skip() for _ in range(N_OUTPUTS))
+
+    @staticmethod
+    def show_panels(view: View | None) -> tuple:
+        """The final panels, after a generation's stream has ended."""
+        return panels(view) if isinstance(view, View) else tuple(gr.skip() for _ in range(N_PANELS))
 
     def translate(self, code: str, source_language: str, target_language: str, temperature: float, top_p: float,
                   top_k: int, max_tokens: int, repeat_penalty: float, seed: int,
@@ -198,13 +235,13 @@ class PlaygroundApp:
         yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note
 
 
-def _drain(task: str, code: str, states: Latest[Result], last: tuple) -> tuple:
+def _drain(view: View, states: Latest[Result]) -> View:
     """Wait for a cancelled stream to end (one token at most) so the final state is shown."""
     try:
         state = states.rest()
     except PlaygroundError as exc:
-        return render(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
-    return render(task, code, state) if state is not None else last
+        return View(view.task, view.code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
+    return View(view.task, view.code, state) if state is not None else view
 
 
 def detect_language(code: str, source: str) -> tuple:

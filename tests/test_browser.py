@@ -35,6 +35,17 @@ def echo_url() -> Iterator[str]:
         yield url
 
 
+def test_tab_bar_names_every_tab(open_page: Any, model_url: str) -> None:
+    """A stray component inside gr.Tabs once made Gradio relabel the last tab after a click on another."""
+    page = open_page(model_url)
+    tabs = page.locator("[role=tablist]").first.locator("[role=tab]")
+    for task in ("debug", "translate"):
+        page.locator(f"#tab-{task}-button").click()
+        page.wait_for_selector(f"#{task}-generate", state="visible")
+        labels = [label.strip() for label in tabs.all_inner_texts()]
+        assert labels == ["Translate", "Simplify", "Debug", "Complete", "How it works"], labels
+
+
 @pytest.mark.parametrize("task", TASKS)
 def test_tab_streams_highlighted_code_and_lint(open_page: Any, model_url: str, task: str) -> None:
     page = open_page(model_url)
