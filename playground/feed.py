@@ -45,8 +45,11 @@ class Latest(Generic[T]):
             for item in items:
                 snapshot = copy(item)
                 with self._cond:
+                    # Wake the consumer only when it has nothing to hand on: while it waits for an item's turn
+                    # it wakes by itself, so a notify per token would only cost a thread switch per token.
+                    if not self._fresh:
+                        self._cond.notify()
                     self._newest, self._fresh = snapshot, True
-                    self._cond.notify()
         except BaseException as exc:  # handed to the consumer, which raises it in its own thread
             self._error = exc
         finally:
