@@ -76,7 +76,7 @@ class Result:
             "task": self.task, "code": self.code, "language": self.language,
             "explanation": self.explanation,
             "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in self.lint],
-            "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
+            "lint_note": self.lint_note, "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
             "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
             "rounds": [{"code": r.code, "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in r.lint],
                         "tokens": r.tokens, "prompt": r.prompt} for r in self.rounds],

@@ -24,10 +24,11 @@ def test_translate_json_has_every_documented_field() -> None:
     out = _cli("translate", "examples/translate/is_palindrome.py", "--to", "javascript", "--json", *GREEDY)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert {"task", "code", "language", "explanation", "lint", "prompt", "stats", "model"} <= set(data)
+    assert {"task", "code", "language", "explanation", "lint", "lint_note", "prompt", "stats", "model"} <= set(data)
     assert data["task"] == "translate" and data["language"] == "javascript" and data["code"].strip()
     assert set(data["stats"]) >= {"prompt_tokens", "completion_tokens", "ttft_s", "tokens_per_s", "total_s"}
     assert "Translate this Python code to JavaScript" in data["prompt"]
+    assert data["lint_note"] == "Lint covers Python only; no checks were run on the JavaScript output."
     assert data["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 

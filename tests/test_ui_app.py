@@ -74,6 +74,7 @@ def test_api_call_with_the_bundled_model(model_url: str, task: str) -> None:
     assert '<div class="highlight">' in code_html and "<span" in code_html
     assert stats.startswith("Done:") and result["prompt"] and "pg-error" not in message
     assert isinstance(result["lint"], list) and set(result) >= {"explanation", "language", "notice", "stopped"}
+    assert (result["lint_note"] is None) == (result["language"] == "python")  # None: pyflakes ran
 
 
 def test_readme_call_with_default_settings_and_auto_language(model_url: str) -> None:
