@@ -76,7 +76,8 @@ def canonical_language(name: str) -> str:
     for canonical, display in DISPLAY_NAMES.items():
         if key == display.lower():
             return canonical
-    raise UnknownLanguageError(f"Unknown language {name!r}: pick one of {', '.join(LANGUAGES)}.")
+    shown = name if len(name or "") <= 40 else name[:40] + "…"  # a pasted essay is not echoed back whole
+    raise UnknownLanguageError(f"Unknown language {shown!r}: pick one of {', '.join(LANGUAGES)}.")
 
 
 def language_from_filename(path: str) -> str | None:

@@ -60,6 +60,12 @@ def test_unknown_language_lists_the_valid_ones(name: str) -> None:
     assert all(language in message for language in LANGUAGES)
 
 
+def test_a_very_long_unknown_language_is_not_echoed_whole() -> None:
+    with pytest.raises(UnknownLanguageError, match=r"^Unknown language 'xxxx") as info:
+        canonical_language("x" * 100_000)
+    assert len(str(info.value)) < 300 and "…" in str(info.value)
+
+
 @pytest.mark.parametrize(("path", "language"), [
     ("a.py", "python"), ("src/app.js", "javascript"), ("m.mjs", "javascript"), ("x.ts", "typescript"),
     ("Main.java", "java"), ("a.c", "c"), ("a.h", "c"), ("a.cpp", "cpp"), ("a.cc", "cpp"), ("a.hpp", "cpp"),
