@@ -221,3 +221,21 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
     ended = [update[-1] for update in updates if isinstance(update[-1], View)]
     assert len(ended) == 1 and updates[-1][-1] is ended[0] and ended[0].state.done
     assert handler.show_panels(ended[0])[3] == ended[0].state.prompt
+
+
+def test_a_full_queue_refuses_new_requests_and_takes_them_again_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PLAYGROUND_QUEUE_SIZE bounds the waiting line: one more request is refused with Gradio's message."""
+    monkeypatch.setenv("PLAYGROUND_QUEUE_SIZE", "1")
+    code = "total = 0\n" + "".join(f"total += {i}\n" for i in range(40))
+    args = {**example_args("simplify"), "code": code}
+    with serve(ModelManager(engine="echo", model="default", public=False, delay=0.05)) as (url, _):
+        running = client(url).submit(**args, api_name="/simplify")
+        while not running.outputs():  # the first one is generating
+            time.sleep(0.01)
+        waiting = client(url).submit(**args, api_name="/simplify")
+        while waiting.status().code is not Status.IN_QUEUE:
+            time.sleep(0.01)
+        with pytest.raises(Exception, match="(?i)queue is full"):
+            client(url).predict(**args, api_name="/simplify")
+        assert running.result(timeout=60)[0]["done"] and waiting.result(timeout=60)[0]["done"]
+        assert client(url).predict(**args, api_name="/simplify")[0]["done"]
