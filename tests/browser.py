@@ -82,12 +82,15 @@ def stats_text(page: object, task: str) -> str:
 
 
 def wait_finished(page: object, task: str, timeout_s: float = 180) -> str:
-    """Wait until the tab's stats line says Done or Stopped (or an error is shown); return the line."""
+    """Wait until the tab's stats line says Done or Stopped (or an error is shown) and, after an answer,
+    until its panels (drawn once the stream has ended) are there; return the stats line."""
     page.wait_for_function(  # type: ignore[attr-defined]
         """(task) => {
             const s = document.querySelector(`#${task}-stats`);
             const m = document.querySelector(`#${task}-message .pg-error`);
-            return (s && /^(Done|Stopped)/.test(s.innerText.trim())) || !!m;
+            const lint = document.querySelector(`#${task}-lint-note .pg-lint`);
+            const drawn = lint && !/when the answer is complete/.test(lint.innerText);
+            return (s && /^(Done|Stopped)/.test(s.innerText.trim()) && drawn) || !!m;
         }""",
         arg=task, timeout=timeout_s * 1000,
     )
