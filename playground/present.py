@@ -14,6 +14,7 @@ from .manager import ModelCard, human_size
 from .pipeline import Result, Stats
 
 LINT_HEADERS = ["Line", "Column", "Message"]
+LINT_PENDING = "Lint runs when the answer is complete."
 PLACEHOLDER = '<div class="pg-code pg-placeholder">The answer appears here.</div>'
 
 
@@ -40,7 +41,7 @@ def lint_rows(findings: list[Finding]) -> dict[str, list]:
 def lint_summary(result: Result) -> str:
     """The sentence above the lint table: problems found, none, or why lint does not apply."""
     if not result.done:
-        return "Lint runs when the answer is complete."
+        return LINT_PENDING
     if not result.code.strip():
         return "No code in the answer to check."
     if result.lint_note:

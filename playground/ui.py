@@ -15,7 +15,7 @@ from .manager import ModelManager
 from .params import GenerationParams
 from .present import PLACEHOLDER
 from .tasks import TASKS, get_task
-from .ui_app import AUTO, DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language
+from .ui_app import AUTO, DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language, pending_panels
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
           "repeat_penalty": "Repetition penalty", "seed": "Seed"}
@@ -139,10 +139,13 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
             with gr.Column(scale=1):
                 live, panels = _outputs(task)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
+    # The previous answer's panels go when Generate is clicked (registered first, so the page sends it
+    # before the generation), and the new ones come once the stream has ended; a stream cancelled by
+    # Stop ends in Stop's handler, which draws them.
+    generate.click(pending_panels, outputs=panels, queue=False, show_progress="hidden", api_visibility="private")
     run = generate.click(getattr(app, task), inputs=[*inputs, *sampling], outputs=[*live, ended], api_name=task,
                          concurrency_id="model", concurrency_limit=limit, show_progress="full",
                          show_progress_on=[live[1]])
-    # The panels follow a stream that ended (a cancelled one ends by Stop, whose handler shows them).
     run.success(app.show_panels, inputs=[ended], outputs=panels, queue=False, show_progress="hidden",
                 api_visibility="private")
     stop.click(_stopper(app, task), inputs=None, outputs=[*live, *panels], queue=False,

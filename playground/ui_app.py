@@ -23,6 +23,7 @@ from .manager import ModelManager, Runs, model_spec
 from .params import GenerationParams
 from .pipeline import Result
 from .present import (
+    LINT_PENDING,
     code_html,
     diff_html,
     explanation_html,
@@ -103,6 +104,11 @@ def panels(view: View) -> tuple:
     download = (gr.update(value=_save(state.code, state.language, view.task), interactive=True)
                 if view.final and state.code.strip() else gr.update(value=None, interactive=False))
     return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download
+
+
+def pending_panels() -> tuple:
+    """The panels while an answer is on its way: the previous answer's lint, diff, prompt and download go."""
+    return message_html(LINT_PENDING, "lint"), _table([]), "", "", gr.update(value=None, interactive=False)
 
 
 def render(view: View) -> tuple:

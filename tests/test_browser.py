@@ -106,6 +106,26 @@ def test_stop_ends_a_long_generation_and_generate_works_again(open_page: Any, mo
     assert wait_finished(page, "translate").startswith("Done:")
 
 
+def test_a_new_answer_clears_the_previous_panels_then_draws_its_own(open_page: Any, model_url: str) -> None:
+    """The lint panel, diff and download of the last answer must not sit next to a new one as it streams."""
+    page = open_page(model_url)
+    use_example(page, "debug")
+    page.click("#debug-generate")
+    assert wait_finished(page, "debug").startswith("Done:")
+    page.wait_for_selector("#debug-diff .pg-diff")
+    page.click("#debug-generate")
+    page.wait_for_function(
+        """() => document.querySelector('#debug-stats')?.innerText.startsWith('Generating')
+                 && !document.querySelector('#debug-diff .pg-diff')
+                 && /when the answer is complete/.test(document.querySelector('#debug-lint-note')?.innerText)""",
+        timeout=60_000)
+    assert page.locator("#debug-download").is_disabled()
+    assert wait_finished(page, "debug").startswith("Done:")
+    page.wait_for_selector("#debug-diff .pg-diff")  # the new answer's panels arrive after the stream
+    assert "when the answer is complete" not in page.locator("#debug-lint-note").inner_text()
+    assert page.locator("#debug-download").is_enabled()
+
+
 def test_closed_tab_cancels_its_generation(open_page: Any, model_url: str) -> None:
     page = open_page(model_url)
     use_example(page, "translate")
