@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: $(VENV)/.runtime
 test: $(VENV)/.testing
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+docs: $(VENV)/.runtime
+	$(PY) -c "from pathlib import Path; from playground.settings import with_table; \
+	p = Path('docs/configuration.md'); p.write_text(with_table(p.read_text()))"
+
+test-fast: $(VENV)/.testing
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.testing
 	$(PY) bench/core.py

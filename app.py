@@ -1,25 +1,34 @@
 """Code Playground in the browser: `python app.py` locally, and the entry point of a Hugging Face Space.
 
-Host and port come from GRADIO_SERVER_NAME (default 127.0.0.1) and GRADIO_SERVER_PORT (default 7860);
-the model from PLAYGROUND_MODEL / PLAYGROUND_ENGINE (see playground/manager.py and the README).
+This is where the page is composed: the web app's task tabs plus the teaching view's tab. Host and port
+come from Gradio's own GRADIO_SERVER_NAME (default 127.0.0.1) and GRADIO_SERVER_PORT (7860); everything
+else from the PLAYGROUND_* settings (docs/configuration.md).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 
-from playground.manager import ModelManager
-from playground.ui import build_demo, launch_options
+import gradio as gr
 
+from playground.engines import engine_concurrency
+from playground.settings import get_settings
+from playground.teach.tab import build_teach_tab
+from playground.web import ExtraTab, ModelManager, build_demo, launch_options
+
+
+def build_page(manager: ModelManager) -> gr.Blocks:
+    """The whole page: the task tabs, then "How it works" on the same model."""
+    teach = ExtraTab("How it works", "teach",
+                     lambda: build_teach_tab(manager.engine, engine_concurrency(manager.engine_name)))
+    return build_demo(manager, extra_tabs=[teach])
+
+
+get_settings()  # a bad PLAYGROUND_* value stops the start here, with a message naming it
 manager = ModelManager()
-demo = build_demo(manager)
+demo = build_page(manager)
 
 if __name__ == "__main__":
     # Load (or download) the default model while the server starts, not on the first click.
     threading.Thread(target=manager.preload, name="preload-model", daemon=True).start()
-    demo.launch(
-        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-        **launch_options(),
-    )
+    demo.launch(**launch_options())

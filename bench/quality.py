@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground.eval import main  # noqa: E402
+from playground.evaluate.__main__ import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

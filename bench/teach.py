@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playground.engines import load_engine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.pipeline import prepare_prompt  # noqa: E402
-from playground.teach import TOP_K_MAX, Sampling  # noqa: E402
-from playground.teach_steps import next_token, start_walk  # noqa: E402
+from playground.teach.sampling import TOP_K_MAX, Sampling  # noqa: E402
+from playground.teach.steps import next_token, start_walk  # noqa: E402
 
 CODE = "def fizzbuzz(n):\n    for i in range(1, n + 1):\n        if i % 15 == 0:\n            print('FizzBuzz')\n"
 

@@ -7,7 +7,7 @@ The public API:
     >>> for partial in playground.stream("simplify", code): ...
 """
 
-from .engines import Chunk, Engine, ModelInfo, engine_names, get_engine_class, load_engine, register_engine
+from .engines import Chunk, Engine, Stepper, engine_names, get_engine_class, load_engine, register_engine
 from .errors import (
     CancelledError,
     ContextOverflowError,
@@ -17,13 +17,17 @@ from .errors import (
     PlaygroundError,
     UnknownLanguageError,
 )
+from .inputs import decode_source
+from .models import ModelInfo
 from .params import GenerationParams
-from .pipeline import Result, Stats, decode_source, run, stream
+from .pipeline import run, stream
+from .result import Result, Stats
+from .settings import Settings, get_settings
 from .tasks import TASKS, Prompt, Task, build_prompt
 
 __all__ = [
     "TASKS", "CancelledError", "Chunk", "ContextOverflowError", "Engine", "EngineError",
     "GenerationParams", "InputError", "ModelError", "ModelInfo", "PlaygroundError", "Prompt",
-    "Result", "Stats", "Task", "UnknownLanguageError", "build_prompt", "decode_source",
-    "engine_names", "get_engine_class", "load_engine", "register_engine", "run", "stream",
+    "Result", "Settings", "Stats", "Stepper", "Task", "UnknownLanguageError", "build_prompt", "decode_source",
+    "engine_names", "get_engine_class", "get_settings", "load_engine", "register_engine", "run", "stream",
 ]

@@ -10,10 +10,14 @@ from pathlib import Path
 
 from .engines import engine_names
 from .errors import PlaygroundError
-from .highlight import canonical_language, highlight_terminal, language_from_filename
+from .highlight import highlight_terminal
+from .inputs import decode_source
+from .languages import canonical_language, language_from_filename
 from .params import GenerationParams
-from .pipeline import DEFAULT_ENGINE, Result, decode_source, stream
-from .tasks import TASKS
+from .pipeline import stream
+from .result import Result
+from .settings import get_settings
+from .tasks import TASKS, Task
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -25,7 +29,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="when the Python answer has pyflakes errors, ask the model once more with them "
                         "(both rounds are shown; the one with fewer errors is kept)")
     p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
-    p.add_argument("--engine", default=DEFAULT_ENGINE, help=f"one of: {', '.join(engine_names())}")
+    p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE, else llama-cpp)")
     for name, info in GenerationParams.model_fields.items():
         flag = "--" + name.replace("_", "-")
         p.add_argument(flag, type=type(info.default), default=None, help=f"{info.description} (default {info.default})")
@@ -39,14 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     for task in TASKS.values():
         p = sub.add_parser(task.name, help=task.description, description=task.description)
         _add_common(p)
-        if task.name == "translate":
-            p.add_argument("--to", dest="target", required=True, help="target language, e.g. javascript")
-        if task.name == "debug":
-            p.add_argument("--error", default="", help="the error message or traceback you saw")
-        if task.name == "complete":
-            p.add_argument("--suffix", dest="suffix_file",
-                           help="file with the code after the cursor (fill in the middle)")
+        if task.extra is not None:
+            p.add_argument(task.extra.flag, dest="extra", required=task.extra.required, help=task.extra.help)
     return parser
+
+
+def _extra(task: Task, value: str | None) -> dict[str, str]:
+    """The task's extra input from its option (a file name for code)."""
+    if task.extra is not None and task.extra.kind == "code" and value:
+        value = _read(value)
+    return task.inputs(value)
 
 
 def _read(name: str) -> str:
@@ -85,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cancel = threading.Event()
     try:
+        get_settings()  # a bad PLAYGROUND_* value is refused before anything loads
         code = _read(args.file)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         params = GenerationParams.build(**{k: getattr(args, k) for k in GenerationParams.model_fields})
         kwargs: dict[str, object] = {
             "language": canonical_language(language) if language else None,
-            "target": getattr(args, "target", None), "error": getattr(args, "error", ""),
-            "suffix": _read(args.suffix_file) if getattr(args, "suffix_file", None) else "",
+            **_extra(TASKS[args.task], getattr(args, "extra", None)),
             "params": params, "engine": args.engine, "model": args.model, "cancel": cancel,
         }
         result = None

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .tasks import TASKS
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -21,6 +23,12 @@ class Example:
     target: str | None = None
     error: str = ""
     suffix: str = ""
+
+    @property
+    def extra(self) -> str | None:
+        """The value of the task's extra input (target, error or suffix), None for a task without one."""
+        extra = TASKS[self.task].extra
+        return getattr(self, extra.name) if extra is not None else None
 
 
 @cache

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import UnknownLanguageError
-from .highlight import canonical_language
+from .languages import canonical_language
 
 # An opening fence: any indentation, 3+ backticks or tildes, then an optional info string.
 _OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)

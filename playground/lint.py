@@ -8,7 +8,7 @@ from pyflakes import api, messages
 from pyflakes.reporter import Reporter
 
 from .errors import UnknownLanguageError
-from .highlight import DISPLAY_NAMES, canonical_language
+from .languages import DISPLAY_NAMES, canonical_language
 
 LINT_LANGUAGES = frozenset({"python"})
 # The kind rule: "error" when the code cannot run as written (it does not parse, or it fails with a

@@ -6,10 +6,9 @@ import errno
 import importlib.util
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engines import ModelInfo
 from .errors import ModelError
 from .gguf import FILE_TYPES, fim_tokens, read_metadata, token_text
 
@@ -19,6 +18,23 @@ HUB_PREFIX = "hf:"
 
 # progress(downloaded_bytes, total_bytes) during a Hub download.
 ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass
+class ModelInfo:
+    """Facts about the loaded model, for display and for prompt building."""
+
+    name: str
+    path: str = ""
+    architecture: str = ""
+    quantization: str = ""
+    context_length: int = 0
+    size_bytes: int = 0
+    chat_template: str | None = None
+    bos_token: str = ""
+    eos_token: str = ""
+    fim_tokens: tuple[str, str, str] | None = None  # (prefix, suffix, middle) sentinels
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def bundled_model_path() -> Path:

@@ -2,125 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from .engines import Engine, ModelInfo, load_engine
+from .engines import Engine, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
-from .highlight import guess_language, highlight_html
-from .lint import Finding, lint, lint_note
+from .inputs import check_code, check_text
+from .languages import guess_language
+from .lint import lint, lint_note
+from .models import ModelInfo
 from .params import GenerationParams
 from .repair import Round, errors, improved, repair_prompt
+from .result import Result, Stats
+from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
 
-DEFAULT_ENGINE = os.environ.get("PLAYGROUND_ENGINE", "llama-cpp")
-# Server-side caps, whatever a client sends (a public Space must not be asked for 10 MB prompts).
-MAX_INPUT_CHARS = int(os.environ.get("PLAYGROUND_MAX_INPUT_CHARS", "100000"))
 MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
-
-
-@dataclass
-class Stats:
-    """How the generation went. tokens_per_s counts decoding only (after the first token)."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    ttft_s: float = 0.0
-    tokens_per_s: float = 0.0
-    total_s: float = 0.0
-    context_size: int = 0
-
-
-@dataclass
-class Result:
-    """The state of one request; streamed partially (done=False), then complete."""
-
-    task: str
-    language: str
-    prompt: str
-    model: str
-    engine: str
-    answer: str = ""  # everything the model wrote (with the prefilled start)
-    code: str = ""
-    explanation: str = ""
-    lint: list[Finding] = field(default_factory=list)
-    lint_note: str | None = None
-    notice: str = ""
-    stats: Stats = field(default_factory=Stats)
-    done: bool = False
-    stopped: bool = False  # the user pressed Stop
-    # With repair=True and lint errors in the first answer: [first round, repaired round]. The
-    # fields above then hold the repaired round if it has fewer errors, else the first one.
-    rounds: list[Round] = field(default_factory=list)
-
-    def snapshot(self) -> Result:
-        """A copy that later tokens do not change (a stream updates one Result in place)."""
-        return replace(self, stats=replace(self.stats), lint=list(self.lint), rounds=list(self.rounds))
-
-    @property
-    def html(self) -> str:
-        """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,
-        not every token: highlighting a long answer on each token would slow generation)."""
-        key = (self.code, self.language)
-        if getattr(self, "_html_key", None) != key:
-            self._html_key, self._html = key, highlight_html(self.code, self.language)
-        return self._html
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape of the command line's --json output."""
-        return {
-            "task": self.task, "code": self.code, "language": self.language,
-            "explanation": self.explanation,
-            "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in self.lint],
-            "lint_note": self.lint_note, "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
-            "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
-            "rounds": [{"code": r.code, "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in r.lint],
-                        "tokens": r.tokens, "prompt": r.prompt} for r in self.rounds],
-        }
-
-
-def check_code(code: str) -> str:
-    """Refuse input the model cannot use, before any model call."""
-    if not isinstance(code, str) or not code.strip():
-        raise InputError("The code box is empty: paste or type some code first.")
-    if len(code) > MAX_INPUT_CHARS:
-        raise InputError(
-            f"The input has {len(code):,} characters; the limit is {MAX_INPUT_CHARS:,}. "
-            "Send a smaller piece of code (one function or class at a time)."
-        )
-    if "\x00" in code:
-        raise InputError("The input contains NUL bytes, so it looks like a binary file, not code.")
-    check_text(code, "The code")
-    return code
-
-
-def check_text(text: str, what: str) -> str:
-    """Refuse a text input (code, error message, suffix) over the size cap or with unencodable characters."""
-    if len(text) > MAX_INPUT_CHARS:
-        raise InputError(f"{what} has {len(text):,} characters; the limit is {MAX_INPUT_CHARS:,}. Send less text.")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate (JSON can carry one) cannot be tokenized
-        raise InputError(
-            f"{what} contains a character that is not valid text (at position {exc.start}): paste it as UTF-8 text."
-        ) from None
-    return text
-
-
-def decode_source(data: bytes, name: str = "input") -> str:
-    """Text of an uploaded or read file: UTF-8 (with or without BOM), refusing binary data."""
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name} looks like a binary file (it contains NUL bytes): open a source code file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not UTF-8 text (invalid byte at position {exc.start}). Save it as UTF-8 and try again."
-        ) from None
 
 
 def _fit(prompt: Prompt, engine: Engine, params: GenerationParams) -> tuple[int, GenerationParams, str]:
@@ -181,7 +81,7 @@ def stream(
     check_text(suffix, "The code after the cursor")
     params = params or GenerationParams()
     if engine is None or isinstance(engine, str):
-        engine = load_engine(engine or DEFAULT_ENGINE, model or "default")
+        engine = load_engine(engine or get_settings().engine, model or get_settings().model)
     prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chat import render_chat
-from .engines import ModelInfo
-from .highlight import DISPLAY_NAMES
+from .languages import DISPLAY_NAMES
 from .lint import Finding
-from .tasks import Prompt, _fill, load_template
+from .models import ModelInfo
+from .tasks import Prompt, fill, load_template
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
                  "language_name": DISPLAY_NAMES.get(prompt.language, prompt.language)}
     messages = [*prompt.messages,
                 {"role": "assistant", "content": f"```{prompt.language}\n{code}\n```"},
-                {"role": "user", "content": _fill(template["user"], variables)}]
-    prefill = _fill(template.get("prefill", ""), variables)
+                {"role": "user", "content": fill(template["user"], variables)}]
+    prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=prompt.language,
                   mode="chat", messages=messages)

@@ -12,10 +12,24 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .chat import Message, render_chat
-from .engines import ModelInfo
 from .errors import InputError, PlaygroundError
-from .highlight import DISPLAY_NAMES, canonical_language
+from .languages import DISPLAY_NAMES, canonical_language
 from .lint import Finding
+from .models import ModelInfo
+
+
+@dataclass(frozen=True)
+class Extra:
+    """The one input a task takes beyond the code, described once for the UI, the CLI and the API."""
+
+    name: str  # the keyword of pipeline.stream(): target, error or suffix
+    label: str
+    kind: str  # "language" (a picker), "text" (a text box) or "code" (a code box; a file on the command line)
+    flag: str  # the command line's option
+    api_name: str  # the web API's parameter name
+    help: str
+    default: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,15 +41,28 @@ class Task:
     description: str
     # Which language the answer is in: the target (translate) or the source (the rest).
     output: str = "source"
+    extra: Extra | None = None
+
+    def inputs(self, value: str | None) -> dict[str, str]:
+        """The keyword arguments the extra input's value becomes for pipeline.stream()."""
+        if self.extra is None:
+            return {}
+        return {self.extra.name: value if value is not None else self.extra.default}
 
 
 TASKS: dict[str, Task] = {
     t.name: t
     for t in (
-        Task("translate", "Translate", "Rewrite code in another language.", output="target"),
+        Task("translate", "Translate", "Rewrite code in another language.", output="target",
+             extra=Extra("target", "Translate to", "language", "--to", "target_language",
+                         "target language, e.g. javascript", default="javascript", required=True)),
         Task("simplify", "Simplify", "Make code shorter and clearer, same behaviour."),
-        Task("debug", "Debug", "Find and fix a bug, with a short explanation."),
-        Task("complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given)."),
+        Task("debug", "Debug", "Find and fix a bug, with a short explanation.",
+             extra=Extra("error", "Error message or traceback (optional)", "text", "--error", "error_message",
+                         "the error message or traceback you saw")),
+        Task("complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
+             extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",
+                         "file with the code after the cursor (fill in the middle)")),
     )
 }
 
@@ -71,7 +98,8 @@ def load_template(name: str) -> dict[str, Any]:
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
 
 
-def _fill(source: str, variables: dict[str, Any]) -> str:
+def fill(source: str, variables: dict[str, Any]) -> str:
+    """Render a template string; a missing variable or a broken template is a clear error."""
     try:
         return _ENV.from_string(source).render(**variables)
     except UndefinedError as exc:
@@ -127,8 +155,8 @@ def build_prompt(
     for example in template.get("examples", []):
         messages.append({"role": "user", "content": example["user"]})
         messages.append({"role": "assistant", "content": example["assistant"]})
-    messages.append({"role": "user", "content": _fill(template["user"], variables)})
-    prefill = _fill(template.get("prefill", ""), variables)
+    messages.append({"role": "user", "content": fill(template["user"], variables)})
+    prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=language,
                   mode="chat", messages=messages, notice=notice)
@@ -139,7 +167,7 @@ def _fim_prompt(template: dict[str, Any], variables: dict[str, Any], code: str,
     """Fill in the middle: prefix, suffix, then the model writes the middle (PSM order)."""
     pre, suf, mid = sentinels
     # FIM keeps the prefix exactly as typed: the middle starts right after its last character.
-    text = _fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf,
+    text = fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf,
                                    "fim_middle": mid})
     return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language,
                   mode="fim")

@@ -15,8 +15,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # tests make no call
 import gradio as gr  # noqa: E402
 from gradio_client import Client  # noqa: E402
 
-from playground.manager import ModelManager  # noqa: E402
-from playground.ui import build_demo, launch_options  # noqa: E402
+from app import build_page  # noqa: E402
+from playground.web import ModelManager, launch_options  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,8 +34,8 @@ def free_port() -> int:
 
 @contextmanager
 def serve(manager: ModelManager) -> Iterator[tuple[str, gr.Blocks]]:
-    """Build the app on `manager`, serve it on loopback, yield (url, demo), then close it."""
-    demo = build_demo(manager)
+    """Build the page (app.py's composition) on `manager`, serve it on loopback, yield (url, demo), then close it."""
+    demo = build_page(manager)
     port = free_port()
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
                 **launch_options())

@@ -9,6 +9,15 @@ import pytest
 
 from playground.engines import Engine, load_engine
 from playground.params import GenerationParams
+from playground.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test reads the environment anew (a test's monkeypatched PLAYGROUND_* variable is seen, then gone)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +30,18 @@ def engine() -> Engine:
 def greedy() -> GenerationParams:
     """Deterministic settings: temperature 0, fixed seed, short answers."""
     return GenerationParams(temperature=0.0, seed=1234, max_tokens=96)
+
+
+# Fixtures that load the model, start a server or a browser: a test using one is not in the fast tier.
+SLOW_FIXTURES = {"engine", "browser", "open_page", "model_url", "server", "remote", "echo_url", "payload_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` what needs the model, a server or a browser (`make test-fast` runs the rest)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & SLOW_FIXTURES or any(item.get_closest_marker(m) for m in ("browser", "server", "model")):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,7 +97,7 @@ def open_page(browser: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def model_url() -> Iterator[str]:
     """The app on the bundled model, served on loopback for one test module."""
-    from playground.manager import ModelManager
+    from playground.web import ModelManager
     from tests.browser import serve
 
     with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):

@@ -9,15 +9,17 @@ stand-in for a model that writes markup, which the bundled model cannot be made 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
 
-from playground.engines import Chunk, ModelInfo, register_engine
-from playground.manager import ModelManager
+from playground.engines import Chunk, register_engine
+from playground.models import ModelInfo
 from playground.params import GenerationParams
+from playground.web.manager import ModelManager
 from tests.browser import choose, fill_code, serve, wait_finished
+from tests.fakes import FakeEngine
 
 pytestmark = pytest.mark.browser
 
@@ -33,30 +35,17 @@ INJECTED = "script, img, svg, animate, iframe"
 
 
 @register_engine("payload")
-class PayloadEngine:
-    """Answers every prompt with ANSWER; its model is called PAYLOAD."""
+class PayloadEngine(FakeEngine):
+    """Answers every prompt with ANSWER, line by line; its model is called PAYLOAD."""
 
     name = "payload"
-    can_logprobs = False
-    can_infill = False
-    max_concurrency = 1
 
-    def __init__(self, model: str | None = None) -> None:
-        self.info = ModelInfo(name=PAYLOAD, quantization=PAYLOAD, context_length=4096)
+    def model_info(self) -> ModelInfo:
+        return ModelInfo(name=PAYLOAD, quantization=PAYLOAD, context_length=4096)
 
-    @property
-    def context_size(self) -> int:
-        return self.info.context_length
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
-               cancel: threading.Event | None = None) -> Iterator[Chunk]:
-        for line in ANSWER.splitlines(keepends=True):
-            if cancel is not None and cancel.is_set():
-                return
-            yield Chunk(line)
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        return [Chunk(line) for line in ANSWER.splitlines(keepends=True)]
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
+
 ROOT = Path(__file__).resolve().parent.parent
 GREEDY = ["--temperature", "0", "--seed", "1", "--max-tokens", "48"]
 
@@ -56,6 +58,7 @@ def test_standard_input_with_explicit_language() -> None:
         (b"x = 1\n", ["--temperature", "9"], "temperature"),
         (b"x = 1\n", ["--engine", "nope"], "Unknown engine 'nope'"),
     ],
+
 )
 def test_bad_input_exits_2_with_a_clear_message(tmp_path: Path, content: bytes, args: list[str], message: str) -> None:
     source = tmp_path / "input.py"

@@ -15,15 +15,18 @@ from pathlib import Path
 import pytest
 
 from playground import pipeline
-from playground.engines import Engine, get_engine_class, load_engine, unload_engine
+from playground.engines import Engine, Stepper, get_engine_class, load_engine, unload_engine
 from playground.errors import ModelError
 from playground.models import bundled_model_path
 from playground.params import GenerationParams
+from playground.settings import reload_settings
 
 pytest.importorskip("ctransformers")  # an optional extra; `make test` installs it
 
 from playground.engines.ctransformers import CTransformersEngine, ctransformers_options  # noqa: E402
 from tests.ggml_gpt2 import EOS, vocabulary, write_gguf_gpt2, write_gpt2  # noqa: E402
+
+pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
 GREEDY = GenerationParams(temperature=0.0, repeat_penalty=1.0, max_tokens=64)
 
@@ -47,7 +50,7 @@ def text(engine: Engine, prompt: str, params: GenerationParams = GREEDY, **kwarg
 
 def test_loads_the_ggml_file_and_describes_it(ct: CTransformersEngine, model_file: Path) -> None:
     assert isinstance(ct, Engine) and get_engine_class("ctransformers") is CTransformersEngine
-    assert (ct.name, ct.can_logprobs, ct.can_infill, ct.max_concurrency) == ("ctransformers", False, False, 1)
+    assert (ct.name, ct.concurrency(), isinstance(ct, Stepper)) == ("ctransformers", 1, False)
     assert ct.info.architecture == "gpt2" and ct.info.metadata["format"] == "ggml"
     assert ct.context_size == 4096 and ct.info.eos_token == EOS
     assert ct.info.chat_template is None and ct.info.size_bytes == model_file.stat().st_size
@@ -123,7 +126,9 @@ def test_params_map_to_ctransformers_names(values: dict[str, float], expected: d
 def test_pipeline_completes_code_end_to_end(ct: CTransformersEngine) -> None:
     result = pipeline.run("complete", "abc", language="python", params=GREEDY, engine=ct)
     assert result.done and result.engine == "ctransformers"
-    assert result.prompt.startswith("### Instruction:") or "### Instruction:" in result.prompt  # no template
+    # The file has no chat template: the plain instruction layout, ending where the answer starts.
+    assert "\n\n### Instruction:\n" in result.prompt and "<|im_start|>" not in result.prompt
+    assert result.prompt.endswith("### Response:\n```python\nabc")
     assert result.answer == "```python\nabcdefghijklmnopqrstuvwxyz"
     assert result.code == "abcdefghijklmnopqrstuvwxyz"
     assert result.stats.completion_tokens == 23 and result.stats.prompt_tokens == ct.count_tokens(result.prompt)
@@ -166,6 +171,7 @@ def test_model_type_comes_from_the_name_or_must_be_given(model_file: Path, tmp_p
     assert engine.info.architecture == "gpt2"
     unload_engine(engine)
     monkeypatch.setenv("PLAYGROUND_CTRANSFORMERS_MODEL_TYPE", "gpt2")
+    reload_settings()
     assert CTransformersEngine(str(anonymous)).info.metadata["model_type"] == "gpt2"
 
 
@@ -175,6 +181,7 @@ def test_model_type_comes_from_the_name_or_must_be_given(model_file: Path, tmp_p
 ])
 def test_wrong_model_type_cannot_take_the_process_down(model_file: Path, tmp_path: Path, model_type: str,
                                                        message: str) -> None:
+
     anonymous = shutil.copy(model_file, tmp_path / "model.bin")
     with pytest.raises(ModelError, match=message):
         CTransformersEngine(str(anonymous), model_type=model_type)

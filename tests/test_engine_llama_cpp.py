@@ -8,7 +8,7 @@ import time
 import pytest
 
 from playground.engines import Engine, engine_names, get_engine_class, load_engine
-from playground.engines.llama_cpp import _held_back
+from playground.engines.streaming import held_back
 from playground.errors import EngineError
 from playground.params import GenerationParams
 
@@ -102,5 +102,5 @@ def test_count_tokens_matches_what_is_fed(engine: Engine) -> None:
         ("abc``", [], 0),
     ],
 )
-def test_text_that_may_start_a_stop_sequence_is_held_back(text: str, stops: list[str], held: int) -> None:
-    assert _held_back(text, stops) == held
+def test_text_that_may_start_a_stop_sequence_isheld_back(text: str, stops: list[str], held: int) -> None:
+    assert held_back(text, stops) == held

@@ -14,7 +14,7 @@ import pytest
 
 from playground import pipeline
 from playground.engines import Engine
-from playground.eval import main, parse_args
+from playground.evaluate.__main__ import main, parse_args
 from playground.evaluate.checks import check, reference_code, size
 from playground.evaluate.dataset import TASK_ORDER, Item, load_items
 from playground.evaluate.runner import ANCHOR
@@ -85,6 +85,7 @@ def test_a_solution_cannot_fake_a_pass_by_exiting_early() -> None:
     assert not run_python("raise SystemExit(0)\n", "assert False\n").passed
 
 
+@pytest.mark.model
 def test_infinite_loops_time_out() -> None:
     outcome = run_python("def f():\n    while True:\n        pass\n", "f()\n", timeout=2)
     assert not outcome.passed and "timeout" in outcome.reason
@@ -176,6 +177,7 @@ def test_command_line_refuses_unknown_tasks_and_methods() -> None:
     assert parse_args(["--limit", "2"]).limit == 2
 
 
+@pytest.mark.model
 def test_smoke_run_of_the_harness_on_two_items_per_task(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "answers.jsonl"
     code = main(["--models", "smollm2", "--limit", "2", "--methods", "anchor,pipeline", "--max-tokens", "128",

@@ -9,8 +9,8 @@ import pytest
 
 import playground
 from playground.errors import EngineError
-from playground.feed import Latest
-from playground.pipeline import Result
+from playground.result import Result
+from playground.web.feed import Latest
 
 WAIT = 30.0  # seconds; only a broken feed waits this long
 

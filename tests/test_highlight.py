@@ -9,14 +9,12 @@ import pytest
 from pygments.lexers import get_lexer_by_name
 
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
-from playground.highlight import (
+from playground.highlight import highlight_css, highlight_html, highlight_terminal
+from playground.languages import (
     DISPLAY_NAMES,
     LANGUAGES,
     canonical_language,
     guess_language,
-    highlight_css,
-    highlight_html,
-    highlight_terminal,
     language_from_filename,
 )
 

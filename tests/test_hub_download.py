@@ -15,6 +15,8 @@ from playground.params import GenerationParams
 
 from .fake_hub import FakeHub
 
+pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
+
 SPEC = "hf:teacher/tiny-coder-GGUF/tiny-coder.Q4_1.gguf"
 
 
@@ -45,6 +47,7 @@ def test_download_reports_progress_and_the_model_generates(hub: FakeHub) -> None
     engine = LlamaCppEngine(str(path))
     text = "".join(c.text for c in engine.stream("<|im_start|>user\nSay hi<|im_end|>\n<|im_start|>assistant\n",
                                                  GenerationParams(temperature=0, max_tokens=5)))
+
     assert text.strip()
 
 

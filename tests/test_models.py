@@ -38,6 +38,7 @@ def test_missing_model_path_names_the_path_and_the_fix(tmp_path: Path) -> None:
         resolve(str(missing))
 
 
+@pytest.mark.model
 def test_truncated_gguf_is_refused_clearly(tmp_path: Path) -> None:
     broken = tmp_path / "truncated.gguf"
     broken.write_bytes(bundled_model_path().read_bytes()[:4000])
@@ -47,6 +48,7 @@ def test_truncated_gguf_is_refused_clearly(tmp_path: Path) -> None:
         load_engine("llama-cpp", str(broken))
 
 
+@pytest.mark.model
 def test_weights_cut_off_after_a_valid_header_is_refused(tmp_path: Path) -> None:
     # The header parses, but the tensor data is missing: llama.cpp itself must refuse it.
     broken = tmp_path / "cut.gguf"
@@ -95,6 +97,7 @@ def test_malformed_hub_references_show_the_expected_form(spec: str) -> None:
         HubRef.parse(spec)
 
 
+@pytest.mark.model
 def test_hub_model_while_offline_names_the_model_and_the_way_out(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -109,6 +112,7 @@ def test_hub_model_while_offline_names_the_model_and_the_way_out(
         resolve(spec)
 
 
+@pytest.mark.model
 def test_hub_model_with_the_hub_unreachable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # A closed loopback port stands in for a network that is down.
     import huggingface_hub.constants as hc

@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from pyflakes.api import check
 from pyflakes.reporter import Reporter
 
-from playground.engines import Chunk, Engine
+from playground.engines import Engine
 from playground.errors import ContextOverflowError, EngineError, InputError, UnknownLanguageError
 from playground.examples import load_examples
+from playground.inputs import decode_source
 from playground.params import GenerationParams
-from playground.pipeline import decode_source, run, stream
+from playground.pipeline import run, stream
 from playground.tasks import TASKS
+from tests.fakes import Wrapped
 
 ALL_EXAMPLES = [ex for task in TASKS for ex in load_examples(task)]
-
-
-class _Spy:
-    """Wraps the real engine: counts stream() calls, optionally fails after some chunks."""
-
-    def __init__(self, inner: Engine, fail_after: int | None = None) -> None:
-        self.inner, self.fail_after, self.calls = inner, fail_after, 0
-        self.name, self.info = inner.name, inner.info
-        self.can_logprobs, self.can_infill, self.max_concurrency = False, False, 1
-
-    @property
-    def context_size(self) -> int:
-        return self.inner.context_size
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
-               cancel: threading.Event | None = None) -> Iterator[Chunk]:
-        self.calls += 1
-        for n, chunk in enumerate(self.inner.stream(prompt, params, stop, cancel)):
-            if self.fail_after is not None and n == self.fail_after:
-                raise RuntimeError("llama_decode returned -1")
-            yield chunk
 
 
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
@@ -103,7 +80,7 @@ def test_temperature_zero_gives_the_same_result_twice(engine: Engine, greedy: Ge
 
 @pytest.mark.parametrize("code", ["", "   \n\t  \n"])
 def test_empty_input_is_refused_without_a_model_call(code: str, engine: Engine) -> None:
-    spy = _Spy(engine)
+    spy = Wrapped(engine)
     with pytest.raises(InputError, match="empty"):
         run("simplify", code, language="python", engine=spy)
     assert spy.calls == 0
@@ -111,7 +88,7 @@ def test_empty_input_is_refused_without_a_model_call(code: str, engine: Engine) 
 
 def test_input_over_the_context_window_names_both_numbers(engine: Engine) -> None:
     code = "".join(f"value_{i} = compute_something({i}, 'text {i}')\n" for i in range(900))
-    spy = _Spy(engine)
+    spy = Wrapped(engine)
     with pytest.raises(ContextOverflowError) as err:
         run("simplify", code, language="python", engine=spy)
     assert err.value.context_size == 4096 and err.value.prompt_tokens > 4096
@@ -148,7 +125,7 @@ def test_suffix_without_prefix_is_refused(engine: Engine) -> None:
 
 
 def test_engine_dying_mid_stream_keeps_the_partial_answer(engine: Engine, greedy: GenerationParams) -> None:
-    spy = _Spy(engine, fail_after=4)
+    spy = Wrapped(engine, fail_after=4)
     partials: list[str] = []
     with pytest.raises(EngineError, match="failed while generating.*llama_decode") as err:
         for partial in stream("simplify", "x = [i for i in range(3)]", language="python", params=greedy,

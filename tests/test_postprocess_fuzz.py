@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from playground.errors import UnknownLanguageError
 from playground.extract import extract, extract_code
-from playground.highlight import LANGUAGES, canonical_language, guess_language, highlight_html, highlight_terminal
+from playground.highlight import highlight_html, highlight_terminal
+from playground.languages import LANGUAGES, canonical_language, guess_language
 from playground.lint import lint, lint_note
 
 FAST = settings(max_examples=200, deadline=None)

@@ -18,12 +18,14 @@ from typing import Any
 import httpx
 import pytest
 
-from playground.manager import BUNDLED, ModelManager
 from playground.models import bundled_model_path
-from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
+from playground.web.manager import BUNDLED, ModelManager
+from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import client, serve
 from tests.fake_hub import FakeHub
 from tests.llama_server import LlamaServer
+
+pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
 SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1}
 SIMPLE = "def double(x):\n    return x * 2\n"
@@ -205,6 +207,7 @@ KEY = "sk-reliability-9f8e7d6c5b4a-secret"
 def test_openai_api_key_never_reaches_the_browser_or_the_logs(monkeypatch: pytest.MonkeyPatch,
                                                               caplog: pytest.LogCaptureFixture,
                                                               capfd: pytest.CaptureFixture[str]) -> None:
+
     caplog.set_level(logging.DEBUG)
     with LlamaServer("--api_key", KEY) as server:
         monkeypatch.setenv("PLAYGROUND_OPENAI_BASE_URL", server.base_url)

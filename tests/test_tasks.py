@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from playground.engines import ModelInfo
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
 from playground.examples import load_examples
 from playground.lint import lint
-from playground.models import bundled_model_path, model_info
-from playground.tasks import TASKS, _fill, build_prompt
+from playground.models import ModelInfo, bundled_model_path, model_info
+from playground.tasks import TASKS, build_prompt, fill
 
 GOLDEN = Path(__file__).parent / "golden"
 INFO = model_info(bundled_model_path())
@@ -98,7 +97,7 @@ def test_unknown_task_lists_the_valid_ones() -> None:
 
 def test_a_template_missing_a_variable_says_so() -> None:
     with pytest.raises(PlaygroundError, match="missing a variable"):
-        _fill("{{ nope }}", {})
+        fill("{{ nope }}", {})
 
 
 @pytest.mark.parametrize(

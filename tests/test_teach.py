@@ -8,25 +8,16 @@ import numpy as np
 import pytest
 
 from playground import pipeline
-from playground.engines import Engine, load_engine
+from playground.engines import Distribution, Engine, Stepper, load_engine
 from playground.errors import EngineError, InputError
 from playground.params import GenerationParams
-from playground.teach import (
-    Distribution,
-    Sampling,
-    after_sampling,
-    can_step,
-    prompt_anatomy,
-    prompt_tokens,
-    require_stepping,
-    token_kinds,
-    top_k_probs,
-)
-from playground.teach_html import anatomy_html, chart_html, confidence_html
-from playground.teach_runs import Card, distinct_outputs, make_card, reproduce, variability_grid
-from playground.teach_steps import Step, Walk, go_to, next_logits, next_token, start_walk, take
-from playground.ui_teach import TeachApp
-from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
+from playground.teach.handlers import TeachApp
+from playground.teach.render import anatomy_html, chart_html, confidence_html
+from playground.teach.runs import Card, distinct_outputs, make_card, reproduce, variability_grid
+from playground.teach.sampling import KEEP, Sampling, after_sampling, top_k_probs
+from playground.teach.steps import Step, Walk, go_to, next_token, start_walk, take
+from playground.teach.tokens import prompt_anatomy, prompt_tokens, stepper, token_kinds
+from tests import fakes  # noqa: F401 (registers the "echo" engine)
 
 CODE = "def add(a, b):\n    return a + b\n"
 GREEDY = Sampling(temperature=0.0)
@@ -37,9 +28,17 @@ def prompt(engine: Engine) -> pipeline.Prompt:
     return pipeline.prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
 
 
+def next_logits(engine: Engine, ids: list[int]) -> np.ndarray:
+    """The full logits vector after ids, through the engine's Stepper capability."""
+    dist = stepper(engine).next_distribution(ids, keep=1 << 30)  # keep every token
+    logits = np.empty(dist.n_vocab)
+    logits[dist.ids] = dist.logits
+    return logits
+
+
 @pytest.fixture
 def logits(engine: Engine, prompt: pipeline.Prompt) -> np.ndarray:
-    return next_logits(engine, engine.tokenize(prompt.text))  # type: ignore[attr-defined]
+    return next_logits(engine, stepper(engine).tokenize(prompt.text))
 
 
 # ---------------------------------------------------------------- distributions
@@ -59,14 +58,14 @@ def test_top_k_over_the_whole_vocabulary_sums_to_one(logits: np.ndarray) -> None
     top = top_k_probs(logits, logits.size)
     assert len(top) == logits.size
     assert sum(p for _, p in top) == pytest.approx(1.0, abs=1e-9)
-    stored = Distribution.from_logits(logits)
+    stored = Distribution.from_logits(logits, KEEP)
     assert stored.n_vocab == logits.size
     assert [t for t, _ in stored.top(20)] == [t for t, _ in top[:20]]
     assert [p for _, p in stored.top(20)] == pytest.approx([p for _, p in top[:20]])
 
 
 def test_sampling_settings_reshape_the_distribution(logits: np.ndarray) -> None:
-    dist = Distribution.from_logits(logits)
+    dist = Distribution.from_logits(logits, KEEP)
     greedy = after_sampling(dist, GREEDY)
     assert greedy.sum() == 1.0 and np.count_nonzero(greedy) == 1
     assert dist.ids[int(np.argmax(greedy))] == int(np.argmax(logits))
@@ -134,7 +133,7 @@ def test_a_branch_continues_from_the_chosen_token(engine: Engine, prompt: pipeli
     after = next_token(engine, walk, GREEDY)
     assert after.parent == chosen.index
     assert [s.token for s in walk.path()] == [*prefix, alternative, after.token]
-    piece = engine.llm.detokenize([alternative]).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    piece = stepper(engine).token_bytes(alternative).decode("utf-8", "replace")
     assert piece in walk.generated()
     assert walk.branch_points() == 1
     # Browsing back to the first branch keeps both; going forward on it reuses the step.
@@ -171,7 +170,7 @@ def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, pro
     tokens = prompt_tokens(engine, prompt.text)
     assert tokens is not None
     assert "".join(t.text for t in tokens) in (prompt.text, engine.info.bos_token + prompt.text)
-    assert [t.id for t in tokens] == engine.tokenize(prompt.text)  # type: ignore[attr-defined]
+    assert [t.id for t in tokens] == stepper(engine).tokenize(prompt.text)
     parts = prompt_anatomy(prompt, engine.info, CODE, specials=[t.text for t in tokens if t.special])
     assert "".join(p.text for p in parts) == prompt.text
     kinds = {p.kind for p in parts}
@@ -194,7 +193,7 @@ def test_anatomy_html_escapes_the_users_code(engine: Engine) -> None:
 def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
     """Post-processing on a made-up walk (no claim about the model): lines with pyflakes errors are flagged."""
     logits = np.linspace(0, 5, 50)
-    dist = Distribution.from_logits(logits)
+    dist = Distribution.from_logits(logits, KEEP)
     prompt = pipeline.Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode="chat")
     walk = Walk("m", prompt, [1], 100)
     for i, piece in enumerate(["x = 1\n", "print(", "undefined_name", " < 2)\n"]):
@@ -209,7 +208,7 @@ def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
 
 
 def test_chart_shows_both_distributions_and_marks_the_chosen(logits: np.ndarray) -> None:
-    dist = Distribution.from_logits(logits)
+    dist = Distribution.from_logits(logits, KEEP)
     chosen = int(dist.ids[2])
     pieces = {int(t): f"<tok{t}>" for t in dist.ids[:5]}
     html = chart_html(dist, pieces, Sampling(temperature=0.7, top_k=3), [], chosen, 5)
@@ -263,17 +262,9 @@ def test_variability_grid_is_identical_at_temperature_zero(engine: Engine) -> No
 
 def test_engines_without_probabilities_say_so() -> None:
     echo = load_engine("echo", "default")
-    assert not can_step(echo)
+    assert not isinstance(echo, Stepper)
     with pytest.raises(EngineError, match="cannot show token probabilities"):
-        require_stepping(echo)
-
-    class Manager:
-        engine_name = "echo"
-
-        def engine(self) -> Engine:
-            return echo
-
-    out = TeachApp(Manager()).start("translate", CODE, "python", "javascript", "", False,  # type: ignore[arg-type]
-                                    0.0, 40, 0.95, 42, 10)
+        stepper(echo)
+    out = TeachApp(lambda: echo).start("translate", CODE, "python", "javascript", "", False, 0.0, 40, 0.95, 42, 10)
     assert out[1] is None and "cannot show token probabilities" in out[-1]
     assert "Your code" in out[0] and "does not expose its tokenizer" in out[0]

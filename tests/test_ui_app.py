@@ -8,45 +8,32 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from gradio_client.utils import Status
 
-from playground.engines import Chunk, load_engine, register_engine
+from playground.engines import load_engine, register_engine
 from playground.examples import load_examples
-from playground.manager import ModelManager
-from tests import echo_engine  # noqa: F401 (registers the "echo" engine)
+from playground.web.manager import ModelManager
 from tests.browser import client, serve
+from tests.fakes import Wrapped  # also registers the "echo" engine
+
+pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
 SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234}
 EXTRA = {"translate": "target_language", "debug": "error_message", "complete": "suffix"}
 
 
 @register_engine("dying-llama")
-class DyingLlama:
+class DyingLlama(Wrapped):
     """The real bundled model, whose stream fails after a few tokens (an engine dying mid-answer)."""
 
     real_engine: Any = None  # set by the test: load_engine cannot be called while it is loading this one
 
     def __init__(self, model: str | None = None, after: int = 6) -> None:
-        self.real = self.real_engine
-        self.info, self.name, self.after = self.real.info, "dying-llama", after
-        self.can_logprobs, self.can_infill, self.max_concurrency = False, False, 1
-
-    @property
-    def context_size(self) -> int:
-        return self.real.context_size
-
-    def count_tokens(self, text: str) -> int:
-        return self.real.count_tokens(text)
-
-    def stream(self, prompt: str, params: Any, stop: Any = None, cancel: Any = None) -> Iterator[Chunk]:
-        for n, chunk in enumerate(self.real.stream(prompt, params, stop=stop, cancel=cancel)):
-            if n == self.after:
-                raise RuntimeError("the model process crashed")
-            yield chunk
+        super().__init__(self.real_engine, fail_after=after)
+        self.name = "dying-llama"
 
 
 def example_args(task: str, **sampling: Any) -> dict[str, Any]:
@@ -96,6 +83,7 @@ def test_streaming_client_sees_growing_answers(model_url: str) -> None:
     ({"source_language": "klingon"}, "Unknown language 'klingon'"),
     ({"code": "x = 1\n" * 6000}, "too long for this model"),
 ])
+
 def test_errors_are_messages_and_the_app_stays_usable(model_url: str, change: dict, expected: str) -> None:
     app = client(model_url)
     result, *_, message = app.predict(**{**example_args("simplify"), **change}, api_name="/simplify")
@@ -129,8 +117,7 @@ def test_cancel_frees_the_model_for_the_next_request(model_url: str) -> None:
         if update[0] and update[0]["stats"]["completion_tokens"] >= 3:
             break
     job.cancel()
-    assert engine._lock.acquire(timeout=30), "the generation should end soon after cancel"
-    engine._lock.release()
+    assert engine.wait_idle(30), "the generation should end soon after cancel"
     assert app.predict(**example_args("simplify"), api_name="/simplify")[0]["done"]
 
 
@@ -162,40 +149,28 @@ def _by_id(demo: Any) -> dict[str, Any]:
 
 
 def test_public_mode_hides_local_paths_and_engine_choice() -> None:
-    from playground.ui import build_demo
+    from playground.web.layout import build_demo
 
     public, private = (_by_id(build_demo(ModelManager(engine="echo", public=flag))) for flag in (True, False))
     assert public["model-path"].visible is False and public["model-repo"].visible is False
     assert private["model-repo"].visible is True
 
 
-def test_teach_tab_appears_only_when_its_module_exists(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
+def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:
+    """web/ knows nothing of the teaching view: build_demo() adds the tabs it is given, app.py gives it one."""
+    from app import build_page
+    from playground.web.layout import ExtraTab, build_demo
 
-    from playground.ui import build_demo
-
-    calls: list[object] = []
-    fake = types.ModuleType("playground.ui_teach")
-    fake.build_teach_tab = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "playground.ui_teach", fake)
-    assert "tab-teach" in _by_id(build_demo(ModelManager(engine="echo"))) and len(calls) == 1
-    monkeypatch.setitem(sys.modules, "playground.ui_teach", None)  # import fails
-    assert "tab-teach" not in _by_id(build_demo(ModelManager(engine="echo")))
-
-
-def test_queue_polls_every_10_ms_not_every_1_ms() -> None:
-    """Gradio's scheduler loop would wake 1000 times a second, idle or not (see ui._gentle_queue)."""
-    from playground.ui import QUEUE_POLL_S, build_demo
-
-    queue = build_demo(ModelManager(engine="echo"))._queue
-    assert queue.sleep_when_free == QUEUE_POLL_S == 0.01
+    built: list[str] = []
+    demo = build_demo(ModelManager(engine="echo"), extra_tabs=[ExtraTab("Extra", "extra", lambda: built.append("x"))])
+    assert "tab-extra" in _by_id(demo) and built == ["x"] and "tab-teach" not in _by_id(demo)
+    assert "tab-teach" in _by_id(build_page(ModelManager(engine="echo")))
 
 
 def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> None:
     """A gr.update (or gr.skip) in a streamed output makes Gradio rebuild that component on every update."""
-    from playground.pipeline import Result
-    from playground.ui_app import View, live, panels
+    from playground.result import Result
+    from playground.web.handlers import View, live, panels
 
     partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e", answer="x = 1")
     partial.code = "x = 1\n"
@@ -211,7 +186,7 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
 def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url: str) -> None:
     """The API event streams the five live outputs; the session's final View (for the panels) is set only
     by the last update, so Gradio does not rebuild a config for it on every update."""
-    from playground.ui_app import PlaygroundApp, View
+    from playground.web.handlers import PlaygroundApp, View
 
     endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert len(endpoints["/simplify"]["returns"]) == 5

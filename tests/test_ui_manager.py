@@ -9,8 +9,11 @@ import pytest
 
 import playground
 from playground.errors import ModelError
-from playground.manager import BUNDLED, ModelManager, Runs, hub_spec, is_public, model_spec
 from playground.models import bundled_model_path
+from playground.settings import load_settings
+from playground.web.manager import BUNDLED, ModelManager, hub_spec, model_spec
+from playground.web.sessions import Runs
+from tests import fakes  # noqa: F401 (registers the "echo" engine)
 
 QWEN = "hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
@@ -23,8 +26,13 @@ QWEN = "hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_
     ({"PLAYGROUND_PUBLIC": "yes"}, True),
     ({"PLAYGROUND_PUBLIC": "off"}, False),
 ])
-def test_public_mode_from_environment(env: dict[str, str], public: bool) -> None:
-    assert is_public(env) is public
+def test_public_mode_from_environment(env: dict[str, str], public: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SPACE_ID", "PLAYGROUND_PUBLIC"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().is_public is public
+    assert ModelManager(engine="echo").public is public
 
 
 def test_hub_and_form_specs() -> None:
@@ -38,6 +46,7 @@ def test_hub_and_form_specs() -> None:
         model_spec("local", "  ")
 
 
+@pytest.mark.model
 def test_card_of_the_bundled_model() -> None:
     card = ModelManager(engine="llama-cpp", model="default", public=False).card()
     assert "SmolLM2" in card.name and card.engine == "llama-cpp"
@@ -45,6 +54,7 @@ def test_card_of_the_bundled_model() -> None:
     assert card.context_size == 4096 and card.fim is False
 
 
+@pytest.mark.model
 def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) -> None:
     manager = ModelManager(engine="llama-cpp", model="default", public=False)
     before = manager.engine()
@@ -58,6 +68,7 @@ def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) 
     assert result.done and result.stats.completion_tokens > 0
 
 
+@pytest.mark.model
 def test_switch_to_a_local_file_loads_it(greedy) -> None:
     manager = ModelManager(engine="llama-cpp", model="default", public=False)
     first = manager.engine()
@@ -69,6 +80,7 @@ def test_switch_to_a_local_file_loads_it(greedy) -> None:
     assert result.done and result.code.startswith("def square(x):")
 
 
+@pytest.mark.model
 def test_public_mode_refuses_local_paths_other_repos_and_engines() -> None:
     manager = ModelManager(engine="llama-cpp", model="default", public=True, allowed=[QWEN])
     for spec, engine in ((str(bundled_model_path()), None), ("hf:someone/else/model.gguf", None),
@@ -79,6 +91,7 @@ def test_public_mode_refuses_local_paths_other_repos_and_engines() -> None:
     assert manager.allowed == ["default", QWEN]
 
 
+@pytest.mark.model
 def test_unloadable_default_falls_back_to_the_bundled_model(tmp_path: Path) -> None:
     manager = ModelManager(engine="llama-cpp", model=str(tmp_path / "gone.gguf"), public=False)
     card = manager.card()

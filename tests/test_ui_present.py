@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from playground.fragments import message_html
 from playground.lint import Finding
-from playground.manager import ModelCard
-from playground.pipeline import Result, Stats
-from playground.present import (
+from playground.result import Result, Stats
+from playground.web.manager import ModelCard
+from playground.web.present import (
     diff_html,
     explanation_html,
     fim_note,
     lint_rows,
     lint_summary,
-    message_html,
     model_card_html,
     stats_line,
 )

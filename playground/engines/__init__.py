@@ -1,147 +1,17 @@
-"""The Engine protocol, and a registry of engines by name.
+"""Engines: the Engine protocol and its capabilities, the registry, and the built-in engines (loaded on demand)."""
 
-An engine turns a prompt string into a stream of text pieces. It knows nothing about
-tasks; built-in engines register through the same decorator as add-ons.
-"""
+from .base import Chunk, Distribution, Engine, Stepper
+from .registry import (
+    engine_concurrency,
+    engine_names,
+    get_engine_class,
+    load_engine,
+    register_engine,
+    unload_all,
+    unload_engine,
+)
 
-from __future__ import annotations
-
-import atexit
-import importlib
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
-
-from ..errors import EngineError
-from ..params import GenerationParams
-
-
-@dataclass
-class Chunk:
-    """One streamed piece of an answer (usually one token)."""
-
-    text: str
-    n_tokens: int = 1
-    # Top candidates at this step, most likely first, when the engine can tell.
-    top_logprobs: dict[str, float] | None = None
-    finish_reason: str | None = None
-
-
-@dataclass
-class ModelInfo:
-    """Facts about the loaded model, for display and for prompt building."""
-
-    name: str
-    path: str = ""
-    architecture: str = ""
-    quantization: str = ""
-    context_length: int = 0
-    size_bytes: int = 0
-    chat_template: str | None = None
-    bos_token: str = ""
-    eos_token: str = ""
-    fim_tokens: tuple[str, str, str] | None = None  # (prefix, suffix, middle) sentinels
-    metadata: dict[str, str] = field(default_factory=dict)
-
-
-@runtime_checkable
-class Engine(Protocol):
-    """What every engine provides. Capabilities are attributes, generation is one method."""
-
-    name: str
-    info: ModelInfo
-    can_logprobs: bool
-    can_infill: bool
-    max_concurrency: int
-
-    @property
-    def context_size(self) -> int: ...
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def stream(
-        self,
-        prompt: str,
-        params: GenerationParams,
-        stop: list[str] | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[Chunk]: ...
-
-
-EngineFactory = Callable[..., Engine]
-_REGISTRY: dict[str, EngineFactory] = {}
-# Built-in engines live in submodules imported on first use, so optional back ends
-# (ctransformers, an HTTP client) cost nothing until asked for.
-_BUILTIN_MODULES = {
-    "llama-cpp": "llama_cpp",
-    "ctransformers": "ctransformers",
-    "openai": "openai_http",
-}
-
-
-def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
-    """Class decorator: make an engine available by name."""
-
-    def decorate(factory: EngineFactory) -> EngineFactory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorate
-
-
-def engine_names() -> list[str]:
-    """Names of all known engines, built-in and registered."""
-    return sorted(set(_REGISTRY) | set(_BUILTIN_MODULES))
-
-
-def get_engine_class(name: str) -> EngineFactory:
-    """The factory registered under name; unknown names list the valid ones."""
-    if name not in _REGISTRY and name in _BUILTIN_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{_BUILTIN_MODULES[name]}")
-        except ImportError as exc:
-            raise EngineError(
-                f"The {name!r} engine is not installed ({exc}). "
-                f"Install its dependency, or pick another engine: {', '.join(engine_names())}."
-            ) from exc
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise EngineError(
-            f"Unknown engine {name!r}. Valid engines: {', '.join(engine_names())}."
-        ) from None
-
-
-_LOADED: dict[tuple[str, str], Engine] = {}
-_LOAD_LOCK = threading.Lock()
-
-
-def load_engine(name: str, model: str, **options: object) -> Engine:
-    """Load (once) and return the engine `name` for `model`; later calls share the instance."""
-    key = (name, model + repr(sorted(options.items())))
-    with _LOAD_LOCK:
-        if key not in _LOADED:
-            _LOADED[key] = get_engine_class(name)(model, **options)
-        return _LOADED[key]
-
-
-def unload_engine(engine: Engine) -> None:
-    """Forget one loaded engine (the app's model switch); users still holding it keep it until done."""
-    with _LOAD_LOCK:
-        for key in [k for k, v in _LOADED.items() if v is engine]:
-            del _LOADED[key]
-
-
-def unload_all() -> None:
-    """Forget every loaded engine (their memory is freed when no one holds them)."""
-    with _LOAD_LOCK:
-        for engine in _LOADED.values():
-            close = getattr(engine, "close", None)
-            if close is not None:
-                close()
-        _LOADED.clear()
-
-
-# Close models before the interpreter tears down the modules their destructors need.
-atexit.register(unload_all)
+__all__ = [
+    "Chunk", "Distribution", "Engine", "Stepper", "engine_concurrency", "engine_names", "get_engine_class",
+    "load_engine", "register_engine", "unload_all", "unload_engine",
+]

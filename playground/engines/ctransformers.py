@@ -12,9 +12,7 @@ a GGML file is first loaded once in a child process (PLAYGROUND_CTRANSFORMERS_PR
 
 from __future__ import annotations
 
-import codecs
 import ctypes
-import os
 import struct
 import subprocess
 import sys
@@ -25,10 +23,12 @@ from typing import Any
 
 from ..errors import ModelError
 from ..gguf import file_format, read_metadata
-from ..models import resolve
+from ..models import ModelInfo, resolve
 from ..params import GenerationParams
-from . import Chunk, ModelInfo, register_engine
-from .llama_cpp import _held_back
+from ..settings import get_settings
+from .base import Chunk
+from .registry import register_engine
+from .streaming import stream_tokens
 
 MODEL_TYPES = ("gpt2", "gptj", "gpt_neox", "dolly-v2", "starcoder", "mpt", "falcon", "replit", "llama")
 # File-name fragments that name an architecture, most specific first.
@@ -65,7 +65,7 @@ def check_file(path: Path, model_type: str | None) -> str:
     if fmt == "unknown":
         raise ModelError(f"{path} is neither a GGML-era nor a GGUF model file (unknown header). "
                          "Pass a .bin GGML model for ctransformers, or a .gguf file for the llama.cpp engine.")
-    kind = (model_type or os.environ.get("PLAYGROUND_CTRANSFORMERS_MODEL_TYPE", "")).strip().lower()
+    kind = (model_type or get_settings().ctransformers_model_type).strip().lower()
     kind = kind or guess_model_type(path, fmt) or ""
     if kind not in MODEL_TYPES:
         raise ModelError(
@@ -126,9 +126,6 @@ class CTransformersEngine:
     """ctransformers behind the Engine protocol: one generation at a time, no logprobs."""
 
     name = "ctransformers"
-    can_logprobs = False
-    can_infill = False
-    max_concurrency = 1
 
     def __init__(self, model: str | None = None, model_type: str | None = None, context_length: int | None = None,
                  threads: int | None = None) -> None:
@@ -139,9 +136,10 @@ class CTransformersEngine:
                              "pip install ctransformers==0.2.27") from None
         path = resolve(model)
         kind = check_file(path, model_type)
-        if file_format(path) != "gguf" and os.environ.get("PLAYGROUND_CTRANSFORMERS_PROBE", "1") != "0":
+        if file_format(path) != "gguf" and get_settings().ctransformers_probe:
             probe(path, kind)
-        config = Config(context_length=context_length or -1, threads=threads or os.cpu_count() or 1, batch_size=32)
+        threads = threads or get_settings().thread_count
+        config = Config(context_length=context_length or -1, threads=threads, batch_size=32)
         try:
             self.llm = LLM(str(path), kind, config=config)
         except (RuntimeError, ValueError, OSError) as exc:
@@ -152,6 +150,10 @@ class CTransformersEngine:
         self.info = ModelInfo(name=path.name, path=str(path), architecture=self.llm.model_type,
                               context_length=self.llm.context_length, size_bytes=path.stat().st_size,
                               eos_token=eos, metadata={"format": file_format(path), "model_type": kind})
+
+    @classmethod
+    def concurrency(cls) -> int:
+        return 1
 
     @property
     def context_size(self) -> int:
@@ -170,32 +172,13 @@ class CTransformersEngine:
     def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Chunk]:
         """Stream the answer token by token; `cancel` is checked before every token."""
-        stops = [s for s in (stop or []) if s]
         options = ctransformers_options(params, self.llm.vocab_size)
         limit = options.pop("max_new_tokens")
         tokens = self.tokenize(prompt)
         with _CT_LOCK:
-            decoder = codecs.getincrementaldecoder("utf-8")("replace")
-            text, sent, count, reason = "", 0, 0, "stop"  # generate() ends by itself at end-of-text
-            gen = self.llm.generate(tokens, **options)
+            gen = self.llm.generate(tokens, **options)  # it ends by itself at end of text
             try:
-                for token in gen:
-                    if cancel is not None and cancel.is_set():
-                        reason = "cancelled"
-                        break
-                    count += 1
-                    text += decoder.decode(self.llm.detokenize([token], decode=False))
-                    hit = min((i for i in (text.find(s, max(0, sent - len(s))) for s in stops) if i >= 0), default=-1)
-                    if hit >= 0:
-                        yield Chunk(text[sent:hit], finish_reason="stop")
-                        return
-                    upto = len(text) - _held_back(text, stops)
-                    yield Chunk(text[sent:upto])
-                    sent = upto
-                    if count >= limit:
-                        reason = "length"
-                        break
-                text += decoder.decode(b"", final=True)
-                yield Chunk(text[sent:], n_tokens=0, finish_reason=reason)
+                yield from stream_tokens(gen, lambda t: self.llm.detokenize([t], decode=False), stop=stop,
+                                         max_tokens=limit, cancel=cancel)
             finally:
                 gen.close()

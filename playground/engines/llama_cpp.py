@@ -1,45 +1,33 @@
 """The default engine: a GGUF model run in-process by llama-cpp-python.
 
-Speed settings, chosen on purpose (override with environment variables):
-- n_threads = n_threads_batch = all cores (llama-cpp-python defaults to half of them);
-  PLAYGROUND_THREADS overrides.
-- n_ctx = the model's training context, capped at PLAYGROUND_N_CTX (default 4096): the KV cache
-  grows with it, and classroom inputs are short.
-- n_batch = 512: the prompt is evaluated in batches this large.
-- logits_all=False: only the last position's logits are computed (the teaching view reads them).
-- use_mmap=True: the weights are mapped, not copied, so load is fast and pages are shared.
-- The Llama object keeps its KV cache between calls, so a prompt that starts like the previous
-  one (same system prompt and examples) only evaluates its new tokens (prefix reuse).
+Speed settings, chosen on purpose (see docs/performance.md):
+- n_threads = n_threads_batch = all cores (llama-cpp-python defaults to half of them); PLAYGROUND_THREADS overrides.
+- n_ctx = the model's training context, capped at PLAYGROUND_N_CTX (default 4096): the KV cache grows with it.
+- n_batch = 512; logits_all=False (only the last position's logits, all a next-token view needs);
+  use_mmap=True (the weights are mapped, so load is fast and pages are shared).
+- The Llama object keeps its KV cache between calls, so a prompt that starts like the previous one
+  (same system prompt and examples) only evaluates its new tokens (prefix reuse).
+
+It also implements the Stepper capability for the teaching view; that part keeps llama-cpp-python's own
+bookkeeping (n_tokens, input_ids, the KV cache) consistent, so the next generate() still reuses the prefix.
 """
 
 from __future__ import annotations
 
-import codecs
-import os
 import threading
 from collections.abc import Iterator
 
-from ..errors import ModelError
-from ..models import model_info, resolve
+import numpy as np
+
+from ..errors import EngineError, ModelError
+from ..models import ModelInfo, model_info, resolve
 from ..params import GenerationParams
-from . import Chunk, ModelInfo, register_engine
+from ..settings import get_settings
+from .base import Chunk, Distribution
+from .registry import register_engine
+from .streaming import stream_tokens
 
-DEFAULT_N_CTX = 4096
-
-
-def _default_threads() -> int:
-    return int(os.environ.get("PLAYGROUND_THREADS", "0")) or os.cpu_count() or 1
-
-
-def _held_back(text: str, stops: list[str]) -> int:
-    """How many trailing characters could be the start of a stop sequence (hold them back)."""
-    keep = 0
-    for stop in stops:
-        for n in range(min(len(stop) - 1, len(text)), keep, -1):
-            if text.endswith(stop[:n]):
-                keep = n
-                break
-    return keep
+LOCK_WAIT_S = 60.0  # a teaching step waits this long for a running generation to finish
 
 
 @register_engine("llama-cpp")
@@ -47,18 +35,15 @@ class LlamaCppEngine:
     """llama-cpp-python behind the Engine protocol: one generation at a time per loaded model."""
 
     name = "llama-cpp"
-    can_logprobs = True
-    can_infill = True
-    max_concurrency = 1
 
     def __init__(self, model: str | None = None, n_ctx: int | None = None, n_threads: int | None = None) -> None:
         import llama_cpp
 
         path = resolve(model)
         self.info: ModelInfo = model_info(path)  # validates the header before llama.cpp sees it
-        trained = self.info.context_length or DEFAULT_N_CTX
-        n_ctx = n_ctx or min(trained, int(os.environ.get("PLAYGROUND_N_CTX", DEFAULT_N_CTX)))
-        threads = n_threads or _default_threads()
+        trained = self.info.context_length or get_settings().n_ctx
+        n_ctx = n_ctx or min(trained, get_settings().n_ctx)
+        threads = n_threads or get_settings().thread_count
         try:
             self.llm = llama_cpp.Llama(
                 model_path=str(path), n_ctx=n_ctx, n_batch=512, n_threads=threads,
@@ -69,10 +54,13 @@ class LlamaCppEngine:
                 f"llama.cpp could not load {path} ({exc}). The file may be corrupt or of an "
                 "architecture this llama.cpp build does not know: download it again or pick another model."
             ) from None
-        self.can_infill = self.info.fim_tokens is not None
         self._lock = threading.Lock()
+        self._llama_cpp = llama_cpp
         self._vocab = self.llm._model.vocab
-        self._is_eog = llama_cpp.llama_vocab_is_eog
+
+    @classmethod
+    def concurrency(cls) -> int:
+        return 1
 
     @property
     def context_size(self) -> int:
@@ -83,7 +71,14 @@ class LlamaCppEngine:
         with self._lock:
             self.llm.close()
 
-    def reset_cache(self) -> None:
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a running generation to end; whether the model is free."""
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        self._lock.release()
+        return True
+
+    def reset(self) -> None:
         """Forget the KV cache, so the next prompt is evaluated from scratch (waits for a running generation)."""
         with self._lock:
             self.llm.reset()
@@ -96,6 +91,15 @@ class LlamaCppEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
 
+    def token_bytes(self, token: int) -> bytes:
+        return self.llm.detokenize([token], special=True)
+
+    def is_control(self, token: int) -> bool:
+        return bool(self._llama_cpp.llama_vocab_get_attr(self._vocab, token) & self._llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
+
+    def is_end(self, token: int) -> bool:
+        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
     def stream(
         self,
         prompt: str,
@@ -104,37 +108,41 @@ class LlamaCppEngine:
         cancel: threading.Event | None = None,
     ) -> Iterator[Chunk]:
         """Stream the answer token by token; `cancel` is checked before every token."""
-        stops = [s for s in (stop or []) if s]
         tokens = self.tokenize(prompt)
         with self._lock:
             self.llm.set_seed(params.seed)
-            decoder = codecs.getincrementaldecoder("utf-8")("replace")  # holds a split character
-            text, sent, count, reason = "", 0, 0, "length"
             gen = self.llm.generate(
                 tokens, top_k=params.top_k, top_p=params.top_p, temp=params.temperature,
                 repeat_penalty=params.repeat_penalty,
             )
             try:
-                for token in gen:
-                    if cancel is not None and cancel.is_set():
-                        reason = "cancelled"
-                        break
-                    if self._is_eog(self._vocab, token):
-                        reason = "stop"
-                        break
-                    count += 1
-                    text += decoder.decode(self.llm.detokenize([token]))
-                    hit = min((i for i in (text.find(s, max(0, sent - len(s))) for s in stops) if i >= 0),
-                              default=-1)
-                    if hit >= 0:
-                        yield Chunk(text[sent:hit], finish_reason="stop")
-                        return
-                    upto = len(text) - _held_back(text, stops)
-                    yield Chunk(text[sent:upto])
-                    sent = upto
-                    if count >= params.max_tokens:
-                        break
-                text += decoder.decode(b"", final=True)
-                yield Chunk(text[sent:], n_tokens=0, finish_reason=reason)
+                yield from stream_tokens(gen, lambda t: self.llm.detokenize([t]), stop=stop,
+                                         max_tokens=params.max_tokens, cancel=cancel, is_end=self.is_end)
             finally:
                 gen.close()
+
+    def next_distribution(self, ids: list[int], keep: int) -> Distribution:
+        """The distribution after ids, reusing the KV cache for the common prefix (see the module's note)."""
+        if not self._lock.acquire(timeout=LOCK_WAIT_S):
+            raise EngineError("The model is busy with another generation; try again when it has finished.")
+        try:
+            return Distribution.from_logits(self._logits_after(ids), keep)
+        finally:
+            self._lock.release()
+
+    def _logits_after(self, ids: list[int]) -> np.ndarray:
+        llm = self.llm
+        n, cached = len(ids), llm.n_tokens
+        m = min(n, cached)
+        differ = np.nonzero(llm.input_ids[:m] != np.asarray(ids[:m], dtype=llm.input_ids.dtype))[0]
+        common = int(differ[0]) if differ.size else m
+        # Same rule as Llama.generate: the current logits are usable only for an exact, live-decoded match.
+        if not (common == n == cached and not llm._requires_eval):
+            keep = min(common, n - 1)
+            if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+                llm.reset()
+                keep = 0
+            llm.n_tokens = keep
+            llm.eval(ids[keep:])
+        pointer = self._llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
+        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()

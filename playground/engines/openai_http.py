@@ -5,23 +5,13 @@ back as server-sent events: raw completions keep the pipeline's prefill (an open
 Complete's code), which chat completions cannot continue portably. stream_chat() talks to
 /v1/chat/completions for callers that hold messages instead of a prompt.
 
-Settings (constructor arguments win over the environment):
-- PLAYGROUND_OPENAI_BASE_URL   the server, e.g. http://127.0.0.1:8080/v1 (/v1 is added to a bare host)
-- PLAYGROUND_OPENAI_MODEL      the server's model name ("default": this, else the first one listed)
-- PLAYGROUND_OPENAI_API_KEY    sent as a bearer token; never logged, shown, or part of a repr
-- PLAYGROUND_OPENAI_CONCURRENCY  how many generations the app runs at once against the server (4)
-- PLAYGROUND_OPENAI_N_CTX      the server's context size, when the server does not report it
-- PLAYGROUND_OPENAI_TEMPLATE_MODEL  a local model spec ("default" = the bundled GGUF, or a .gguf path)
-  whose chat template renders prompts for the server's model; else llama-server's /props, else a
-  plain instruction layout
-- PLAYGROUND_OPENAI_CONNECT_TIMEOUT / PLAYGROUND_OPENAI_READ_TIMEOUT  seconds (5 / 120)
+Settings: the PLAYGROUND_OPENAI_* variables (docs/configuration.md); constructor arguments win over them.
+The API key is never logged, shown, or part of a repr.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,25 +21,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import EngineError
+from ..models import ModelInfo, model_info, resolve
 from ..params import GenerationParams
-from . import Chunk, ModelInfo, register_engine
+from ..settings import get_settings
+from .base import Chunk
+from .events import detail, read_events
+from .registry import register_engine
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8080/v1"
 DEFAULT_N_CTX = 2048
 CHARS_PER_TOKEN = 3.0  # a deliberately low estimate, so an estimated count errs on the long side
 START_HINT = ("Start one, e.g. `python -m llama_cpp.server --model MODEL.gguf --port 8080` or "
               "`llama-server -m MODEL.gguf --port 8080 -np 4`, or set PLAYGROUND_OPENAI_BASE_URL")
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(f"PLAYGROUND_OPENAI_{name}", default).strip()
-
-
-def _number(value: Any, name: str, kind: type = int) -> Any:
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise EngineError(f"PLAYGROUND_OPENAI_{name} must be a number, not {value!r}.") from None
 
 
 def normalize_base_url(url: str) -> str:
@@ -74,21 +56,23 @@ class ServerSettings:
     read_timeout: float = 120.0
 
     @classmethod
-    def from_env(cls, model: str | None = None, **options: Any) -> ServerSettings:
-        """Settings from options, then PLAYGROUND_OPENAI_* variables, then defaults."""
-        def pick(key: str, env: str, default: str) -> Any:
+    def resolve(cls, model: str | None = None, **options: Any) -> ServerSettings:
+        """Settings from options, then the PLAYGROUND_OPENAI_* settings."""
+        env = get_settings()
+
+        def pick(key: str, default: Any) -> Any:
             value = options.get(key)
-            return value if value not in (None, "") else _env(env, default)
+            return value if value not in (None, "") else default
 
         return cls(
-            base_url=normalize_base_url(pick("base_url", "BASE_URL", DEFAULT_BASE_URL)),
-            model=(model if model not in (None, "", "default") else _env("MODEL")) or "default",
-            api_key=pick("api_key", "API_KEY", ""),
-            concurrency=max(1, _number(pick("concurrency", "CONCURRENCY", "4"), "CONCURRENCY")),
-            context_size=_number(pick("context_size", "N_CTX", "0"), "N_CTX"),
-            template_model=pick("template_model", "TEMPLATE_MODEL", ""),
-            connect_timeout=_number(pick("connect_timeout", "CONNECT_TIMEOUT", "5"), "CONNECT_TIMEOUT", float),
-            read_timeout=_number(pick("read_timeout", "READ_TIMEOUT", "120"), "READ_TIMEOUT", float),
+            base_url=normalize_base_url(pick("base_url", env.openai_base_url)),
+            model=(model if model not in (None, "", "default") else env.openai_model) or "default",
+            api_key=pick("api_key", env.openai_api_key.get_secret_value()),
+            concurrency=max(1, int(pick("concurrency", env.openai_concurrency))),
+            context_size=int(pick("context_size", env.openai_n_ctx)),
+            template_model=pick("template_model", env.openai_template_model),
+            connect_timeout=float(pick("connect_timeout", env.openai_connect_timeout)),
+            read_timeout=float(pick("read_timeout", env.openai_read_timeout)),
         )
 
     @property
@@ -102,14 +86,9 @@ class OpenAIEngine:
     """An OpenAI-compatible server behind the Engine protocol: N generations at once."""
 
     name = "openai"
-    can_logprobs = False
-    can_infill = False
-    # The app sizes its queue from the class, so the environment's setting is read here too.
-    max_concurrency = max(1, int(_env("CONCURRENCY", "4"))) if _env("CONCURRENCY", "4").isdigit() else 4
 
     def __init__(self, model: str | None = "default", **options: Any) -> None:
-        self.settings = ServerSettings.from_env(model, **options)
-        self.max_concurrency = self.settings.concurrency
+        self.settings = ServerSettings.resolve(model, **options)
         headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
         read = self.settings.read_timeout
         self._client = httpx.Client(
@@ -122,6 +101,10 @@ class OpenAIEngine:
         self.model = self._choose_model(models)
         self._counter = self._find_token_counter()
         self.info = self._describe(models)
+
+    @classmethod
+    def concurrency(cls) -> int:
+        return get_settings().openai_concurrency
 
     # -- discovery ---------------------------------------------------------------------------
     def _list_models(self) -> list[dict[str, Any]]:
@@ -178,8 +161,6 @@ class OpenAIEngine:
                  "context": "reported" if n_ctx else f"assumed {DEFAULT_N_CTX}: set PLAYGROUND_OPENAI_N_CTX"}
         template, bos, eos, source = props.get("chat_template"), "", "", "the server (/props)"
         if self.settings.template_model:
-            from ..models import model_info, resolve
-
             local = model_info(resolve(self.settings.template_model))
             template, bos, eos, source = local.chat_template, local.bos_token, local.eos_token, local.name
         notes["chat_template"] = source if template else "none known: a plain instruction layout is used"
@@ -242,7 +223,7 @@ class OpenAIEngine:
                     if response.status_code >= 400:
                         response.read()
                         raise self._http_error(response, url)
-                    yield from _read_events(response, cancel, self.settings.base_url)
+                    yield from read_events(response, cancel, self.settings.base_url)
             except httpx.HTTPError as exc:
                 raise self._transport_error(exc, midway=True) from None
 
@@ -273,80 +254,15 @@ class OpenAIEngine:
 
     def _http_error(self, response: httpx.Response, url: str) -> EngineError:
         status, base = response.status_code, self.settings.base_url
-        detail = _detail(response)
+        reason = detail(response)
         if status in (401, 403):
-            return EngineError(f"The model server at {base} refused the API key (HTTP {status}: {detail}). "
+            return EngineError(f"The model server at {base} refused the API key (HTTP {status}: {reason}). "
                                "Check PLAYGROUND_OPENAI_API_KEY.")
         if status == 404:
             return EngineError(
-                f"The model server at {base} answered 404 Not Found for {url} ({detail}): check the model name "
+                f"The model server at {base} answered 404 Not Found for {url} ({reason}): check the model name "
                 f"({getattr(self, 'model', self.settings.model)!r}) and that the base URL ends in /v1.")
         if status >= 500:
-            return EngineError(f"The model server at {base} failed (HTTP {status}: {detail}). It may be overloaded "
+            return EngineError(f"The model server at {base} failed (HTTP {status}: {reason}). It may be overloaded "
                                "or out of memory: try again, or look at the server's log.")
-        return EngineError(f"The model server at {base} rejected the request (HTTP {status}: {detail}).")
-
-
-def _detail(response: httpx.Response) -> str:
-    """The server's own short error message."""
-    try:
-        data = response.json()
-    except ValueError:
-        return response.text.strip()[:200] or response.reason_phrase
-    if isinstance(data, dict):
-        error = data.get("error", data.get("detail", data))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        return str(error)[:200]
-    return str(data)[:200]
-
-
-def _read_events(response: httpx.Response, cancel: threading.Event | None, base: str) -> Iterator[Chunk]:
-    """Turn a server-sent event stream into Chunks; an answer that ends without a reason is an error."""
-    sent = reason = None
-    count = 0
-    for line in response.iter_lines():
-        if cancel is not None and cancel.is_set():
-            yield Chunk("", n_tokens=0, finish_reason="cancelled")
-            return  # leaving the block closes the connection, which stops the server's generation
-        if not line.startswith("data:"):
-            continue  # blank separators, ": ping" comments, event:/id:/retry: fields
-        data = line[5:].strip()
-        if data == "[DONE]":
-            break
-        event = _parse_event(data, base)
-        choices = event.get("choices") or []
-        usage = event.get("usage")
-        if choices:
-            choice = choices[0]
-            text = choice.get("text")
-            if text is None:
-                text = (choice.get("delta") or {}).get("content") or ""
-            reason = choice.get("finish_reason") or reason
-            count += 1 if text else 0
-            yield Chunk(text, n_tokens=1 if text else 0, finish_reason=choice.get("finish_reason"))
-        if isinstance(usage, dict) and usage.get("completion_tokens") is not None and sent is None:
-            sent = int(usage["completion_tokens"])
-            if sent > count:  # servers that send several tokens per event: make the total right
-                yield Chunk("", n_tokens=sent - count)
-    if reason is None:
-        raise EngineError(
-            f"The model server at {base} ended the answer early without a reason (the partial answer is kept). "
-            "llama-cpp-python's server does this when another request arrives: start it with "
-            "--interrupt_requests false, or use a server with parallel slots (llama-server -np N, vLLM).")
-
-
-def _parse_event(data: str, base: str) -> dict[str, Any]:
-    try:
-        event = json.loads(data)
-    except ValueError:
-        raise EngineError(
-            f"The model server at {base} sent an event that is not JSON ({data[:80]!r}): it does not look "
-            "like an OpenAI-compatible server. Check PLAYGROUND_OPENAI_BASE_URL.") from None
-    if not isinstance(event, dict):
-        raise EngineError(f"The model server at {base} sent an unexpected event ({data[:80]!r}).")
-    if "error" in event:
-        error = event["error"]
-        message = error.get("message", error) if isinstance(error, dict) else error
-        raise EngineError(f"The model server at {base} reported an error mid-answer: {message}. Try again.")
-    return event
+        return EngineError(f"The model server at {base} rejected the request (HTTP {status}: {reason}).")

@@ -1,5 +1,4 @@
-"""The "How it works" tab: wiring only. The logic lives in teach.py, teach_steps.py, teach_runs.py and
-the HTML in teach_html.py."""
+"""The "How it works" tab's handlers: each one a step of the teaching view, errors shown in the tab."""
 
 from __future__ import annotations
 
@@ -13,48 +12,33 @@ from typing import Any
 
 import gradio as gr
 
-from .engines import Engine, get_engine_class
-from .errors import InputError, PlaygroundError
-from .examples import load_examples
-from .extract import extract
-from .highlight import highlight_html
-from .manager import ModelManager
-from .params import GenerationParams
-from .pipeline import prepare_prompt
-from .present import message_html
-from .tasks import TASKS, Prompt, get_task
-from .teach import (
-    NO_LOGPROBS,
-    TOP_K_MAX,
-    Sampling,
-    can_step,
-    prompt_anatomy,
-    prompt_tokens,
-    token_kinds,
-    token_text,
-)
-from .teach_html import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
-from .teach_runs import GRID_MAX_TOKENS, GRID_SEEDS, GRID_TEMPERATURES, Card, make_card, reproduce, variability_grid
-from .teach_steps import Walk, go_to, next_token, start_walk, take
-from .ui import language_choices
-from .ui_app import AUTO, source_language
+from ..engines import Engine, Stepper
+from ..errors import InputError, PlaygroundError
+from ..extract import extract
+from ..fragments import message_html
+from ..highlight import highlight_html
+from ..languages import picked_language
+from ..params import GenerationParams
+from ..pipeline import prepare_prompt
+from ..tasks import Prompt, get_task
+from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
+from .runs import GRID_MAX_TOKENS, GRID_SEEDS, GRID_TEMPERATURES, Card, make_card, reproduce, variability_grid
+from .sampling import Sampling
+from .steps import Walk, go_to, next_token, start_walk, take
+from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_kinds, token_text
 
 log = logging.getLogger(__name__)
 RUN_MAX_TOKENS = 128  # "Run to the end" stops here at the latest
-INTRO = (
-    "A language model writes code **one token at a time**: it reads the whole prompt, gives every token of its "
-    "vocabulary a probability, and the sampler picks one. Build the prompt, then press **Next token** to watch "
-    "each choice, or click another candidate to see where a different choice leads."
-)
 _CARDS = Path(tempfile.mkdtemp(prefix="playground-cards-"))
 
 
 def _task_inputs(task: str, target: str, extra: str) -> dict[str, str]:
-    """The one input a task has beyond the code: Translate's target, Debug's error, Complete's suffix."""
-    return {"translate": {"target": target}, "debug": {"error": extra}, "complete": {"suffix": extra}}.get(task, {})
+    """The task's extra input: the target picker for a language, else the text box."""
+    spec = get_task(task)
+    return spec.inputs(target if spec.extra is not None and spec.extra.kind == "language" else extra)
 
 
-def _safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Turn errors into the message box (the last output); the other outputs stay as they were."""
 
     def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,16 +59,13 @@ def _safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 class TeachApp:
-    """Handlers of the teaching tab, bound to the app's model manager."""
+    """Handlers of the teaching tab, bound to a function that returns the current engine."""
 
-    def __init__(self, manager: ModelManager) -> None:
-        self.manager = manager
-
-    def engine(self) -> Engine:
-        return self.manager.engine()
+    def __init__(self, engine: Callable[[], Engine]) -> None:
+        self.engine = engine
 
     def prompt(self, task: str, code: str, source: str, target: str, extra: str) -> Prompt:
-        return prepare_prompt(task, code, self.engine().info, language=source_language(source),
+        return prepare_prompt(task, code, self.engine().info, language=picked_language(source),
                               **_task_inputs(task, target, extra))
 
     # ------------------------------------------------------------ prompt anatomy
@@ -103,7 +84,7 @@ class TeachApp:
         """Build the prompt, show its anatomy and start a new walk at its end."""
         anatomy = self.anatomy(task, code, source, target, extra, show_tokens)
         engine = self.engine()
-        if not can_step(engine):
+        if not isinstance(engine, Stepper):
             note = NO_LOGPROBS.format(engine=engine.name)
             return (anatomy, None, *self._empty_view(), message_html(note, "notice"))
         walk = start_walk(engine, self.prompt(task, code, source, target, extra))
@@ -119,7 +100,7 @@ class TeachApp:
         """(answer overlay, chart, candidates, tree, browse) for the walk's current step."""
         if walk is None:
             return self._empty_view()
-        engine = self.engine()
+        engine = stepper(self.engine())  # a walk exists only on a Stepper
         step = walk.steps[walk.current] if walk.current is not None else None
         overlay = confidence_html(walk, walk.prompt.language)
         if step is None:
@@ -204,7 +185,7 @@ class TeachApp:
         try:
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
             yield grid_html([], GRID_TEMPERATURES, GRID_SEEDS), ""
-            for cells in variability_grid(self.engine(), task, code, language=source_language(source),  # type: ignore[arg-type]
+            for cells in variability_grid(self.engine(), task, code, language=picked_language(source),  # type: ignore[arg-type]
                                           **_task_inputs(task, target, extra)):
                 yield grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), ""
         except PlaygroundError as exc:
@@ -243,95 +224,3 @@ def _answer_html(answer: str, language: str) -> str:
     return f'<div class="pg-code">{highlight_html(extracted.code or answer, extracted.language or language)}</div>'
 
 
-def build_teach_tab(manager: ModelManager) -> None:
-    """The components and events of the tab (called inside gr.Tab by ui.build_demo)."""
-    app = TeachApp(manager)
-    limit = int(getattr(get_engine_class(manager.engine_name), "max_concurrency", 1) or 1)
-    model = {"concurrency_id": "model", "concurrency_limit": limit, "api_visibility": "private"}
-    local = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
-    first = load_examples("translate")
-    gr.Markdown(INTRO, elem_classes="pg-intro")
-    walk = gr.State(None)
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=2):
-            task = gr.Radio([(get_task(t).title, t) for t in TASKS], value="translate", label="Task",
-                            elem_id="teach-task")
-            code = gr.Code(first[0].code if first else "", language="python", lines=8, max_lines=16,
-                           label="Code", interactive=True, elem_id="teach-code")
-            with gr.Row():
-                source = gr.Dropdown(language_choices(True), value=AUTO, label="Language", allow_custom_value=True)
-                target = gr.Dropdown(language_choices(False), value="javascript", label="Translate to",
-                                     allow_custom_value=True)
-            extra = gr.Textbox(label="Error message (Debug) or code after the cursor (Complete)", lines=1,
-                               max_lines=6, visible=False)
-            build = gr.Button("Build the prompt", variant="primary", elem_id="teach-build")
-        with gr.Column(scale=3):
-            show_tokens = gr.Checkbox(False, label="Show token boundaries (hover a token for its id)",
-                                      elem_id="teach-show-tokens")
-            anatomy = gr.HTML('<div class="pg-muted">Press Build the prompt to see exactly what the model reads.</div>',
-                              elem_id="teach-anatomy")
-    message = gr.HTML(elem_id="teach-message")
-    gr.Markdown("### Step through generation")
-    with gr.Row():
-        step_btn = gr.Button("Next token", variant="primary", elem_id="teach-next")
-        run_btn = gr.Button("Run to the end", elem_id="teach-run")
-        back_btn = gr.Button("Back one token", elem_id="teach-back")
-        over_btn = gr.Button("Start over", elem_id="teach-over")
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            overlay = gr.HTML(elem_id="teach-answer")
-            tree = gr.HTML(elem_id="teach-tree")
-            browse = gr.Dropdown([], label="Browse the branches (go back to any token)", elem_id="teach-browse")
-        with gr.Column(scale=3):
-            with gr.Row():
-                temperature = gr.Slider(0, 2, value=0, step=0.05, label="Temperature", elem_id="teach-temperature")
-                top_k = gr.Slider(1, 100, value=40, step=1, label="Top-k")
-            with gr.Row():
-                top_p = gr.Slider(0.05, 1, value=0.95, step=0.01, label="Top-p")
-                seed = gr.Number(42, label="Seed", precision=0, minimum=0)
-                shown = gr.Slider(5, TOP_K_MAX, value=10, step=1, label="Candidates shown")
-            chart = gr.HTML(elem_id="teach-chart")
-            candidates = gr.Radio([], label="Take another candidate at this step (branch)", elem_id="teach-candidates")
-    with gr.Accordion("Variability grid: the same task at several temperatures and seeds", open=False):
-        grid_btn = gr.Button("Run the grid (12 answers)", elem_id="teach-grid-run")
-        grid = gr.HTML(elem_id="teach-grid")
-    with gr.Accordion("Reproducibility card", open=False):
-        gr.Markdown("A card records the model file (name and SHA-256), engine, exact prompt, settings, seed and "
-                    "output. Import it later, or on another machine, to run the same generation again.")
-        with gr.Row():
-            card_btn = gr.Button("Generate and make a card", elem_id="teach-card-make")
-            download = gr.DownloadButton("Download card", interactive=False, elem_id="teach-card-download")
-        card_out = gr.HTML(elem_id="teach-card-output")
-        card_text = gr.Code(language="json", lines=8, max_lines=20, label="Card (JSON): paste one here to import",
-                            interactive=True, elem_id="teach-card-json")
-        upload = gr.File(label="…or upload a card file", file_types=[".json"], type="binary", height=90)
-        replay_btn = gr.Button("Reproduce this card", elem_id="teach-card-replay")
-        replay_out = gr.HTML(elem_id="teach-card-replay-output")
-
-    inputs = [task, code, source, target, extra]
-    view = [temperature, top_k, top_p, seed, shown]
-    view_outputs = [overlay, chart, candidates, tree, browse]
-    walk_outputs = [walk, *view_outputs, message]
-    start_outputs = [anatomy, walk, *view_outputs, message]
-
-    task.change(lambda t: gr.update(visible=t in ("debug", "complete"),
-                                    label="Error message or traceback" if t == "debug" else "Code after the cursor"),
-                inputs=task, outputs=extra, **local)
-    for trigger in (build.click, over_btn.click):
-        trigger(_safe(len(start_outputs))(app.start), inputs=[*inputs, show_tokens, *view], outputs=start_outputs,
-                **model)
-    show_tokens.change(_safe(2)(lambda *a: (app.anatomy(*a), "")), inputs=[*inputs, show_tokens],
-                       outputs=[anatomy, message], **local)
-    step_btn.click(_safe(len(walk_outputs))(app.step), inputs=[walk, *view], outputs=walk_outputs, **model)
-    run_btn.click(app.run_to_end, inputs=[walk, *view], outputs=walk_outputs, **model)
-    back_btn.click(_safe(len(walk_outputs))(app.back), inputs=[walk, *view], outputs=walk_outputs, **local)
-    candidates.input(_safe(len(walk_outputs))(app.branch), inputs=[walk, candidates, *view], outputs=walk_outputs,
-                     **local)
-    browse.input(_safe(len(walk_outputs))(app.browse), inputs=[walk, browse, *view], outputs=walk_outputs, **local)
-    for slider in (temperature, top_k, top_p, shown):
-        slider.change(app.rechart, inputs=[walk, *view], outputs=chart, **local)
-    grid_btn.click(app.grid, inputs=inputs, outputs=[grid, message], **model)
-    card_btn.click(_safe(4)(app.card), inputs=[*inputs, temperature, top_k, top_p, seed],
-                   outputs=[card_text, download, card_out, message], **model)
-    upload.upload(_safe(2)(app.upload), inputs=upload, outputs=[card_text, message], **local)
-    replay_btn.click(_safe(2)(app.replay), inputs=card_text, outputs=[replay_out, message], **model)

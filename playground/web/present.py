@@ -9,13 +9,13 @@ import difflib
 import html
 import re
 
-from .lint import Finding
-from .manager import ModelCard, human_size
-from .pipeline import Result, Stats
+from ..fragments import message_html
+from ..lint import Finding
+from ..result import Result, Stats
+from .manager import ModelCard
 
 LINT_HEADERS = ["Line", "Column", "Message"]
 LINT_PENDING = "Lint runs when the answer is complete."
-PLACEHOLDER = '<div class="pg-code pg-placeholder">The answer appears here.</div>'
 
 
 def stats_line(stats: Stats, done: bool = False, stopped: bool = False) -> str:
@@ -81,18 +81,14 @@ def diff_html(before: str, after: str) -> str:
     return f'<div class="pg-diff">{head}<pre>{"".join(rows)}</pre></div>'  # rows are display:block
 
 
-def message_html(message: str, kind: str = "error") -> str:
-    """A short escaped message box (kind: error, notice)."""
-    if not message:
-        return ""
-    return f'<div class="pg-{kind}" role="{"alert" if kind == "error" else "status"}">{html.escape(message)}</div>'
-
-
-def code_html(result_html: str) -> str:
-    """The pipeline's highlighted code (already escaped by pygments) in the output frame."""
-    if not result_html:
-        return PLACEHOLDER
-    return f'<div class="pg-code">{result_html}</div>'
+def human_size(n: int) -> str:
+    """Bytes as a short human-readable size (94.3 MB)."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} GB"
 
 
 def model_card_html(card: ModelCard) -> str:

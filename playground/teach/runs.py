@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .engines import Engine
-from .errors import InputError, PlaygroundError
-from .lint import Finding
-from .params import GenerationParams
-from .pipeline import Result, run
+from ..engines import Engine, Stepper
+from ..errors import InputError, PlaygroundError
+from ..lint import Finding
+from ..params import GenerationParams
+from ..pipeline import run
+from ..result import Result
 
 GRID_TEMPERATURES = (0.0, 0.4, 0.8, 1.2)
 GRID_SEEDS = (1, 2, 3)
@@ -159,9 +160,8 @@ class Card:
 
 def _fresh(engine: Engine) -> None:
     """Drop the KV cache so the prompt is evaluated from scratch, as on the first run (engines with one)."""
-    reset = getattr(engine, "reset_cache", None)
-    if reset is not None:
-        reset()
+    if isinstance(engine, Stepper):
+        engine.reset()
 
 
 def generate_text(engine: Engine, prompt: str, params: GenerationParams, stop: list[str]) -> str:

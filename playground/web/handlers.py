@@ -15,27 +15,27 @@ from typing import NamedTuple
 
 import gradio as gr
 
-from . import pipeline
-from .errors import PlaygroundError
+from .. import pipeline
+from ..errors import PlaygroundError
+from ..fragments import code_html, message_html
+from ..languages import AUTO, DISPLAY_NAMES, extension, guess_language, picked_language
+from ..params import GenerationParams
+from ..result import Result
+from ..tasks import TASKS
 from .feed import Latest
-from .highlight import DISPLAY_NAMES, EXTENSIONS, guess_language
-from .manager import ModelManager, Runs, model_spec
-from .params import GenerationParams
-from .pipeline import Result
+from .manager import ModelManager, model_spec
 from .present import (
     LINT_PENDING,
-    code_html,
     diff_html,
     explanation_html,
     fim_note,
     lint_rows,
     lint_summary,
-    message_html,
     model_card_html,
     stats_line,
 )
+from .sessions import Runs
 
-AUTO = "auto"
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed")
 DIFF_TASKS = ("simplify", "debug")
 # gr.Code colours only these; other languages are shown uncoloured in the input box.
@@ -53,8 +53,7 @@ def _save(code: str, language: str, task: str) -> str:
     for old in _DOWNLOADS.glob("*/*"):  # Gradio serves its own copy; ours can go after an hour
         if now - old.stat().st_mtime > KEEP_DOWNLOADS_S:
             old.unlink(missing_ok=True)
-    suffix = next((ext for ext, name in EXTENSIONS.items() if name == language), ".txt")
-    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / f"{task}{suffix}"
+    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / f"{task}{extension(language)}"
     path.write_text(code, "utf-8")
     return str(path)
 
@@ -126,11 +125,6 @@ def _table(findings: list) -> dict:
     return gr.update(value=lint_rows(findings), visible=bool(findings))
 
 
-def source_language(source: str | None) -> str | None:
-    """The language picker's value as the pipeline takes it: None (guess it) for Auto-detect or nothing."""
-    return None if source in (AUTO, "", None) else source
-
-
 def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "anonymous"
 
@@ -146,7 +140,7 @@ class PlaygroundApp:
         self.manager = manager
         self.runs = Runs()
 
-    def generate(self, task: str, code: str, source: str, extra: dict[str, str], sampling: tuple,
+    def generate(self, task: str, code: str, source: str, extra: str | None, sampling: tuple,
                  request: gr.Request | None) -> Iterator[tuple]:
         """Stream one task's live outputs (at most every 50 ms), then the final View for panels(); errors
         become a message, never a traceback."""
@@ -157,10 +151,11 @@ class PlaygroundApp:
         try:
             yield *live(view), gr.skip()
             params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
-            language = source_language(source)
+            language = picked_language(source)
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
             states = Latest(pipeline.stream(task, code, language=language, params=params,
-                                            engine=self.manager.engine(), cancel=cancel, **extra),
+                                            engine=self.manager.engine(), cancel=cancel,
+                                            **TASKS[task].inputs(extra)),
                             copy=Result.snapshot, name=f"generate-{task}")
             for state in states:
                 view = View(task, code, state)
@@ -194,25 +189,25 @@ class PlaygroundApp:
                   request: gr.Request) -> Iterator[tuple]:
         """Translate code into another language."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("translate", code, source_language, {"target": target_language}, sampling, request)
+        yield from self.generate("translate", code, source_language, target_language, sampling, request)
 
     def simplify(self, code: str, source_language: str, temperature: float, top_p: float, top_k: int,
                  max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
         """Rewrite code shorter and clearer, keeping its behaviour."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("simplify", code, source_language, {}, sampling, request)
+        yield from self.generate("simplify", code, source_language, None, sampling, request)
 
     def debug(self, code: str, source_language: str, error_message: str, temperature: float, top_p: float,
               top_k: int, max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
         """Find and fix a bug (optionally given the error message or traceback)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("debug", code, source_language, {"error": error_message or ""}, sampling, request)
+        yield from self.generate("debug", code, source_language, error_message, sampling, request)
 
     def complete(self, code: str, source_language: str, suffix: str, temperature: float, top_p: float, top_k: int,
                  max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
         """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("complete", code, source_language, {"suffix": suffix or ""}, sampling, request)
+        yield from self.generate("complete", code, source_language, suffix, sampling, request)
 
     def show_model(self) -> tuple[str, str, str]:
         """The model panel and the Complete tab's note (loads the default model on first page load)."""

@@ -1,21 +1,27 @@
-"""The web app: Gradio components and their wiring. Handlers stream pipeline Results; nothing else lives here."""
+"""The web app: Gradio components and their wiring. Handlers stream pipeline Results; nothing else lives here.
+
+Other tabs (the teaching view) are given to build_demo() by the page's composition (app.py), so this
+package does not import them.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import gradio as gr
 
-from .engines import engine_names, get_engine_class
-from .examples import load_examples
-from .highlight import DISPLAY_NAMES, LANGUAGES, highlight_css
+from ..engines import engine_concurrency, engine_names
+from ..examples import load_examples
+from ..fragments import PLACEHOLDER
+from ..highlight import highlight_css
+from ..languages import AUTO, language_choices
+from ..params import GenerationParams
+from ..settings import get_settings
+from ..tasks import TASKS, Task, get_task
+from .handlers import DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language, pending_panels
 from .manager import ModelManager
-from .params import GenerationParams
-from .present import PLACEHOLDER
-from .tasks import TASKS, get_task
-from .ui_app import AUTO, DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language, pending_panels
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
           "repeat_penalty": "Repetition penalty", "seed": "Seed"}
@@ -34,9 +40,12 @@ def launch_options() -> dict[str, Any]:
     return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css}
 
 
-def language_choices(auto: bool) -> list[tuple[str, str]]:
-    choices = [(DISPLAY_NAMES[name], name) for name in LANGUAGES]
-    return [("Auto-detect", AUTO), *choices] if auto else choices
+class ExtraTab(NamedTuple):
+    """A tab the page adds after the task tabs: its title, id, and a function that builds its content."""
+
+    title: str
+    id: str
+    build: Callable[[], None]
 
 
 def _sampling_controls() -> list[gr.components.Component]:
@@ -59,24 +68,32 @@ def _sampling_controls() -> list[gr.components.Component]:
 COPY_JS = "(result) => { if (result && result.code) { navigator.clipboard.writeText(result.code); } }"
 
 
-def _inputs(task: str) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | None]:
-    """The code box, the language picker and the task's extra input."""
+def _extra_input(task: Task) -> gr.components.Component | None:
+    """The component for the task's extra input, by its kind."""
+    extra = task.extra
+    if extra is None:
+        return None
+    elem_id = f"{task.name}-{extra.name}"
+    if extra.kind == "language":
+        return gr.Dropdown(language_choices(auto=False), value=extra.default, label=extra.label,
+                           allow_custom_value=True, elem_id=elem_id)
+    if extra.kind == "code":
+        return gr.Code(language="python", lines=3, max_lines=10, label=extra.label, interactive=True, elem_id=elem_id)
+    return gr.Textbox(label=extra.label, lines=2, max_lines=8, placeholder="e.g. IndexError: list index out of range",
+                      elem_id=elem_id)
+
+
+def _inputs(task: Task) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | None]:
+    """The code box, the language picker and the task's extra input (a picker sits beside the language)."""
     code = gr.Code(language="python", lines=12, max_lines=24, label="Code", show_line_numbers=True,
-                   interactive=True, elem_id=f"{task}-code")
-    extra: gr.components.Component | None = None
+                   interactive=True, elem_id=f"{task.name}-code")
+    beside = task.extra is not None and task.extra.kind == "language"
     with gr.Row():
         source = gr.Dropdown(language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
-                             info="Paste code and its language is guessed.", elem_id=f"{task}-source")
-        if task == "translate":
-            extra = gr.Dropdown(language_choices(auto=False), value="javascript", label="Translate to",
-                                allow_custom_value=True,
-                                elem_id=f"{task}-target")
-    if task == "debug":
-        extra = gr.Textbox(label="Error message or traceback (optional)", lines=2, max_lines=8,
-                           placeholder="e.g. IndexError: list index out of range", elem_id=f"{task}-error")
-    if task == "complete":
-        extra = gr.Code(language="python", lines=3, max_lines=10, label="Code after the cursor (optional suffix)",
-                        interactive=True, elem_id=f"{task}-suffix")
+                             info="Paste code and its language is guessed.", elem_id=f"{task.name}-source")
+        extra = _extra_input(task) if beside else None
+    if not beside:
+        extra = _extra_input(task)
     return code, source, extra
 
 
@@ -108,8 +125,7 @@ def _examples(task: str, inputs: list[gr.components.Component]) -> None:
     examples = load_examples(task)
     if not examples:
         return
-    field = {"translate": "target", "debug": "error", "complete": "suffix"}.get(task)
-    rows = [[e.code, e.language, *([getattr(e, field) or ""] if field else [])] for e in examples]
+    rows = [[e.code, e.language, *([e.extra or ""] if e.extra is not None else [])] for e in examples]
     gr.Examples(rows, inputs=inputs, example_labels=[e.name.replace("_", " ") for e in examples],
                 label="Examples (click to fill in)")
 
@@ -128,7 +144,7 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     with gr.Tab(spec.title, id=task, elem_id=f"tab-{task}"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=1):
-                code, source, extra = _inputs(task)
+                code, source, extra = _inputs(spec)
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
@@ -183,20 +199,10 @@ def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
     return panel
 
 
-def _teach_tab(manager: ModelManager) -> None:
-    """The "How it works" tab, when playground.ui_teach is available."""
-    try:
-        from .ui_teach import build_teach_tab
-    except ImportError:
-        return
-    with gr.Tab("How it works", id="teach", elem_id="tab-teach"):
-        build_teach_tab(manager)
-
-
-def build_demo(manager: ModelManager | None = None) -> gr.Blocks:
-    """The whole app: sidebar (model, sampling), one tab per task, queue of one generation per model."""
+def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
+    """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency."""
     app = PlaygroundApp(manager or ModelManager())
-    limit = int(getattr(get_engine_class(app.manager.engine_name), "max_concurrency", 1) or 1)
+    limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
     with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False,
                    delete_cache=(3600, 86400)) as demo:
@@ -208,14 +214,16 @@ def build_demo(manager: ModelManager | None = None) -> gr.Blocks:
         gr.Markdown(INTRO, elem_classes="pg-intro")
         with gr.Tabs():
             notes = [_task_tab(app, task, sampling, limit) for task in TASKS]
-            _teach_tab(app.manager)
+            for tab in extra_tabs:
+                with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
+                    tab.build()
         model_outputs = [panel["card"], panel["status"], next(n for n in notes if n is not None)]
         form = [panel[name] for name in ("source", "path", "repo", "file", "engine", "choice")]
         panel["load"].click(app.load_model, inputs=form, outputs=model_outputs, api_visibility="private",
                             concurrency_id="load", concurrency_limit=1, show_progress="full",
                             show_progress_on=[panel["card"]])
         demo.load(app.show_model, outputs=model_outputs, api_visibility="private", show_progress="minimal")
-    demo.queue(max_size=int(os.environ.get("PLAYGROUND_QUEUE_SIZE", "64")))
+    demo.queue(max_size=get_settings().queue_size)
     _gentle_queue(demo)
     return demo
 

@@ -1,8 +1,6 @@
 """Step through a generation one token at a time, branch at any step, and browse the tree of branches.
 
-The teaching view shares the Llama object with normal generation. Every model call here holds the engine's
-lock and leaves llama-cpp-python's bookkeeping (n_tokens, input_ids, the KV cache) consistent, so the next
-normal generate() still reuses the longest common prefix correctly.
+The model is asked through the engine's Stepper capability (the same model the other tabs use).
 """
 
 from __future__ import annotations
@@ -12,12 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engines import Engine
-from .errors import ContextOverflowError, EngineError, InputError
-from .tasks import Prompt
-from .teach import Distribution, Sampling, choose, require_stepping
-
-LOCK_WAIT_S = 60.0
+from ..engines import Distribution, Engine, Stepper
+from ..errors import ContextOverflowError, InputError
+from ..tasks import Prompt
+from .sampling import KEEP, Sampling, choose
+from .tokens import stepper
 
 
 @dataclass
@@ -82,50 +79,21 @@ def model_key(engine: Engine) -> str:
 
 def start_walk(engine: Engine, prompt: Prompt) -> Walk:
     """A new walk at the end of the prompt (no model call yet)."""
-    require_stepping(engine)
-    ids = engine.tokenize(prompt.text)  # type: ignore[attr-defined]
+    ids = stepper(engine).tokenize(prompt.text)
     if len(ids) + 1 >= engine.context_size:
         raise ContextOverflowError(len(ids), engine.context_size, 1)
     return Walk(model_key(engine), prompt, list(ids), engine.context_size)
 
 
-def _check(engine: Engine, walk: Walk) -> None:
-    require_stepping(engine)
+def _check(engine: Engine, walk: Walk) -> Stepper:
+    model = stepper(engine)
     if model_key(engine) != walk.model:
         raise InputError("The model changed since this walk started: press Start over to walk with the new one.")
+    return model
 
 
-def next_logits(engine: Engine, ids: list[int]) -> np.ndarray:
-    """The model's logits for the token after ids, reusing the KV cache for the common prefix."""
-    llm = engine.llm  # type: ignore[attr-defined]
-    lock = engine._lock  # type: ignore[attr-defined]
-    if not lock.acquire(timeout=LOCK_WAIT_S):
-        raise EngineError("The model is busy with another generation; try again when it has finished.")
-    try:
-        import llama_cpp
-
-        n, cached = len(ids), llm.n_tokens
-        m = min(n, cached)
-        differ = np.nonzero(llm.input_ids[:m] != np.asarray(ids[:m], dtype=llm.input_ids.dtype))[0]
-        common = int(differ[0]) if differ.size else m
-        # Same rule as Llama.generate: the current logits are usable only for an exact, live-decoded match.
-        if not (common == n == cached and not llm._requires_eval):
-            keep = min(common, n - 1)
-            if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
-                llm.reset()
-                keep = 0
-            llm.n_tokens = keep
-            llm.eval(ids[keep:])
-        pointer = llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
-        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
-    finally:
-        lock.release()
-
-
-def _end(engine: Engine, walk: Walk, step: Step) -> str:
-    import llama_cpp
-
-    if llama_cpp.llama_vocab_is_eog(engine.llm._model.vocab, step.token):  # type: ignore[attr-defined]
+def _end(engine: Stepper, walk: Walk, step: Step) -> str:
+    if engine.is_end(step.token):
         return "end of turn"
     text = walk.generated(step.index)
     if any(s and s in text for s in walk.prompt.stop):
@@ -133,7 +101,7 @@ def _end(engine: Engine, walk: Walk, step: Step) -> str:
     return ""
 
 
-def _add(engine: Engine, walk: Walk, parent: int | None, token: int, dist: Distribution, how: str) -> Step:
+def _add(engine: Stepper, walk: Walk, parent: int | None, token: int, dist: Distribution, how: str) -> Step:
     """Move to the child of parent with this token, creating it if new."""
     siblings = walk.steps[parent].children if parent is not None else [s.index for s in walk.steps
                                                                         if s.parent is None]
@@ -142,7 +110,7 @@ def _add(engine: Engine, walk: Walk, parent: int | None, token: int, dist: Distr
             walk.current = index
             return walk.steps[index]
     depth = walk.steps[parent].depth + 1 if parent is not None else 0
-    data = engine.llm.detokenize([token], special=True)  # type: ignore[attr-defined]
+    data = engine.token_bytes(token)
     step = Step(len(walk.steps), parent, depth, token, data, dist.prob(token), how, dist)
     walk.steps.append(step)
     if parent is not None:
@@ -154,7 +122,7 @@ def _add(engine: Engine, walk: Walk, parent: int | None, token: int, dist: Distr
 
 def next_token(engine: Engine, walk: Walk, sampling: Sampling) -> Step:
     """Advance one token from the current step: greedy at temperature 0, else a seeded draw."""
-    _check(engine, walk)
+    model = _check(engine, walk)
     path = walk.path()
     if path and path[-1].end:
         raise InputError(f"The answer ended here ({path[-1].end}). Take another candidate, go back, or start over.")
@@ -163,20 +131,20 @@ def next_token(engine: Engine, walk: Walk, sampling: Sampling) -> Step:
     if len(ids) >= walk.context_size:
         raise InputError(f"The answer reached the end of the context window ({walk.context_size} tokens): "
                          "go back, or start over with shorter code.")
-    dist = Distribution.from_logits(next_logits(engine, ids))
+    dist = model.next_distribution(ids, KEEP)
     token = choose(dist, sampling, history, len(history))
-    return _add(engine, walk, walk.current, token, dist, "greedy" if sampling.temperature <= 0 else "sampled")
+    return _add(model, walk, walk.current, token, dist, "greedy" if sampling.temperature <= 0 else "sampled")
 
 
 def take(engine: Engine, walk: Walk, token: int) -> Step:
     """Branch: replace the current step's token by another candidate of the same distribution."""
-    _check(engine, walk)
+    model = _check(engine, walk)
     if walk.current is None:
         raise InputError("Press Next token first: there is no step to branch from yet.")
     step = walk.steps[walk.current]
     if not np.any(step.dist.ids == token):
         raise InputError("That token is not among this step's candidates.")
-    return _add(engine, walk, step.parent, int(token), step.dist, "chosen")
+    return _add(model, walk, step.parent, int(token), step.dist, "chosen")
 
 
 def go_to(walk: Walk, index: int | None) -> None:

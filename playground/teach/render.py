@@ -10,12 +10,14 @@ from html import escape
 
 import numpy as np
 
-from .extract import extract
-from .highlight import highlight_html
-from .lint import Finding, lint, lint_note
-from .teach import PART_LABELS, Distribution, Part, Sampling, Token, after_sampling
-from .teach_runs import Cell, distinct_outputs
-from .teach_steps import Step, Walk
+from ..engines import Distribution
+from ..extract import extract
+from ..highlight import highlight_html
+from ..lint import Finding, lint, lint_note
+from .runs import Cell, distinct_outputs
+from .sampling import Sampling, after_sampling
+from .steps import Step, Walk
+from .tokens import PART_LABELS, Part, Token
 
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥"}
 

@@ -1,4 +1,4 @@
-"""`python -m playground.eval`: how often each task's answer is right, per model and prompt.
+"""`python -m playground.evaluate`: how often each task's answer is right, per model and prompt.
 
 Runs every task on its evaluation set (examples/eval/), checks each answer automatically in a
 sandbox (playground/evaluate/sandbox.py) and prints a Markdown table. Nothing is cached: every
@@ -12,11 +12,11 @@ import json
 import sys
 from dataclasses import asdict
 
-from .errors import PlaygroundError
-from .evaluate.dataset import TASK_ORDER
-from .evaluate.report import table
-from .evaluate.runner import METHODS, PARAMS, evaluate, print_progress
-from .evaluate.sandbox import isolation
+from ..errors import PlaygroundError
+from .dataset import TASK_ORDER
+from .report import table
+from .runner import METHODS, PARAMS, evaluate, print_progress
+from .sandbox import isolation
 
 
 def _list(text: str, valid: tuple[str, ...] | None = None) -> list[str]:
@@ -29,7 +29,7 @@ def _list(text: str, valid: tuple[str, ...] | None = None) -> list[str]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: which tasks, models and prompts, how many items, how many check workers."""
-    p = argparse.ArgumentParser(prog="python -m playground.eval", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m playground.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--tasks", type=lambda s: _list(s, TASK_ORDER), default=list(TASK_ORDER),
                    help="comma-separated tasks (default: all four)")
     p.add_argument("--models", type=_list, default=["smollm2", "gemma3"],

@@ -1,37 +1,24 @@
 """The model behind the web app: which one is loaded, switching models, and what a public app allows.
 
-Environment variables:
-- PLAYGROUND_MODEL: the model loaded first ("default" = the bundled SmolLM2, a .gguf path, or
-  hf:OWNER/REPO/FILE.gguf). If it cannot be loaded, the bundled model is used and the reason shown.
-- PLAYGROUND_ENGINE: the engine for it (default llama-cpp).
-- PLAYGROUND_PUBLIC: "1" turns on public mode (also on when SPACE_ID is set, i.e. on a Hugging Face
-  Space): no local paths, no engine switch, and only the models in PLAYGROUND_ALLOWED_MODELS
-  (comma-separated specs) besides the default and the bundled one.
+Settings (docs/configuration.md): PLAYGROUND_MODEL is loaded first (if it cannot be, the bundled model is
+used and the reason shown) with PLAYGROUND_ENGINE. Public mode (PLAYGROUND_PUBLIC, on by default on a
+Hugging Face Space): no local paths, no engine switch, and only PLAYGROUND_ALLOWED_MODELS besides the
+default and the bundled one.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass
 
-from .engines import Engine, ModelInfo, load_engine, unload_engine
-from .errors import ModelError, PlaygroundError
-from .models import HUB_PREFIX, ProgressCallback, resolve
+from ..engines import Engine, load_engine, unload_engine
+from ..errors import ModelError, PlaygroundError
+from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, resolve
+from ..settings import get_settings
 
 BUNDLED = "default"
-_TRUE = {"1", "true", "yes", "on"}
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
-
-
-def is_public(env: dict[str, str] | None = None) -> bool:
-    """Public mode: PLAYGROUND_PUBLIC=1, or running on a Hugging Face Space (SPACE_ID set)."""
-    env = os.environ if env is None else env
-    flag = env.get("PLAYGROUND_PUBLIC", "").strip().lower()
-    if flag:
-        return flag in _TRUE
-    return bool(env.get("SPACE_ID"))
 
 
 def hub_spec(repo: str, filename: str) -> str:
@@ -66,10 +53,11 @@ class ModelManager:
 
     def __init__(self, engine: str | None = None, model: str | None = None, public: bool | None = None,
                  allowed: list[str] | None = None, **options: object) -> None:
-        self.engine_name = engine or os.environ.get("PLAYGROUND_ENGINE", "llama-cpp")
-        self.default_spec = (model or os.environ.get("PLAYGROUND_MODEL", "") or BUNDLED).strip()
-        self.public = is_public() if public is None else public
-        extra = allowed if allowed is not None else os.environ.get("PLAYGROUND_ALLOWED_MODELS", "").split(",")
+        settings = get_settings()
+        self.engine_name = engine or settings.engine
+        self.default_spec = (model or settings.model or BUNDLED).strip()
+        self.public = settings.is_public if public is None else public
+        extra = allowed if allowed is not None else settings.allowed_model_list
         self.allowed = list(dict.fromkeys([self.default_spec, BUNDLED, *(s.strip() for s in extra if s.strip())]))
         self.options = options
         self.spec = self.default_spec
@@ -134,7 +122,7 @@ class ModelManager:
         return ModelCard(
             name=info.name, engine=engine.name, spec=self.spec, size_bytes=info.size_bytes,
             quantization=info.quantization, context_size=engine.context_size,
-            trained_context=info.context_length, fim=bool(info.fim_tokens) and engine.can_infill,
+            trained_context=info.context_length, fim=bool(info.fim_tokens),
             notice=self.notice,
         )
 
@@ -148,61 +136,6 @@ class ModelManager:
             raise
         except Exception as exc:  # a broken file or back end must not take the app down
             raise ModelError(f"Could not load {spec} with the {engine} engine ({type(exc).__name__}: {exc}).") from exc
-
-
-def human_size(n: int) -> str:
-    """Bytes as a short human-readable size (94.3 MB)."""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{size:.1f} GB"
-
-
-
-
-class Runs:
-    """The generations in progress, by (session, task): Stop and a closed browser tab end them."""
-
-    def __init__(self) -> None:
-        self._runs: dict[tuple[str, str], tuple[threading.Event, threading.Event, list[object]]] = {}
-        self._lock = threading.Lock()
-
-    def start(self, key: tuple[str, str]) -> threading.Event:
-        """Register a new generation; returns the Event that cancels it."""
-        cancel = threading.Event()
-        with self._lock:
-            previous = self._runs.get(key)
-            self._runs[key] = (cancel, threading.Event(), [])
-        if previous is not None:
-            previous[0].set()  # one generation per session and task
-        return cancel
-
-    def finish(self, key: tuple[str, str], cancel: threading.Event, outcome: object = None) -> None:
-        """Mark the generation with this cancel Event as ended, leaving its last state for stop()."""
-        with self._lock:
-            run = self._runs.get(key)
-            if run is None or run[0] is not cancel:
-                return
-            del self._runs[key]
-        run[2].append(outcome)
-        run[1].set()
-
-    def stop(self, key: tuple[str, str], wait: float = 10.0) -> tuple[bool, object]:
-        """Cancel a generation between two tokens, wait for it to end: (whether one ran, its last state)."""
-        with self._lock:
-            run = self._runs.get(key)
-        if run is None:
-            return False, None
-        run[0].set()
-        run[1].wait(wait)
-        return True, (run[2][0] if run[2] else None)
-
-    def active(self) -> int:
-        """How many generations are running."""
-        with self._lock:
-            return len(self._runs)
 
 
 def model_spec(source: str, path: str = "", repo: str = "", filename: str = "") -> str:

@@ -1,0 +1,93 @@
+"""Engines by name: built-in ones register through the same decorator as add-ons, and load once."""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import threading
+from collections.abc import Callable
+
+from ..errors import EngineError
+from .base import Engine
+
+EngineFactory = Callable[..., Engine]
+_REGISTRY: dict[str, EngineFactory] = {}
+# Built-in engines live in submodules imported on first use, so optional back ends
+# (ctransformers, an HTTP client) cost nothing until asked for.
+_BUILTIN_MODULES = {
+    "llama-cpp": "llama_cpp",
+    "ctransformers": "ctransformers",
+    "openai": "openai_http",
+}
+
+
+def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
+    """Class decorator: make an engine available by name."""
+
+    def decorate(factory: EngineFactory) -> EngineFactory:
+        _REGISTRY[name] = factory
+        return factory
+
+    return decorate
+
+
+def engine_names() -> list[str]:
+    """Names of all known engines, built-in and registered."""
+    return sorted(set(_REGISTRY) | set(_BUILTIN_MODULES))
+
+
+def get_engine_class(name: str) -> EngineFactory:
+    """The factory registered under name; unknown names list the valid ones."""
+    if name not in _REGISTRY and name in _BUILTIN_MODULES:
+        try:
+            importlib.import_module(f"{__package__}.{_BUILTIN_MODULES[name]}")
+        except ImportError as exc:
+            raise EngineError(
+                f"The {name!r} engine is not installed ({exc}). "
+                f"Install its dependency, or pick another engine: {', '.join(engine_names())}."
+            ) from exc
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise EngineError(
+            f"Unknown engine {name!r}. Valid engines: {', '.join(engine_names())}."
+        ) from None
+
+
+_LOADED: dict[tuple[str, str], Engine] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def engine_concurrency(name: str) -> int:
+    """How many generations the engine `name` runs at once with the current settings (before loading it)."""
+    return max(1, int(get_engine_class(name).concurrency()))  # type: ignore[attr-defined]
+
+
+def load_engine(name: str, model: str, **options: object) -> Engine:
+    """Load (once) and return the engine `name` for `model`; later calls share the instance."""
+    key = (name, model + repr(sorted(options.items())))
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = get_engine_class(name)(model, **options)
+        return _LOADED[key]
+
+
+def unload_engine(engine: Engine) -> None:
+    """Forget one loaded engine (the app's model switch); users still holding it keep it until done."""
+    with _LOAD_LOCK:
+        for key in [k for k, v in _LOADED.items() if v is engine]:
+            del _LOADED[key]
+
+
+def unload_all() -> None:
+    """Forget every loaded engine (their memory is freed when no one holds them)."""
+    with _LOAD_LOCK:
+        for engine in _LOADED.values():
+            close = getattr(engine, "close", None)
+            if close is not None:
+                close()
+        _LOADED.clear()
+
+
+# Close models before the interpreter tears down the modules their destructors need.
+atexit.register(unload_all)

@@ -1,0 +1,69 @@
+"""The state of one request as it streams (Result), and how the generation went (Stats)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .highlight import highlight_html
+from .lint import Finding
+from .repair import Round
+
+
+@dataclass
+class Stats:
+    """How the generation went. tokens_per_s counts decoding only (after the first token)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_s: float = 0.0
+    tokens_per_s: float = 0.0
+    total_s: float = 0.0
+    context_size: int = 0
+
+
+@dataclass
+class Result:
+    """The state of one request; streamed partially (done=False), then complete."""
+
+    task: str
+    language: str
+    prompt: str
+    model: str
+    engine: str
+    answer: str = ""  # everything the model wrote (with the prefilled start)
+    code: str = ""
+    explanation: str = ""
+    lint: list[Finding] = field(default_factory=list)
+    lint_note: str | None = None
+    notice: str = ""
+    stats: Stats = field(default_factory=Stats)
+    done: bool = False
+    stopped: bool = False  # the user pressed Stop
+    # With repair=True and lint errors in the first answer: [first round, repaired round]. The
+    # fields above then hold the repaired round if it has fewer errors, else the first one.
+    rounds: list[Round] = field(default_factory=list)
+
+    def snapshot(self) -> Result:
+        """A copy that later tokens do not change (a stream updates one Result in place)."""
+        return replace(self, stats=replace(self.stats), lint=list(self.lint), rounds=list(self.rounds))
+
+    @property
+    def html(self) -> str:
+        """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,
+        not every token: highlighting a long answer on each token would slow generation)."""
+        key = (self.code, self.language)
+        if getattr(self, "_html_key", None) != key:
+            self._html_key, self._html = key, highlight_html(self.code, self.language)
+        return self._html
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of the command line's --json output."""
+        return {
+            "task": self.task, "code": self.code, "language": self.language,
+            "explanation": self.explanation,
+            "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in self.lint],
+            "lint_note": self.lint_note, "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
+            "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
+            "rounds": [{"code": r.code, "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in r.lint],
+                        "tokens": r.tokens, "prompt": r.prompt} for r in self.rounds],
+        }

@@ -1,0 +1,147 @@
+"""Every PLAYGROUND_* environment variable, defined once: type, default and description.
+
+`get_settings()` reads the environment the first time it is called (the app and the CLI call it at
+start, so a bad value is refused before anything loads) and keeps the result; `reload_settings()`
+reads it again. Nothing reads the environment at import time. The table in docs/configuration.md is
+written from these fields by `make docs`, and a test fails when the two differ.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import InputError
+
+PREFIX = "PLAYGROUND_"
+
+
+class SettingsError(InputError):
+    """An environment variable has a value the playground cannot use."""
+
+
+class Settings(BaseSettings):
+    """The playground's configuration, from PLAYGROUND_* variables (constructor arguments win)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    # -- the model and its engine
+    engine: str = Field("llama-cpp", description="Engine for the model: llama-cpp, ctransformers or openai.")
+    model: str = Field("default", description="Model loaded first: `default` (the bundled SmolLM2), a .gguf path, or "
+                                              "hf:OWNER/REPO/FILE.gguf. If it fails to load, the bundled one is used.")
+    threads: int = Field(0, ge=0, description="CPU threads for generation and prompt evaluation (0 = all cores). "
+                                              "1 is faster on a 2-core laptop that also runs the browser.")
+    n_ctx: int = Field(4096, ge=256, description="Context window cap in tokens (the model's own size if smaller).")
+    # -- the web app
+    public: bool | None = Field(None, description="Public mode: no local paths, no engine switch, only the "
+                                                  "allowed models. Unset: on when SPACE_ID is set (a Hugging Face "
+                                                  "Space).")
+    allowed_models: str = Field("", description="Public mode: comma-separated model specs offered besides the "
+                                                "default and the bundled one.")
+    queue_size: int = Field(64, ge=1, description="Requests the web app queues before refusing more "
+                                                  "(\"queue is full\").")
+    max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
+                                                           "characters (whatever a client sends).")
+    # -- the OpenAI-compatible engine
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="openai: the server (/v1 is added to a "
+                                                                         "bare host).")
+    openai_model: str = Field("default", description="openai: the server's model name (`default`: the first listed).")
+    openai_api_key: SecretStr = Field(SecretStr(""), description="openai: sent as a bearer token, never shown "
+                                                                 "or logged.")
+    openai_concurrency: int = Field(4, ge=1, description="openai: generations the app runs at once against "
+                                                         "the server.")
+    openai_n_ctx: int = Field(0, ge=0, description="openai: the server's context size, when the server does "
+                                                   "not report it.")
+    openai_template_model: str = Field("", description="openai: a local model (`default` or a .gguf path) whose "
+                                                       "chat template renders prompts for the server's model.")
+    openai_connect_timeout: float = Field(5.0, gt=0, description="openai: seconds to wait for a connection.")
+    openai_read_timeout: float = Field(120.0, gt=0, description="openai: seconds to wait for the next piece "
+                                                                "of an answer.")
+    # -- the ctransformers engine (GGML-era files)
+    ctransformers_model_type: str = Field("", description="ctransformers: the architecture of a GGML file that "
+                                                          "does not say it (gpt2, starcoder, llama, ...).")
+    ctransformers_probe: bool = Field(True, description="ctransformers: load a GGML file once in a child process "
+                                                        "first (0 skips it; some broken files crash the process).")
+    # Not ours, but it decides public mode: Hugging Face sets it on every Space.
+    space_id: str = Field("", validation_alias="SPACE_ID", description="Set by Hugging Face on a Space.")
+
+    @property
+    def is_public(self) -> bool:
+        """Public mode: PLAYGROUND_PUBLIC, else whether this runs on a Space."""
+        return self.public if self.public is not None else bool(self.space_id)
+
+    @property
+    def thread_count(self) -> int:
+        """PLAYGROUND_THREADS, else every core."""
+        return self.threads or os.cpu_count() or 1
+
+    @property
+    def allowed_model_list(self) -> list[str]:
+        return [s.strip() for s in self.allowed_models.split(",") if s.strip()]
+
+
+def _message(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        env = name if name.isupper() else PREFIX + name.upper()
+        problems.append(f"{env}={err.get('input')!r}: {err['msg']}")
+    return "Invalid setting: " + "; ".join(problems) + ". Fix or unset the variable (see docs/configuration.md)."
+
+
+def load_settings(**values: Any) -> Settings:
+    """Settings from the environment (values given here win); a bad value is a SettingsError naming it."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(_message(exc)) from None
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings, read from the environment on first use."""
+    return load_settings()
+
+
+def reload_settings() -> Settings:
+    """Read the environment again (tests, or after changing a variable)."""
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _env_name(name: str, field: Any) -> str:
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return " / ".join(f"`{a}`" for a in alias.choices)
+    return f"`{alias}`" if isinstance(alias, str) else f"`{PREFIX}{name.upper()}`"
+
+
+def _default(field: Any) -> str:
+    value = field.default
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if isinstance(value, bool):
+        value = int(value)
+    return "(unset)" if value in (None, "") else f"`{value}`"
+
+
+def markdown_table() -> str:
+    """The configuration table of docs/configuration.md, from the fields above."""
+    rows = ["| Variable | Default | What it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| {_env_name(name, field)} | {_default(field)} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+TABLE_START, TABLE_END = "<!-- settings table: start (make docs) -->\n", "<!-- settings table: end -->"
+
+
+def with_table(document: str) -> str:
+    """The document with the text between the table markers replaced by markdown_table()."""
+    head, rest = document.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return head + TABLE_START + markdown_table() + TABLE_END + tail

@@ -1,0 +1,97 @@
+"""Stand-in engines for UI wiring tests only (never for claims about generation), on one base class.
+
+- FakeEngine: streams the pieces a subclass gives (echo, payload), honouring Stop, max_tokens, a delay and
+  a failure after N pieces (an engine dying mid-stream).
+- Wrapped: the real engine behind the same knobs (counts calls, dies after N chunks).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+
+from playground.engines import Chunk, Engine, register_engine
+from playground.models import ModelInfo
+from playground.params import GenerationParams
+
+
+class FakeEngine:
+    """An engine whose answer is `pieces(prompt)`, one Chunk each; one generation at a time."""
+
+    name = "fake"
+
+    def __init__(self, model: str | None = None, delay: float = 0.0, fail_after: int | None = None) -> None:
+        self.info = self.model_info()
+        self.delay = delay
+        self.fail_after = fail_after  # raise mid-stream after this many pieces
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def model_info(self) -> ModelInfo:
+        return ModelInfo(name=self.name, context_length=4096)
+
+    @classmethod
+    def concurrency(cls) -> int:
+        return 1
+
+    @property
+    def context_size(self) -> int:
+        return self.info.context_length
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        return ()
+
+    def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
+               cancel: threading.Event | None = None) -> Iterator[Chunk]:
+        self.calls += 1
+        with self._lock:
+            for n, chunk in enumerate(self.pieces(prompt, params, stop, cancel)):
+                if cancel is not None and cancel.is_set():
+                    return
+                if self.fail_after is not None and n >= self.fail_after:
+                    raise RuntimeError("the model process crashed: llama_decode returned -1")
+                if self.delay:
+                    time.sleep(self.delay)
+                yield chunk
+
+
+@register_engine("echo")
+class EchoEngine(FakeEngine):
+    """Streams back the last fenced block of the prompt, word by word."""
+
+    name = "echo"
+
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        blocks = re.findall(r"```[^\n]*\n(.*?)```", prompt, flags=re.S)
+        body = (blocks[-1] if blocks else prompt) + "```\nEcho: the input, repeated."
+        return [Chunk(piece) for piece in re.findall(r"\S+\s*|\s+", body)][:params.max_tokens]
+
+
+class Wrapped(FakeEngine):
+    """The real engine `inner`, counting stream() calls and optionally dying after some chunks."""
+
+    def __init__(self, inner: Engine, delay: float = 0.0, fail_after: int | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        super().__init__(delay=delay, fail_after=fail_after)
+
+    def model_info(self) -> ModelInfo:
+        return self.inner.info
+
+    @property
+    def context_size(self) -> int:
+        return self.inner.context_size
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        return self.inner.stream(prompt, params, stop, cancel)

@@ -1,0 +1,121 @@
+"""The layout's rules, checked on the source: dependencies point one way, no cycles, no private names
+borrowed across modules, the environment read only by settings.py, generated code never executed."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "playground"
+MODULES = {
+    ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+    for path in sorted(PACKAGE.rglob("*.py"))
+}
+# Who may import whom: each layer imports its own modules and those listed. core: the pure modules of
+# playground/ (tasks, extract, lint, ...); api: the pipeline and the command line on top of the engines.
+API = {"playground", "playground.pipeline", "playground.cli", "playground.__main__"}
+ALLOWED = {
+    "core": {"core"},
+    "engines": {"core", "engines"},
+    "checks": {"core", "checks"},
+    "api": {"core", "engines", "checks", "api"},
+    "web": {"core", "engines", "checks", "api", "web"},
+    "teach": {"core", "engines", "checks", "api", "teach"},
+    "evaluate": {"core", "engines", "checks", "api", "evaluate"},
+}
+
+
+def layer(module: str) -> str:
+    if module in API:
+        return "api"
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()) else "core"
+
+
+def imports(module: str) -> list[tuple[str, list[str]]]:
+    """(imported module, names) for every playground import in a module, relative ones resolved."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text("utf-8"))
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [a.name for a in node.names]
+            if target.startswith("playground"):
+                # `from . import x` names a submodule
+                subs = [f"{target}.{n}" for n in names if f"{target}.{n}" in MODULES]
+                found += [(s, []) for s in subs] or [(target, names)]
+        elif isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names if a.name.startswith("playground")]
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_dependencies_point_one_way(module: str) -> None:
+    mine = layer(module)
+    for target, _ in imports(module):
+        assert layer(target) in ALLOWED[mine], f"{module} ({mine}) imports {target} ({layer(target)})"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_private_names_are_borrowed_across_modules(module: str) -> None:
+    for target, names in imports(module):
+        borrowed = [n for n in names if n.startswith("_") and n != "__version__"]
+        assert not borrowed, f"{module} imports private {borrowed} from {target}"
+
+
+def test_there_are_no_import_cycles() -> None:
+    graph = {m: {t for t, _ in imports(m) if t in MODULES and t != m} for m in MODULES}
+    # A package's __init__ re-exporting its submodules is not a cycle of logic: leave those edges out.
+    graph = {m: {t for t in ts if not (MODULES[t].name == "__init__.py" and m.startswith(t + "."))}
+             for m, ts in graph.items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                pytest.fail("import cycle: " + " -> ".join(trail[trail.index(nxt):] + [node, nxt]))
+            if nxt not in state:
+                visit(nxt, trail + [node])
+        state[node] = 2
+
+    for module in graph:
+        if module not in state:
+            visit(module, [])
+
+
+def test_only_settings_reads_the_environment() -> None:
+    readers = [m for m, path in MODULES.items() if m != "playground.settings"
+               and any(word in path.read_text("utf-8") for word in ("os.environ", "os.getenv"))]
+    assert readers == []
+
+
+def test_generated_code_is_never_executed_in_the_app_process() -> None:
+    """exec/eval/subprocess only where the design allows them: the evaluation harness's own sandbox and the
+    engines that start servers or probe files; the checks package runs code only inside WebAssembly."""
+    allowed = ("playground.evaluate", "playground.engines")
+    for module, path in MODULES.items():
+        if module.startswith(allowed):
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        calls = [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        assert not {"exec", "eval", "compile", "__import__"} & set(calls), module
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "subprocess" not in names | mods, module
+
+
+def test_modules_stay_small() -> None:
+    """Modules under ~300 lines (a reason in the module docstring otherwise)."""
+    big = {m: n for m, p in MODULES.items() if (n := len(p.read_text("utf-8").splitlines())) > 320}
+    assert big == {}

@@ -1,0 +1,48 @@
+"""The one settings object: read from PLAYGROUND_* variables, bad values named, the docs table current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playground.settings import Settings, SettingsError, load_settings, reload_settings, with_table
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+
+
+def test_the_configuration_doc_lists_every_setting_as_the_code_defines_it() -> None:
+    text = DOC.read_text("utf-8")
+    assert with_table(text) == text, "docs/configuration.md is out of date: run `make docs`"
+    for name in Settings.model_fields:
+        assert name.upper() in text
+
+
+def test_variables_are_read_with_their_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYGROUND_THREADS", "3")
+    monkeypatch.setenv("PLAYGROUND_PUBLIC", "off")
+    monkeypatch.setenv("PLAYGROUND_ALLOWED_MODELS", " a.gguf, ,hf:o/r/f.gguf ")
+    settings = reload_settings()
+    assert settings.threads == 3 and settings.thread_count == 3 and settings.is_public is False
+    assert settings.allowed_model_list == ["a.gguf", "hf:o/r/f.gguf"]
+    assert load_settings(threads=5).threads == 5  # arguments win
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("PLAYGROUND_THREADS", "many", "PLAYGROUND_THREADS='many': Input should be a valid integer"),
+    ("PLAYGROUND_N_CTX", "10", "PLAYGROUND_N_CTX='10': Input should be greater than or equal to 256"),
+    ("PLAYGROUND_PUBLIC", "maybe", "PLAYGROUND_PUBLIC='maybe': Input should be a valid boolean"),
+])
+def test_a_bad_value_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                                     message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(")) as err:
+        reload_settings()
+    assert "docs/configuration.md" in str(err.value)
+
+
+def test_the_api_key_stays_out_of_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYGROUND_OPENAI_API_KEY", "sk-very-secret")
+    settings = reload_settings()
+    assert "sk-very-secret" not in repr(settings) + str(settings)
+    assert settings.openai_api_key.get_secret_value() == "sk-very-secret"
