@@ -1,4 +1,4 @@
-"""pyflakes findings for Python code; a syntax error is a finding, never an exception."""
+"""Lint findings: pyflakes for Python, tree-sitter syntax errors for the other languages; never an exception."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pyflakes.reporter import Reporter
 
 from .errors import UnknownLanguageError
 from .languages import DISPLAY_NAMES, canonical_language
+from .syntax import available, syntax_problems
 
 LINT_LANGUAGES = frozenset({"python"})
 # The kind rule: "error" when the code cannot run as written (it does not parse, or it fails with a
@@ -81,9 +82,12 @@ def _unparseable(code: str) -> Finding | None:
 
 
 def lint(code: str, language: str | None = "python") -> list[Finding]:
-    """pyflakes findings sorted by line and column; [] for languages other than Python."""
-    if _canonical(language) not in LINT_LANGUAGES:
-        return []
+    """Findings sorted by line and column: pyflakes for Python, syntax errors (tree-sitter) for the others."""
+    canonical = _canonical(language)
+    if canonical not in LINT_LANGUAGES:
+        if canonical is None:
+            return []
+        return [Finding(p.line, p.col, _short(p.message), "error") for p in syntax_problems(code, canonical)]
     code = code.removeprefix("\ufeff")  # a BOM is valid at the start of a Python file, not in an ast.parse string
     if (finding := _unparseable(code)) is not None:
         return [finding]
@@ -98,12 +102,23 @@ def lint(code: str, language: str | None = "python") -> list[Finding]:
     return sorted(reporter.findings, key=lambda f: (f.line, f.col))
 
 
-def lint_note(language: str | None) -> str | None:
-    """A plain sentence when lint does not cover the language, else None."""
+def lint_tool(language: str | None) -> str:
+    """What lint() runs for the language: "pyflakes", "tree-sitter" (syntax only), or "" (nothing)."""
     canonical = _canonical(language)
     if canonical in LINT_LANGUAGES:
+        return "pyflakes"
+    return "tree-sitter" if available(canonical) else ""
+
+
+def lint_note(language: str | None) -> str | None:
+    """A plain sentence when lint checks nothing for the language (or only its syntax), else None."""
+    canonical = _canonical(language)
+    name = DISPLAY_NAMES.get(canonical or "", language or "")
+    tool = lint_tool(language)
+    if tool == "pyflakes":
         return None
+    if tool == "tree-sitter":
+        return f"Only the syntax of the {name} output is checked (tree-sitter)."
     if canonical is None and not language:
-        return "Lint covers Python only; no checks were run because the output's language is unknown."
-    name = DISPLAY_NAMES.get(canonical or "", language)
-    return f"Lint covers Python only; no checks were run on the {name} output."
+        return "Lint did not run: the output's language is unknown."
+    return f"Lint did not run: no checker for {name}."

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import InputError
 
 MAX_NEW_TOKENS_CAP = 2048
+CANDIDATE_TEMPERATURE = 0.6
 
 
 class GenerationParams(BaseModel):
@@ -40,6 +41,21 @@ class GenerationParams(BaseModel):
         42, ge=0, le=2**31 - 1,
         description="Random seed: the same seed, settings and input give the same answer.",
     )
+
+    candidates: int = Field(
+        1, ge=1, le=8,
+        description="Answers to try until one passes its checks; later ones are sampled with the next seeds.",
+    )
+
+    def for_candidate(self, index: int) -> GenerationParams:
+        """The settings of candidate `index` (0 = the user's own): later ones sample, with seeds seed+1, +2, ...
+
+        At temperature 0 every candidate would be the same answer, so later ones use at least 0.6.
+        """
+        if index == 0:
+            return self
+        seed = (self.seed + index) % (2**31)
+        return self.model_copy(update={"seed": seed, "temperature": max(self.temperature, CANDIDATE_TEMPERATURE)})
 
     @classmethod
     def build(cls, **values: Any) -> GenerationParams:

@@ -1,12 +1,19 @@
-"""Run a task: render the prompt -> stream -> extract -> highlight + lint -> Result."""
+"""Run a task: render the prompt -> candidates -> stream -> extract -> lint + checks -> Result.
+
+Each candidate streams in, is linted, then run against its checks in the sandbox (playground.checks).
+The first candidate that passes every check is the answer; otherwise the one that passes most, flagged
+as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
+original code, and the best candidate is kept beside it (Result.rejected).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
 from .engines import Engine, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
@@ -16,9 +23,10 @@ from .lint import lint, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
 from .repair import Round, errors, improved, repair_prompt
-from .result import Result, Stats
+from .result import Candidate, Result, Stats
 from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
+from .verdict import Verdict
 
 MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
 
@@ -57,6 +65,19 @@ def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | Non
                         findings=findings)
 
 
+@dataclass
+class _Clock:
+    """When the request started, its first token, and the current candidate's first token and token count."""
+
+    start: float
+    first: float | None = None
+    round_first: float | None = None
+    round_tokens: int = 0
+
+    def new_round(self) -> None:
+        self.round_first, self.round_tokens = None, 0
+
+
 def stream(
     task: str,
     code: str,
@@ -65,47 +86,113 @@ def stream(
     target: str | None = None,
     error: str = "",
     suffix: str = "",
+    tests: str = "",
     params: GenerationParams | None = None,
     engine: Engine | str | None = None,
     model: str | None = None,
     cancel: threading.Event | None = None,
     repair: bool = False,
+    checks: bool | None = None,
 ) -> Iterator[Result]:
     """Yield partial Results as the answer streams in, then the final one (done=True).
 
-    With repair=True, a Python answer with pyflakes errors gets one more round (see repair.py).
+    tests: doctest text or assert lines the answer must pass; params.candidates: answers to try until one
+    passes; checks: run the checks (default PLAYGROUND_CHECKS); repair: a Python answer with pyflakes
+    errors gets one more round (see repair.py).
     """
     get_task(task)
     code = check_code(code)  # the checks run before a model loads, and again in prepare_prompt
     check_text(error, "The error message")
     check_text(suffix, "The code after the cursor")
+    check_text(tests, "The tests")
     params = params or GenerationParams()
     if engine is None or isinstance(engine, str):
         engine = load_engine(engine or get_settings().engine, model or get_settings().model)
     prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
+    run_checks = get_settings().checks if checks is None else checks
+    plan = plan_checks(task, code, language=prompt.source, target=prompt.language, tests=tests,
+                       error=error) if run_checks else None
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
                    engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
-                   stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size))
+                   stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size),
+                   candidates=params.candidates)
     cancel = cancel or threading.Event()
-    clock = [time.perf_counter()]  # start, then the first token's time (shared by both rounds)
-    yield from _generate(state, engine, prompt, params, cancel, clock, code, suffix)
-    if repair and not state.stopped and errors(state.lint):
-        yield from _repair(state, engine, prompt, params, cancel, clock, code, suffix)
+    clock = _Clock(time.perf_counter())
+    tried: list[Candidate] = []
+    for index in range(params.candidates):
+        if index:
+            _next_candidate(state, prompt, index)
+        round_params = params.for_candidate(index)
+        yield from _generate(state, engine, prompt, round_params, cancel, clock, code, suffix)
+        if repair and not state.stopped and errors(state.lint):
+            yield from _repair(state, engine, prompt, round_params, cancel, clock, code, suffix)
+        if state.stopped or plan is None:
+            break
+        state.checking = True
+        yield state
+        verdict = _check(state, plan, prompt, suffix)
+        state.checking = False
+        if verdict is None:
+            break
+        tried.append(Candidate(state.answer, state.code, state.explanation, list(state.lint), verdict))
+        if verdict.status != "fail":
+            break
+    if tried and not state.stopped:
+        _choose(state, tried, code)
     state.done = True
     yield state
 
 
+def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
+    """Start candidate index+1 from the prompt again (the stats keep counting the whole request)."""
+    state.answer, state.code, state.explanation, state.lint, state.rounds = prompt.prefill, "", "", [], []
+    state.candidate, state.checks = index + 1, None
+
+
+def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
+    """The candidate's verdict; None (with a notice) when the sandbox is not there."""
+    program = state.code
+    if state.task == "complete" and prompt.mode != "fim" and suffix.strip():
+        program = program.rstrip("\n") + "\n" + suffix  # the code after the cursor belongs to the program
+    try:
+        return check(plan, program)
+    except SandboxUnavailable as exc:
+        state.notice = _join(state.notice, f"Checks did not run: {exc}")
+        return None
+
+
+def _choose(state: Result, tried: list[Candidate], original: str) -> None:
+    """Keep the first candidate that passed (else the one that passed most) in state."""
+    best = next((c for c in tried if c.verdict.status != "fail"), None)
+    if best is None:
+        best = max(tried, key=lambda c: c.verdict.passed)  # max keeps the earliest of equals
+    number = tried.index(best) + 1
+    best.verdict.candidate, best.verdict.candidates_tried = number, len(tried)
+    state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
+    state.candidate, state.checks = number, best.verdict
+    if state.task == "simplify" and best.verdict.status == "fail":
+        state.rejected = best
+        state.code, state.explanation = original.rstrip("\n"), ""
+        state.lint = lint(state.code, state.language)
+        state.notice = _join(state.notice, f"No simplification kept the behaviour on the checks, so the original "
+                                           f"code is shown unchanged. The best of {len(tried)} candidate(s) "
+                                           f"({best.verdict.summary()}) is shown below it.")
+
+
 def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
-              cancel: threading.Event, clock: list[float], code: str, suffix: str) -> Iterator[Result]:
+              cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Stream one round into state, then extract and lint it (state.done is left to the caller)."""
+    clock.new_round()
     try:
         for chunk in engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel):
             now = time.perf_counter()
-            clock[1:] = clock[1:] or [now]
+            clock.first = clock.first or now
+            clock.round_first = clock.round_first or now
+            clock.round_tokens += chunk.n_tokens
             state.answer += chunk.text
             state.stats.completion_tokens += chunk.n_tokens
-            _update_stats(state.stats, clock[0], clock[1], now)
+            _update_stats(state.stats, clock, now)
             _extract_into(state, prompt, code, suffix)
             yield state
     except PlaygroundError as exc:
@@ -118,7 +205,7 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
         )
         error.partial = state
         raise error from exc
-    _update_stats(state.stats, clock[0], clock[1] if len(clock) > 1 else None, time.perf_counter())
+    _update_stats(state.stats, clock, time.perf_counter())
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()
     state.lint = lint(state.code, state.language) if state.code.strip() else []
@@ -126,7 +213,7 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
 
 
 def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
-            cancel: threading.Event, clock: list[float], code: str, suffix: str) -> Iterator[Result]:
+            cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Round two: ask again with the lint errors; keep the better round in state, both in state.rounds."""
     second = repair_prompt(prompt, state.code, errors(state.lint), engine.info)
     if second is None:
@@ -136,23 +223,24 @@ def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationPar
     except ContextOverflowError:
         state.notice = _join(state.notice, "No repair round: the conversation would not fit the context.")
         return
-    tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock[0]
+    tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock.start
     first = Round(state.answer, state.code, state.explanation, state.lint, state.prompt, tokens, seconds)
     state.rounds = [first]
     state.answer = second.prefill
     yield from _generate(state, engine, second, params, cancel, clock, code, suffix)
     again = Round(state.answer, state.code, state.explanation or first.explanation, state.lint, second.text,
-                  state.stats.completion_tokens - tokens, time.perf_counter() - clock[0] - seconds)
+                  state.stats.completion_tokens - tokens, time.perf_counter() - clock.start - seconds)
     state.rounds.append(again)
     best = again if improved(first, again) else first
     state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
 
 
-def _update_stats(stats: Stats, start: float, first: float | None, now: float) -> None:
-    stats.total_s = now - start
-    stats.ttft_s = (first or now) - start
-    decode_s = now - (first or now)
-    stats.tokens_per_s = (stats.completion_tokens - 1) / decode_s if decode_s > 0 else 0.0
+def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
+    """Total time and time to the request's first token; tokens/s of the current round's decoding."""
+    stats.total_s = now - clock.start
+    stats.ttft_s = (clock.first or now) - clock.start
+    decode_s = now - (clock.round_first or now)
+    stats.tokens_per_s = (clock.round_tokens - 1) / decode_s if decode_s > 0 else 0.0
 
 
 def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None:

@@ -46,7 +46,7 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
     prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=prompt.language,
-                  mode="chat", messages=messages)
+                  mode="chat", messages=messages, source=prompt.source)
 
 
 def improved(first: Round, second: Round) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from .highlight import highlight_html
 from .lint import Finding
 from .repair import Round
+from .verdict import Verdict
 
 
 @dataclass
@@ -19,6 +20,20 @@ class Stats:
     tokens_per_s: float = 0.0
     total_s: float = 0.0
     context_size: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate answer and how it did on the checks."""
+
+    answer: str
+    code: str
+    explanation: str
+    lint: list[Finding]
+    verdict: Verdict
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "checks": self.verdict.to_dict()}
 
 
 @dataclass
@@ -42,6 +57,12 @@ class Result:
     # With repair=True and lint errors in the first answer: [first round, repaired round]. The
     # fields above then hold the repaired round if it has fewer errors, else the first one.
     rounds: list[Round] = field(default_factory=list)
+    checks: Verdict | None = None  # how the answer did on its checks (None: not checked)
+    checking: bool = False  # the answer is being run against its checks
+    candidate: int = 1  # which candidate this is (1 = the user's own settings)
+    candidates: int = 1  # how many may be tried
+    # Simplify when no candidate kept the behaviour: the answer is the original, and the best candidate is here.
+    rejected: Candidate | None = None
 
     def snapshot(self) -> Result:
         """A copy that later tokens do not change (a stream updates one Result in place)."""
@@ -66,4 +87,6 @@ class Result:
             "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
             "rounds": [{"code": r.code, "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in r.lint],
                         "tokens": r.tokens, "prompt": r.prompt} for r in self.rounds],
+            "checks": self.checks.to_dict() if self.checks is not None else None,
+            "rejected": self.rejected.to_dict() if self.rejected is not None else None,
         }

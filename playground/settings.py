@@ -46,6 +46,13 @@ class Settings(BaseSettings):
                                                   "(\"queue is full\").")
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")
+    # -- checked answers
+    candidates: int = Field(1, ge=1, le=8, description="Answers generated per request until one passes its checks "
+                                                       "(the sampling panel's default).")
+    checks: bool = Field(True, description="Run each answer's checks in the WebAssembly sandbox (0: answers "
+                                           "are not run, only linted).")
+    sandbox_cache: str = Field("", description="Folder for the compiled CPython-WASI module (default: "
+                                               "~/.cache/code-playground).")
     # -- the OpenAI-compatible engine
     openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="openai: the server (/v1 is added to a "
                                                                          "bare host).")

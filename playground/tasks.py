@@ -78,6 +78,7 @@ class Prompt:
     mode: str  # "chat" (instruct template) or "fim" (fill in the middle)
     messages: list[Message] = field(default_factory=list)
     notice: str = ""  # something the user should know (e.g. FIM not available)
+    source: str = ""  # language of the user's code
 
 
 def get_task(name: str) -> Task:
@@ -146,7 +147,7 @@ def build_prompt(
     language = target if spec.output == "target" else source
     if task == "complete" and suffix.strip():
         if info.fim_tokens:
-            return _fim_prompt(template, variables, code, info.fim_tokens, language)
+            return _fim_prompt(template, variables, code, info.fim_tokens, language, source)
         notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
                   "completing from the code before the cursor.")
     else:
@@ -159,15 +160,15 @@ def build_prompt(
     prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=language,
-                  mode="chat", messages=messages, notice=notice)
+                  mode="chat", messages=messages, notice=notice, source=source)
 
 
 def _fim_prompt(template: dict[str, Any], variables: dict[str, Any], code: str,
-                sentinels: tuple[str, str, str], language: str) -> Prompt:
+                sentinels: tuple[str, str, str], language: str, source: str) -> Prompt:
     """Fill in the middle: prefix, suffix, then the model writes the middle (PSM order)."""
     pre, suf, mid = sentinels
     # FIM keeps the prefix exactly as typed: the middle starts right after its last character.
     text = fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf,
                                    "fim_middle": mid})
     return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language,
-                  mode="fim")
+                  mode="fim", source=source)

@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark `slow` what needs the model, a server or a browser (`make test-fast` runs the rest)."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if names & SLOW_FIXTURES or any(item.get_closest_marker(m) for m in ("browser", "server", "model")):
+        if names & SLOW_FIXTURES or any(item.get_closest_marker(m) for m in ("browser", "server", "model", "sandbox")):
             item.add_marker(pytest.mark.slow)
 
 

@@ -102,8 +102,11 @@ def test_only_settings_reads_the_environment() -> None:
 
 def test_generated_code_is_never_executed_in_the_app_process() -> None:
     """exec/eval/subprocess only where the design allows them: the evaluation harness's own sandbox and the
-    engines that start servers or probe files; the checks package runs code only inside WebAssembly."""
-    allowed = ("playground.evaluate", "playground.engines")
+    engines that start servers or probe files. playground/checks/guest/ is the program that runs inside the
+    WebAssembly sandbox (it execs the code there); nothing on the host imports it."""
+    allowed = ("playground.evaluate", "playground.engines", "playground.checks.guest")
+    for module in MODULES:
+        assert not any(t.startswith("playground.checks.guest") for t, _ in imports(module)), module
     for module, path in MODULES.items():
         if module.startswith(allowed):
             continue

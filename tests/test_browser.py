@@ -58,8 +58,9 @@ def test_tab_streams_highlighted_code_and_lint(open_page: Any, model_url: str, t
     assert page.locator(f"#{task}-output .highlight pre span").count() > 3  # pygments tokens
     note = page.locator(f"#{task}-lint-note").inner_text()
     rows = page.locator(f"#{task}-lint tbody tr")
-    if task == "translate":  # the example translates Python to JavaScript, which pyflakes does not read
-        assert note == "Lint covers Python only; no checks were run on the JavaScript output.", note
+    if task == "translate":  # the example translates Python to JavaScript: tree-sitter checks its syntax
+        assert re.fullmatch(r"✓ Parses as JavaScript \(tree-sitter checks the syntax only\)\.|"
+                            r"(\d+) syntax errors? \(tree-sitter, JavaScript\)\.", note), note
     elif (found := re.fullmatch(r"(\d+) problems? found \(pyflakes\)\.", note)) is not None:
         assert rows.count() == int(found[1]) > 0  # the table lists each one
     else:

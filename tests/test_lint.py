@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.lint import LINT_LANGUAGES, Finding, lint, lint_note
+from playground.lint import LINT_LANGUAGES, Finding, lint, lint_note, lint_tool
 
 
 @pytest.mark.parametrize("code", [
@@ -101,19 +101,33 @@ def test_python_spellings_are_linted(language: str) -> None:
     assert lint_note(language) is None
 
 
-@pytest.mark.parametrize(("language", "name"), [
-    ("javascript", "JavaScript"), ("js", "JavaScript"), ("go", "Go"), ("cpp", "C++"), ("html", "html"),
+@pytest.mark.parametrize(("language", "name", "good", "bad", "where"), [
+    ("javascript", "JavaScript", "function f(x) { return x + 1; }", "function f(x: number) { return x }", (1, 11)),
+    ("js", "JavaScript", "const a = [1, 2];", "const a = [1, 2;", (1, 15)),
+    ("go", "Go", "package main\nfunc main() {}\n", "package main\nfunc main() {\n  x := 1 +\n}\n", (3, 9)),
+    ("cpp", "C++", "int main() { return 0; }", "int main() { return 0 }", (1, 21)),
+    ("rust", "Rust", "fn main() { let x = 1; }", "fn main() { let x = ; }", (1, 18)),
+    ("sql", "SQL", "SELECT a FROM t;", "SELECT a FROM t WHERE;", (1, 16)),
 ])
-def test_other_languages_are_not_linted_and_the_note_says_so(language: str, name: str) -> None:
-    assert lint("this is not python ((", language) == []
-    assert lint_note(language) == f"Lint covers Python only; no checks were run on the {name} output."
+def test_other_languages_get_their_syntax_checked(language: str, name: str, good: str, bad: str,
+                                                  where: tuple[int, int]) -> None:
+    assert lint(good, language) == []
+    findings = lint(bad, language)
+    assert findings and all(f.kind == "error" and f.message.startswith("syntax error") for f in findings)
+    assert (findings[0].line, findings[0].col) == where
+    assert lint_tool(language) == "tree-sitter"
+    assert lint_note(language) == f"Only the syntax of the {name} output is checked (tree-sitter)."
+
+
+def test_a_language_without_a_checker_says_so() -> None:
+    assert lint("this is not python ((", "html") == [] and lint_tool("html") == ""
+    assert lint_note("html") == "Lint did not run: no checker for html."
 
 
 @pytest.mark.parametrize("language", [None, ""])
 def test_unknown_language_note(language: str | None) -> None:
     assert lint("x = (", language) == []
-    note = lint_note(language)
-    assert note == "Lint covers Python only; no checks were run because the output's language is unknown."
+    assert lint_note(language) == "Lint did not run: the output's language is unknown."
 
 
 def test_lint_languages() -> None:

@@ -14,6 +14,7 @@ from playground.examples import load_examples
 from playground.inputs import decode_source
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
+from playground.languages import DISPLAY_NAMES
 from playground.tasks import TASKS
 from tests.fakes import Wrapped
 
@@ -32,10 +33,15 @@ def test_every_task_on_every_example(example, engine: Engine, greedy: Generation
     assert result.model == "SmolLM2-135M-Instruct.Q4_1.gguf" and result.engine == "llama-cpp"
     assert "<pre" in result.html
     assert result.language == (example.target or example.language)
+    assert result.checks is not None and result.checks.candidate == 1 == result.checks.candidates_tried
     if result.language == "python":
         assert result.lint_note is None
-    else:
-        assert result.lint_note and result.lint == []
+    else:  # tree-sitter checks the syntax; the "parses as" check agrees with the lint panel
+        assert result.lint_note == f"Only the syntax of the {DISPLAY_NAMES[result.language]} output is checked " \
+                                   "(tree-sitter)."
+        assert all(f.kind == "error" and f.message.startswith("syntax error") for f in result.lint)
+        parses = result.checks.items[0]
+        assert parses.name == f"parses as {DISPLAY_NAMES[result.language]}" and parses.passed == (not result.lint)
 
 
 def test_complete_produces_code_that_pyflakes_parses(engine: Engine, greedy: GenerationParams) -> None:

@@ -61,7 +61,10 @@ def _final(lint: list[Finding], code: str = "x = 1\n", note: str | None = None) 
     (_final([]), "No problems found"),
     (_final([Finding(1, 0, "undefined name 'y'")]), "1 problem found"),
     (_final([Finding(1, 0, "a"), Finding(2, 0, "b")]), "2 problems found"),
-    (_final([], note="Lint covers Python only; no checks were run on the Go output."), "Lint covers Python only"),
+    (Result("translate", "go", "", "m", "e", code="package main\n", done=True), "✓ Parses as Go (tree-sitter"),
+    (Result("translate", "go", "", "m", "e", code="x", lint=[Finding(1, 0, "syntax error")], done=True),
+     "1 syntax error (tree-sitter, Go)."),
+    (_final([], note="Lint did not run: no checker for html."), "Lint did not run"),
     (_final([], code=""), "No code in the answer"),
     (Result("simplify", "python", "", "m", "e"), "Lint runs when the answer is complete"),
 ])

@@ -13,7 +13,7 @@ import numpy as np
 from ..engines import Distribution
 from ..extract import extract
 from ..highlight import highlight_html
-from ..lint import Finding, lint, lint_note
+from ..lint import Finding, lint, lint_note, lint_tool
 from .runs import Cell, distinct_outputs
 from .sampling import Sampling, after_sampling
 from .steps import Step, Walk
@@ -137,8 +137,9 @@ def confidence_html(walk: Walk, language: str) -> str:
         note = "".join(f' <span class="pg-flag">⚠ {escape(f.message)}</span>' for f in marks)
         rows.append(f'<div class="pg-line{" pg-flagged" if marks else ""}">{"".join(spans)}{note}</div>')
     low = sum(1 for s in path if s.prob < 0.5)
-    lint_line = lint_note(language) or (f"pyflakes: {len(findings)} finding{'s' if len(findings) != 1 else ''}"
-                                        if findings else "pyflakes: no problems found")
+    tool = lint_tool(language) or "lint"
+    lint_line = (f"{tool}: {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else
+                 lint_note(language) or f"{tool}: no problems found")
     return (f'<div class="pg-confidence"><pre>{"".join(rows)}</pre></div>'
             f'<div class="pg-muted">Shading: green = the model was sure of the token, red = it was not; hover '
             f'for the probability. {len(path)} tokens, {low} below 50%. {escape(lint_line)}</div>')
@@ -187,7 +188,7 @@ def grid_html(cells: list[Cell], temperatures: tuple[float, ...], seeds: tuple[i
             else:
                 badge = ('<span class="pg-pass">lint: no errors</span>' if c.lint_ok else
                          '<span class="pg-fail">lint: errors</span>' if c.lint_checked else
-                         '<span class="pg-muted">lint: Python only</span>')
+                         '<span class="pg-muted">lint: not checked</span>')
                 tds.append(f'<td><div class="pg-code">{highlight_html(c.code, c.language)}</div>{badge}'
                            f' <span class="pg-muted">{c.tokens} tokens</span></td>')
         rows.append(f"<tr><th>T = {t:g}</th>{''.join(tds)}</tr>")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..engines import Engine, Stepper
 from ..errors import InputError, PlaygroundError
-from ..lint import Finding
+from ..lint import Finding, lint_tool
 from ..params import GenerationParams
 from ..pipeline import run
 from ..result import Result
@@ -41,7 +41,7 @@ class Cell:
     code: str
     language: str
     findings: list[Finding] = field(default_factory=list)
-    lint_checked: bool = True  # False when lint does not cover the output's language
+    lint_checked: bool = True  # False when nothing checks the output's language
     tokens: int = 0
     error: str = ""
 
@@ -59,7 +59,7 @@ def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: in
         result: Result = run(task, code, params=params, engine=engine, **task_inputs)  # type: ignore[arg-type]
     except PlaygroundError as exc:
         return Cell(temperature, seed, "", "", error=str(exc))
-    return Cell(temperature, seed, result.code, result.language, result.lint, result.lint_note is None,
+    return Cell(temperature, seed, result.code, result.language, result.lint, bool(lint_tool(result.language)),
                 result.stats.completion_tokens)
 
 

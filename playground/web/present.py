@@ -10,7 +10,8 @@ import html
 import re
 
 from ..fragments import message_html
-from ..lint import Finding
+from ..languages import DISPLAY_NAMES
+from ..lint import Finding, lint_tool
 from ..result import Result, Stats
 from .manager import ModelCard
 
@@ -44,9 +45,15 @@ def lint_summary(result: Result) -> str:
         return LINT_PENDING
     if not result.code.strip():
         return "No code in the answer to check."
+    n = len(result.lint)
+    tool = lint_tool(result.language)
+    if tool == "tree-sitter":
+        name = DISPLAY_NAMES.get(result.language, result.language)
+        if n == 0:
+            return f"✓ Parses as {name} (tree-sitter checks the syntax only)."
+        return f"{n} syntax error{'s' if n != 1 else ''} (tree-sitter, {name})."
     if result.lint_note:
         return result.lint_note
-    n = len(result.lint)
     if n == 0:
         return "✓ No problems found (pyflakes)."
     return f"{n} problem{'s' if n != 1 else ''} found (pyflakes)."

@@ -1,0 +1,15 @@
+"""Checked answers: run an answer in a WebAssembly sandbox against the examples, the tests and the original.
+
+sandbox (CPython-WASI under wasmtime) and javascript (QuickJS) run code; sources says where checks come
+from; judge compares outcomes; plan puts them together per task; run.py is the Run box. Nothing in this
+package runs code in the host process, and it knows nothing about engines.
+"""
+
+from ..verdict import Item, Verdict
+from .cases import Case, Outcome
+from .plan import CheckPlan, check, plan_checks
+from .run import RunReport, run_snippet
+from .sandbox import Limits, SandboxUnavailable, warm
+
+__all__ = ["Case", "CheckPlan", "Item", "Limits", "Outcome", "RunReport", "SandboxUnavailable", "Verdict", "check",
+           "plan_checks", "run_snippet", "warm"]

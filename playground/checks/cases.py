@@ -1,0 +1,66 @@
+"""Checks as data: a Case says what to run and what should come out; an Outcome says what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check of an answer.
+
+    kind: "call" (func(*args), values as tagged JSON), "doctest" (an example run like doctest does),
+    "exec" (a statement, e.g. an assert line) or "eval" (an expression, for the Run box).
+    want: the expected value (call), the expected text (doctest), or None when the original code's
+    behaviour is the expectation (the oracle) or when only "no exception" is asked.
+    """
+
+    name: str  # what the Checks panel shows: "fizzbuzz(15)", "assert ...", ">>> ..."
+    kind: str
+    source: str = ""
+    func: str = ""
+    args: tuple[Any, ...] = ()
+    want: Any = None
+    has_want: bool = False
+    origin: str = "example"  # example | test | generated | error
+    forbid: str = ""  # an exception type the answer must not raise (Debug's error message)
+    language: str = ""  # "" for Python or language-neutral (a call), "javascript" for a JavaScript statement
+
+    def payload(self) -> dict[str, Any]:
+        """What the sandbox's runner needs of it."""
+        return {"kind": self.kind, "source": self.source, "func": self.func, "args": list(self.args)}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one case did: its value or exception, what it printed, how long it took, or why it was stopped."""
+
+    ok: bool
+    value: Any = None
+    error: dict[str, str] | None = None  # {"type": "ValueError", "message": "..."}
+    output: str = ""
+    seconds: float = 0.0
+    stopped: str = ""  # a limit stopped the run while it was on this case
+
+    @property
+    def raised(self) -> str:
+        """The exception's type name, or ""."""
+        return (self.error or {}).get("type", "")
+
+    def error_text(self) -> str:
+        if self.stopped:
+            return self.stopped
+        if self.error:
+            message = self.error.get("message", "")
+            return f"{self.error['type']}: {message}" if message else self.error["type"]
+        return ""
+
+
+@dataclass
+class Run:
+    """One program run on a list of cases: how loading it went, and each case's outcome (in order)."""
+
+    load: Outcome
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0

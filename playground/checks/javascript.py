@@ -1,0 +1,110 @@
+"""JavaScript code and its cases, run in QuickJS (PyPI quickjs): a fresh context per run, time and memory limits.
+
+QuickJS is a bare ECMAScript engine: no require, no process, no fetch, no timers, no file or network
+access. The prelude (guest/prelude.js) adds a console whose output is kept in the context (capped) and an empty
+module.exports, so answers written for Node load. A case stopped by a limit fails alone: the cases after
+it run in a fresh context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from functools import cache
+from importlib import resources
+
+from .cases import Case, Outcome, Run
+from .sandbox import DEFAULT_LIMITS, Limits
+
+MAX_RUNNING = 2
+JS_MEMORY = 128 << 20
+JS_CPU_S = 2.0  # QuickJS counts the process's CPU time from the start of each eval
+_SLOTS = threading.BoundedSemaphore(MAX_RUNNING)
+
+@cache
+def _prelude() -> str:
+    return resources.files(__package__).joinpath("guest", "prelude.js").read_text("utf-8")
+
+
+def name_forms(name: str) -> list[str]:
+    """The names a translated function may have: as written, camelCase, PascalCase, snake_case."""
+    parts = [p for p in re.split(r"_+", name) if p]
+    camel = parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:]) if parts else name
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return list(dict.fromkeys([name, camel, camel[:1].upper() + camel[1:], snake]))
+
+
+def _function_expr(name: str) -> str:
+    """A JS expression for the first of name's forms that is a function (global, lexical, or exported)."""
+    checks = [f"(typeof {n} === 'function' ? {n} : undefined)" for n in name_forms(name) if n.isidentifier()]
+    checks += [f"module.exports[{json.dumps(n)}]" for n in name_forms(name)]
+    checks.append("(typeof module.exports === 'function' ? module.exports : undefined)")
+    return "(" + " ?? ".join(checks) + ")"
+
+
+class _Context:
+    """One QuickJS context with the prelude and the code loaded."""
+
+    def __init__(self, code: str, limits: Limits) -> None:
+        import quickjs
+
+        self._error = quickjs.JSException
+        self.ctx = quickjs.Context()
+        self.ctx.set_memory_limit(JS_MEMORY)
+        self.ctx.set_time_limit(min(JS_CPU_S, limits.wall_s))
+        self.ctx.set_max_stack_size(1 << 20)
+        self.ctx.eval(_prelude().replace("__CAP__", str(limits.output_bytes)))
+        self.load = self._run(lambda: self._load(code))
+
+    def _load(self, code: str) -> str:
+        self.ctx.eval(code)
+        return json.dumps({"ok": True, "value": None, "output": self.ctx.eval("__take()")})
+
+    def _run(self, step: object) -> Outcome:
+        started = time.perf_counter()
+        try:
+            data = json.loads(step())  # type: ignore[operator]
+        except self._error as exc:
+            seconds = time.perf_counter() - started
+            return _js_failure(str(exc), seconds, self.ctx)
+        seconds = time.perf_counter() - started
+        return Outcome(bool(data["ok"]), data.get("value"), data.get("error"), data.get("output", ""), seconds)
+
+    def case(self, case: Case) -> Outcome:
+        if case.kind == "call":
+            script = f"__call({_function_expr(case.func)}, {json.dumps(list(case.args))})"
+        elif case.kind == "eval":
+            script = f"__evaluate({json.dumps(case.source)}, true)"
+        else:
+            script = f"__evaluate({json.dumps(case.source)}, false)"
+        return self._run(lambda: self.ctx.eval(script))
+
+
+def _js_failure(text: str, seconds: float, ctx: object) -> Outcome:
+    """An exception that escaped to QuickJS itself: a syntax error, or a limit (interrupted, out of memory)."""
+    first = text.strip().splitlines()[0] if text.strip() else "error"
+    if "interrupted" in first:
+        return Outcome(False, stopped=f"time limit: stopped after {seconds:.1f} s", seconds=seconds)
+    if "out of memory" in first or "stack overflow" in first:
+        return Outcome(False, stopped=f"memory limit: {first}", seconds=seconds)
+    kind, _, message = first.partition(": ")
+    return Outcome(False, error={"type": kind or "Error", "message": message}, seconds=seconds)
+
+
+def run_javascript(code: str, cases: list[Case], limits: Limits = DEFAULT_LIMITS) -> Run:
+    """Load code in a fresh QuickJS context, then run each case (a case stopped by a limit fails alone)."""
+    outcomes: list[Outcome] = []
+    with _SLOTS:
+        context = _Context(code, limits)
+        load = context.load
+        if not load.ok:
+            why = load.stopped or f"the code raised {load.error_text()} when loaded"
+            return Run(load, [Outcome(False, stopped="not run: " + why)] * len(cases), load.seconds)
+        for case in cases:
+            outcome = context.case(case)
+            outcomes.append(outcome)
+            if outcome.stopped:  # the context may be in any state now: start a fresh one for the rest
+                context = _Context(code, limits)
+    return Run(load, outcomes, load.seconds + sum(o.seconds for o in outcomes))

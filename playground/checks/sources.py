@@ -1,0 +1,179 @@
+"""Where checks come from: the >>> examples in the code's docstrings, the Tests box, Debug's error message.
+
+Everything here reads text on the host and never runs it: doctest's parser splits examples, `ast` reads
+calls and literals. Inputs generated from a signature are in generate.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import re
+from typing import Any
+
+from ..errors import InputError
+from .cases import Case
+from .values import encode
+
+_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt))\b")
+
+
+def _call_parts(source: str) -> tuple[str, tuple[Any, ...]] | None:
+    """(function name, literal arguments) when source is one call like f(1, [2]) with literal arguments."""
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.keywords:
+        return None
+    try:
+        args = tuple(ast.literal_eval(arg) for arg in node.args)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return node.func.id, args
+
+
+def _literal(text: str) -> tuple[bool, Any]:
+    try:
+        return True, ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False, None
+
+
+def _name(source: str, prefix: str = "") -> str:
+    first = source.strip().splitlines()[0] if source.strip() else ""
+    return prefix + (first if len(first) <= 80 else first[:79] + "…")
+
+
+def doctest_cases(text: str, origin: str = "example") -> list[Case]:
+    """The >>> examples of a text (a program's docstrings, or the Tests box), as doctest would run them."""
+    try:
+        examples = doctest.DocTestParser().get_examples(text)
+    except ValueError as exc:  # inconsistent indentation and the like
+        raise InputError(f"The >>> examples cannot be read: {exc}. Fix their indentation.") from None
+    cases = []
+    for ex in examples:  # want: (expected output, expected exception line or None, doctest option flags)
+        cases.append(Case(_name(ex.source, ">>> "), "doctest", source=ex.source,
+                          want=(ex.want, ex.exc_msg, _flags(ex.options)), has_want=True, origin=origin))
+    return cases
+
+
+def docstrings(code: str) -> list[str]:
+    """The docstrings of Python code (module, classes, functions), as doctest's finder reads them."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    nodes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))]
+    return [text for n in nodes if (text := ast.get_docstring(n, clean=True))]
+
+
+def example_cases(code: str) -> list[Case]:
+    """The >>> examples in the docstrings of Python code."""
+    return [case for text in docstrings(code) for case in doctest_cases(text, "example")]
+
+
+def _flags(options: dict[int, bool]) -> int:
+    flags = 0
+    for flag, on in options.items():
+        flags = flags | flag if on else flags & ~flag
+    return flags
+
+
+def assert_cases(text: str, origin: str = "test") -> list[Case]:
+    """One case per statement of the Tests box (plain `assert` lines, or any statement)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        raise InputError(f"The tests are not valid Python (line {exc.lineno}: {exc.msg}): write >>> examples "
+                         "or one `assert` per line.") from None
+    lines = text.splitlines()
+    cases = []
+    for node in tree.body:
+        source = "\n".join(lines[node.lineno - 1: node.end_lineno])
+        cases.append(Case(_name(source), "exec", source=source, origin=origin))
+    return cases
+
+
+def cases_from_tests(text: str, language: str = "python") -> list[Case]:
+    """The Tests box: doctest text when it has >>> lines, else assert lines (for a JavaScript answer: one
+    statement per line, e.g. `assert(isEven(2))`, or Python-style `assert f(1) == 2`)."""
+    if not text or not text.strip():
+        return []
+    if ">>>" in text:
+        return doctest_cases(text, "test")
+    if language != "javascript":
+        return assert_cases(text, "test")
+    cases = []
+    for line in (line.strip() for line in text.splitlines()):
+        if line and not line.startswith(("//", "#")):
+            python = as_call(Case(line, "exec", source=line, origin="test")) if line.startswith("assert ") else None
+            cases.append(python or Case(line, "exec", source=line, origin="test", language="javascript"))
+    return cases
+
+
+def as_call(case: Case) -> Case | None:
+    """The same check as a language-neutral call (for a JavaScript answer): a >>> f(literals) example with a
+    literal result, or `assert f(literals) == literal`. None when the check is Python-only."""
+    if case.language == "javascript":
+        return case
+    if case.kind == "doctest":
+        parts = _call_parts(case.source)
+        want, exc_msg, _ = case.want
+        if parts is None or exc_msg is not None:
+            return None
+        ok, value = _literal(want) if want.strip() else (True, None)
+        if not ok:
+            return None
+        return Case(case.name, "call", func=parts[0], args=tuple(encode(a) for a in parts[1]),
+                    want=encode(value), has_want=True, origin=case.origin)
+    if case.kind == "exec":
+        try:
+            node = ast.parse(case.source).body[0]
+        except (SyntaxError, IndexError):
+            return None
+        if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare)
+                and len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq)):
+            return None
+        parts = _call_parts(ast.unparse(node.test.left))
+        ok, value = _literal(ast.unparse(node.test.comparators[0]))
+        if parts is None or not ok:
+            return None
+        return Case(case.name, "call", func=parts[0], args=tuple(encode(a) for a in parts[1]),
+                    want=encode(value), has_want=True, origin=case.origin)
+    return case if case.kind == "call" else None
+
+
+def example_calls(cases: list[Case]) -> list[tuple[str, tuple[Any, ...]]]:
+    """(function, literal arguments) of the calls the examples and tests make, in order, without repeats."""
+    calls: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for case in cases:
+        source = case.source
+        if case.kind == "exec":
+            try:
+                node = ast.parse(source).body[0]
+            except (SyntaxError, IndexError):
+                continue
+            test = node.test if isinstance(node, ast.Assert) else None
+            source = ast.unparse(test.left if isinstance(test, ast.Compare) else test) if test is not None else ""
+        parts = _call_parts(source)
+        if parts is not None:
+            calls.setdefault(repr(parts), parts)
+    return list(calls.values())
+
+
+def forbidden_exception(error: str) -> str:
+    """The exception type a Debug error message names (NameError, IndexError, ...), or ""."""
+    found = _EXCEPTION.search(error or "")
+    return found[1] if found else ""
+
+
+def call_case(func: str, args: tuple[Any, ...], origin: str, forbid: str = "") -> Case:
+    shown = ", ".join(_short_repr(a) for a in args)
+    return Case(f"{func}({shown})", "call", func=func, args=tuple(encode(a) for a in args), origin=origin,
+                forbid=forbid)
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"

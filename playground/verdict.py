@@ -1,0 +1,60 @@
+"""The verdict of an answer's checks: rows of the Checks panel, shown the same way by the UI, CLI, API and eval."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NO_CHECKS = "no checks: add >>> examples to the code or tests in the Tests box"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of the Checks panel."""
+
+    name: str
+    passed: bool
+    expected: str = ""
+    got: str = ""
+    error: str = ""
+    seconds: float = 0.0
+    origin: str = "example"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "expected": self.expected, "got": self.got,
+                "error": self.error, "seconds": round(self.seconds, 4), "origin": self.origin}
+
+
+@dataclass
+class Verdict:
+    """How one answer did on its checks."""
+
+    items: list[Item] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    candidate: int = 1
+    candidates_tried: int = 1
+
+    @property
+    def passed(self) -> int:
+        return sum(i.passed for i in self.items)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def status(self) -> str:
+        """"pass", "fail" or "none" (nothing to check)."""
+        return "none" if not self.items else "pass" if self.passed == self.total else "fail"
+
+    def summary(self) -> str:
+        if self.status == "none":
+            return NO_CHECKS
+        if self.status == "pass":
+            return f"passes {self.total}/{self.total}"
+        return f"fails {self.total - self.passed} of {self.total}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.status, "passed": self.passed, "total": self.total,
+                "items": [i.to_dict() for i in self.items], "notes": list(self.notes),
+                "candidate": self.candidate, "candidates_tried": self.candidates_tried}
