@@ -11,6 +11,7 @@ import threading
 
 import gradio as gr
 
+from playground import checks
 from playground.engines import engine_concurrency
 from playground.settings import get_settings
 from playground.teach.tab import build_teach_tab
@@ -29,6 +30,9 @@ manager = ModelManager()
 demo = build_page(manager)
 
 if __name__ == "__main__":
-    # Load (or download) the default model while the server starts, not on the first click.
+    # Load (or download) the default model, and compile (or load from the cache) the sandbox, while the
+    # server starts, not on the first click.
     threading.Thread(target=manager.preload, name="preload-model", daemon=True).start()
+    if get_settings().checks:
+        threading.Thread(target=checks.warm, name="warm-sandbox", daemon=True).start()
     demo.launch(**launch_options())

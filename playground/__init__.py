@@ -5,8 +5,10 @@ The public API:
     >>> import playground
     >>> result = playground.run("translate", "print(1)", language="python", target="javascript")
     >>> for partial in playground.stream("simplify", code): ...
+    >>> playground.check(code, tests="assert f(1) == 2")  # no model: the code's examples and the tests
 """
 
+from .checks import check_code as check
 from .engines import Chunk, Engine, Stepper, engine_names, get_engine_class, load_engine, register_engine
 from .errors import (
     CancelledError,
@@ -24,10 +26,12 @@ from .pipeline import run, stream
 from .result import Result, Stats
 from .settings import Settings, get_settings
 from .tasks import TASKS, Prompt, Task, build_prompt
+from .verdict import Verdict
 
 __all__ = [
     "TASKS", "CancelledError", "Chunk", "ContextOverflowError", "Engine", "EngineError",
     "GenerationParams", "InputError", "ModelError", "ModelInfo", "PlaygroundError", "Prompt",
-    "Result", "Settings", "Stats", "Stepper", "Task", "UnknownLanguageError", "build_prompt", "decode_source",
+    "Result", "Settings", "Stats", "Stepper", "Task", "UnknownLanguageError", "Verdict", "build_prompt", "check",
+    "decode_source",
     "engine_names", "get_engine_class", "get_settings", "load_engine", "register_engine", "run", "stream",
 ]

@@ -1,4 +1,5 @@
-"""`python -m playground TASK FILE ...`: stream an answer to the terminal, or print JSON."""
+"""`python -m playground TASK FILE ...`: stream an answer to the terminal, or print JSON.
+`python -m playground check FILE ...`: check code without a model (exit 0 when every check passes)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
+from .checks import check_code
 from .engines import engine_names
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
@@ -28,6 +31,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repair", action="store_true",
                    help="when the Python answer has pyflakes errors, ask the model once more with them "
                         "(both rounds are shown; the one with fewer errors is kept)")
+    p.add_argument("--tests", dest="tests_file", help="file of tests the answer must pass: >>> examples or "
+                                                       "assert lines")
+    p.add_argument("--no-checks", action="store_true", help="do not run the answer (only lint it)")
     p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
     p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE, else llama-cpp)")
     for name, info in GenerationParams.model_fields.items():
@@ -45,7 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p)
         if task.extra is not None:
             p.add_argument(task.extra.flag, dest="extra", required=task.extra.required, help=task.extra.help)
+    p = sub.add_parser("check", help="check code without a model: its >>> examples, tests, and an original's "
+                                     "behaviour", description=CHECK_HELP)
+    p.add_argument("file", help="the code to check, or - for standard input")
+    p.add_argument("--tests", dest="tests_file", help="file of >>> examples or assert lines")
+    p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs")
+    p.add_argument("--language", choices=["python", "javascript"],
+                   help="language of the code (default: from the file extension, else python)")
+    p.add_argument("--json", action="store_true", help="print the checks as one JSON object")
     return parser
+
+
+CHECK_HELP = ("Run code in the sandbox against its own >>> examples, the tests, and (with --against) the "
+              "original's behaviour. Exit status: 0 when every check passes, 1 when one fails or there is "
+              "nothing to check, 2 on bad input.")
 
 
 def _extra(task: Task, value: str | None) -> dict[str, str]:
@@ -65,60 +84,108 @@ def _read(name: str) -> str:
         raise PlaygroundError(f"Cannot read {path}: {exc.strerror or exc}.") from None
 
 
+def _checks_text(result: Result) -> str:
+    verdict = result.checks
+    if verdict is None:
+        return "checks: not run\n"
+    lines = [f"checks: {verdict.summary()}" + (f" (candidate {verdict.candidate} of {verdict.candidates_tried})"
+                                               if verdict.candidates_tried > 1 else "")]
+    lines += [f"  ✗ {i.name}: expected {i.expected!r}, got {i.got!r}" + (f" ({i.error})" if i.error else "")
+              for i in verdict.items if not i.passed][:10]
+    lines += [f"  note: {note}" for note in verdict.notes]
+    return "\n".join(lines) + "\n"
+
+
 def _print_final(result: Result, out: object) -> None:
     w = out.write  # type: ignore[attr-defined]
     w("\n\n--- code " + "-" * 50 + "\n")
     w(highlight_terminal(result.code, result.language))
     if result.explanation:
         w("\n" + result.explanation + "\n")
-    if result.lint_note:
-        w(f"\nlint: {result.lint_note}\n")
-    elif result.lint:
+    if result.lint:
         w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in result.lint))
     else:
-        w("\nlint: no problems found\n")
+        w(f"\nlint: {result.lint_note or 'no problems found'}\n")
+    w(_checks_text(result))
     s = result.stats
     w(f"\n{s.prompt_tokens} prompt + {s.completion_tokens} new tokens, {s.tokens_per_s:.1f} tokens/s, "
       f"first token {s.ttft_s:.2f}s, total {s.total_s:.2f}s ({result.model}, {result.engine})\n")
     if len(result.rounds) == 2:
         kept = "the repaired round" if result.code == result.rounds[1].code else "the first round (no fewer errors)"
         w(f"repair: 2 rounds, showing {kept}\n")
+    if result.rejected is not None:
+        w("\n--- the best candidate, not used (it did not keep the behaviour) ---\n")
+        w(highlight_terminal(result.rejected.code, result.language))
     if result.notice:
         w(f"note: {result.notice}\n")
+
+
+def _echo(results: Iterable[Result], out: object) -> Result:
+    """Write the answer to out as it streams (a repair round or a new candidate starts from the top)."""
+    w = out.write  # type: ignore[attr-defined]
+    result, shown, rounds, candidate = None, 0, 0, 1
+    for result in results:
+        if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
+            rounds, shown = len(result.rounds), 0
+            if rounds == 1:
+                found = "; ".join(f"line {f.line}: {f.message}" for f in result.rounds[0].lint if f.kind == "error")
+                w(f"\n\n--- pyflakes found errors ({found}); asking once more ---\n")
+            continue
+        if result.candidate != candidate:
+            candidate, shown = result.candidate, 0
+            w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
+        if result.checking:
+            w("\n[checking in the sandbox...]")
+        w(result.answer[shown:])
+        out.flush()  # type: ignore[attr-defined]
+        shown = len(result.answer)
+    assert result is not None
+    return result
+
+
+def _check(args: argparse.Namespace) -> int:
+    """The `check` command: 0 when every check passes, 1 otherwise."""
+    code = _read(args.file)
+    language = args.language or (language_from_filename(args.file) if args.file != "-" else None) or "python"
+    against = _read(args.against) if args.against else None
+    against_language = language_from_filename(args.against) if args.against else None
+    verdict = check_code(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
+                         against=against, against_language=against_language)
+    if args.json:
+        print(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        for item in verdict.items:
+            mark = "✓" if item.passed else "✗"
+            detail = "" if item.passed else f": expected {item.expected!r}, got {item.got!r}" + (
+                f" ({item.error})" if item.error else "")
+            print(f"{mark} {item.name}{detail}")
+        print("\n".join(f"note: {n}" for n in verdict.notes) + ("\n" if verdict.notes else "") + verdict.summary())
+    return 0 if verdict.status == "pass" else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cancel = threading.Event()
     try:
-        get_settings()  # a bad PLAYGROUND_* value is refused before anything loads
+        settings = get_settings()  # a bad PLAYGROUND_* value is refused before anything loads
+        if args.task == "check":
+            return _check(args)
         code = _read(args.file)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
-        params = GenerationParams.build(**{k: getattr(args, k) for k in GenerationParams.model_fields})
+        values = {k: getattr(args, k) for k in GenerationParams.model_fields}
+        values["candidates"] = values["candidates"] or settings.candidates
         kwargs: dict[str, object] = {
             "language": canonical_language(language) if language else None,
             **_extra(TASKS[args.task], getattr(args, "extra", None)),
-            "params": params, "engine": args.engine, "model": args.model, "cancel": cancel,
+            "tests": _read(args.tests_file) if args.tests_file else "", "checks": False if args.no_checks else None,
+            "params": GenerationParams.build(**values), "engine": args.engine, "model": args.model, "cancel": cancel,
         }
-        result = None
-        shown, rounds = 0, 0
-        for result in stream(args.task, code, repair=args.repair, **kwargs):  # type: ignore[arg-type]
-            if not args.json:
-                if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
-                    rounds, shown = len(result.rounds), 0
-                    if rounds == 1:
-                        found = "; ".join(f"line {f.line}: {f.message}" for f in result.rounds[0].lint
-                                          if f.kind == "error")
-                        sys.stdout.write(f"\n\n--- pyflakes found errors ({found}); asking once more ---\n")
-                    continue
-                sys.stdout.write(result.answer[shown:])
-                sys.stdout.flush()
-                shown = len(result.answer)
-        assert result is not None
+        results = stream(args.task, code, repair=args.repair, **kwargs)  # type: ignore[arg-type]
         if args.json:
+            *_, result = results
             print(json.dumps(result.to_dict(), indent=2))
         else:
-            _print_final(result, sys.stdout)
+            _print_final(_echo(results, sys.stdout), sys.stdout)
         return 0
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -23,6 +23,7 @@ class Example:
     target: str | None = None
     error: str = ""
     suffix: str = ""
+    tests: str = ""  # for the Tests box
 
     @property
     def extra(self) -> str | None:
@@ -47,6 +48,7 @@ def load_examples(task: str, root: Path = EXAMPLES_DIR) -> tuple[Example, ...]:
             target=e.get("target"),
             error=e.get("error", ""),
             suffix=(root / e["suffix_file"]).read_text("utf-8") if "suffix_file" in e else "",
+            tests=e.get("tests", ""),
         )
         for e in entries
     )

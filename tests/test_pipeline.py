@@ -12,9 +12,9 @@ from playground.engines import Engine
 from playground.errors import ContextOverflowError, EngineError, InputError, UnknownLanguageError
 from playground.examples import load_examples
 from playground.inputs import decode_source
+from playground.languages import DISPLAY_NAMES
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
-from playground.languages import DISPLAY_NAMES
 from playground.tasks import TASKS
 from tests.fakes import Wrapped
 

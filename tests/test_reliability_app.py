@@ -27,7 +27,8 @@ from tests.llama_server import LlamaServer
 
 pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
-SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1}
+SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1,
+         "candidates": 1}
 SIMPLE = "def double(x):\n    return x * 2\n"
 
 
@@ -87,7 +88,7 @@ def test_bad_input_is_a_message_and_the_next_request_works(model_url: str, task:
 
 def test_lone_surrogate_from_json_is_a_clear_message(model_url: str) -> None:
     # JSON may carry "\ud800", which no engine can tokenize (it used to end as "Unexpected error").
-    values = ["x = '\ud800'\n", "python", *SHORT.values()]
+    values = ["x = '\ud800'\n", "python", "", *SHORT.values()]  # code, language, tests, sampling
     output = call_raw(model_url, "simplify", values)
     result, message = output["data"][0], output["data"][4]
     assert "not valid text" in result["error"] and "Unexpected error" not in message

@@ -12,8 +12,8 @@ from playground.engines import Distribution, Engine, Stepper, load_engine
 from playground.errors import EngineError, InputError
 from playground.params import GenerationParams
 from playground.teach.handlers import TeachApp
-from playground.teach.render import anatomy_html, chart_html, confidence_html
-from playground.teach.runs import Card, distinct_outputs, make_card, reproduce, variability_grid
+from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
+from playground.teach.runs import Card, distinct_outputs, make_card, pass_rate, reproduce, variability_grid
 from playground.teach.sampling import KEEP, Sampling, after_sampling, top_k_probs
 from playground.teach.steps import Step, Walk, go_to, next_token, start_walk, take
 from playground.teach.tokens import prompt_anatomy, prompt_tokens, stepper, token_kinds
@@ -256,6 +256,17 @@ def test_variability_grid_is_identical_at_temperature_zero(engine: Engine) -> No
     assert all(c.lint_checked and isinstance(c.lint_ok, bool) and c.tokens > 0 for c in cells)
     assert 1 <= distinct_outputs(cells) <= 4
     assert distinct_outputs(cold) == 1
+
+
+def test_grid_cells_carry_their_verdict_and_each_row_its_pass_rate(engine: Engine) -> None:
+    *_, cells = variability_grid(engine, "complete", "def square(x):\n", temperatures=(0.0, 1.2), seeds=(1, 2),
+                                 max_tokens=24, language="python", tests="assert square(3) == 9")
+    assert all(c.verdict in ("pass", "fail") and c.total >= 1 for c in cells)
+    for t in (0.0, 1.2):
+        passed, checked = pass_rate(cells, t)
+        assert checked == 2 and passed == sum(c.verdict == "pass" for c in cells if c.temperature == t)
+    html = grid_html(cells, (0.0, 1.2), (1, 2))
+    assert html.count("checks ") >= 4 and "passes " in html and "pass@1" in html
 
 
 # ---------------------------------------------------------------- engines without probabilities

@@ -21,7 +21,8 @@ from tests.fakes import Wrapped  # also registers the "echo" engine
 
 pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
-SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234}
+SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234,
+            "candidates": 1}
 EXTRA = {"translate": "target_language", "debug": "error_message", "complete": "suffix"}
 
 
@@ -39,7 +40,8 @@ class DyingLlama(Wrapped):
 def example_args(task: str, **sampling: Any) -> dict[str, Any]:
     """Keyword arguments for a task's endpoint, from its first example."""
     example = load_examples(task)[0]
-    args: dict[str, Any] = {"code": example.code, "source_language": example.language, **SAMPLING, **sampling}
+    args: dict[str, Any] = {"code": example.code, "source_language": example.language, "tests": example.tests,
+                            **SAMPLING, **sampling}
     if task in EXTRA:
         args[EXTRA[task]] = {"translate": example.target, "debug": example.error, "complete": example.suffix}[task]
     return args
@@ -178,10 +180,10 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     streaming = live(View("simplify", "x=1", partial))
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value for value in streaming)
     partial.done = True
-    lint_line, table, diff, prompt, download = panels(View("simplify", "x=1", partial))
+    lint_line, table, diff, prompt, download, checks = panels(View("simplify", "x=1", partial))
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and prompt == "p"
     assert download["__type__"] == "update" and download["interactive"] is True and download["value"]
-    assert "No problems found" in lint_line
+    assert "No problems found" in lint_line and "not checked" in checks
 
 
 def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url: str) -> None:

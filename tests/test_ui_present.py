@@ -4,31 +4,78 @@ from __future__ import annotations
 
 import pytest
 
+from playground.checks import RunReport
 from playground.fragments import message_html
 from playground.lint import Finding
-from playground.result import Result, Stats
+from playground.result import Candidate, Result, Stats
+from playground.verdict import Item, Verdict
 from playground.web.manager import ModelCard
 from playground.web.present import (
+    checks_html,
     diff_html,
     explanation_html,
     fim_note,
     lint_rows,
     lint_summary,
     model_card_html,
+    run_html,
     stats_line,
 )
 from tests.browser import XSS
 
 
-def test_stats_line_shows_tokens_speed_ttft_and_context() -> None:
+def _result(**values: object) -> Result:
     stats = Stats(prompt_tokens=300, completion_tokens=42, ttft_s=0.25, tokens_per_s=36.04, total_s=1.4,
                   context_size=4096)
-    line = stats_line(stats, done=True)
+    return Result("simplify", "python", "", "m", "e", stats=stats, **values)  # type: ignore[arg-type]
+
+
+def test_stats_line_shows_tokens_speed_ttft_and_context() -> None:
+    line = stats_line(_result(done=True))
     assert line.startswith("Done: 42 tokens")
     for part in ("36.0 tokens/s", "first token 0.25 s", "context 342 / 4096", "1.4 s in all"):
         assert part in line
-    assert stats_line(stats).startswith("Generating")
-    assert stats_line(stats, done=True, stopped=True).startswith("Stopped")
+    assert stats_line(_result()).startswith("Generating")
+    assert stats_line(_result(done=True, stopped=True)).startswith("Stopped")
+
+
+def _verdict(passed: int, total: int, candidate: int = 1, tried: int = 1) -> Verdict:
+    items = [Item(f"f({i})", i < passed, "1", "1" if i < passed else "2") for i in range(total)]
+    return Verdict(items, candidate=candidate, candidates_tried=tried)
+
+
+@pytest.mark.parametrize(("values", "phrase"), [
+    ({"candidate": 2, "candidates": 3}, "candidate 2 of 3"),
+    ({"candidate": 1, "candidates": 3, "checking": True}, "checking candidate 1 of 3"),
+    ({"checking": True}, "checking the answer"),
+    ({"done": True, "candidates": 3, "checks": _verdict(4, 4, 2, 2)}, "candidate 2 of 2 passed"),
+    ({"done": True, "candidates": 3, "checks": _verdict(3, 4, 2, 3)},
+     "no candidate of 3 passed (best: candidate 2, fails 1 of 4)"),
+    ({"done": True, "checks": _verdict(4, 4)}, "checks: passes 4/4"),
+    ({"done": True, "checks": _verdict(0, 0)}, "no checks"),
+])
+def test_stats_line_says_how_the_candidates_went(values: dict[str, object], phrase: str) -> None:
+    assert stats_line(_result(**values)).endswith(" · " + phrase)
+
+
+def test_checks_panel_lists_each_check_escaped() -> None:
+    items = [Item("f('<script>')", False, "'<b>'", "'<i>'", "ValueError: <img src=x>")]
+    result = _result(done=True, checks=Verdict(items, notes=["2 examples are <Python-only>"]))
+    html = checks_html(result, lambda code, language: f"<pre>{code}</pre>")
+    assert "✗ fails 1 of 1" in html and "<script>" not in html and "&lt;script&gt;" in html
+    assert "&lt;img src=x&gt;" in html and "&lt;Python-only&gt;" in html
+    assert "Checks run when" in checks_html(_result(), str)
+    assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(done=True, checks=Verdict()), str)
+    rejected = Candidate("a", "x = 2", "", [], Verdict([Item("f(1)", False, "1", "2")]))
+    html = checks_html(_result(done=True, checks=rejected.verdict, rejected=rejected), lambda c, lang: c)
+    assert "The best candidate, not used" in html and "x = 2" in html
+
+
+def test_run_box_shows_output_value_or_error_escaped() -> None:
+    html = run_html(RunReport("f(<x>)", "<b>hi</b>\n", "'<i>'", "", 0.002))
+    assert "&lt;b&gt;hi&lt;/b&gt;" in html and "returned" in html and "2.0 ms" in html and "<b>" not in html
+    assert "TypeError" in run_html(RunReport("f()", "", "", "TypeError: f() missing", 0.0))
+    assert "printed nothing" in run_html(RunReport("f()", "", "", "", 0.0))
 
 
 @pytest.mark.parametrize("render", [explanation_html, message_html, lambda t: diff_html("x = 1\n", t)])

@@ -167,3 +167,15 @@ def check(plan: CheckPlan, program: str) -> Verdict:
     verdict.items += [judge(c, o, e, loose) for c, o, e in zip(cases, run.outcomes, expected, strict=True)]
     verdict.notes = list(plan.notes)
     return verdict
+
+
+def check_code(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
+               against_language: str | None = None) -> Verdict:
+    """Check code without a model: its own >>> examples, the tests, and the behaviour of `against` if given
+    (the original: the same language is Simplify's oracle, Python <-> JavaScript is Translate's)."""
+    if against is not None:
+        source = against_language or language
+        task = "simplify" if source == language else "translate"
+        return check(plan_checks(task, against, language=source, target=language, tests=tests), code)
+    own = plan_checks("complete", code, language=language, tests=tests)
+    return check(own, code)

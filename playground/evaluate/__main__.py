@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict
 
 from ..errors import PlaygroundError
-from .dataset import TASK_ORDER
+from .dataset import TASK_ORDER, TIERS
 from .report import table
 from .runner import METHODS, PARAMS, evaluate, print_progress
 from .sandbox import isolation
@@ -35,7 +35,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--models", type=_list, default=["smollm2", "gemma3"],
                    help="comma-separated: smollm2, gemma3, a .gguf path or hf:OWNER/REPO/FILE.gguf")
     p.add_argument("--methods", type=lambda s: _list(s, METHODS), default=["anchor", "pipeline", "repair"],
-                   help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair)")
+                   help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair), "
+                        "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates)")
+    p.add_argument("--tiers", type=lambda s: _list(s, TIERS), default=["basic"],
+                   help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> examples)")
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
     p.add_argument("--jobs", type=int, default=1, help="threads that run checks while answers are generated")
     p.add_argument("--max-tokens", type=int, default=PARAMS.max_tokens, help="answer length cap (tokens)")
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens", file=sys.stderr)
     try:
         attempts = evaluate(args.models, args.tasks, args.methods, limit=args.limit, params=params,
-                            jobs=args.jobs, progress=None if args.quiet else print_progress)
+                            jobs=args.jobs, tiers=args.tiers, progress=None if args.quiet else print_progress)
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """Automatic checks per task: does an answer's code do what the item asks?
 
 - complete, debug: the code plus the item's asserts run and pass.
-- simplify: the same, and the code is no longer than the original (non-blank characters).
+- simplify: the same, and the code is shorter than the original (non-blank characters): an answer
+  that gives the original back unchanged is safe, but it is not a simplification.
 - translate: node runs the JavaScript and the function returns the expected value for every case.
 """
 
@@ -22,8 +23,10 @@ def check(item: Item, code: str) -> Outcome:
         return Outcome(False, "no code in the answer")
     if item.task == "translate":
         return run_node(code, item.function, list(item.cases))
-    if item.task == "simplify" and size(code) > size(item.code):
-        return Outcome(False, f"longer than the original ({size(code)} > {size(item.code)} characters)")
+    if item.task == "simplify" and size(code) >= size(item.code):
+        same = size(code) == size(item.code)
+        return Outcome(False, "not shorter than the original" + (" (unchanged?)" if same else
+                                                                 f" ({size(code)} > {size(item.code)} characters)"))
     return run_python(code, item.tests)
 
 

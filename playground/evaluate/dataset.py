@@ -10,6 +10,7 @@ from pathlib import Path
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "examples" / "eval"
 TASK_ORDER = ("complete", "debug", "translate", "simplify")
+TIERS = ("basic", "hard")  # basic: examples/eval/*.toml; hard: examples/eval/hard/*.toml
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,10 @@ def _cases(text: str) -> tuple[tuple[list[object], object], ...]:
 
 
 @cache
-def load_items(task: str, root: Path = EVAL_DIR) -> tuple[Item, ...]:
-    """The items of a task's evaluation set, in file order."""
-    data = tomllib.loads((root / f"{task}.toml").read_text("utf-8"))
+def load_items(task: str, root: Path = EVAL_DIR, tier: str = "basic") -> tuple[Item, ...]:
+    """The items of a task's evaluation set in one tier, in file order."""
+    folder = root if tier == "basic" else root / tier
+    data = tomllib.loads((folder / f"{task}.toml").read_text("utf-8"))
     return tuple(
         Item(task=task, name=e["name"], function=e["function"], code=e["code"].strip("\n") + "\n",
              solution=e["solution"], tests=e.get("tests", ""), cases=_cases(e.get("cases", "")),

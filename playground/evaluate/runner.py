@@ -5,6 +5,11 @@ Methods:
   sequences, and the answer's code block (playground.extract) as the answer.
 - "pipeline": playground.pipeline.run, as the app runs it.
 - "repair": the pipeline with lint-guided repair (a second round when pyflakes finds errors).
+- "checked": the pipeline with its checks (the item's own >>> examples, the original as the oracle), one
+  candidate. It differs from "pipeline" where the checks change the answer: Simplify shows the original
+  when the answer changed the behaviour.
+- "best-of-n": the same with 4 candidates: the first that passes its checks, else the one passing most.
+The item's hidden tests are never shown to the pipeline; they only judge the final answer.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from .checks import check
 from .dataset import Item, load_items
 from .models import model_spec
 
-METHODS = ("anchor", "pipeline", "repair")
+METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
+BEST_OF = 4
 ANCHOR = {
     "complete": "Complete this Python code:\n{code}",
     "debug": "Fix the bug in this Python code:\n{code}",
@@ -49,6 +55,9 @@ class Attempt:
     rounds: int = 1
     passed: bool = False
     reason: str = ""
+    tier: str = "basic"
+    candidates: int = 1  # candidates tried (checked, best-of-n)
+    verdict: str = ""  # what the pipeline's own checks said: pass, fail, none
 
 
 def _language(task: str) -> str:
@@ -77,7 +86,7 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     target = "javascript" if item.task == "translate" else None
     start = time.perf_counter()
     result = pipeline.run(item.task, item.code, language="python", target=target, params=params,
-                          engine=engine, repair="repair" in methods)
+                          engine=engine, repair="repair" in methods, checks=False)
     total = time.perf_counter() - start
     first = result.rounds[0] if result.rounds else None
     attempts = []
@@ -91,6 +100,19 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     return attempts
 
 
+def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
+    """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
+    target = "javascript" if item.task == "translate" else None
+    candidates = BEST_OF if method == "best-of-n" else 1
+    start = time.perf_counter()
+    result = pipeline.run(item.task, item.code, language="python", target=target, engine=engine, checks=True,
+                          params=params.model_copy(update={"candidates": candidates}))
+    verdict = result.checks
+    return Attempt(item.task, item.name, model, method, result.code, result.answer, result.stats.completion_tokens,
+                   time.perf_counter() - start, candidates=verdict.candidates_tried if verdict else 1,
+                   verdict=verdict.status if verdict else "")
+
+
 def answers(engine: Engine, model: str, methods: list[str], item: Item, params: GenerationParams) -> list[Attempt]:
     """Generate one answer per method for an item (not yet checked)."""
     out = []
@@ -100,6 +122,7 @@ def answers(engine: Engine, model: str, methods: list[str], item: Item, params: 
         out.append(Attempt(item.task, item.name, model, "anchor", code, text, tokens, time.perf_counter() - start))
     if "pipeline" in methods or "repair" in methods:
         out.extend(answer_pipeline(engine, model, item, params, methods))
+    out += [answer_checked(engine, model, item, params, m) for m in ("checked", "best-of-n") if m in methods]
     return out
 
 
@@ -110,18 +133,19 @@ def _checked(attempt: Attempt, item: Item) -> Attempt:
 
 
 def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
-             params: GenerationParams = PARAMS, jobs: int = 1,
+             params: GenerationParams = PARAMS, jobs: int = 1, tiers: Iterable[str] = ("basic",),
              progress: Callable[[Attempt], None] | None = None) -> list[Attempt]:
     """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
     while the next answers are generated (generation itself is one at a time per model)."""
-    tasks, methods = list(tasks), list(methods)
+    tasks, methods, tiers = list(tasks), list(methods), list(tiers)
     futures: list[Future[Attempt]] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for model in models:
             engine = load_engine("llama-cpp", model_spec(model))
-            for task in tasks:
-                for item in load_items(task)[:limit]:
+            for tier, task in ((tier, task) for tier in tiers for task in tasks):
+                for item in load_items(task, tier=tier)[:limit]:
                     for attempt in answers(engine, model, methods, item, params):
+                        attempt.tier = tier
                         future = pool.submit(_checked, attempt, item)
                         if progress is not None:
                             future.add_done_callback(lambda f: progress(f.result()))
@@ -132,5 +156,6 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
 def print_progress(attempt: Attempt) -> None:
     """One line per checked answer, on stderr."""
     verdict = "pass" if attempt.passed else f"FAIL ({attempt.reason})"
-    print(f"{attempt.model:8} {attempt.method:8} {attempt.task}/{attempt.item}: {verdict} "
-          f"[{attempt.tokens} tok, {attempt.seconds:.1f} s, {attempt.rounds} round(s)]", file=sys.stderr, flush=True)
+    print(f"{attempt.model:8} {attempt.method:9} {attempt.tier}/{attempt.task}/{attempt.item}: {verdict} "
+          f"[{attempt.tokens} tok, {attempt.seconds:.1f} s, {attempt.rounds} round(s), {attempt.candidates} cand.]",
+          file=sys.stderr, flush=True)

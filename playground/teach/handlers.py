@@ -181,12 +181,13 @@ class TeachApp:
 
     # ------------------------------------------------------------ grid and card
 
-    def grid(self, task: str, code: str, source: str, target: str, extra: str) -> Iterator[tuple[str, str]]:
+    def grid(self, task: str, code: str, source: str, target: str, extra: str,
+             tests: str = "") -> Iterator[tuple[str, str]]:
         try:
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
             yield grid_html([], GRID_TEMPERATURES, GRID_SEEDS), ""
             for cells in variability_grid(self.engine(), task, code, language=picked_language(source),  # type: ignore[arg-type]
-                                          **_task_inputs(task, target, extra)):
+                                          tests=tests or "", **_task_inputs(task, target, extra)):
                 yield grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), ""
         except PlaygroundError as exc:
             yield gr.skip(), message_html(str(exc))

@@ -14,7 +14,7 @@ from ..engines import Distribution
 from ..extract import extract
 from ..highlight import highlight_html
 from ..lint import Finding, lint, lint_note, lint_tool
-from .runs import Cell, distinct_outputs
+from .runs import Cell, distinct_outputs, pass_rate
 from .sampling import Sampling, after_sampling
 from .steps import Step, Walk
 from .tokens import PART_LABELS, Part, Token
@@ -189,13 +189,20 @@ def grid_html(cells: list[Cell], temperatures: tuple[float, ...], seeds: tuple[i
                 badge = ('<span class="pg-pass">lint: no errors</span>' if c.lint_ok else
                          '<span class="pg-fail">lint: errors</span>' if c.lint_checked else
                          '<span class="pg-muted">lint: not checked</span>')
+                badge += {"pass": f' <span class="pg-pass">✓ checks {c.passed}/{c.total}</span>',
+                          "fail": f' <span class="pg-fail">✗ checks {c.passed}/{c.total}</span>'}.get(
+                              c.verdict, ' <span class="pg-muted">no checks</span>')
                 tds.append(f'<td><div class="pg-code">{highlight_html(c.code, c.language)}</div>{badge}'
                            f' <span class="pg-muted">{c.tokens} tokens</span></td>')
-        rows.append(f"<tr><th>T = {t:g}</th>{''.join(tds)}</tr>")
+        passed, checked = pass_rate(cells, t)
+        rate = f"<br><span class=\"pg-muted\">passes {passed}/{checked}</span>" if checked else ""
+        rows.append(f"<tr><th>T = {t:g}{rate}</th>{''.join(tds)}</tr>")
     done = len(cells)
     total = len(temperatures) * len(seeds)
     summary = (f"{distinct_outputs(cells)} distinct output(s) among {done} run(s)"
                + (f" ({total - done} still running)" if done < total else "")
-               + ". At temperature 0 every seed gives the same answer; higher temperatures spread out.")
+               + ". At temperature 0 every seed gives the same answer; higher temperatures spread out. The "
+               + "pass rate per row is how often one sample at that temperature passes its checks (pass@1); "
+               + "trying several and keeping one that passes is what Candidates does (pass@k).")
     return (f'<div class="pg-muted">{escape(summary)}</div>'
             f'<table class="pg-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')

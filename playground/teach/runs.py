@@ -34,7 +34,7 @@ CARD_MAX_BYTES = 200_000
 
 @dataclass(frozen=True)
 class Cell:
-    """One answer of the grid: the settings, the extracted code and whether pyflakes found errors."""
+    """One answer of the grid: the settings, the extracted code, its lint and its checks' verdict."""
 
     temperature: float
     seed: int
@@ -44,6 +44,9 @@ class Cell:
     lint_checked: bool = True  # False when nothing checks the output's language
     tokens: int = 0
     error: str = ""
+    verdict: str = "none"  # "pass", "fail" or "none" (nothing to check)
+    passed: int = 0
+    total: int = 0
 
     @property
     def lint_ok(self) -> bool:
@@ -59,8 +62,10 @@ def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: in
         result: Result = run(task, code, params=params, engine=engine, **task_inputs)  # type: ignore[arg-type]
     except PlaygroundError as exc:
         return Cell(temperature, seed, "", "", error=str(exc))
+    checks = result.checks
     return Cell(temperature, seed, result.code, result.language, result.lint, bool(lint_tool(result.language)),
-                result.stats.completion_tokens)
+                result.stats.completion_tokens, verdict=checks.status if checks else "none",
+                passed=checks.passed if checks else 0, total=checks.total if checks else 0)
 
 
 def variability_grid(engine: Engine, task: str, code: str, temperatures: tuple[float, ...] = GRID_TEMPERATURES,
@@ -72,6 +77,12 @@ def variability_grid(engine: Engine, task: str, code: str, temperatures: tuple[f
         for seed in seeds:
             cells.append(grid_cell(engine, task, code, temperature, seed, max_tokens, **task_inputs))
             yield list(cells)
+
+
+def pass_rate(cells: list[Cell], temperature: float) -> tuple[int, int]:
+    """(cells that passed every check, cells with checks) at one temperature: sampling as pass@1 per seed."""
+    row = [c for c in cells if c.temperature == temperature and c.verdict != "none" and not c.error]
+    return sum(c.verdict == "pass" for c in row), len(row)
 
 
 def distinct_outputs(cells: list[Cell]) -> int:

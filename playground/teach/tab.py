@@ -78,7 +78,9 @@ def _step_panel() -> SimpleNamespace:
 def _runs_panel() -> SimpleNamespace:
     """The variability grid and the reproducibility card."""
     with gr.Accordion("Variability grid: the same task at several temperatures and seeds", open=False):
-        grid_btn = gr.Button("Run the grid (12 answers)", elem_id="teach-grid-run")
+        grid_tests = gr.Code(language="python", lines=2, max_lines=8, interactive=True, elem_id="teach-grid-tests",
+                             label="Tests each answer must pass (optional; the code's >>> examples count too)")
+        grid_btn = gr.Button("Run the grid (12 answers, each checked)", elem_id="teach-grid-run")
         grid = gr.HTML(elem_id="teach-grid")
     with gr.Accordion("Reproducibility card", open=False):
         gr.Markdown("A card records the model file (name and SHA-256), engine, exact prompt, settings, seed and "
@@ -92,7 +94,8 @@ def _runs_panel() -> SimpleNamespace:
         upload = gr.File(label="…or upload a card file", file_types=[".json"], type="binary", height=90)
         replay_btn = gr.Button("Reproduce this card", elem_id="teach-card-replay")
         replay_out = gr.HTML(elem_id="teach-card-replay-output")
-    return SimpleNamespace(grid_btn=grid_btn, grid=grid, card_btn=card_btn, download=download, card_out=card_out,
+    return SimpleNamespace(grid_btn=grid_btn, grid=grid, grid_tests=grid_tests, card_btn=card_btn, download=download,
+                           card_out=card_out,
                            card_text=card_text, upload=upload, replay_btn=replay_btn, replay_out=replay_out)
 
 
@@ -129,7 +132,7 @@ def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1) -> None:
     s.browse.input(safe(n)(app.browse), inputs=[walk, s.browse, *view], outputs=walk_outputs, **local)
     for slider in (s.temperature, s.top_k, s.top_p, s.shown):
         slider.change(app.rechart, inputs=[walk, *view], outputs=s.chart, **local)
-    r.grid_btn.click(app.grid, inputs=inputs, outputs=[r.grid, message], **model)
+    r.grid_btn.click(app.grid, inputs=[*inputs, r.grid_tests], outputs=[r.grid, message], **model)
     r.card_btn.click(safe(4)(app.card), inputs=[*inputs, s.temperature, s.top_k, s.top_p, s.seed],
                      outputs=[r.card_text, r.download, r.card_out, message], **model)
     r.upload.upload(safe(2)(app.upload), inputs=r.upload, outputs=[r.card_text, message], **local)

@@ -16,8 +16,10 @@ from typing import NamedTuple
 import gradio as gr
 
 from .. import pipeline
+from ..checks import run_snippet
 from ..errors import PlaygroundError
 from ..fragments import code_html, message_html
+from ..highlight import highlight_html
 from ..languages import AUTO, DISPLAY_NAMES, extension, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
@@ -25,18 +27,21 @@ from ..tasks import TASKS
 from .feed import Latest
 from .manager import ModelManager, model_spec
 from .present import (
+    CHECKS_PENDING,
     LINT_PENDING,
+    checks_html,
     diff_html,
     explanation_html,
     fim_note,
     lint_rows,
     lint_summary,
     model_card_html,
+    run_html,
     stats_line,
 )
 from .sessions import Runs
 
-SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed")
+SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
 DIFF_TASKS = ("simplify", "debug")
 # gr.Code colours only these; other languages are shown uncoloured in the input box.
 CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": "typescript", "c": "c",
@@ -90,24 +95,26 @@ def live(view: View) -> tuple:
     record = {**state.to_dict(), "done": state.done, "error": error}
     note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
     return (record, code_html(state.html), explanation_html(state.explanation),
-            stats_line(state.stats, state.done, state.stopped), note)
+            stats_line(state), note)
 
 
 def panels(view: View) -> tuple:
-    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download)."""
+    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download, checks)."""
     state = view.state
     if state is None:
-        return "", _table([]), "", "", gr.update(value=None, interactive=False)
+        return "", _table([]), "", "", gr.update(value=None, interactive=False), ""
     lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
     diff = diff_html(view.code, state.code) if view.task in DIFF_TASKS and view.final else ""
     download = (gr.update(value=_save(state.code, state.language, view.task), interactive=True)
                 if view.final and state.code.strip() else gr.update(value=None, interactive=False))
-    return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download
+    checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
+    return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks
 
 
 def pending_panels() -> tuple:
-    """The panels while an answer is on its way: the previous answer's lint, diff, prompt and download go."""
-    return message_html(LINT_PENDING, "lint"), _table([]), "", "", gr.update(value=None, interactive=False)
+    """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks go."""
+    return (message_html(LINT_PENDING, "lint"), _table([]), "", "", gr.update(value=None, interactive=False),
+            f'<div class="pg-muted">{CHECKS_PENDING}</div>')
 
 
 def render(view: View) -> tuple:
@@ -140,7 +147,7 @@ class PlaygroundApp:
         self.manager = manager
         self.runs = Runs()
 
-    def generate(self, task: str, code: str, source: str, extra: str | None, sampling: tuple,
+    def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None, sampling: tuple,
                  request: gr.Request | None) -> Iterator[tuple]:
         """Stream one task's live outputs (at most every 50 ms), then the final View for panels(); errors
         become a message, never a traceback."""
@@ -154,7 +161,7 @@ class PlaygroundApp:
             language = picked_language(source)
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
             states = Latest(pipeline.stream(task, code, language=language, params=params,
-                                            engine=self.manager.engine(), cancel=cancel,
+                                            engine=self.manager.engine(), cancel=cancel, tests=tests or "",
                                             **TASKS[task].inputs(extra)),
                             copy=Result.snapshot, name=f"generate-{task}")
             for state in states:
@@ -184,30 +191,44 @@ class PlaygroundApp:
         """The final panels, after a generation's stream has ended."""
         return panels(view) if isinstance(view, View) else tuple(gr.skip() for _ in range(N_PANELS))
 
-    def translate(self, code: str, source_language: str, target_language: str, temperature: float, top_p: float,
-                  top_k: int, max_tokens: int, repeat_penalty: float, seed: int,
+    # The four endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
+    def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,
+                  top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
                   request: gr.Request) -> Iterator[tuple]:
         """Translate code into another language."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("translate", code, source_language, target_language, sampling, request)
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
+        yield from self.generate("translate", code, source_language, target_language, tests, sampling, request)
 
-    def simplify(self, code: str, source_language: str, temperature: float, top_p: float, top_k: int,
-                 max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+    def simplify(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
+                 max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
+                 request: gr.Request) -> Iterator[tuple]:
         """Rewrite code shorter and clearer, keeping its behaviour."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("simplify", code, source_language, None, sampling, request)
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
+        yield from self.generate("simplify", code, source_language, None, tests, sampling, request)
 
-    def debug(self, code: str, source_language: str, error_message: str, temperature: float, top_p: float,
-              top_k: int, max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+    def debug(self, code: str, source_language: str, error_message: str, tests: str, temperature: float,
+              top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
+              request: gr.Request) -> Iterator[tuple]:
         """Find and fix a bug (optionally given the error message or traceback)."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("debug", code, source_language, error_message, sampling, request)
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
+        yield from self.generate("debug", code, source_language, error_message, tests, sampling, request)
 
-    def complete(self, code: str, source_language: str, suffix: str, temperature: float, top_p: float, top_k: int,
-                 max_tokens: int, repeat_penalty: float, seed: int, request: gr.Request) -> Iterator[tuple]:
+    def complete(self, code: str, source_language: str, suffix: str, tests: str, temperature: float, top_p: float,
+                 top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
+                 request: gr.Request) -> Iterator[tuple]:
         """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed)
-        yield from self.generate("complete", code, source_language, suffix, sampling, request)
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
+        yield from self.generate("complete", code, source_language, suffix, tests, sampling, request)
+
+    @staticmethod
+    def run_call(record: dict | None, call: str) -> str:
+        """The Run box: run a call against the answer shown, in the sandbox."""
+        record = record or {}
+        try:
+            report = run_snippet(str(record.get("code") or ""), str(record.get("language") or ""), call)
+        except PlaygroundError as exc:
+            return message_html(str(exc))
+        return run_html(report)
 
     def show_model(self) -> tuple[str, str, str]:
         """The model panel and the Complete tab's note (loads the default model on first page load)."""

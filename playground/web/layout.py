@@ -24,7 +24,7 @@ from .handlers import DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language, pend
 from .manager import ModelManager
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
-          "repeat_penalty": "Repetition penalty", "seed": "Seed"}
+          "repeat_penalty": "Repetition penalty", "seed": "Seed", "candidates": "Candidates (best of n)"}
 CSS_FILE = Path(__file__).with_name("ui.css")
 INTRO = (
     "# Code Playground\n"
@@ -61,7 +61,8 @@ def _sampling_controls() -> list[gr.components.Component]:
         step = 1 if field.annotation in (int, "int") else 0.01 if (hi or 0) <= 1 else 0.05
         if any(getattr(m, "gt", None) is not None for m in field.metadata):
             lo = (lo or 0) + step  # the bound itself is excluded
-        controls.append(gr.Slider(lo, hi, value=field.default, step=step, label=LABELS[name], info=field.description))
+        value = get_settings().candidates if name == "candidates" else field.default  # PLAYGROUND_CANDIDATES
+        controls.append(gr.Slider(lo, hi, value=value, step=step, label=LABELS[name], info=field.description))
     return controls
 
 
@@ -97,6 +98,13 @@ def _inputs(task: Task) -> tuple[gr.Code, gr.Dropdown, gr.components.Component |
     return code, source, extra
 
 
+def _tests_input(task: Task) -> gr.Code:
+    """The optional Tests box: doctest text or assert lines the answer must pass."""
+    with gr.Accordion("Tests (optional): >>> examples or assert lines the answer must pass", open=False):
+        return gr.Code("", language="python", lines=3, max_lines=12, show_label=False, interactive=True,
+                       elem_id=f"{task.name}-tests")
+
+
 def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component]]:
     """The output column: the live outputs and the final panels, in the order of ui_app.live() and panels()."""
     result = gr.JSON(visible=False)
@@ -107,10 +115,21 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
         copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
     copy.click(None, inputs=[result], js=COPY_JS)
+    with gr.Accordion("Checks (run in a sandbox)", open=True):
+        checks = gr.HTML(elem_id=f"{task}-checks")
+        with gr.Row(equal_height=True):
+            call = gr.Textbox(show_label=False, placeholder="Run a call on the answer, e.g. fizzbuzz(15)", scale=4,
+                              max_lines=3, elem_id=f"{task}-run-call")
+            run = gr.Button("Run", size="sm", scale=1, elem_id=f"{task}-run")
+        ran = gr.HTML(elem_id=f"{task}-run-output")
+    run.click(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
+              concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
+    call.submit(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
+                concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
     explanation = gr.HTML(elem_id=f"{task}-explanation")
     with gr.Accordion("Before / after", visible=task in DIFF_TASKS, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
-    with gr.Accordion("Lint (pyflakes)", open=True):
+    with gr.Accordion("Lint", open=True):
         lint_line = gr.HTML(elem_id=f"{task}-lint-note")
         lint_table = gr.Dataframe(headers=["Line", "Column", "Message"], datatype=["number", "number", "str"],
                                   interactive=False, elem_id=f"{task}-lint", visible=False,
@@ -118,14 +137,14 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
-    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download]
+    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download, checks]
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
     examples = load_examples(task)
     if not examples:
         return
-    rows = [[e.code, e.language, *([e.extra or ""] if e.extra is not None else [])] for e in examples]
+    rows = [[e.code, e.language, *([e.extra or ""] if e.extra is not None else []), e.tests] for e in examples]
     gr.Examples(rows, inputs=inputs, example_labels=[e.name.replace("_", " ") for e in examples],
                 label="Examples (click to fill in)")
 
@@ -150,7 +169,8 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
                 if task == "complete":
                     note = gr.HTML(elem_id="complete-fim-note")
-                inputs = [code, source, *([extra] if extra is not None else [])]
+                tests = _tests_input(spec)
+                inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
                 live, panels = _outputs(task)

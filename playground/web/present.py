@@ -8,20 +8,42 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Callable
 
+from ..checks import RunReport
 from ..fragments import message_html
 from ..languages import DISPLAY_NAMES
 from ..lint import Finding, lint_tool
 from ..result import Result, Stats
+from ..verdict import Item, Verdict
 from .manager import ModelCard
 
 LINT_HEADERS = ["Line", "Column", "Message"]
 LINT_PENDING = "Lint runs when the answer is complete."
 
 
-def stats_line(stats: Stats, done: bool = False, stopped: bool = False) -> str:
-    """One line: tokens, tokens/s, time to first token, context used / size (plain text)."""
-    state = "Stopped" if stopped else "Done" if done else "Generating"
+def candidate_phrase(result: Result) -> str:
+    """Where best-of-n stands: "candidate 2 of 3", "checking candidate 1 of 3", "candidate 2 of 3 passed"."""
+    of = f" of {result.candidates}" if result.candidates > 1 else ""
+    if result.checking:
+        return f"checking candidate {result.candidate}{of}" if of else "checking the answer"
+    verdict = result.checks
+    if not result.done or verdict is None:
+        return f"candidate {result.candidate}{of}" if of else ""
+    tried = f" of {verdict.candidates_tried}" if verdict.candidates_tried > 1 or of else ""
+    if verdict.status == "pass":
+        return f"candidate {verdict.candidate}{tried} passed" if tried else f"checks: {verdict.summary()}"
+    if verdict.status == "none":
+        return "no checks"
+    if tried:
+        return f"no candidate{tried} passed (best: candidate {verdict.candidate}, {verdict.summary()})"
+    return f"checks: {verdict.summary()}"
+
+
+def stats_line(result: Result) -> str:
+    """One line: tokens, tokens/s, time to first token, context used / size, candidates (plain text)."""
+    stats: Stats = result.stats
+    state = "Stopped" if result.stopped else "Done" if result.done else "Generating"
     used = stats.prompt_tokens + stats.completion_tokens
     parts = [
         f"{state}: {stats.completion_tokens} tokens",
@@ -29,8 +51,10 @@ def stats_line(stats: Stats, done: bool = False, stopped: bool = False) -> str:
         f"first token {stats.ttft_s:.2f} s",
         f"context {used} / {stats.context_size}",
     ]
-    if done:
+    if result.done:
         parts.append(f"{stats.total_s:.1f} s in all")
+    if phrase := candidate_phrase(result):
+        parts.append(phrase)
     return " · ".join(parts)
 
 
@@ -119,3 +143,71 @@ def fim_note(card: ModelCard) -> str:
         return f"{card.name} has fill-in-the-middle tokens: the code after the cursor is used."
     return (f"{card.name} has no fill-in-the-middle tokens, so the suffix is ignored and the code is "
             "completed from what comes before the cursor. Load a coder model (e.g. Qwen2.5-Coder) to use it.")
+
+
+CHECKS_PENDING = "Checks run when the answer is complete."
+MAX_CHECK_ROWS = 40
+
+
+def _check_rows(items: list[Item]) -> str:
+    rows = []
+    for item in items[:MAX_CHECK_ROWS]:
+        mark = '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
+        got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(item.error)}</div>'
+                                       if item.error else "")
+        rows.append(f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code></td>"
+                    f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{got}</pre></td>"
+                    f"<td>{1000 * item.seconds:.1f} ms</td></tr>")
+    more = len(items) - MAX_CHECK_ROWS
+    if more > 0:
+        rows.append(f'<tr><td colspan="5" class="pg-muted">… and {more} more</td></tr>')
+    return ('<table class="pg-checks-table"><thead><tr><th></th><th>Check</th><th>Expected</th><th>Got</th>'
+            f'<th>Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def verdict_line(verdict: Verdict) -> str:
+    """The verdict as one escaped line: passes 4/4, fails 2 of 4, or no checks."""
+    kind = {"pass": "pg-pass", "fail": "pg-fail"}.get(verdict.status, "pg-muted")
+    icon = {"pass": "✓ ", "fail": "✗ "}.get(verdict.status, "")
+    text = icon + verdict.summary()
+    if verdict.candidates_tried > 1:
+        text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"
+    return f'<div class="pg-verdict {kind}">{html.escape(text)}</div>'
+
+
+def checks_html(result: Result | None, code_html_of: Callable[[str, str], str]) -> str:
+    """The Checks panel: the verdict, a row per check, what was not checked, and (Simplify) the candidate not used."""
+    if result is None:
+        return ""
+    if not result.done:
+        return f'<div class="pg-muted">{CHECKS_PENDING}</div>'
+    verdict = result.checks
+    if verdict is None:
+        why = "Stopped before the checks ran." if result.stopped else "The answer was not checked."
+        return f'<div class="pg-muted">{html.escape(why)}</div>'
+    parts = [verdict_line(verdict)]
+    if verdict.items:
+        parts.append(_check_rows(verdict.items))
+    parts += [f'<div class="pg-muted">{html.escape(note)}</div>' for note in verdict.notes]
+    if result.rejected is not None:
+        parts.append('<div class="pg-rejected"><div class="pg-verdict pg-fail">The best candidate, not used: it '
+                     f'did not keep the behaviour ({html.escape(result.rejected.verdict.summary())})</div>'
+                     f'{code_html_of(result.rejected.code, result.language)}'
+                     f'{_check_rows([i for i in result.rejected.verdict.items if not i.passed])}</div>')
+    return '<div class="pg-checks">' + "".join(parts) + "</div>"
+
+
+def run_html(report: RunReport) -> str:
+    """What the Run box shows: printed output, the return value, or the exception."""
+    took = f"{1000 * report.seconds:.1f} ms"
+    parts = [f'<div class="pg-run-call"><code>{html.escape(report.call)}</code> · {took}</div>']
+    if report.output:
+        output = html.escape(report.output)
+        parts.append(f'<div class="pg-muted">printed</div><pre class="pg-run-output">{output}</pre>')
+    if report.error:
+        parts.append(f'<div class="pg-fail">{html.escape(report.error)}</div>')
+    elif report.value:
+        parts.append(f'<div class="pg-muted">returned</div><pre class="pg-run-value">{html.escape(report.value)}</pre>')
+    elif not report.output:
+        parts.append('<div class="pg-muted">It ran, printed nothing and returned None.</div>')
+    return '<div class="pg-run">' + "".join(parts) + "</div>"
