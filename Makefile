@@ -16,7 +16,7 @@ $(VENV)/.runtime: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.testing: requirements.txt requirements-test.txt | $(PY)
+$(VENV)/.testing: requirements.txt requirements-classroom.txt requirements-test.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.runtime
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
-from .engines import Engine, load_engine
+from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .inputs import check_code, check_text
@@ -184,14 +184,20 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
               cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Stream one round into state, then extract and lint it (state.done is left to the caller)."""
     clock.new_round()
+    if prompt.mode == "fim" and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
+        chunks = engine.infill(code, suffix, params, cancel=cancel)
+    else:
+        chunks = engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel)
     try:
-        for chunk in engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel):
+        for chunk in chunks:
             now = time.perf_counter()
             clock.first = clock.first or now
             clock.round_first = clock.round_first or now
             clock.round_tokens += chunk.n_tokens
             state.answer += chunk.text
             state.stats.completion_tokens += chunk.n_tokens
+            if chunk.usage:
+                state.stats.cached_tokens = chunk.usage.get("cached_tokens", 0)
             _update_stats(state.stats, clock, now)
             _extract_into(state, prompt, code, suffix)
             yield state

@@ -20,6 +20,7 @@ class Stats:
     tokens_per_s: float = 0.0
     total_s: float = 0.0
     context_size: int = 0
+    cached_tokens: int = 0  # prompt tokens the engine reused from its cache (when it says: llama-server)
 
 
 @dataclass(frozen=True)

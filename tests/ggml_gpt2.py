@@ -29,11 +29,13 @@ GGML_MAGIC = 0x67676D6C
 EOS = "<|endoftext|>"
 WORDS = ["    ", "def", " return", "print", "```", "```python\n", EOS]  # a few multi-byte tokens
 RUNNER_UP = 0.7
+FIM = ["<fim_prefix>", "<fim_suffix>", "<fim_middle>"]  # only in the fim=True GGUF
 
 
-def vocabulary() -> list[bytes]:
-    """All 256 single bytes (any UTF-8 text can be tokenized), then a few words, EOS last."""
-    return [bytes([b]) for b in range(256)] + [w.encode() for w in WORDS]
+def vocabulary(fim: bool = False) -> list[bytes]:
+    """All 256 single bytes (any UTF-8 text can be tokenized), then a few words (and FIM tokens), EOS last."""
+    words = WORDS[:-1] + (FIM if fim else []) + WORDS[-1:]
+    return [bytes([b]) for b in range(256)] + [w.encode() for w in words]
 
 
 def successor(token: str) -> str | None:
@@ -54,14 +56,18 @@ def _letter_embeddings(n_embd: int, rng: np.random.Generator) -> np.ndarray:
     return (q * np.sqrt(n_embd)).T.astype(np.float32)
 
 
-def weights(n_ctx: int, n_embd: int, n_layer: int, scale: float, seed: int) -> dict[str, np.ndarray]:
-    """The tensors by name, in numpy layout (slowest dimension first)."""
-    vocab = vocabulary()
+def weights(n_ctx: int, n_embd: int, n_layer: int, scale: float, seed: int,
+            fim: bool = False) -> dict[str, np.ndarray]:
+    """The tensors by name, in numpy layout (slowest dimension first). With fim, <fim_middle> is embedded
+    like "a", so a fill-in-the-middle request continues "bcd..." (what the middle is, the test knows)."""
+    vocab = vocabulary(fim)
     index = {tok.decode("latin-1"): i for i, tok in enumerate(vocab)}
     rng = np.random.default_rng(seed)
     wte = rng.standard_normal((len(vocab), n_embd)).astype(np.float32)
     letters = string.ascii_lowercase + string.ascii_uppercase
     wte[[index[c] for c in letters]] = _letter_embeddings(n_embd, rng)
+    if fim:
+        wte[index["<fim_middle>"]] = wte[index["a"]]
     head = np.zeros_like(wte)
     for c in letters:
         head[index[successor(c) or EOS]] += scale * wte[index[c]]
@@ -139,20 +145,27 @@ _GGUF_NAMES = {"ln_1/g": "attn_norm.weight", "ln_1/b": "attn_norm.bias", "ln_2/g
 
 
 def write_gguf_gpt2(path: str | Path, n_ctx: int = 4096, n_embd: int = 128, n_head: int = 4, n_layer: int = 2,
-                    scale: float = 3.0 / 128, seed: int = 0) -> Path:
-    """The same model and vocabulary as write_gpt2, as a GGUF v3 file llama.cpp loads (arch gpt2, f32)."""
+                    scale: float = 3.0 / 128, seed: int = 0, fim: bool = False) -> Path:
+    """The same model and vocabulary as write_gpt2, as a GGUF v3 file llama.cpp loads (arch gpt2, f32); with
+    fim, three FIM tokens too (control tokens, named by the fim_*_token_id keys llama.cpp reads)."""
     path, chars = Path(path), _byte_chars()
-    tokens = ["".join(chars[b] for b in tok) for tok in vocabulary()[:-1]] + [EOS]
+    vocab = vocabulary(fim)
+    fim_bytes = {name.encode() for name in FIM}
+    tokens = [tok.decode() if tok in fim_bytes else "".join(chars[b] for b in tok) for tok in vocab[:-1]] + [EOS]
     kv: dict[str, object] = {
         "general.architecture": "gpt2", "general.name": path.stem, "gpt2.context_length": n_ctx,
         "gpt2.embedding_length": n_embd, "gpt2.feed_forward_length": 4 * n_embd, "gpt2.block_count": n_layer,
         "gpt2.attention.head_count": n_head, "gpt2.attention.layer_norm_epsilon": 1e-5,
         "tokenizer.ggml.model": "gpt2", "tokenizer.ggml.pre": "gpt-2", "tokenizer.ggml.tokens": tokens,
-        "tokenizer.ggml.token_type": [1] * (len(tokens) - 1) + [3], "tokenizer.ggml.merges": [],
+        "tokenizer.ggml.token_type": [3 if t in FIM else 1 for t in tokens[:-1]] + [3],
+        "tokenizer.ggml.merges": [],
         "tokenizer.ggml.bos_token_id": len(tokens) - 1, "tokenizer.ggml.eos_token_id": len(tokens) - 1,
     }
+    if fim:
+        kv |= {f"tokenizer.ggml.fim_{part}_token_id": tokens.index(name) for part, name in zip(("pre", "suf", "mid"),
+                                                                                              FIM, strict=True)}
     tensors = {}
-    for name, array in weights(n_ctx, n_embd, n_layer, scale, seed).items():
+    for name, array in weights(n_ctx, n_embd, n_layer, scale, seed, fim).items():
         short = name.removeprefix("model/")
         layer, _, rest = short.partition("/")
         key = f"blk.{layer[1:]}.{_GGUF_NAMES[rest]}" if layer.startswith("h") and rest else _GGUF_NAMES[short]

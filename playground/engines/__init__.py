@@ -1,6 +1,6 @@
 """Engines: the Engine protocol and its capabilities, the registry, and the built-in engines (loaded on demand)."""
 
-from .base import Chunk, Distribution, Engine, Stepper
+from .base import Chunk, Distribution, Engine, Infiller, Service, Stepper
 from .registry import (
     engine_concurrency,
     engine_names,
@@ -12,6 +12,7 @@ from .registry import (
 )
 
 __all__ = [
-    "Chunk", "Distribution", "Engine", "Stepper", "engine_concurrency", "engine_names", "get_engine_class",
+    "Chunk", "Distribution", "Engine", "Infiller", "Service", "Stepper", "engine_concurrency", "engine_names",
+    "get_engine_class",
     "load_engine", "register_engine", "unload_all", "unload_engine",
 ]

@@ -24,6 +24,8 @@ class Chunk:
     text: str
     n_tokens: int = 1
     finish_reason: str | None = None  # on the last piece: "stop", "length" or "cancelled"
+    # On the last piece, when the engine can tell: prompt_tokens, cached_tokens (reused from the cache).
+    usage: dict[str, int] | None = None
 
 
 @runtime_checkable
@@ -83,6 +85,25 @@ class Distribution:
     def top(self, k: int) -> list[tuple[int, float]]:
         """The k most likely tokens with their probabilities."""
         return [(int(i), float(p)) for i, p in zip(self.ids[:k], self.probs()[:k], strict=True)]
+
+
+@runtime_checkable
+class Service(Protocol):
+    """An engine that runs something outside this process (a server it started): stop it when it is replaced."""
+
+    def shutdown(self) -> None:
+        """Stop, once the generations in flight have ended."""
+        ...
+
+
+@runtime_checkable
+class Infiller(Protocol):
+    """An engine with its own fill-in-the-middle endpoint (llama-server's /infill) for models with FIM tokens."""
+
+    def infill(self, prefix: str, suffix: str, params: GenerationParams,
+               cancel: threading.Event | None = None) -> Iterator[Chunk]:
+        """Stream the code that goes between prefix and suffix."""
+        ...
 
 
 @runtime_checkable

@@ -25,7 +25,8 @@ from ..models import ModelInfo, model_info, resolve
 from ..params import GenerationParams
 from ..settings import get_settings
 from .base import Chunk
-from .events import detail, read_events
+from .events import openai_chunks
+from .http import Hints, HttpServer
 from .registry import register_engine
 
 DEFAULT_N_CTX = 2048
@@ -89,16 +90,12 @@ class OpenAIEngine:
 
     def __init__(self, model: str | None = "default", **options: Any) -> None:
         self.settings = ServerSettings.resolve(model, **options)
-        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
-        read = self.settings.read_timeout
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(connect=self.settings.connect_timeout, read=read, write=read, pool=read),
-            limits=httpx.Limits(max_connections=self.settings.concurrency + 2),
-        )
+        self.http = HttpServer(self.settings.base_url, api_key=self.settings.api_key,
+                               connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
+                               connections=self.settings.concurrency, hints=Hints(START_HINT))
         self._slots = threading.BoundedSemaphore(self.settings.concurrency)
         models = self._list_models()
-        self.model = self._choose_model(models)
+        self.model = self.http.model = self._choose_model(models)
         self._counter = self._find_token_counter()
         self.info = self._describe(models)
 
@@ -188,7 +185,7 @@ class OpenAIEngine:
 
     def close(self) -> None:
         """Close the connection pool."""
-        self._client.close()
+        self.http.close()
 
     def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Chunk]:
@@ -216,53 +213,9 @@ class OpenAIEngine:
     def _stream(self, path: str, payload: dict[str, Any], params: GenerationParams, stop: list[str] | None,
                 cancel: threading.Event | None) -> Iterator[Chunk]:
         body = {**self._body(params, stop), **payload}
-        url = self.settings.base_url + path
         with self._slots:
-            try:
-                with self._client.stream("POST", url, json=body) as response:
-                    if response.status_code >= 400:
-                        response.read()
-                        raise self._http_error(response, url)
-                    yield from read_events(response, cancel, self.settings.base_url)
-            except httpx.HTTPError as exc:
-                raise self._transport_error(exc, midway=True) from None
+            yield from openai_chunks(self.http.events(self.settings.base_url + path, body, cancel),
+                                     self.settings.base_url)
 
-    # -- errors ------------------------------------------------------------------------------
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._client.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, midway=False) from None
-        if response.status_code >= 400:
-            raise self._http_error(response, url)
-        return response
-
-    def _transport_error(self, exc: httpx.HTTPError, midway: bool) -> EngineError:
-        base = self.settings.base_url
-        if isinstance(exc, httpx.ConnectError):
-            return EngineError(f"Cannot connect to the model server at {base} ({exc}). Is it running? {START_HINT}.")
-        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return EngineError(f"The model server at {base} did not accept a connection in time: it may be "
-                               "overloaded or unreachable. Try again, or check PLAYGROUND_OPENAI_BASE_URL.")
-        if isinstance(exc, httpx.ReadTimeout):
-            return EngineError(
-                f"The model server at {base} sent nothing for {self.settings.read_timeout:.0f} s: it is probably "
-                "busy with other requests. Try again, add server slots, or raise PLAYGROUND_OPENAI_READ_TIMEOUT.")
-        where = "in the middle of the answer (the partial answer is kept)" if midway else ""
-        return EngineError(f"The connection to the model server at {base} broke {where} "
-                           f"({type(exc).__name__}: {exc}). Check that the server is still running, then try again.")
-
-    def _http_error(self, response: httpx.Response, url: str) -> EngineError:
-        status, base = response.status_code, self.settings.base_url
-        reason = detail(response)
-        if status in (401, 403):
-            return EngineError(f"The model server at {base} refused the API key (HTTP {status}: {reason}). "
-                               "Check PLAYGROUND_OPENAI_API_KEY.")
-        if status == 404:
-            return EngineError(
-                f"The model server at {base} answered 404 Not Found for {url} ({reason}): check the model name "
-                f"({getattr(self, 'model', self.settings.model)!r}) and that the base URL ends in /v1.")
-        if status >= 500:
-            return EngineError(f"The model server at {base} failed (HTTP {status}: {reason}). It may be overloaded "
-                               "or out of memory: try again, or look at the server's log.")
-        return EngineError(f"The model server at {base} rejected the request (HTTP {status}: {reason}).")
+        return self.http.request(method, url, **kwargs)

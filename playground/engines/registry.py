@@ -18,6 +18,7 @@ _BUILTIN_MODULES = {
     "llama-cpp": "llama_cpp",
     "ctransformers": "ctransformers",
     "openai": "openai_http",
+    "llama-server": "llama_server",
 }
 
 

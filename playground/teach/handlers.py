@@ -215,8 +215,9 @@ class TeachApp:
         card = Card.from_json(text)
         output, same = reproduce(self.engine(), card)
         verdict = ('<div class="pg-pass">Reproduced exactly: the same output, token for token.</div>' if same else
-                   '<div class="pg-fail">Different output: this machine or llama.cpp build computes slightly '
-                   'different numbers, or the card was edited.</div>')
+                   '<div class="pg-fail">Different output: this machine, llama.cpp build or server slot count '
+                   'computes slightly different numbers (batched decoding sums in another order), or the card '
+                   'was edited.</div>')
         return verdict + _answer_html(output, ""), ""
 
 

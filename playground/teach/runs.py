@@ -124,6 +124,9 @@ class Card:
     params: dict[str, float | int]
     output: str
     version: int = CARD_VERSION
+    # The engine's runtime (llama-server's build and slots): batched decoding on another slot count can sum
+    # in another order, so a card from one server may not reproduce exactly on another.
+    runtime: str = ""
 
     @property
     def seed(self) -> int:
@@ -157,7 +160,7 @@ class Card:
             raise InputError(f"Unknown card version {data.get('version')!r}; this app reads version {CARD_VERSION}.")
         data.pop("seed", None)
         names = {f for f in cls.__dataclass_fields__}
-        missing = sorted(names - set(data) - {"version"})
+        missing = sorted(names - set(data) - {"version", "runtime"})
         if missing:
             raise InputError(f"The card lacks {', '.join(missing)}.")
         try:
@@ -186,7 +189,8 @@ def make_card(engine: Engine, prompt: str, stop: list[str], params: GenerationPa
     output = generate_text(engine, prompt, params, stop)
     info = engine.info
     return Card(Path(info.path).name if info.path else info.name, model_sha256(engine), info.name,
-                info.quantization, engine.name, prompt, list(stop), params.model_dump(), output)
+                info.quantization, engine.name, prompt, list(stop), params.model_dump(), output,
+                runtime=info.metadata.get("runtime", ""))
 
 
 def reproduce(engine: Engine, card: Card) -> tuple[str, bool]:

@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from ..engines import Engine, load_engine, unload_engine
+from ..engines import Engine, Service, load_engine, unload_engine
 from ..errors import ModelError, PlaygroundError
 from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, resolve
 from ..settings import get_settings
@@ -46,6 +46,7 @@ class ModelCard:
     trained_context: int
     fim: bool
     notice: str = ""
+    runtime: str = ""  # e.g. "llama-server b0-unknown, 4 slots of 4096 tokens"
 
 
 class ModelManager:
@@ -101,6 +102,8 @@ class ModelManager:
             self.engine_name, self.spec, self.notice = engine, spec, ""
         if old is not None and old is not new:
             unload_engine(old)  # a generation still using it keeps its reference until it ends
+            if isinstance(old, Service):  # a server process is stopped, once its generations have ended
+                threading.Thread(target=old.shutdown, name="stop-old-engine", daemon=True).start()
         return self.card()
 
     def check_allowed(self, spec: str, engine: str) -> None:
@@ -123,7 +126,7 @@ class ModelManager:
             name=info.name, engine=engine.name, spec=self.spec, size_bytes=info.size_bytes,
             quantization=info.quantization, context_size=engine.context_size,
             trained_context=info.context_length, fim=bool(info.fim_tokens),
-            notice=self.notice,
+            notice=self.notice, runtime=info.metadata.get("runtime", ""),
         )
 
     def _load(self, engine: str, spec: str, progress: ProgressCallback | None) -> Engine:

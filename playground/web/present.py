@@ -51,6 +51,8 @@ def stats_line(result: Result) -> str:
         f"first token {stats.ttft_s:.2f} s",
         f"context {used} / {stats.context_size}",
     ]
+    if stats.cached_tokens:
+        parts.append(f"{stats.cached_tokens} of {stats.prompt_tokens} prompt tokens from the cache")
     if result.done:
         parts.append(f"{stats.total_s:.1f} s in all")
     if phrase := candidate_phrase(result):
@@ -132,6 +134,7 @@ def model_card_html(card: ModelCard) -> str:
         ("Quantization", card.quantization or "?"),
         ("Context", f"{card.context_size} tokens{trained}"),
         ("Fill in the middle", "yes" if card.fim else "no"),
+        *([("Runtime", card.runtime)] if card.runtime else []),
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f'<table class="pg-model">{cells}</table>' + message_html(card.notice, "notice")

