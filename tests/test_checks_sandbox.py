@@ -126,3 +126,12 @@ def test_a_fresh_instance_each_run_shares_nothing() -> None:
 def test_the_compiled_module_is_cached_on_disk() -> None:
     sandbox = get_sandbox()
     assert sandbox.cache_path.is_file() and sandbox.cache_path.suffix == ".cwasm"
+
+
+def test_output_near_the_cap_keeps_every_result() -> None:
+    """A case that prints almost 64 KB still reports (its result line is longer than the output cap)."""
+    code = "def f():\n    print('y' * 65000)\n    return [1] * 5000\n"
+    verdict = verdict_of(code, "assert f()[0] == 1\nassert len(f()) == 5000")
+    assert verdict.status == "pass", verdict.items
+    big = run_snippet("def f():\n    return ['x' * 60000] * 100\n", "python", "f()")
+    assert big.ok and "too large to show" in big.value

@@ -92,7 +92,9 @@ def run_python(code: str, cases: list[Case], limits: Limits = DEFAULT_LIMITS) ->
             missing = len(cases) - len(outcomes)
             outcomes += [Outcome(False, stopped="not run: the code was stopped too often")] * missing
             break
-    assert load is not None
+    if load is None:  # the runner never said how loading went: the interpreter itself failed
+        why = "the sandbox's interpreter did not report (its output was lost)"
+        return Run(Outcome(False, stopped=why), [Outcome(False, stopped="not run: " + why)] * len(cases))
     if not load.ok:
         outcomes = [Outcome(False, stopped=f"not run: the code raised {load.error_text()} when loaded")] * len(cases)
     return Run(load, outcomes, total + load.seconds)
