@@ -193,3 +193,14 @@ def test_the_run_box_shows_output_value_or_exception() -> None:
     assert run_snippet("function f() { console.log('hi'); return [1]; }", "javascript", "f()").value == "[1]"
     with pytest.raises(InputError, match="Type a call"):
         run_snippet(code, "python", "  ")
+
+
+def test_the_host_keeps_its_own_long_lines_even_when_they_arrive_in_pieces() -> None:
+    from playground.checks.sandbox import Output
+
+    out = Output(cap=100, keep=b"NONCE")
+    out.write(b"x" * 150)  # the code's own output, no line break: capped
+    out.write(b"\nNONCE" + b"r" * 300)  # one of our result lines, longer than the cap, split in two writes
+    out.write(b"r" * 300 + b"\n")
+    assert out.kept == [b"NONCE" + b"r" * 600 + b"\n"]
+    assert len(out.other) == 100 and out.dropped == 51
