@@ -4,6 +4,10 @@ One pooled client; every fault (refused connection, timeout, 401, 404, 5xx, a st
 an EngineError whose message names the server and the setting that fixes it. The event stream is read
 with httpx-sse, by the spec: an event's several data: lines are joined with a newline, comments and
 keep-alives are skipped.
+
+A pooled connection can be closed by the server just as we reuse it (llama-server's keep-alive lasts 5 s,
+httpx keeps idle connections 5 s too): idle connections here expire after KEEPALIVE_S, and a request the
+server dropped before answering anything is sent once more (every request we make can be repeated).
 """
 
 from __future__ import annotations
@@ -19,14 +23,17 @@ from httpx_sse import EventSource, SSEError
 
 from ..errors import EngineError
 
+KEEPALIVE_S = 2.0  # shorter than the servers' own idle timeout (llama-server's is 5 s)
+DROPPED = "Server disconnected without sending a response"  # httpx's words when nothing at all came back
+
 
 @dataclass(frozen=True)
 class Hints:
     """What to tell the user per fault: how to start a server, and the settings for the URL, key and timeout."""
 
     start: str
-    url: str = "PLAYGROUND_OPENAI_BASE_URL"
-    key: str = "PLAYGROUND_OPENAI_API_KEY"
+    url: str = "PLAYGROUND_OPENAI_BASE_URL (or OPENAI_BASE_URL)"
+    key: str = "PLAYGROUND_OPENAI_API_KEY (or OPENAI_API_KEY)"
     timeout: str = "PLAYGROUND_OPENAI_READ_TIMEOUT"
 
 
@@ -41,7 +48,7 @@ class HttpServer:
         self.client = httpx.Client(
             headers=headers,
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout),
-            limits=httpx.Limits(max_connections=connections + 2),
+            limits=httpx.Limits(max_connections=connections + 2, keepalive_expiry=KEEPALIVE_S),
         )
 
     def __repr__(self) -> str:
@@ -53,7 +60,12 @@ class HttpServer:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request; a fault or an HTTP error status is an EngineError."""
         try:
-            response = self.client.request(method, url, **kwargs)
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.RemoteProtocolError as exc:  # a pooled connection the server had just closed: once more
+                if not str(exc).startswith(DROPPED):
+                    raise
+                response = self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             raise self.transport_error(exc, midway=False) from None
         if response.status_code >= 400:
@@ -72,23 +84,32 @@ class HttpServer:
     def events(self, url: str, body: dict[str, Any], cancel: threading.Event | None) -> Iterator[dict[str, Any] | None]:
         """The JSON events of a streamed POST; None (then the end) when cancel is set, which closes the stream."""
         try:
-            with self.client.stream("POST", url, json=body) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise self.http_error(response, url)
-                for event in EventSource(response).iter_sse():
-                    if cancel is not None and cancel.is_set():
-                        yield None
-                        return  # leaving the block closes the connection, which stops the server's generation
-                    if event.data.strip() == "[DONE]":
-                        return
-                    if event.data.strip():
-                        yield self._parse(event.data)
+            try:
+                yield from self._events(url, body, cancel)
+            except httpx.RemoteProtocolError as exc:
+                if not str(exc).startswith(DROPPED):
+                    raise
+                yield from self._events(url, body, cancel)  # dropped before answering anything: once more
         except SSEError as exc:
             raise EngineError(f"The model server at {self.base} did not answer with an event stream ({exc}): it "
                               f"does not look like a model server. Check {self.hints.url}.") from None
         except httpx.HTTPError as exc:
             raise self.transport_error(exc, midway=True) from None
+
+    def _events(self, url: str, body: dict[str, Any],
+                cancel: threading.Event | None) -> Iterator[dict[str, Any] | None]:
+        with self.client.stream("POST", url, json=body) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise self.http_error(response, url)
+            for event in EventSource(response).iter_sse():
+                if cancel is not None and cancel.is_set():
+                    yield None
+                    return  # leaving the block closes the connection, which stops the server's generation
+                if event.data.strip() == "[DONE]":
+                    return
+                if event.data.strip():
+                    yield self._parse(event.data)
 
     def _parse(self, data: str) -> dict[str, Any]:
         try:
