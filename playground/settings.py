@@ -12,7 +12,7 @@ import os
 from functools import cache
 from typing import Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import InputError
@@ -27,7 +27,8 @@ class SettingsError(InputError):
 class Settings(BaseSettings):
     """The playground's configuration, from PLAYGROUND_* variables (constructor arguments win)."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True, populate_by_name=True)
+    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
     # -- the model and its engine
     engine: str = Field("llama-cpp", description="Engine for the model: llama-cpp (in-process), llama-server (a class "
@@ -52,6 +53,8 @@ class Settings(BaseSettings):
                                                 "default and the bundled one.")
     queue_size: int = Field(64, ge=1, description="Requests the web app queues before refusing more "
                                                   "(\"queue is full\").")
+    mcp: bool = Field(True, description="Serve the four tasks and the code check as MCP tools at "
+                                        "/gradio_api/mcp/ (0: off). Public mode applies to them too.")
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")
     # -- checked answers
@@ -62,11 +65,13 @@ class Settings(BaseSettings):
     sandbox_cache: str = Field("", description="Folder for the compiled CPython-WASI module (default: "
                                                "~/.cache/code-playground).")
     # -- the OpenAI-compatible engine
-    openai_base_url: str = Field("http://127.0.0.1:8080/v1", description="openai: the server (/v1 is added to a "
-                                                                         "bare host).")
+    openai_base_url: str = Field("http://127.0.0.1:8080/v1", validation_alias=AliasChoices(
+        "PLAYGROUND_OPENAI_BASE_URL", "OPENAI_BASE_URL"), description="openai: the server (/v1 is added to a bare "
+        "host). The openai package's OPENAI_BASE_URL is used when the playground's own is unset.")
     openai_model: str = Field("default", description="openai: the server's model name (`default`: the first listed).")
-    openai_api_key: SecretStr = Field(SecretStr(""), description="openai: sent as a bearer token, never shown "
-                                                                 "or logged.")
+    openai_api_key: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices(
+        "PLAYGROUND_OPENAI_API_KEY", "OPENAI_API_KEY"), description="openai: sent as a bearer token, never shown or "
+        "logged. OPENAI_API_KEY is used when the playground's own is unset.")
     openai_concurrency: int = Field(4, ge=1, description="openai: generations the app runs at once against "
                                                          "the server.")
     openai_n_ctx: int = Field(0, ge=0, description="openai: the server's context size, when the server does "
@@ -83,6 +88,17 @@ class Settings(BaseSettings):
                                                         "first (0 skips it; some broken files crash the process).")
     # Not ours, but it decides public mode: Hugging Face sets it on every Space.
     space_id: str = Field("", validation_alias="SPACE_ID", description="Set by Hugging Face on a Space.")
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember which variable gave each field that has several names (the model panel says which)."""
+        for name, field in type(self).model_fields.items():
+            if isinstance(field.validation_alias, AliasChoices) and name in self.model_fields_set:
+                names = [str(choice) for choice in field.validation_alias.choices]
+                self._sources[name] = next((n for n in names if os.environ.get(n)), "an argument")
+
+    def source(self, name: str) -> str:
+        """The variable a field with several names came from ("" when it has its default)."""
+        return self._sources.get(name, "")
 
     @property
     def is_public(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,11 @@ import pytest
 from playground.engines import Engine, load_engine
 from playground.params import GenerationParams
 from playground.settings import get_settings
+
+# The openai package's variables are fallbacks for the playground's own: a developer's key must not
+# reach the tests (or the apps and servers they start).
+for _name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,25 @@ def test_engine_is_registered_and_found_by_name(server: LlamaServer) -> None:
         unload_engine(engine)
 
 
+def test_the_openai_clients_variables_reach_the_server(server: LlamaServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OPENAI_BASE_URL and OPENAI_API_KEY alone are enough (the server refuses a request without the key)."""
+    monkeypatch.delenv("PLAYGROUND_OPENAI_BASE_URL", raising=False)
+    monkeypatch.delenv("PLAYGROUND_OPENAI_API_KEY", raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    reload_settings()
+    engine = OpenAIEngine("default")
+    try:
+        assert engine.info.metadata["runtime"] == (
+            f"OpenAI-compatible server at {server.base_url} (URL from OPENAI_BASE_URL; key from OPENAI_API_KEY)")
+        assert KEY not in json.dumps(engine.info.metadata)
+        answer = pipeline.run("simplify", "x = 1\n", language="python", engine=engine, checks=False,
+                              params=GenerationParams(temperature=0.0, max_tokens=8))
+        assert answer.stats.completion_tokens > 0
+    finally:
+        engine.close()
+
+
 def test_api_key_is_never_shown(remote: OpenAIEngine) -> None:
     shown = repr(remote) + repr(remote.settings) + repr(remote.info) + json.dumps(remote.info.metadata)
     assert KEY not in shown

@@ -46,3 +46,31 @@ def test_the_api_key_stays_out_of_reprs(monkeypatch: pytest.MonkeyPatch) -> None
     settings = reload_settings()
     assert "sk-very-secret" not in repr(settings) + str(settings)
     assert settings.openai_api_key.get_secret_value() == "sk-very-secret"
+
+
+def test_the_openai_packages_variables_are_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.engines.openai_http import ServerSettings
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://10.1.2.3:9000/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-openai")
+    settings = reload_settings()
+    assert settings.openai_base_url == "http://10.1.2.3:9000/v1"
+    assert settings.openai_api_key.get_secret_value() == "sk-from-openai"
+    assert settings.source("openai_base_url") == "OPENAI_BASE_URL"
+    resolved = ServerSettings.resolve("default")
+    assert resolved.origin == "URL from OPENAI_BASE_URL; key from OPENAI_API_KEY"
+    assert "sk-from-openai" not in repr(resolved) + repr(settings)
+
+    monkeypatch.setenv("PLAYGROUND_OPENAI_BASE_URL", "http://127.0.0.1:8081")  # the playground's own name wins
+    settings = reload_settings()
+    assert settings.openai_base_url == "http://127.0.0.1:8081"
+    assert settings.source("openai_base_url") == "PLAYGROUND_OPENAI_BASE_URL"
+    assert ServerSettings.resolve("default", api_key="sk-arg").origin == (
+        "URL from PLAYGROUND_OPENAI_BASE_URL; key from an argument")
+
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.delenv("PLAYGROUND_OPENAI_BASE_URL")
+    settings = reload_settings()
+    assert settings.openai_base_url == "http://127.0.0.1:8080/v1" and settings.source("openai_base_url") == ""
+    assert ServerSettings.resolve("default").origin == ""

@@ -55,6 +55,7 @@ class ServerSettings:
     template_model: str = ""
     connect_timeout: float = 5.0
     read_timeout: float = 120.0
+    origin: str = ""  # which variables gave the URL and the key, for the model panel
 
     @classmethod
     def resolve(cls, model: str | None = None, **options: Any) -> ServerSettings:
@@ -65,7 +66,12 @@ class ServerSettings:
             value = options.get(key)
             return value if value not in (None, "") else default
 
+        def origin(key: str, what: str) -> str:
+            used = "an argument" if options.get(key) not in (None, "") else env.source(f"openai_{key}")
+            return f"{what} from {used}" if used else ""
+
         return cls(
+            origin="; ".join(o for o in (origin("base_url", "URL"), origin("api_key", "key")) if o),
             base_url=normalize_base_url(pick("base_url", env.openai_base_url)),
             model=(model if model not in (None, "", "default") else env.openai_model) or "default",
             api_key=pick("api_key", env.openai_api_key.get_secret_value()),
@@ -153,7 +159,9 @@ class OpenAIEngine:
         n_ctx = (self.settings.context_size or int(entry.get("max_model_len") or 0)
                  or int(props.get("default_generation_settings", {}).get("n_ctx") or 0)
                  or int(meta.get("n_ctx_train") or 0))
-        notes = {"base_url": self.settings.base_url,
+        origin = f" ({self.settings.origin})" if self.settings.origin else ""
+        notes = {"base_url": self.settings.base_url, "runtime": f"OpenAI-compatible server at "
+                 f"{self.settings.base_url}{origin}",
                  "tokens": "counted by the server" if self._counter else "estimated (about 3 characters a token)",
                  "context": "reported" if n_ctx else f"assumed {DEFAULT_N_CTX}: set PLAYGROUND_OPENAI_N_CTX"}
         template, bos, eos, source = props.get("chat_template"), "", "", "the server (/props)"
