@@ -6,6 +6,7 @@ engine (wiring that needs a slow or failing engine).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -47,12 +48,18 @@ def example_args(task: str, **sampling: Any) -> dict[str, Any]:
     return args
 
 
-def test_each_tab_has_its_api_name(model_url: str) -> None:
+def test_each_tab_has_its_api_name_beside_the_typed_tools(model_url: str) -> None:
     endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert {"/translate", "/simplify", "/debug", "/complete"} <= set(endpoints)
     params = [p["parameter_name"] for p in endpoints["/translate"]["parameters"]]
     assert params[:3] == ["code", "source_language", "target_language"] and "temperature" in params
     assert not any("stop" in name or "load" in name for name in endpoints if name != "/load_example")
+    assert {"/translate_code", "/simplify_code", "/debug_code", "/complete_code", "/check_code"} <= set(endpoints)
+    params = [p["parameter_name"] for p in endpoints["/translate_code"]["parameters"]]
+    assert params == ["code", "target_language", "source_language", "tests", "candidates", "max_tokens"]
+    record = json.loads(client(model_url).predict(code="def f(x):\n    return x\n", tests="assert f(1) == 1",
+                                                  api_name="/check_code"))
+    assert record["verdict"] == "pass" and record["passed"] == record["total"] == 1  # the assert ran and held
 
 
 @pytest.mark.parametrize("task", ["translate", "simplify", "debug", "complete"])

@@ -7,10 +7,7 @@ answer stays visible. Stop and a closed browser tab set the generation's cancel 
 from __future__ import annotations
 
 import html
-import tempfile
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NamedTuple
 
 import gradio as gr
@@ -20,11 +17,12 @@ from ..checks import run_snippet
 from ..errors import PlaygroundError
 from ..fragments import code_html, message_html
 from ..highlight import highlight_html
-from ..languages import AUTO, DISPLAY_NAMES, extension, guess_language, picked_language
+from ..languages import AUTO, DISPLAY_NAMES, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
 from ..tasks import TASKS
 from .feed import Latest
+from .files import save_answer
 from .manager import ModelManager, model_spec
 from .present import (
     CHECKS_PENDING,
@@ -46,21 +44,6 @@ DIFF_TASKS = ("simplify", "debug")
 # gr.Code colours only these; other languages are shown uncoloured in the input box.
 CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": "typescript", "c": "c",
                   "cpp": "cpp", "sql": "sql", "bash": "shell"}
-
-
-_DOWNLOADS = Path(tempfile.mkdtemp(prefix="playground-downloads-"))
-KEEP_DOWNLOADS_S = 3600
-
-
-def _save(code: str, language: str, task: str) -> str:
-    """Write the answer to a file for the Download button, named after its language (translate.js)."""
-    now = time.time()
-    for old in _DOWNLOADS.glob("*/*"):  # Gradio serves its own copy; ours can go after an hour
-        if now - old.stat().st_mtime > KEEP_DOWNLOADS_S:
-            old.unlink(missing_ok=True)
-    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / f"{task}{extension(language)}"
-    path.write_text(code, "utf-8")
-    return str(path)
 
 
 class View(NamedTuple):
@@ -105,7 +88,7 @@ def panels(view: View) -> tuple:
         return "", _table([]), "", "", gr.update(value=None, interactive=False), ""
     lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
     diff = diff_html(view.code, state.code) if view.task in DIFF_TASKS and view.final else ""
-    download = (gr.update(value=_save(state.code, state.language, view.task), interactive=True)
+    download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
                 if view.final and state.code.strip() else gr.update(value=None, interactive=False))
     checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
     return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks
@@ -223,7 +206,7 @@ class PlaygroundApp:
     @staticmethod
     def run_call(record: dict | None, call: str) -> str:
         """The Run box: run a call against the answer shown, in the sandbox."""
-        record = record or {}
+        record = record if isinstance(record, dict) else {}
         try:
             report = run_snippet(str(record.get("code") or ""), str(record.get("language") or ""), call)
         except PlaygroundError as exc:
@@ -266,9 +249,14 @@ def _drain(view: View, states: Latest[Result]) -> View:
     return View(view.task, view.code, state) if state is not None else view
 
 
-def detect_language(code: str, source: str) -> tuple:
-    """Show the guessed language under the picker, and colour the input box for the chosen one."""
+def detect_language(code: str) -> str:
+    """The line under the language picker: the language guessed for the code."""
     guess = guess_language(code) if code and code.strip() else None
     info = f"Detected: {DISPLAY_NAMES[guess]}." if guess else "Paste code and its language is guessed."
-    language = guess if source == AUTO else source
-    return gr.update(info=info), gr.update(language=CODE_LANGUAGES.get(language or ""))
+    return f'<div class="pg-detected">{html.escape(info)}</div>'
+
+
+def colour_code(code: str, source: str) -> dict:
+    """The code box coloured for the chosen (or guessed) language."""
+    language = (guess_language(code) if code and code.strip() else None) if source == AUTO else source
+    return gr.update(language=CODE_LANGUAGES.get(language or ""))

@@ -6,7 +6,8 @@ package does not import them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,8 +21,18 @@ from ..languages import AUTO, language_choices
 from ..params import GenerationParams
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
-from .handlers import DIFF_TASKS, SAMPLING, PlaygroundApp, detect_language, pending_panels
+from .files import open_file
+from .handlers import (
+    DIFF_TASKS,
+    SAMPLING,
+    PlaygroundApp,
+    colour_code,
+    detect_language,
+    pending_panels,
+)
 from .manager import ModelManager
+from .sharing import restore_shared, share_button, wire_share
+from .tools import add_tools
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
           "repeat_penalty": "Repetition penalty", "seed": "Seed", "candidates": "Candidates (best of n)"}
@@ -30,14 +41,16 @@ INTRO = (
     "# Code Playground\n"
     "Translate, simplify, debug or complete code with a small language model running on this machine's CPU. "
     "The bundled SmolLM2-135M writes 60-100 tokens/s on 2 idle cores but is often wrong: treat its answers "
-    "as drafts. A 0.5B coder model is better and about 3x slower. Generated code is never run."
+    "as drafts: each answer is run against its examples and tests in a WebAssembly sandbox, and the Checks "
+    "panel says whether it passed. A 0.5B coder model is better and about 3x slower."
 )
 
 
 def launch_options() -> dict[str, Any]:
-    """Theme and CSS for demo.launch() (Gradio 6 takes them there, not in gr.Blocks)."""
+    """Theme and CSS for demo.launch() (Gradio 6 takes them there, not in gr.Blocks), and the MCP server."""
     css = CSS_FILE.read_text("utf-8") + "\n" + highlight_css()
-    return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css}
+    return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css,
+            "mcp_server": get_settings().mcp}
 
 
 class ExtraTab(NamedTuple):
@@ -56,13 +69,14 @@ def _sampling_controls() -> list[gr.components.Component]:
         lo, hi = GenerationParams.bounds(name)
         if name == "seed":
             controls.append(gr.Number(field.default, label=LABELS[name], info=field.description, precision=0,
-                                      minimum=lo, maximum=hi))
+                                      minimum=lo, maximum=hi, elem_id=f"sampling-{name}"))
             continue
         step = 1 if field.annotation in (int, "int") else 0.01 if (hi or 0) <= 1 else 0.05
         if any(getattr(m, "gt", None) is not None for m in field.metadata):
             lo = (lo or 0) + step  # the bound itself is excluded
         value = get_settings().candidates if name == "candidates" else field.default  # PLAYGROUND_CANDIDATES
-        controls.append(gr.Slider(lo, hi, value=value, step=step, label=LABELS[name], info=field.description))
+        controls.append(gr.Slider(lo, hi, value=value, step=step, label=LABELS[name], info=field.description,
+                                  elem_id=f"sampling-{name}"))
     return controls
 
 
@@ -84,18 +98,24 @@ def _extra_input(task: Task) -> gr.components.Component | None:
                       elem_id=elem_id)
 
 
-def _inputs(task: Task) -> tuple[gr.Code, gr.Dropdown, gr.components.Component | None]:
-    """The code box, the language picker and the task's extra input (a picker sits beside the language)."""
+def _inputs(task: Task) -> tuple[gr.Code, gr.File, gr.Dropdown, gr.HTML, gr.components.Component | None]:
+    """The code box, a file to open into it, the language picker and the task's extra input (a picker sits
+    beside the language)."""
     code = gr.Code(language="python", lines=12, max_lines=24, label="Code", show_line_numbers=True,
                    interactive=True, elem_id=f"{task.name}-code")
+    opened = gr.File(label="Open a source file (click, or drop it here)", file_count="single", type="filepath",
+                     height=72, elem_id=f"{task.name}-file", elem_classes="pg-file")
     beside = task.extra is not None and task.extra.kind == "language"
     with gr.Row():
-        source = gr.Dropdown(language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
-                             info="Paste code and its language is guessed.", elem_id=f"{task.name}-source")
+        with gr.Column(min_width=160):
+            source = gr.Dropdown(language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
+                                 elem_id=f"{task.name}-source")
+            detected = gr.HTML('<div class="pg-detected">Paste code and its language is guessed.</div>',
+                               elem_id=f"{task.name}-detected", padding=False)
         extra = _extra_input(task) if beside else None
     if not beside:
         extra = _extra_input(task)
-    return code, source, extra
+    return code, opened, source, detected, extra
 
 
 def _tests_input(task: Task) -> gr.Code:
@@ -105,8 +125,9 @@ def _tests_input(task: Task) -> gr.Code:
                        elem_id=f"{task.name}-tests")
 
 
-def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component]]:
-    """The output column: the live outputs and the final panels, in the order of ui_app.live() and panels()."""
+def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component], gr.Button]:
+    """The output column: the live outputs and the final panels (in the order of handlers.live() and
+    panels()), and the share button."""
     result = gr.JSON(visible=False)
     stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats")
     message = gr.HTML(elem_id=f"{task}-message")
@@ -114,6 +135,7 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     with gr.Row():
         copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
+        share = share_button(task)
     copy.click(None, inputs=[result], js=COPY_JS)
     with gr.Accordion("Checks (run in a sandbox)", open=True):
         checks = gr.HTML(elem_id=f"{task}-checks")
@@ -137,7 +159,7 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
-    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download, checks]
+    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download, checks], share
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -149,6 +171,24 @@ def _examples(task: str, inputs: list[gr.components.Component]) -> None:
                 label="Examples (click to fill in)")
 
 
+def _tab_endpoint(app: PlaygroundApp, task: str) -> Callable[..., Iterator[tuple]]:
+    """The tab's streaming endpoint (api_name = the task, for gradio_client), kept out of the MCP tools.
+
+    Gradio makes every public endpoint an MCP tool, and its `gr.mcp` decorators record a function's MCP
+    role in `_mcp_type`; a role other than "tool" keeps it off the tool list. Agents get tools.py's typed
+    tools instead of these five-output streams (tests/test_mcp.py checks the list).
+    """
+    handler = getattr(app, task)
+
+    @functools.wraps(handler)
+    def endpoint(*args: Any, **kwargs: Any) -> Iterator[tuple]:
+        yield from handler(*args, **kwargs)
+
+    endpoint.__name__ = f"{task}_tab"
+    endpoint._mcp_type = "page"  # type: ignore[attr-defined]
+    return endpoint
+
+
 def _stopper(app: PlaygroundApp, task: str) -> Any:
     def stop(request: gr.Request) -> tuple:
         return app.stop(task, request)
@@ -156,14 +196,15 @@ def _stopper(app: PlaygroundApp, task: str) -> Any:
     return stop
 
 
-def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Component], limit: int) -> gr.HTML | None:
+def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Component], limit: int,
+              tabs: gr.Tabs, restores: list[tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON]]) -> gr.HTML | None:
     """One tab: inputs, Generate / Stop, outputs, examples; generation has api_name=task. Returns the FIM note."""
     spec = get_task(task)
     note = None
     with gr.Tab(spec.title, id=task, elem_id=f"tab-{task}"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=1):
-                code, source, extra = _inputs(spec)
+                code, opened, source, detected, extra = _inputs(spec)
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
@@ -173,21 +214,31 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                live, panels = _outputs(task)
+                live, panels, share = _outputs(task)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
+        shared = gr.Textbox(visible=False)  # what a share link restores beyond Gradio's snapshot (keep_for_share)
+    restores.append((shared, code, source, live[0]))
     # The previous answer's panels go when Generate is clicked (registered first, so the page sends it
     # before the generation), and the new ones come once the stream has ended; a stream cancelled by
     # Stop ends in Stop's handler, which draws them.
     generate.click(pending_panels, outputs=panels, queue=False, show_progress="hidden", api_visibility="private")
-    run = generate.click(getattr(app, task), inputs=[*inputs, *sampling], outputs=[*live, ended], api_name=task,
-                         concurrency_id="model", concurrency_limit=limit, show_progress="full",
+    # The tab that generated is the session's selected tab, so a share link opens on it.
+    generate.click(lambda: gr.Tabs(selected=task), outputs=tabs, queue=False, show_progress="hidden",
+                   api_visibility="private")
+    run = generate.click(_tab_endpoint(app, task), inputs=[*inputs, *sampling], outputs=[*live, ended],
+                         api_name=task, concurrency_id="model", concurrency_limit=limit, show_progress="full",
                          show_progress_on=[live[1]])
     run.success(app.show_panels, inputs=[ended], outputs=panels, queue=False, show_progress="hidden",
                 api_visibility="private")
     stop.click(_stopper(app, task), inputs=None, outputs=[*live, *panels], queue=False,
                api_visibility="private", cancels=[run])
+    wire_share(share, shared, [live[0], *inputs, *sampling])
+    opened.upload(open_file, inputs=[opened, source], outputs=[code, source, live[4]], queue=False,
+                  show_progress="hidden", api_visibility="private")
+    code.change(detect_language, inputs=code, outputs=detected, queue=False, show_progress="hidden",
+                trigger_mode="always_last", api_visibility="private")
     for trigger in (code.change, source.change):
-        trigger(detect_language, inputs=[code, source], outputs=[source, code], queue=False, show_progress="hidden",
+        trigger(colour_code, inputs=[code, source], outputs=code, queue=False, show_progress="hidden",
                 trigger_mode="always_last", api_visibility="private")
     return note
 
@@ -232,8 +283,9 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             gr.Markdown("### Sampling")
             sampling = _sampling_controls()
         gr.Markdown(INTRO, elem_classes="pg-intro")
-        with gr.Tabs():
-            notes = [_task_tab(app, task, sampling, limit) for task in TASKS]
+        restores: list[tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON]] = []
+        with gr.Tabs() as tabs:
+            notes = [_task_tab(app, task, sampling, limit, tabs, restores) for task in TASKS]
             for tab in extra_tabs:
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
@@ -243,6 +295,10 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                             concurrency_id="load", concurrency_limit=1, show_progress="full",
                             show_progress_on=[panel["card"]])
         demo.load(app.show_model, outputs=model_outputs, api_visibility="private", show_progress="minimal")
+        for shared, code, source, result in restores:
+            demo.load(restore_shared, inputs=shared, outputs=[code, source, result], queue=False,
+                      show_progress="hidden", api_visibility="private")
+        add_tools(app.manager, limit)
     demo.queue(max_size=get_settings().queue_size)
     _gentle_queue(demo)
     return demo

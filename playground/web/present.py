@@ -55,6 +55,7 @@ def stats_line(result: Result) -> str:
         parts.append(f"{stats.cached_tokens} of {stats.prompt_tokens} prompt tokens from the cache")
     if result.done:
         parts.append(f"{stats.total_s:.1f} s in all")
+        parts.append(f"{result.model} on {result.engine}")  # a shared link says which model wrote it
     if phrase := candidate_phrase(result):
         parts.append(phrase)
     return " · ".join(parts)
