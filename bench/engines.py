@@ -58,22 +58,24 @@ def start_app(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("app.py did not start")
 
 
-def one_request(client: Client, seed: int) -> tuple[float, int, str]:
+def one_request(client: Client, seed: int, max_tokens: int = MAX_TOKENS) -> tuple[float, int, str]:
     """(time to first token, completion tokens, error) for one streamed translate request."""
     start, first = time.perf_counter(), None
     job = client.submit(code=EXAMPLE.code, source_language=EXAMPLE.language, target_language=EXAMPLE.target,
-                        temperature=0.7, top_p=0.95, top_k=40, max_tokens=MAX_TOKENS, repeat_penalty=1.1,
+                        temperature=0.7, top_p=0.95, top_k=40, max_tokens=max_tokens, repeat_penalty=1.1,
                         seed=seed, api_name="/translate")
-    for update in job:
-        if first is None and update[0] and update[0]["stats"]["completion_tokens"]:
+    while not job.done():  # look every 10 ms: gradio_client's own iterator polls every 1 ms, a core's worth
+        if first is None and (outputs := job.outputs()) and outputs[-1][0] and outputs[-1][0]["stats"][
+                "completion_tokens"]:
             first = time.perf_counter()
+        time.sleep(0.01)
     record = job.outputs()[-1][0] if job.outputs() else None
     if not record or record.get("error"):
         return 0.0, 0, str(record)[:160]
     return (first or time.perf_counter()) - start, int(record["stats"]["completion_tokens"]), ""
 
 
-def load(url: str, clients: int, requests: int) -> dict[str, float]:
+def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS) -> dict[str, float]:
     """`clients` threads, each its own gradio_client doing `requests` requests back to back."""
     ttfts: list[float] = []
     tokens, errors = [0], []
@@ -82,7 +84,7 @@ def load(url: str, clients: int, requests: int) -> dict[str, float]:
     def worker(n: int) -> None:
         client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
         for i in range(requests):
-            ttft, count, error = one_request(client, seed=100 * n + i)
+            ttft, count, error = one_request(client, seed=100 * n + i, max_tokens=max_tokens)
             with lock:
                 (errors.append(error) if error else ttfts.append(ttft))
                 tokens[0] += count

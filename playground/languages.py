@@ -119,3 +119,18 @@ def picked_language(value: str | None) -> str | None:
 def extension(language: str | None) -> str:
     """The usual file extension of a language (".txt" when unknown)."""
     return next((ext for ext, name in EXTENSIONS.items() if name == language), ".txt")
+
+
+# The first name a piece of code defines, in the languages we know (def, function, class, fn, func, ...).
+_DEFINED = re.compile(
+    r"^\s*(?:export\s+)?(?:pub\s+)?(?:async\s+)?(?:def|function\*?|class|fn|func|fun|sub|struct|interface|enum|"
+    r"module|trait)\s+([A-Za-z_]\w*)|^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_]\w*)\s*=\s*(?:async\s*)?\(",
+    re.M)
+
+
+def suggested_filename(code: str, language: str | None, fallback: str = "answer") -> str:
+    """A file name for code: the first function or class it defines, with the language's extension
+    (`fizzbuzz.js`); `fallback` when it defines none."""
+    match = _DEFINED.search(code[:20_000])
+    stem = next((g for g in match.groups() if g), fallback) if match else fallback
+    return f"{stem[:60]}{extension(language)}"
