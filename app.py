@@ -7,6 +7,8 @@ else from the PLAYGROUND_* settings (docs/configuration.md).
 
 from __future__ import annotations
 
+import signal
+import sys
 import threading
 
 import gradio as gr
@@ -30,6 +32,9 @@ manager = ModelManager()
 demo = build_page(manager)
 
 if __name__ == "__main__":
+    # `docker stop`, a Space restart and `kill` send SIGTERM, which by default ends Python without its exit
+    # handlers: a llama-server the engine started would outlive the app. Exit properly instead.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     # Load (or download) the default model, and compile (or load from the cache) the sandbox, while the
     # server starts, not on the first click.
     threading.Thread(target=manager.preload, name="preload-model", daemon=True).start()

@@ -236,3 +236,45 @@ def test_fill_in_the_middle_goes_through_infill(tmp_path: Path) -> None:
         assert "/infill" in paths and "/completion" not in paths
     finally:
         engine.close()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_the_server_stops_when_the_app_is_terminated() -> None:
+    """SIGTERM (docker stop, a Space restart) ends app.py through its exit handlers, which stop llama-server."""
+    import subprocess
+    import sys
+
+    port = socket.socket()
+    port.bind(("127.0.0.1", 0))
+    number = port.getsockname()[1]
+    port.close()
+    env = {**os.environ, "PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": "2", "PLAYGROUND_CHECKS": "0",
+           "GRADIO_SERVER_PORT": str(number), "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=Path(__file__).resolve().parent.parent, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        servers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while not servers and time.monotonic() < deadline:  # the app preloads the model: the server starts
+            assert app.poll() is None, "app.py exited"
+            servers = {c for c in _children(app.pid)
+                       if "llama-server" in Path(f"/proc/{c}/cmdline").read_bytes().decode("utf-8", "replace")}
+            time.sleep(0.2)
+        assert servers, "app.py did not start llama-server"
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(30) == 0
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{s}").exists() and "Z" not in
+                                                  Path(f"/proc/{s}/stat").read_text().split()[2] for s in servers):
+            time.sleep(0.2)
+        assert not [s for s in servers if Path(f"/proc/{s}").exists()
+                    and Path(f"/proc/{s}/stat").read_text().split()[2] != "Z"], "llama-server outlived the app"
+    finally:
+        if app.poll() is None:
+            app.kill()
