@@ -87,3 +87,42 @@ def test_repair_shows_both_rounds(tmp_path: Path) -> None:
     first, second = data["rounds"]
     assert first["lint"] and "```python\n" in second["prompt"] and second["tokens"] > 0
     assert data["code"] in (first["code"], second["code"])
+
+
+@pytest.mark.sandbox
+def test_check_exits_0_when_every_check_passes_1_when_one_fails(tmp_path: Path) -> None:
+    good = tmp_path / "double.py"
+    good.write_text('def double(x):\n    """\n    >>> double(21)\n    42\n    """\n    return 2 * x\n', "utf-8")
+    tests = tmp_path / "tests.py"
+    tests.write_text("assert double(0) == 0\nassert double(-2) == -4\n", "utf-8")
+    out = _cli("check", str(good), "--tests", str(tests), "--json")
+    assert out.returncode == 0, out.stderr
+    verdict = json.loads(out.stdout)
+    assert verdict["verdict"] == "pass" and verdict["passed"] == verdict["total"] == 3
+    assert {"name", "passed", "expected", "got", "error", "seconds"} <= set(verdict["items"][0])
+
+    bad = tmp_path / "bad.py"
+    bad.write_text("def double(x):\n    return x + 2\n", "utf-8")
+    out = _cli("check", str(bad), "--against", str(good))  # Simplify's oracle: the original's behaviour
+    assert out.returncode == 1, out.stderr
+    assert "✗ double(" in out.stdout and out.stdout.strip().splitlines()[-1].startswith("fails")
+
+
+@pytest.mark.sandbox
+def test_check_runs_javascript_and_refuses_bad_input(tmp_path: Path) -> None:
+    js = tmp_path / "clamp.js"
+    js.write_text("function clamp(x, lo, hi) { return Math.min(hi, Math.max(lo, x)); }\n", "utf-8")
+    tests = tmp_path / "clamp.test.js"
+    tests.write_text("assert(clamp(5, 0, 3) === 3)\nassert(clamp(-1, 0, 3) === 0)\n", "utf-8")
+    out = _cli("check", str(js), "--tests", str(tests), "--json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["verdict"] == "pass"
+
+    binary = tmp_path / "prog.py"
+    binary.write_bytes(b"\x7fELF\x00\x00")
+    for args, message in ((["check", str(binary)], "looks like a binary file"),
+                          (["check", str(tmp_path / "missing.py")], "missing.py"),
+                          (["check", str(js), "--language", "klingon"], "klingon")):
+        out = _cli(*args)
+        assert out.returncode == 2 and message in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr
