@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from playground.engines import load_engine
+from playground.examples import load_examples
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import (
@@ -174,7 +175,10 @@ def test_copy_and_download_give_the_code(open_page: Any, model_url: str) -> None
         page.click("#simplify-download")
     saved = open(download.value.path(), encoding="utf-8").read()
     assert copied.strip() and copied.strip() == shown.strip() == saved.strip()
-    assert download.value.suggested_filename == "simplify.py"
+    # Named after the function the answer defines, else the one the input defines.
+    defined = re.search(r"^\s*def (\w+)", saved, re.M) or re.search(r"^\s*def (\w+)", load_examples("simplify")[1].code,
+                                                                     re.M)
+    assert defined is not None and download.value.suggested_filename == f"{defined[1]}.py"
 
 
 def test_failed_model_switch_keeps_the_previous_model(open_page: Any, model_url: str) -> None:
