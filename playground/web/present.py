@@ -41,7 +41,8 @@ def candidate_phrase(result: Result) -> str:
 
 
 def stats_line(result: Result) -> str:
-    """One line: tokens, tokens/s, time to first token, context used / size, candidates (plain text)."""
+    """One line: tokens, tokens/s, time to first token, context used / size, the model, candidates (escaped:
+    the model's name is anyone's file name)."""
     stats: Stats = result.stats
     state = "Stopped" if result.stopped else "Done" if result.done else "Generating"
     used = stats.prompt_tokens + stats.completion_tokens
@@ -58,7 +59,7 @@ def stats_line(result: Result) -> str:
         parts.append(f"{result.model} on {result.engine}")  # a shared link says which model wrote it
     if phrase := candidate_phrase(result):
         parts.append(phrase)
-    return " · ".join(parts)
+    return html.escape(" · ".join(parts))
 
 
 def lint_rows(findings: list[Finding]) -> dict[str, list]:
