@@ -249,14 +249,11 @@ def _drain(view: View, states: Latest[Result]) -> View:
     return View(view.task, view.code, state) if state is not None else view
 
 
-def detect_language(code: str) -> str:
-    """The line under the language picker: the language guessed for the code."""
+def detect_language(code: str, source: str) -> tuple[str, dict]:
+    """The line under the language picker (the language guessed for the code), and the code box coloured
+    for the chosen language, else the guessed one: one guess for both."""
     guess = guess_language(code) if code and code.strip() else None
     info = f"Detected: {DISPLAY_NAMES[guess]}." if guess else "Paste code and its language is guessed."
-    return f'<div class="pg-detected">{html.escape(info)}</div>'
-
-
-def colour_code(code: str, source: str) -> dict:
-    """The code box coloured for the chosen (or guessed) language."""
-    language = (guess_language(code) if code and code.strip() else None) if source == AUTO else source
-    return gr.update(language=CODE_LANGUAGES.get(language or ""))
+    language = guess if source == AUTO else source
+    return (f'<div class="pg-detected">{html.escape(info)}</div>',
+            gr.update(language=CODE_LANGUAGES.get(language or "")))

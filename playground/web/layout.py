@@ -26,7 +26,6 @@ from .handlers import (
     DIFF_TASKS,
     SAMPLING,
     PlaygroundApp,
-    colour_code,
     detect_language,
     pending_panels,
 )
@@ -235,10 +234,8 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     wire_share(share, shared, [live[0], *inputs, *sampling])
     opened.upload(open_file, inputs=[opened, source], outputs=[code, source, live[4]], queue=False,
                   show_progress="hidden", api_visibility="private")
-    code.change(detect_language, inputs=code, outputs=detected, queue=False, show_progress="hidden",
-                trigger_mode="always_last", api_visibility="private")
     for trigger in (code.change, source.change):
-        trigger(colour_code, inputs=[code, source], outputs=code, queue=False, show_progress="hidden",
+        trigger(detect_language, inputs=[code, source], outputs=[detected, code], queue=False, show_progress="hidden",
                 trigger_mode="always_last", api_visibility="private")
     return note
 
