@@ -245,17 +245,22 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _alive(pid: int) -> bool:
+    """Running (an exited process not yet reaped by its parent is a zombie: state Z)."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_the_server_stops_when_the_app_is_terminated() -> None:
     """SIGTERM (docker stop, a Space restart) ends app.py through its exit handlers, which stop llama-server."""
     import subprocess
     import sys
 
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    number = port.getsockname()[1]
-    port.close()
+    from tests.llama_server import free_port
+
     env = {**os.environ, "PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": "2", "PLAYGROUND_CHECKS": "0",
-           "GRADIO_SERVER_PORT": str(number), "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_ANALYTICS_ENABLED": "False"}
+           "GRADIO_SERVER_PORT": str(free_port()), "GRADIO_SERVER_NAME": "127.0.0.1",
+           "GRADIO_ANALYTICS_ENABLED": "False"}
     app = subprocess.Popen([sys.executable, "app.py"], cwd=Path(__file__).resolve().parent.parent, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -270,11 +275,9 @@ def test_the_server_stops_when_the_app_is_terminated() -> None:
         app.send_signal(signal.SIGTERM)
         assert app.wait(30) == 0
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(Path(f"/proc/{s}").exists() and "Z" not in
-                                                  Path(f"/proc/{s}/stat").read_text().split()[2] for s in servers):
+        while time.monotonic() < deadline and any(_alive(pid) for pid in servers):
             time.sleep(0.2)
-        assert not [s for s in servers if Path(f"/proc/{s}").exists()
-                    and Path(f"/proc/{s}/stat").read_text().split()[2] != "Z"], "llama-server outlived the app"
+        assert not [pid for pid in servers if _alive(pid)], "llama-server outlived the app"
     finally:
         if app.poll() is None:
             app.kill()
