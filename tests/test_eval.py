@@ -231,6 +231,30 @@ def test_checked_and_best_of_n_on_the_hard_tier(tmp_path: Path) -> None:
             assert r["candidates"] == 4
 
 
+@pytest.mark.model
+def test_an_interrupted_run_resumes_and_saved_runs_report_together(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "answers.jsonl"
+    base = ["--models", "smollm2", "--tasks", "complete", "--methods", "pipeline", "--max-tokens", "64",
+            "--out", str(out), "--quiet"]
+    assert main([*base, "--limit", "1"]) == 0
+    first = out.read_text().splitlines()
+    out.write_text(out.read_text() + '{"task": "comp')  # the line an interrupted run was writing
+    capsys.readouterr()
+    assert main([*base, "--limit", "2", "--resume"]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == first[0] and len([x for x in lines if x.endswith("}")]) == 2  # only item 2 was run
+    assert "| basic | complete | smollm2 | pipeline |" in capsys.readouterr().out
+    items = {json.loads(x)["item"] for x in lines if x.endswith("}")}
+    assert items == {i.name for i in load_items("complete")[:2]}
+
+    assert main(["--report", str(out)]) == 0
+    row = next(r for r in capsys.readouterr().out.splitlines() if "| complete | smollm2 |" in r)
+    assert row.split(" | ")[4].endswith("/2")  # both items, from the one file
+    assert main(["--report", str(tmp_path / "missing.jsonl")]) == 2
+    assert main(["--resume", "--models", "smollm2"]) == 2
+
+
 # --- lint-guided repair ---------------------------------------------------------------------------
 
 # The undefined name sits on a finished line, so whatever Complete appends, the first round has an error:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 
 from ..errors import PlaygroundError
 from .dataset import TASK_ORDER, TIERS
 from .report import table
-from .runner import METHODS, PARAMS, evaluate, print_progress
+from .runner import METHODS, PARAMS, Attempt, done_key, evaluate, print_progress
 from .sandbox import isolation
 
 
@@ -42,27 +45,77 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
     p.add_argument("--jobs", type=int, default=1, help="threads that run checks while answers are generated")
     p.add_argument("--max-tokens", type=int, default=PARAMS.max_tokens, help="answer length cap (tokens)")
-    p.add_argument("--out", default=None, help="also write every answer and verdict to this JSONL file")
+    p.add_argument("--out", default=None,
+                   help="also write every answer and verdict to this JSONL file, one line as each is checked")
+    p.add_argument("--resume", action="store_true",
+                   help="with --out: keep the file's answers, run only what it lacks, print the table of both")
+    p.add_argument("--report", nargs="+", metavar="JSONL", default=None,
+                   help="run nothing: print the table of answers saved by earlier runs' --out")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p.parse_args(argv)
 
 
+def load_attempts(path: str) -> list[Attempt]:
+    """The attempts an earlier run wrote with --out (a line cut by an interrupted run is skipped)."""
+    attempts = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            attempts.append(Attempt(**json.loads(line)))
+        except (ValueError, TypeError):
+            continue
+    return attempts
+
+
+def _recorder(path: str, append: bool, show: bool) -> tuple[Callable[[Attempt], None], Callable[[], None]]:
+    """(record, close): record writes one attempt per line at once (thread-safe), so an interrupted
+    run keeps what it checked."""
+    before = Path(path).read_bytes() if append and Path(path).is_file() else b""
+    cut = bool(before) and not before.endswith(b"\n")
+    f = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+    if cut:  # an interrupted run left half a line: the next answer starts on a line of its own
+        f.write("\n")
+    lock = threading.Lock()
+
+    def record(attempt: Attempt) -> None:
+        with lock:
+            f.write(json.dumps(asdict(attempt)) + "\n")
+            f.flush()
+        if show:
+            print_progress(attempt)
+    return record, f.close
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the evaluation and print the table; exit 1 on a playground error."""
+    """Run the evaluation and print the table; exit 1 on a playground error, 2 on bad arguments."""
     args = parse_args(argv)
+    if args.report:
+        missing = [f for f in args.report if not Path(f).is_file()]
+        if missing:
+            print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        print(table([a for f in args.report for a in load_attempts(f)]))
+        return 0
+    if args.resume and not args.out:
+        print("error: --resume needs --out FILE (the file to continue)", file=sys.stderr)
+        return 2
+    kept = load_attempts(args.out) if args.resume and Path(args.out).is_file() else []
     params = PARAMS.model_copy(update={"max_tokens": args.max_tokens})
-    print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens", file=sys.stderr)
+    print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens"
+          + (f"; {len(kept)} answers kept from {args.out}" if kept else ""), file=sys.stderr)
+    progress, close = print_progress if not args.quiet else None, None
+    if args.out:
+        progress, close = _recorder(args.out, append=args.resume, show=not args.quiet)
     try:
         attempts = evaluate(args.models, args.tasks, args.methods, limit=args.limit, params=params,
-                            jobs=args.jobs, tiers=args.tiers, progress=None if args.quiet else print_progress)
+                            jobs=args.jobs, tiers=args.tiers, progress=progress,
+                            done={done_key(a) for a in kept})
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            for a in attempts:
-                f.write(json.dumps(asdict(a)) + "\n")
-    print(table(attempts))
+    finally:
+        if close is not None:
+            close()
+    print(table(kept + attempts))
     return 0
 
 

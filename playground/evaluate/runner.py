@@ -132,24 +132,37 @@ def _checked(attempt: Attempt, item: Item) -> Attempt:
     return attempt
 
 
+Done = tuple[str, str, str, str, str]  # model, tier, task, item, method
+
+
+def done_key(attempt: Attempt) -> Done:
+    """What identifies an attempt across runs (for resuming an interrupted evaluation)."""
+    return attempt.model, attempt.tier, attempt.task, attempt.item, attempt.method
+
+
 def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
              params: GenerationParams = PARAMS, jobs: int = 1, tiers: Iterable[str] = ("basic",),
-             progress: Callable[[Attempt], None] | None = None) -> list[Attempt]:
+             progress: Callable[[Attempt], None] | None = None, done: set[Done] = frozenset()) -> list[Attempt]:
     """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
-    while the next answers are generated (generation itself is one at a time per model)."""
+    while the next answers are generated (generation itself is one at a time per model).
+    Attempts whose key is in `done` are skipped (a model all of whose attempts are done is not loaded)."""
     tasks, methods, tiers = list(tasks), list(methods), list(tiers)
     futures: list[Future[Attempt]] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for model in models:
+            work = [(tier, item, todo) for tier in tiers for task in tasks
+                    for item in load_items(task, tier=tier)[:limit]
+                    if (todo := [m for m in methods if (model, tier, task, item.name, m) not in done])]
+            if not work:
+                continue
             engine = load_engine("llama-cpp", model_spec(model))
-            for tier, task in ((tier, task) for tier in tiers for task in tasks):
-                for item in load_items(task, tier=tier)[:limit]:
-                    for attempt in answers(engine, model, methods, item, params):
-                        attempt.tier = tier
-                        future = pool.submit(_checked, attempt, item)
-                        if progress is not None:
-                            future.add_done_callback(lambda f: progress(f.result()))
-                        futures.append(future)
+            for tier, item, todo in work:
+                for attempt in answers(engine, model, todo, item, params):
+                    attempt.tier = tier
+                    future = pool.submit(_checked, attempt, item)
+                    if progress is not None:
+                        future.add_done_callback(lambda f: progress(f.result()))
+                    futures.append(future)
     return [f.result() for f in futures]
 
 
