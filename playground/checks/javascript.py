@@ -85,8 +85,9 @@ class _Context:
 def _js_failure(text: str, seconds: float, ctx: object) -> Outcome:
     """An exception that escaped to QuickJS itself: a syntax error, or a limit (interrupted, out of memory)."""
     first = text.strip().splitlines()[0] if text.strip() else "error"
-    if "interrupted" in first:
-        return Outcome(False, stopped=f"time limit: stopped after {seconds:.1f} s", seconds=seconds)
+    if "interrupted" in first:  # what it printed before the limit is kept (capped as always)
+        return Outcome(False, output=_printed(ctx), stopped=f"time limit: stopped after {seconds:.1f} s",
+                       seconds=seconds)
     if "out of memory" in first or "stack overflow" in first:
         return Outcome(False, stopped=f"memory limit: {first}", seconds=seconds)
     kind, _, message = first.partition(": ")
@@ -108,3 +109,11 @@ def run_javascript(code: str, cases: list[Case], limits: Limits = DEFAULT_LIMITS
             if outcome.stopped:  # the context may be in any state now: start a fresh one for the rest
                 context = _Context(code, limits)
     return Run(load, outcomes, load.seconds + sum(o.seconds for o in outcomes))
+
+
+def _printed(ctx: object) -> str:
+    """The output an interrupted program printed so far ("" if the context cannot say)."""
+    try:
+        return str(ctx.eval("__take()"))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a context that cannot answer has nothing to show
+        return ""
