@@ -63,7 +63,10 @@ def test_tab_streams_highlighted_code_and_lint(open_page: Any, model_url: str, t
         assert re.fullmatch(r"✓ Parses as JavaScript \(tree-sitter checks the syntax only\)\.|"
                             r"(\d+) syntax errors? \(tree-sitter, JavaScript\)\.", note), note
     elif (found := re.fullmatch(r"(\d+) problems? found \(pyflakes\)\.", note)) is not None:
-        assert rows.count() == int(found[1]) > 0  # the table lists each one
+        # the table lists each one (it can render a moment after the note on a busy machine)
+        page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length === n",
+                               arg=[f"#{task}-lint tbody tr", int(found[1])], timeout=10_000)
+        assert rows.count() == int(found[1]) > 0
     else:
         assert note == "✓ No problems found (pyflakes).", note
         assert not page.locator(f"#{task}-lint").is_visible()
