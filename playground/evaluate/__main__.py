@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     params = PARAMS.model_copy(update={"max_tokens": args.max_tokens})
     print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens"
           + (f"; {len(kept)} answers kept from {args.out}" if kept else ""), file=sys.stderr)
-    progress, close = print_progress if not args.quiet else None, None
+    progress: Callable[[Attempt], None] | None = None if args.quiet else print_progress
+    close: Callable[[], None] | None = None
     if args.out:
         progress, close = _recorder(args.out, append=args.resume, show=not args.quiet)
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -142,7 +143,7 @@ def done_key(attempt: Attempt) -> Done:
 
 def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
              params: GenerationParams = PARAMS, jobs: int = 1, tiers: Iterable[str] = ("basic",),
-             progress: Callable[[Attempt], None] | None = None, done: set[Done] = frozenset()) -> list[Attempt]:
+             progress: Callable[[Attempt], None] | None = None, done: AbstractSet[Done] = frozenset()) -> list[Attempt]:
     """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
     while the next answers are generated (generation itself is one at a time per model).
     Attempts whose key is in `done` are skipped (a model all of whose attempts are done is not loaded)."""
