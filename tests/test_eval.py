@@ -17,7 +17,8 @@ from playground.engines import Engine
 from playground.evaluate.__main__ import main, parse_args
 from playground.evaluate.checks import check, reference_code, size
 from playground.evaluate.dataset import TASK_ORDER, TIERS, Item, load_items
-from playground.evaluate.runner import ANCHOR
+from playground.evaluate.replay import Replay
+from playground.evaluate.runner import ANCHOR, answer_checked, answer_pipeline
 from playground.evaluate.sandbox import isolation, run_node, run_python
 from playground.params import GenerationParams
 from playground.repair import errors, improved
@@ -253,6 +254,21 @@ def test_an_interrupted_run_resumes_and_saved_runs_report_together(tmp_path: Pat
     assert row.split(" | ")[4].endswith("/2")  # both items, from the one file
     assert main(["--report", str(tmp_path / "missing.jsonl")]) == 2
     assert main(["--resume", "--models", "smollm2"]) == 2
+
+
+def test_methods_that_send_the_same_request_share_one_generation(engine: Engine, greedy: GenerationParams) -> None:
+    replay = Replay(engine)
+    item = load_items("complete")[0]
+    plain = answer_pipeline(replay, "smollm2", item, greedy, ["pipeline"])[0]
+    checked = answer_checked(replay, "smollm2", item, greedy, "checked")
+    assert (replay.generated, replay.replayed) == (1, 1)  # the same prompt and settings: generated once
+    assert checked.answer == plain.answer and checked.tokens == plain.tokens
+    assert checked.seconds >= replay.saved_seconds > 0  # the table still shows what the method costs
+    fresh = pipeline.run("complete", item.code, language="python", params=greedy, engine=engine, checks=False)
+    assert fresh.answer == plain.answer  # a replay is what the engine gives for that request
+    sampled = greedy.model_copy(update={"temperature": 0.8, "seed": 7})
+    answer_pipeline(replay, "smollm2", item, sampled, ["pipeline"])
+    assert (replay.generated, replay.replayed) == (2, 1)  # other settings are a new request
 
 
 # --- lint-guided repair ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """`python -m playground.evaluate`: how often each task's answer is right, per model and prompt.
 
 Runs every task on its evaluation set (examples/eval/), checks each answer automatically in a
-sandbox (playground/evaluate/sandbox.py) and prints a Markdown table. Nothing is cached: every
-run generates and checks every answer again, so a regression always shows.
+sandbox (playground/evaluate/sandbox.py) and prints a Markdown table. Nothing is cached between runs:
+every run generates and checks every answer again, so a regression always shows (within a run, methods
+that send the same request share its generation: playground/evaluate/replay.py).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Methods:
   when the answer changed the behaviour.
 - "best-of-n": the same with 4 candidates: the first that passes its checks, else the one passing most.
 The item's hidden tests are never shown to the pipeline; they only judge the final answer.
+Methods that send the model the same request share its one generation (playground.evaluate.replay).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..params import GenerationParams
 from .checks import check
 from .dataset import Item, load_items
 from .models import model_spec
+from .replay import Replay
 
 METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
 BEST_OF = 4
@@ -77,6 +79,16 @@ def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple
     return extract(answer, _language(item.task)).code, answer, tokens
 
 
+def _timed(engine: Engine, start: float, saved: float) -> float:
+    """Seconds since start, plus the generation time a Replay engine saved since then."""
+    replayed = engine.saved_seconds - saved if isinstance(engine, Replay) else 0.0
+    return time.perf_counter() - start + replayed
+
+
+def _saved(engine: Engine) -> float:
+    return engine.saved_seconds if isinstance(engine, Replay) else 0.0
+
+
 def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationParams,
                     methods: list[str]) -> list[Attempt]:
     """Attempts for "pipeline" and/or "repair" from one run of the playground's own pipeline.
@@ -85,10 +97,10 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     so one run with repair=True yields both (the first round, and the final answer).
     """
     target = "javascript" if item.task == "translate" else None
-    start = time.perf_counter()
+    start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run(item.task, item.code, language="python", target=target, params=params,
                           engine=engine, repair="repair" in methods, checks=False)
-    total = time.perf_counter() - start
+    total = _timed(engine, start, saved)
     first = result.rounds[0] if result.rounds else None
     attempts = []
     if "pipeline" in methods:
@@ -105,12 +117,12 @@ def answer_checked(engine: Engine, model: str, item: Item, params: GenerationPar
     """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
     target = "javascript" if item.task == "translate" else None
     candidates = BEST_OF if method == "best-of-n" else 1
-    start = time.perf_counter()
+    start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run(item.task, item.code, language="python", target=target, engine=engine, checks=True,
                           params=params.model_copy(update={"candidates": candidates}))
     verdict = result.checks
     return Attempt(item.task, item.name, model, method, result.code, result.answer, result.stats.completion_tokens,
-                   time.perf_counter() - start, candidates=verdict.candidates_tried if verdict else 1,
+                   _timed(engine, start, saved), candidates=verdict.candidates_tried if verdict else 1,
                    verdict=verdict.status if verdict else "")
 
 
@@ -156,7 +168,7 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
                     if (todo := [m for m in methods if (model, tier, task, item.name, m) not in done])]
             if not work:
                 continue
-            engine = load_engine("llama-cpp", model_spec(model))
+            engine = Replay(load_engine("llama-cpp", model_spec(model)))
             for tier, item, todo in work:
                 for attempt in answers(engine, model, todo, item, params):
                     attempt.tier = tier
