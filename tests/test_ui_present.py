@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from playground.checks import RunReport
@@ -69,6 +71,19 @@ def test_checks_panel_lists_each_check_escaped() -> None:
     rejected = Candidate("a", "x = 2", "", [], Verdict([Item("f(1)", False, "1", "2")]))
     html = checks_html(_result(done=True, checks=rejected.verdict, rejected=rejected), lambda c, lang: c)
     assert "The best candidate, not used" in html and "x = 2" in html
+
+
+def test_checks_panel_shows_failures_first_and_folds_the_rest() -> None:
+    items = [Item(f"f({i})", i % 2 == 0 or i > 12, "1", "2") for i in range(22)]  # 6 failing: f(1), f(3), ..f(11)
+    html = checks_html(_result(done=True, checks=Verdict(items)), str)
+    shown, folded = html.split('<details class="pg-more-checks">')
+    assert [f"f({i})" for i in (1, 3, 5, 7, 9, 11)] == re.findall(r"<code>(f\(\d+\))</code>", shown)
+    assert "<summary>16 more checks (all passing)</summary>" in folded
+    assert len(re.findall("<code>", folded)) == 16
+    few = checks_html(_result(done=True, checks=Verdict(items[:7])), str)
+    assert "<details" not in few and len(re.findall("<code>", few)) == 7  # one more row is not worth a fold
+    eight = checks_html(_result(done=True, checks=Verdict([*items[:7], items[1]])), str)
+    assert "<summary>2 more checks (all passing)</summary>" in eight
 
 
 def test_run_box_shows_output_value_or_error_escaped() -> None:

@@ -152,22 +152,37 @@ def fim_note(card: ModelCard) -> str:
 
 CHECKS_PENDING = "Checks run when the answer is complete."
 MAX_CHECK_ROWS = 40
+SHOWN_CHECK_ROWS = 6  # rows in view; the rest fold away, so the Run box and lint stay near the answer
+
+
+def _row(item: Item) -> str:
+    mark = '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
+    got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(item.error)}</div>'
+                                   if item.error else "")
+    return (f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code></td>"
+            f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{got}</pre></td>"
+            f"<td>{1000 * item.seconds:.1f} ms</td></tr>")
+
+
+def _table_of(rows: list[str]) -> str:
+    return ('<table class="pg-checks-table"><thead><tr><th></th><th>Check</th><th>Expected</th><th>Got</th>'
+            f'<th>Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def _check_rows(items: list[Item]) -> str:
-    rows = []
-    for item in items[:MAX_CHECK_ROWS]:
-        mark = '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
-        got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(item.error)}</div>'
-                                       if item.error else "")
-        rows.append(f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code></td>"
-                    f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{got}</pre></td>"
-                    f"<td>{1000 * item.seconds:.1f} ms</td></tr>")
+    """A row per check, failures first; beyond the first few, the rest in a fold that says what it holds."""
+    ordered = sorted(items, key=lambda item: item.passed)  # stable: failures first, each in the plan's order
+    rows = [_row(item) for item in ordered[:MAX_CHECK_ROWS]]
     more = len(items) - MAX_CHECK_ROWS
     if more > 0:
         rows.append(f'<tr><td colspan="5" class="pg-muted">… and {more} more</td></tr>')
-    return ('<table class="pg-checks-table"><thead><tr><th></th><th>Check</th><th>Expected</th><th>Got</th>'
-            f'<th>Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    if len(rows) <= SHOWN_CHECK_ROWS + 1:  # folding one row away would only add a click
+        return _table_of(rows)
+    rest = ordered[SHOWN_CHECK_ROWS:]
+    failing = sum(1 for item in rest if not item.passed)
+    what = f"{len(rest)} more checks" + (f" ({failing} failing)" if failing else " (all passing)")
+    return (_table_of(rows[:SHOWN_CHECK_ROWS]) + f'<details class="pg-more-checks"><summary>{what}</summary>'
+            f"{_table_of(rows[SHOWN_CHECK_ROWS:])}</details>")
 
 
 def verdict_line(verdict: Verdict) -> str:
