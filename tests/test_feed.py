@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 import playground
 from playground.errors import EngineError
 from playground.result import Result
-from playground.web.feed import Latest
+from playground.web.feed import Latest, Pace
 
 WAIT = 30.0  # seconds; only a broken feed waits this long
 
@@ -49,6 +50,45 @@ def test_the_stream_runs_on_while_the_consumer_is_busy() -> None:
     gate.set()  # the consumer is now "busy" (it does not ask for the next item) until the stream ended
     assert done.wait(WAIT), "the stream paused while its consumer was busy"
     assert list(feed) == [99]
+
+
+def test_streams_share_an_update_budget() -> None:
+    pace = Pace(rate=40.0, floor=0.05)
+    assert pace.interval() == 0.05
+    gates = [threading.Event() for _ in range(8)]
+    feeds = [Latest(gated(3, gate, []), pace=pace) for gate in gates]
+    assert pace.running == 8 and pace.interval() == pytest.approx(0.2)  # 8 streams: each 5 updates a second
+    for feed, gate in zip(feeds, gates, strict=True):
+        assert list(_opening(feed, gate)) == [0, 2]
+    assert pace.running == 0 and pace.interval() == 0.05  # each stream leaves the budget when it ends
+    failing = Latest(_raising(), pace=pace)
+    with pytest.raises(ValueError):
+        list(failing)
+    assert pace.running == 0  # so does one that failed
+
+
+def _opening(feed: Latest[int], gate: threading.Event) -> Iterator[int]:
+    for item in feed:
+        gate.set()
+        yield item
+
+
+def _raising() -> Iterator[int]:
+    yield 1
+    raise ValueError("engine died")
+
+
+def test_one_stream_of_a_busy_server_waits_for_its_share() -> None:
+    def slow() -> Iterator[int]:  # half a second of tokens
+        for i in range(50):
+            time.sleep(0.01)
+            yield i
+
+    busy = Pace(rate=40.0, floor=0.05)
+    busy.running = 399  # 399 other streams: this one's turn would come every 10 s
+    assert list(Latest(slow(), pace=busy)) == [0, 49]  # the first at once, the last always, nothing between
+    assert busy.running == 399
+    assert len(list(Latest(slow(), pace=Pace()))) > 2  # alone, it updates every 50 ms
 
 
 def test_nothing_in_nothing_out() -> None:

@@ -21,7 +21,7 @@ from ..languages import AUTO, DISPLAY_NAMES, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
 from ..tasks import TASKS
-from .feed import Latest
+from .feed import Latest, Pace
 from .files import save_answer
 from .manager import ModelManager, model_spec
 from .present import (
@@ -129,11 +129,12 @@ class PlaygroundApp:
     def __init__(self, manager: ModelManager) -> None:
         self.manager = manager
         self.runs = Runs()
+        self.pace = Pace()  # the updates per second all generations share
 
     def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None, sampling: tuple,
                  request: gr.Request | None) -> Iterator[tuple]:
-        """Stream one task's live outputs (at most every 50 ms), then the final View for panels(); errors
-        become a message, never a traceback."""
+        """Stream one task's live outputs (every 50 ms; less often when many stream at once, see Pace), then
+        the final View for panels(); errors become a message, never a traceback."""
         key = (_session(request), task)
         cancel = self.runs.start(key)
         view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
@@ -146,7 +147,7 @@ class PlaygroundApp:
             states = Latest(pipeline.stream(task, code, language=language, params=params,
                                             engine=self.manager.engine(), cancel=cancel, tests=tests or "",
                                             **TASKS[task].inputs(extra)),
-                            copy=Result.snapshot, name=f"generate-{task}")
+                            copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
