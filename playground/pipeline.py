@@ -1,6 +1,7 @@
-"""Run a task: render the prompt -> candidates -> stream -> extract -> lint + checks -> Result.
+"""Run a task: render the prompt -> candidates -> stream -> extract -> keep imports -> lint + checks -> Result.
 
-Each candidate streams in, is linted, then run against its checks in the sandbox (playground.checks).
+Each candidate streams in, gets back the original's imports it uses but left out (playground.imports),
+is linted, then run against its checks in the sandbox (playground.checks).
 The first candidate that passes every check is the answer; otherwise the one that passes most, flagged
 as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
 original code, and the best candidate is kept beside it (Result.rejected).
@@ -17,6 +18,7 @@ from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
+from .imports import restore_imports
 from .inputs import check_code, check_text
 from .languages import guess_language
 from .lint import lint, lint_note
@@ -214,6 +216,7 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
     _update_stats(state.stats, clock, time.perf_counter())
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()
+    _keep_imports(state, prompt, code)
     state.lint = lint(state.code, state.language) if state.code.strip() else []
     state.lint_note = lint_note(state.language)
 
@@ -247,6 +250,16 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.ttft_s = (clock.first or now) - clock.start
     decode_s = now - (clock.round_first or now)
     stats.tokens_per_s = (clock.round_tokens - 1) / decode_s if decode_s > 0 else 0.0
+
+
+def _keep_imports(state: Result, prompt: Prompt, code: str) -> None:
+    """A Python rewrite of Python code keeps the original's imports it uses (see playground.imports)."""
+    if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip():
+        return
+    state.code, names = restore_imports(state.code, code)
+    note = f"The answer uses {', '.join(names)} from the original's imports, which it left out: they are kept."
+    if names and note not in state.notice:
+        state.notice = _join(state.notice, note)
 
 
 def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None:
