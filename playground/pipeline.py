@@ -1,6 +1,6 @@
 """Run a task: render the prompt -> candidates -> stream -> extract -> keep imports -> lint + checks -> Result.
 
-Each candidate streams in, gets back the original's imports it uses but left out (playground.imports),
+Each candidate streams in, gets back what it uses from the original but left out (playground.imports),
 is linted, then run against its checks in the sandbox (playground.checks).
 The first candidate that passes every check is the answer; otherwise the one that passes most, flagged
 as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
@@ -253,11 +253,12 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
 
 
 def _keep_imports(state: Result, prompt: Prompt, code: str) -> None:
-    """A Python rewrite of Python code keeps the original's imports it uses (see playground.imports)."""
+    """A Python rewrite of Python code keeps what it uses from the original (see playground.imports)."""
     if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip():
         return
     state.code, names = restore_imports(state.code, code)
-    note = f"The answer uses {', '.join(names)} from the original's imports, which it left out: they are kept."
+    note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
+            "(its imports, constants or helpers).")
     if names and note not in state.notice:
         state.notice = _join(state.notice, note)
 

@@ -1,4 +1,4 @@
-"""playground.imports: a rewrite keeps the original's imports it still uses."""
+"""playground.imports: a rewrite keeps the imports, constants and helpers of the original it still uses."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ ANSWER = "def total(xs: List[int]) -> int:\n    return sum(xs)\n"
 def test_the_imports_the_answer_uses_come_back_at_its_top() -> None:
     code, names = restore_imports(ANSWER, ORIGINAL)
     assert names == ["List"]
-    assert code == "from typing import Dict, List\n" + ANSWER  # the statement as the user wrote it
+    assert code == "from typing import Dict, List\n\n\n" + ANSWER  # the statement as the user wrote it
     assert not [f for f in lint(code) if "undefined name" in f.message]
 
 
@@ -60,6 +60,46 @@ def test_they_go_after_a_docstring_and_future_imports() -> None:
     assert restore_imports(ANSWER, "def f(:\n") == (ANSWER, [])  # an original that does not parse
 
 
+HELPERS = '''import re
+from typing import Dict
+
+UNITS: Dict[str, int] = {"s": 1, "m": 60}
+PATTERN = re.compile(r"(\\d+)([sm])")
+
+
+def _seconds(amount: str, unit: str) -> int:
+    return int(amount) * UNITS[unit]
+
+
+@staticmethod
+def unused() -> None:
+    pass
+
+
+def parse(text: str) -> int:
+    """Seconds in a duration.
+
+    >>> parse("1m30s")
+    90
+    """
+    return sum(_seconds(a, u) for a, u in PATTERN.findall(text))
+'''
+
+
+def test_constants_and_helpers_come_back_with_what_they_need_in_turn() -> None:
+    answer = ("import math\n\ndef parse(text: str) -> int:\n"
+              "    return sum(_seconds(a, u) for a, u in PATTERN.findall(text))\n")
+    code, names = restore_imports(answer, HELPERS)
+    assert names == ["PATTERN", "_seconds", "re", "UNITS", "Dict"]  # what those need, then what that needs
+    assert not [f for f in lint(code) if "undefined name" in f.message]
+    assert "unused" not in code  # only what the answer uses
+    lines = code.splitlines()
+    assert lines[:3] == ["import re", "from typing import Dict", "import math"]  # imports at the top
+    assert code.index("UNITS: Dict") < code.index("def _seconds") < code.index("def parse")
+    decorated = "def f():\n    return unused()\n"
+    assert "@staticmethod\ndef unused" in restore_imports(decorated, HELPERS)[0]  # with its decorator
+
+
 class Dropper(FakeEngine):
     """Answers with the function alone, its imports left out (what small models often do)."""
 
@@ -73,7 +113,7 @@ def test_the_pipeline_shows_and_checks_the_answer_with_its_imports(task: str) ->
     result = pipeline.run(task, ORIGINAL, language="python", engine=Dropper(), checks=True,
                           params=GenerationParams(temperature=0.0, max_tokens=64))
     assert result.code.startswith("from typing import Dict, List\n")
-    assert "uses List from the original's imports" in result.notice
+    assert "uses List, which it left out: kept from the original" in result.notice
     assert result.checks is not None and result.checks.status == "pass"  # the >>> example ran in the sandbox
     js = pipeline.run("translate", ORIGINAL, language="python", target="javascript", engine=Dropper(), checks=False)
     assert "from typing" not in js.code  # another language: nothing to keep
