@@ -1,6 +1,6 @@
-"""Run a task: render the prompt -> candidates -> stream -> extract -> keep imports -> lint + checks -> Result.
+"""Run a task: render the prompt -> candidates -> stream -> extract -> restore -> lint + checks -> Result.
 
-Each candidate streams in, gets back what it uses from the original but left out (playground.imports),
+Each candidate streams in, gets back what it uses from the original but left out (playground.restore),
 is linted, then run against its checks in the sandbox (playground.checks).
 The first candidate that passes every check is the answer; otherwise the one that passes most, flagged
 as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
@@ -18,13 +18,13 @@ from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
-from .imports import restore_imports
 from .inputs import check_code, check_text
 from .languages import guess_language
 from .lint import lint, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
 from .repair import Round, errors, improved, repair_prompt
+from .restore import restore_missing
 from .result import Candidate, Result, Stats
 from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
@@ -216,7 +216,7 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
     _update_stats(state.stats, clock, time.perf_counter())
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()
-    _keep_imports(state, prompt, code)
+    _restore_missing(state, prompt, code)
     state.lint = lint(state.code, state.language) if state.code.strip() else []
     state.lint_note = lint_note(state.language)
 
@@ -252,11 +252,11 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.tokens_per_s = (clock.round_tokens - 1) / decode_s if decode_s > 0 else 0.0
 
 
-def _keep_imports(state: Result, prompt: Prompt, code: str) -> None:
-    """A Python rewrite of Python code keeps what it uses from the original (see playground.imports)."""
+def _restore_missing(state: Result, prompt: Prompt, code: str) -> None:
+    """A Python rewrite of Python code keeps what it uses from the original (see playground.restore)."""
     if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip():
         return
-    state.code, names = restore_imports(state.code, code)
+    state.code, names = restore_missing(state.code, code)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
             "(its imports, constants or helpers).")
     if names and note not in state.notice:

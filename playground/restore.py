@@ -58,8 +58,6 @@ def _with(answer: str, original: str, statements: list[ast.stmt]) -> str:
     __future__ imports, definitions after its own imports."""
     tree = ast.parse(answer)
     lines = answer.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
     imports = "".join(_source(original, n) + "\n" for n in statements if isinstance(n, ast.Import | ast.ImportFrom))
     block = ""
     for node in (n for n in statements if not isinstance(n, ast.Import | ast.ImportFrom)):
@@ -74,7 +72,7 @@ def _with(answer: str, original: str, statements: list[ast.stmt]) -> str:
     return head + body + "\n"
 
 
-def restore_imports(answer: str, original: str) -> tuple[str, list[str]]:
+def restore_missing(answer: str, original: str) -> tuple[str, list[str]]:
     """The answer with the original's top-level statements it needs put back, and the names they bring
     back; unchanged when nothing is missing, or when the answer or the original does not parse."""
     try:

@@ -1,4 +1,4 @@
-"""playground.imports: a rewrite keeps the imports, constants and helpers of the original it still uses."""
+"""playground.restore: a rewrite keeps the imports, constants and helpers of the original it still uses."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from playground import pipeline
 from playground.engines import Chunk
-from playground.imports import restore_imports
 from playground.lint import lint
 from playground.params import GenerationParams
+from playground.restore import restore_missing
 from tests.fakes import FakeEngine
 
 ORIGINAL = '''from typing import Dict, List
@@ -33,7 +33,7 @@ ANSWER = "def total(xs: List[int]) -> int:\n    return sum(xs)\n"
 
 
 def test_the_imports_the_answer_uses_come_back_at_its_top() -> None:
-    code, names = restore_imports(ANSWER, ORIGINAL)
+    code, names = restore_missing(ANSWER, ORIGINAL)
     assert names == ["List"]
     assert code == "from typing import Dict, List\n\n\n" + ANSWER  # the statement as the user wrote it
     assert not [f for f in lint(code) if "undefined name" in f.message]
@@ -47,17 +47,17 @@ def test_the_imports_the_answer_uses_come_back_at_its_top() -> None:
     ("def f(x):\n    return undefined_thing(x)\n", []),  # missing, but not imported by the original either
 ])
 def test_only_what_is_missing_and_imported_by_the_original(answer: str, expected: list[str]) -> None:
-    code, names = restore_imports(answer, ORIGINAL)
+    code, names = restore_missing(answer, ORIGINAL)
     assert names == expected
     assert (code == answer) == (not expected)
 
 
 def test_they_go_after_a_docstring_and_future_imports() -> None:
     answer = '"""Totals."""\nfrom __future__ import annotations\nimport sys\n\n' + ANSWER
-    code, _ = restore_imports(answer, ORIGINAL)
+    code, _ = restore_missing(answer, ORIGINAL)
     assert code.splitlines()[:3] == ['"""Totals."""', "from __future__ import annotations",
                                      "from typing import Dict, List"]
-    assert restore_imports(ANSWER, "def f(:\n") == (ANSWER, [])  # an original that does not parse
+    assert restore_missing(ANSWER, "def f(:\n") == (ANSWER, [])  # an original that does not parse
 
 
 HELPERS = '''import re
@@ -89,7 +89,7 @@ def parse(text: str) -> int:
 def test_constants_and_helpers_come_back_with_what_they_need_in_turn() -> None:
     answer = ("import math\n\ndef parse(text: str) -> int:\n"
               "    return sum(_seconds(a, u) for a, u in PATTERN.findall(text))\n")
-    code, names = restore_imports(answer, HELPERS)
+    code, names = restore_missing(answer, HELPERS)
     assert names == ["PATTERN", "_seconds", "re", "UNITS", "Dict"]  # what those need, then what that needs
     assert not [f for f in lint(code) if "undefined name" in f.message]
     assert "unused" not in code  # only what the answer uses
@@ -97,7 +97,7 @@ def test_constants_and_helpers_come_back_with_what_they_need_in_turn() -> None:
     assert lines[:3] == ["import re", "from typing import Dict", "import math"]  # imports at the top
     assert code.index("UNITS: Dict") < code.index("def _seconds") < code.index("def parse")
     decorated = "def f():\n    return unused()\n"
-    assert "@staticmethod\ndef unused" in restore_imports(decorated, HELPERS)[0]  # with its decorator
+    assert "@staticmethod\ndef unused" in restore_missing(decorated, HELPERS)[0]  # with its decorator
 
 
 class Dropper(FakeEngine):
