@@ -53,10 +53,9 @@ def _source(original: str, node: ast.stmt) -> str:
     return "".join(original.splitlines(keepends=True)[first - 1:node.end_lineno]).rstrip()
 
 
-def _with(answer: str, original: str, statements: list[ast.stmt]) -> str:
+def _with(answer: str, tree: ast.Module, original: str, statements: list[ast.stmt]) -> str:
     """The answer with statements (in the original's order) put in: imports after its docstring and
     __future__ imports, definitions after its own imports."""
-    tree = ast.parse(answer)
     lines = answer.splitlines(keepends=True)
     imports = "".join(_source(original, n) + "\n" for n in statements if isinstance(n, ast.Import | ast.ImportFrom))
     block = ""
@@ -81,7 +80,7 @@ def restore_missing(answer: str, original: str) -> tuple[str, list[str]]:
         return answer, []
     chosen: list[ast.stmt] = []
     names: list[str] = []
-    missing = _undefined(answer_tree)
+    code, missing = answer, _undefined(answer_tree)
     for _ in range(MAX_ROUNDS):
         found = [(node, sorted(_binds(node) & missing)) for node in original_tree.body if node not in chosen]
         found = [(node, hit) for node, hit in found if hit]
@@ -89,13 +88,12 @@ def restore_missing(answer: str, original: str) -> tuple[str, list[str]]:
             break
         chosen += [node for node, _ in found]
         names += [name for _, hit in found for name in hit if name not in names]
+        code = _with(answer, answer_tree, original, _in_order(original_tree, chosen))
         try:
-            missing = _undefined(ast.parse(_with(answer, original, _in_order(original_tree, chosen))))
+            missing = _undefined(ast.parse(code))
         except SyntaxError:
             return answer, []
-    if not chosen:
-        return answer, []
-    return _with(answer, original, _in_order(original_tree, chosen)), names
+    return code, names
 
 
 def _in_order(tree: ast.Module, chosen: list[ast.stmt]) -> list[ast.stmt]:

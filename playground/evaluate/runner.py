@@ -79,14 +79,14 @@ def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple
     return extract(answer, _language(item.task)).code, answer, tokens
 
 
-def _timed(engine: Engine, start: float, saved: float) -> float:
-    """Seconds since start, plus the generation time a Replay engine saved since then."""
-    replayed = engine.saved_seconds - saved if isinstance(engine, Replay) else 0.0
-    return time.perf_counter() - start + replayed
-
-
 def _saved(engine: Engine) -> float:
+    """The generation time a Replay engine has saved so far (0 for any other engine)."""
     return engine.saved_seconds if isinstance(engine, Replay) else 0.0
+
+
+def _timed(engine: Engine, start: float, saved: float) -> float:
+    """Seconds since start, plus the generation time the engine's replays saved since then."""
+    return time.perf_counter() - start + _saved(engine) - saved
 
 
 def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationParams,
