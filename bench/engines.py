@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -58,16 +59,20 @@ def start_app(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("app.py did not start")
 
 
-def one_request(client: Client, seed: int, max_tokens: int = MAX_TOKENS) -> tuple[float, int, str]:
-    """(time to first token, completion tokens, error) for one streamed translate request."""
+def one_request(client: Client, seed: int, max_tokens: int = MAX_TOKENS,
+                seen: Callable[[int], None] | None = None) -> tuple[float, int, str]:
+    """(time to first token, completion tokens, error) for one streamed translate request.
+
+    `seen` is told the answer's token count so far at every look (for a count at a moment in time)."""
     start, first = time.perf_counter(), None
     job = client.submit(code=EXAMPLE.code, source_language=EXAMPLE.language, target_language=EXAMPLE.target,
                         temperature=0.7, top_p=0.95, top_k=40, max_tokens=max_tokens, repeat_penalty=1.1,
                         seed=seed, api_name="/translate")
     while not job.done():  # look every 10 ms: gradio_client's own iterator polls every 1 ms, a core's worth
-        if first is None and (outputs := job.outputs()) and outputs[-1][0] and outputs[-1][0]["stats"][
-                "completion_tokens"]:
-            first = time.perf_counter()
+        if (outputs := job.outputs()) and outputs[-1][0] and (count := outputs[-1][0]["stats"]["completion_tokens"]):
+            first = first or time.perf_counter()
+            if seen:
+                seen(int(count))
         time.sleep(0.01)
     record = job.outputs()[-1][0] if job.outputs() else None
     if not record or record.get("error"):
@@ -75,33 +80,52 @@ def one_request(client: Client, seed: int, max_tokens: int = MAX_TOKENS) -> tupl
     return (first or time.perf_counter()) - start, int(record["stats"]["completion_tokens"]), ""
 
 
-def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS) -> dict[str, float]:
+def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
+         seconds: float | None = None) -> dict[str, float]:
     """`clients` threads, each its own gradio_client doing `requests` requests back to back.
 
     The clients connect (fetch the app's config, as a page load does) before the clock starts: this
-    measures a class pressing Generate with the page already open, not page loads."""
+    measures a class pressing Generate with the page already open, not page loads. `all_busy` is the share
+    of the wall time before the first client finished: after it, fewer requests are in flight (a closed
+    batch drains; a class keeps asking). With `seconds`, each client asks again and again instead, and
+    `tps` counts the tokens streamed in the first `seconds` (finished answers and the part of those in
+    flight), the sustained rate; the answers in flight at the end still finish and count as completed."""
     ttfts: list[float] = []
-    tokens, errors = [0], []
-    lock = threading.Lock()
+    tokens, errors, finished = [0], [], []
+    live = [0] * clients  # tokens of each client's answer in flight
+    lock, stop = threading.Lock(), threading.Event()
     connected = [Client(url, verbose=False, analytics_enabled=False, download_files=False) for _ in range(clients)]
 
     def worker(n: int) -> None:
-        for i in range(requests):
-            ttft, count, error = one_request(connected[n], seed=100 * n + i, max_tokens=max_tokens)
+        i = 0
+        while (i < requests) if seconds is None else not stop.is_set():
+            ttft, count, error = one_request(connected[n], seed=100 * n + i, max_tokens=max_tokens,
+                                             seen=lambda c, n=n: live.__setitem__(n, c))
             with lock:
                 (errors.append(error) if error else ttfts.append(ttft))
                 tokens[0] += count
+                live[n] = 0
+            i += 1
+        finished.append(time.perf_counter())
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     start = time.perf_counter()
     for t in threads:
         t.start()
+    streamed = None
+    if seconds is not None:
+        time.sleep(seconds)
+        with lock:
+            streamed = tokens[0] + sum(live)
+        stop.set()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
     q = statistics.quantiles(ttfts, n=20) if len(ttfts) > 1 else ttfts * 19
-    return {"tps": tokens[0] / wall, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
-            "ok": len(ttfts), "failed": len(errors), "wall": wall, **({"error": errors[0]} if errors else {})}
+    tps = tokens[0] / wall if streamed is None else streamed / seconds  # type: ignore[operator]
+    return {"tps": tps, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
+            "ok": len(ttfts), "failed": len(errors), "wall": wall, "all_busy": (min(finished) - start) / wall,
+            **({"error": errors[0]} if errors else {})}
 
 
 def concurrency(client_counts: list[int], requests: int) -> dict[str, dict[int, dict[str, float]]]:
