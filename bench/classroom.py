@@ -48,6 +48,8 @@ def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> di
         results = {}
         for n in clients:
             batch, kept = load(url, n, requests, max_tokens=TOKENS), load(url, n, 0, TOKENS, seconds=SECONDS)
+            # the batch's figures, plus the sustained rate, both runs' counts, and the sustained run's error if
+            # the batch had none
             results[n] = {**kept, **batch, "sustained": kept["tps"], "ok": batch["ok"] + kept["ok"],
                           "failed": batch["failed"] + kept["failed"]}
         return results

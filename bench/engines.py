@@ -112,18 +112,17 @@ def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
     start = time.perf_counter()
     for t in threads:
         t.start()
-    streamed = None
+    window = None  # tokens/s in the first `seconds`
     if seconds is not None:
         time.sleep(seconds)
         with lock:
-            streamed = tokens[0] + sum(live)
+            window = (tokens[0] + sum(live)) / seconds
         stop.set()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
     q = statistics.quantiles(ttfts, n=20) if len(ttfts) > 1 else ttfts * 19
-    tps = tokens[0] / wall if streamed is None else streamed / seconds  # type: ignore[operator]
-    return {"tps": tps, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
+    return {"tps": tokens[0] / wall if window is None else window, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
             "ok": len(ttfts), "failed": len(errors), "wall": wall, "all_busy": (min(finished) - start) / wall,
             **({"error": errors[0]} if errors else {})}
 
