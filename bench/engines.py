@@ -122,7 +122,8 @@ def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
         t.join()
     wall = time.perf_counter() - start
     q = statistics.quantiles(ttfts, n=20) if len(ttfts) > 1 else ttfts * 19
-    return {"tps": tokens[0] / wall if window is None else window, "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
+    return {"tps": tokens[0] / wall if window is None else window,
+            "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
             "ok": len(ttfts), "failed": len(errors), "wall": wall, "all_busy": (min(finished) - start) / wall,
             **({"error": errors[0]} if errors else {})}
 
