@@ -9,8 +9,11 @@
    generation and serving.
 2. A teaching step through HTTP (llama-server's /completion with n_probs) vs a plain generated token.
 3. A second student's request with the same task template (the server's prompt cache) vs the first.
+4. The 8-client target side by side: both apps up, sustained 20 s windows taken in turns, --pairs times;
+   the median of the pairs' ratios (a ratio of two windows seconds apart, not minutes).
 
-Run: `PYTHONPATH=. .venv/bin/python bench/classroom.py [--clients 1 4 8 16] [--requests 2]` (~10 min, 2 cores).
+Run: `PYTHONPATH=. .venv/bin/python bench/classroom.py [--clients 1 4 8 16] [--requests 2] [--pairs 5]`
+(~13 min on 2 cores; `--clients 8` ~9 min).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,6 +72,33 @@ def concurrency(clients: list[int], requests: int, threads: int) -> dict[str, di
     return results
 
 
+def side_by_side(pairs: int, clients: int = 8, threads: int = 0) -> list[tuple[float, float]]:
+    """(in-process, llama-server) sustained tokens/s of `pairs` pairs of windows, taken in turns (ABBA...).
+
+    Both apps stay up (the idle one costs ~0.03 of a core: Gradio's queue loop), so the two windows of a
+    pair are seconds apart, not the minutes between the two halves of the table: on a shared host the
+    speed drifts by 10-20% within minutes, as much as the difference being measured."""
+    setups = {"in-process": {"PLAYGROUND_ENGINE": "llama-cpp"},
+              "server": {"PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": str(min(clients, 8)),
+                         **({"PLAYGROUND_THREADS": str(threads)} if threads else {})}}
+    apps: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+    try:
+        for name, env in setups.items():
+            apps[name] = start_app({"PLAYGROUND_CHECKS": "0", **env})
+            one_request(Client(apps[name][1], verbose=False, analytics_enabled=False), 0)
+            load(apps[name][1], clients, 1, max_tokens=8)  # every slot has the task template cached
+        rows = []
+        for i in range(pairs):
+            order = ["in-process", "server"] if i % 2 == 0 else ["server", "in-process"]
+            tps = {name: load(apps[name][1], clients, 0, TOKENS, seconds=SECONDS)["tps"] for name in order}
+            rows.append((tps["in-process"], tps["server"]))
+        return rows
+    finally:
+        for proc, _ in apps.values():
+            proc.terminate()
+            proc.wait(30)
+
+
 def teaching_and_cache(rounds: int = 5) -> dict[str, float]:
     """Median ms of a teaching step and of a plain token on the server; TTFT of a first and second request."""
     engine = LlamaServerEngine("default", slots=1)
@@ -107,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8, 16])
     parser.add_argument("--requests", type=int, default=2, help="requests per client")
+    parser.add_argument("--pairs", type=int, default=5, help="8-client sustained windows side by side (0: none)")
     parser.add_argument("--server-threads", type=int, default=0, help="PLAYGROUND_THREADS for the server (0: cores)")
     args = parser.parse_args()
     print(f"Classroom benchmark: {os.cpu_count()} cores, translate example, {TOKENS} new tokens max, "
@@ -131,6 +163,16 @@ def main() -> None:
         for n, r in rows.items():
             if "error" in r:
                 print(f"first failure ({name}, {n} clients): {r['error']}")
+    if args.pairs:
+        turns = side_by_side(args.pairs, threads=args.server_threads)
+        ratios = [server / max(local, 1e-9) for local, server in turns]
+        print(f"\n8 clients, sustained {SECONDS:.0f} s windows, the two apps taking turns (both up):\n")
+        print("| pair | in-process tokens/s | llama-server tokens/s | ratio |\n|---:|---:|---:|---:|")
+        for i, ((local_tps, server_tps), ratio) in enumerate(zip(turns, ratios, strict=True), 1):
+            print(f"| {i} | {local_tps:.1f} | {server_tps:.1f} | {ratio:.2f} |")
+        met = sum(r >= TARGET_TPS for r in ratios)
+        print(f"median ratio {statistics.median(ratios):.2f} (lowest {min(ratios):.2f}, highest {max(ratios):.2f}); "
+              f"{met} of {len(ratios)} pairs >= {TARGET_TPS}")
     t = teaching_and_cache()
     print("\n| llama-server, one slot | median |\n|---|---:|")
     print(f"| plain generated token | {t['token']:.1f} ms |")
