@@ -21,9 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,12 +44,31 @@ TARGET_TPS, TARGET_TTFT = 1.4, 0.5  # the issue's targets at 8 clients: >= 1.4x 
 SECONDS = 20.0  # the sustained load: every client asks again and again for this long
 
 
-def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> dict[int, dict[str, float]]:
+IN_PROCESS = {"PLAYGROUND_ENGINE": "llama-cpp"}
+
+
+def server_env(clients: int, threads: int) -> dict[str, str]:
+    """The llama-server app for `clients` at once: slots = clients, up to 8."""
+    return {"PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": str(min(clients, 8)),
+            **({"PLAYGROUND_THREADS": str(threads)} if threads else {})}
+
+
+@contextmanager
+def served(env: dict[str, str], clients: int) -> Iterator[str]:
+    """`python app.py` with checks off and `env`, its model loaded and warm; yields its URL, then stops it."""
     proc, url = start_app({"PLAYGROUND_CHECKS": "0", **env})
     try:
         one_request(Client(url, verbose=False, analytics_enabled=False), 0)  # load the model
         # A class's server has been answering for a while: every slot has the task template in its cache.
-        load(url, max(clients), 1, max_tokens=8)
+        load(url, clients, 1, max_tokens=8)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> dict[int, dict[str, float]]:
+    with served(env, max(clients)) as url:
         results = {}
         for n in clients:
             batch, kept = load(url, n, requests, max_tokens=TOKENS), load(url, n, 0, TOKENS, seconds=SECONDS)
@@ -57,17 +77,13 @@ def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> di
             results[n] = {**kept, **batch, "sustained": kept["tps"], "ok": batch["ok"] + kept["ok"],
                           "failed": batch["failed"] + kept["failed"]}
         return results
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 def concurrency(clients: list[int], requests: int, threads: int) -> dict[str, dict[int, dict[str, float]]]:
-    results = {"llama-cpp (in-process)": serve_and_load({"PLAYGROUND_ENGINE": "llama-cpp"}, clients, requests)}
+    results = {"llama-cpp (in-process)": serve_and_load(IN_PROCESS, clients, requests)}
     server: dict[int, dict[str, float]] = {}
-    for n in clients:  # one app per slot count: slots = clients, up to 8
-        server |= serve_and_load({"PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": str(min(n, 8)),
-                                  **({"PLAYGROUND_THREADS": str(threads)} if threads else {})}, [n], requests)
+    for n in clients:  # one app per slot count
+        server |= serve_and_load(server_env(n, threads), [n], requests)
     results["llama-server (slots = clients, <= 8)"] = server
     return results
 
@@ -78,25 +94,13 @@ def side_by_side(pairs: int, clients: int = 8, threads: int = 0) -> list[tuple[f
     Both apps stay up (the idle one costs ~0.03 of a core: Gradio's queue loop), so the two windows of a
     pair are seconds apart, not the minutes between the two halves of the table: on a shared host the
     speed drifts by 10-20% within minutes, as much as the difference being measured."""
-    setups = {"in-process": {"PLAYGROUND_ENGINE": "llama-cpp"},
-              "server": {"PLAYGROUND_ENGINE": "llama-server", "PLAYGROUND_SLOTS": str(min(clients, 8)),
-                         **({"PLAYGROUND_THREADS": str(threads)} if threads else {})}}
-    apps: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
-    try:
-        for name, env in setups.items():
-            apps[name] = start_app({"PLAYGROUND_CHECKS": "0", **env})
-            one_request(Client(apps[name][1], verbose=False, analytics_enabled=False), 0)
-            load(apps[name][1], clients, 1, max_tokens=8)  # every slot has the task template cached
+    with served(IN_PROCESS, clients) as local, served(server_env(clients, threads), clients) as remote:
         rows = []
         for i in range(pairs):
-            order = ["in-process", "server"] if i % 2 == 0 else ["server", "in-process"]
-            tps = {name: load(apps[name][1], clients, 0, TOKENS, seconds=SECONDS)["tps"] for name in order}
-            rows.append((tps["in-process"], tps["server"]))
+            order = [local, remote] if i % 2 == 0 else [remote, local]
+            tps = {url: load(url, clients, 0, TOKENS, seconds=SECONDS)["tps"] for url in order}
+            rows.append((tps[local], tps[remote]))
         return rows
-    finally:
-        for proc, _ in apps.values():
-            proc.terminate()
-            proc.wait(30)
 
 
 def teaching_and_cache(rounds: int = 5) -> dict[str, float]:
