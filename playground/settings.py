@@ -33,8 +33,13 @@ class Settings(BaseSettings):
     # -- the model and its engine
     engine: str = Field("llama-cpp", description="Engine for the model: llama-cpp (in-process), llama-server (a class "
                                                  "at once), ctransformers or openai.")
-    model: str = Field("default", description="Model loaded first: `default` (the bundled SmolLM2), a .gguf path, or "
-                                              "hf:OWNER/REPO/FILE.gguf. If it fails to load, the bundled one is used.")
+    model: str = Field("default", description="Model loaded first: `default` (Qwen2.5-Coder-1.5B-Instruct), a model's "
+                                              "name (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, smollm2-135m, "
+                                              "gemma3-270m), a .gguf path, or hf:OWNER/REPO/FILE.gguf. If it fails to "
+                                              "load, the small SmolLM2-135M (always installed) is used.")
+    model_cache: str = Field("", description="Folder where models installed as parts are joined and verified once "
+                                             "(default: ~/.cache/code-playground/models; needs 1.2 GB for the "
+                                             "default model).")
     threads: int = Field(0, ge=0, description="CPU threads for generation and prompt evaluation (0 = all cores). "
                                               "1 is faster on a 2-core laptop that also runs the browser.")
     n_ctx: int = Field(4096, ge=256, description="Context window cap in tokens (the model's own size if smaller).")

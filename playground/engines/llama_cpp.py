@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..errors import EngineError, ModelError
-from ..models import ModelInfo, model_info, resolve
+from ..models import ModelInfo, locate, model_info
 from ..params import GenerationParams
 from ..settings import get_settings
 from .base import Chunk, Distribution
@@ -39,8 +39,9 @@ class LlamaCppEngine:
     def __init__(self, model: str | None = None, n_ctx: int | None = None, n_threads: int | None = None) -> None:
         import llama_cpp
 
-        path = resolve(model)
-        self.info: ModelInfo = model_info(path)  # validates the header before llama.cpp sees it
+        found = locate(model)
+        path = found.path
+        self.info: ModelInfo = model_info(path, found.notice)  # validates the header before llama.cpp sees it
         trained = self.info.context_length or get_settings().n_ctx
         n_ctx = n_ctx or min(trained, get_settings().n_ctx)
         threads = n_threads or get_settings().thread_count

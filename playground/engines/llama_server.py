@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import EngineError
 from ..gguf import read_metadata
-from ..models import ModelInfo, model_info, resolve
+from ..models import ModelInfo, locate, model_info
 from ..params import GenerationParams
 from ..settings import get_settings
 from .base import Chunk, Distribution
@@ -50,11 +50,13 @@ class LlamaServerEngine:
         settings = get_settings()
         url = url if url is not None else settings.llama_server_url
         self.process: ServerProcess | None = None
+        self._notice = ""
         self._vocab_types: list[int] = []
         if url:
             base = normalize_base_url(url).removesuffix("/v1")
         else:
-            path = resolve(model)
+            found = locate(model)
+            path, self._notice = found.path, found.notice
             local = model_info(path)  # validates the header before the server sees it
             slot_ctx = min(local.context_length or settings.n_ctx, n_ctx or settings.n_ctx)
             self.process = ServerProcess(path, slots or settings.slot_count, slot_ctx,
@@ -76,7 +78,7 @@ class LlamaServerEngine:
     def _describe(self, props: dict[str, Any]) -> ModelInfo:
         n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or 0)
         if self.process is not None:
-            info = model_info(self.process.model)
+            info = model_info(self.process.model, self._notice)
         else:
             name = Path(str(props.get("model_path") or "remote")).name
             info = ModelInfo(name=name, path="", architecture="remote", chat_template=props.get("chat_template"),

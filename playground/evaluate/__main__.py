@@ -36,8 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m playground.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--tasks", type=lambda s: _list(s, TASK_ORDER), default=list(TASK_ORDER),
                    help="comma-separated tasks (default: all four)")
-    p.add_argument("--models", type=_list, default=["smollm2", "gemma3"],
-                   help="comma-separated: smollm2, gemma3, a .gguf path or hf:OWNER/REPO/FILE.gguf")
+    p.add_argument("--models", type=_list, default=["qwen2.5-coder-1.5b", "smollm2-135m"],
+                   help="comma-separated model names (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, smollm2-135m, "
+                        "gemma3-270m), .gguf paths or hf:OWNER/REPO/FILE.gguf")
     p.add_argument("--methods", type=lambda s: _list(s, METHODS), default=["anchor", "pipeline", "repair"],
                    help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair), "
                         "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates)")

@@ -29,7 +29,6 @@ from ..extract import extract
 from ..params import GenerationParams
 from .checks import check
 from .dataset import Item, load_items
-from .models import model_spec
 from .replay import Replay
 
 METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
@@ -168,7 +167,7 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
                     if (todo := [m for m in methods if (model, tier, task, item.name, m) not in done])]
             if not work:
                 continue
-            engine = Replay(load_engine("llama-cpp", model_spec(model)))
+            engine = Replay(load_engine("llama-cpp", model))
             for tier, item, todo in work:
                 for attempt in answers(engine, model, todo, item, params):
                     attempt.tier = tier
