@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.engines import Engine, load_engine
 from playground.params import GenerationParams
 from playground.settings import get_settings
@@ -16,6 +17,9 @@ from playground.settings import get_settings
 # reach the tests (or the apps and servers they start).
 for _name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
     os.environ.pop(_name, None)
+# Mechanics tests run on the small, fast SmolLM2 (the apps and CLIs they start in subprocesses too); the
+# default code model (Qwen2.5-Coder-1.5B) is asked for by name in its own smoke tests (test_default_model.py).
+os.environ["PLAYGROUND_MODEL"] = SMALL_MODEL
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +32,8 @@ def fresh_settings() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    """The default llama-cpp engine on the bundled SmolLM2 model (shared, like the app does)."""
-    return load_engine("llama-cpp", "default")
+    """The llama-cpp engine on the small bundled SmolLM2 model (shared, like the app does)."""
+    return load_engine("llama-cpp", SMALL_MODEL)
 
 
 @pytest.fixture
@@ -106,5 +110,5 @@ def model_url() -> Iterator[str]:
     from playground.web import ModelManager
     from tests.browser import serve
 
-    with serve(ModelManager(engine="llama-cpp", model="default", public=False)) as (url, _):
+    with serve(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)) as (url, _):
         yield url

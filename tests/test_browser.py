@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.engines import load_engine
 from playground.examples import load_examples
 from playground.web.manager import ModelManager
@@ -32,7 +33,7 @@ TASKS = ["translate", "simplify", "debug", "complete"]
 
 @pytest.fixture(scope="module")
 def echo_url() -> Iterator[str]:
-    with serve(ModelManager(engine="echo", model="default", public=False, delay=0.01)) as (url, _):
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False, delay=0.01)) as (url, _):
         yield url
 
 
@@ -109,7 +110,7 @@ def test_stop_ends_a_long_generation_and_generate_works_again(open_page: Any, mo
                            "document.querySelector('#translate-stats')?.innerText)", timeout=60_000)
     page.click("#translate-stop")
     assert wait_finished(page, "translate", 30).startswith("Stopped:")
-    engine = load_engine("llama-cpp", "default")
+    engine = load_engine("llama-cpp", SMALL_MODEL)
     assert engine.wait_idle(10), "Stop should free the model"
     shot(page, "stopped")
     page.click("#translate-generate")
@@ -144,7 +145,7 @@ def test_closed_tab_cancels_its_generation(open_page: Any, model_url: str) -> No
     page.wait_for_function("() => document.querySelector('#translate-stats')?.innerText.startsWith('Generating')",
                            timeout=60_000)
     page.context.close()
-    engine = load_engine("llama-cpp", "default")
+    engine = load_engine("llama-cpp", SMALL_MODEL)
     assert engine.wait_idle(30), "closing the tab should stop its generation"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import choose, fill_code, serve, shot, use_example, wait_finished
@@ -23,7 +24,7 @@ DOUBLE = 'def double(x):\n    """\n    >>> double(21)\n    42\n    """\n    retu
 
 @pytest.fixture(scope="module")
 def echo_url() -> Iterator[str]:
-    with serve(ModelManager(engine="echo", model="default", public=False)) as (url, _):
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (url, _):
         yield url
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.engines import Chunk, register_engine
 from playground.models import ModelInfo
 from playground.params import GenerationParams
@@ -50,7 +51,7 @@ class PayloadEngine(FakeEngine):
 
 @pytest.fixture(scope="module")
 def payload_url() -> Iterator[str]:
-    with serve(ModelManager(engine="payload", model="default", public=False)) as (url, _):
+    with serve(ModelManager(engine="payload", model=SMALL_MODEL, public=False)) as (url, _):
         yield url
 
 

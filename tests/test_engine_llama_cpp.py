@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.engines import Engine, engine_names, get_engine_class, load_engine
 from playground.engines.streaming import held_back
 from playground.errors import EngineError
@@ -30,7 +31,7 @@ def test_registry_lists_builtins_and_rejects_unknown_names() -> None:
 
 
 def test_engine_is_loaded_once_and_shared(engine: Engine) -> None:
-    assert load_engine("llama-cpp", "default") is engine
+    assert load_engine("llama-cpp", SMALL_MODEL) is engine
     assert engine.context_size == 4096  # the model's 8192 capped by PLAYGROUND_N_CTX's default
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from playground import pipeline
+from playground.catalog import SMALL_MODEL
 from playground.engines import Engine, Infiller, Stepper, load_engine, unload_engine
 from playground.engines import server_process as server_process_module
 from playground.engines.llama_server import LlamaServerEngine
@@ -32,7 +33,7 @@ CODE = "def add(a, b):\n    return a + b\n"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LlamaServerEngine]:
-    engine = LlamaServerEngine("default", slots=4)
+    engine = LlamaServerEngine(SMALL_MODEL, slots=4)
     yield engine
     engine.close()
 
@@ -125,7 +126,7 @@ def test_a_teaching_step_matches_the_in_process_engine(server: LlamaServerEngine
 
 
 def test_a_killed_server_ends_the_answer_with_a_message_and_the_next_one_works() -> None:
-    engine = LlamaServerEngine("default", slots=2)
+    engine = LlamaServerEngine(SMALL_MODEL, slots=2)
     try:
         assert engine.process is not None
         seen: list[str] = []
@@ -150,7 +151,7 @@ def test_a_port_already_taken_is_traded_for_another(monkeypatch: pytest.MonkeyPa
     ports = iter([port])
     real = server_process_module.free_port
     monkeypatch.setattr(server_process_module, "free_port", lambda: next(ports, None) or real())
-    engine = LlamaServerEngine("default", slots=1)
+    engine = LlamaServerEngine(SMALL_MODEL, slots=1)
     try:
         assert engine.process is not None and engine.process.port != port
         assert pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=engine,
@@ -173,7 +174,7 @@ def test_the_registry_builds_it_by_name(monkeypatch: pytest.MonkeyPatch) -> None
     from playground.settings import reload_settings
 
     reload_settings()
-    engine = load_engine("llama-server", "default")
+    engine = load_engine("llama-server", SMALL_MODEL)
     try:
         assert engine.name == "llama-server" and type(engine).concurrency() == 2
     finally:
@@ -188,7 +189,7 @@ def test_the_web_app_serves_a_class_through_it(tmp_path: Path) -> None:
     from playground.web import ModelManager
     from tests.browser import client, serve
 
-    manager = ModelManager(engine="llama-server", model="default", public=False, slots=2)
+    manager = ModelManager(engine="llama-server", model=SMALL_MODEL, public=False, slots=2)
     with serve(manager) as (url, _):
         args = {"code": CODE, "source_language": "python", "tests": "", "temperature": 0.7, "top_p": 0.95,
                 "top_k": 40, "max_tokens": 200, "repeat_penalty": 1.1, "seed": 1, "candidates": 1}

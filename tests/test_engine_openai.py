@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from playground import pipeline
+from playground.catalog import SMALL_MODEL
 from playground.engines import Engine, Stepper, get_engine_class, load_engine, unload_engine
 from playground.engines.openai_http import OpenAIEngine, ServerSettings, normalize_base_url
 from playground.errors import EngineError
@@ -33,7 +34,7 @@ def server() -> Iterator[LlamaServer]:
 @pytest.fixture(scope="module")
 def remote(server: LlamaServer) -> OpenAIEngine:
     """The engine on that server, rendering prompts with the bundled model's chat template."""
-    return OpenAIEngine("default", base_url=server.base_url, api_key=KEY, template_model="default", concurrency=2)
+    return OpenAIEngine("default", base_url=server.base_url, api_key=KEY, template_model=SMALL_MODEL, concurrency=2)
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -204,7 +205,7 @@ def test_closed_port_is_connection_refused() -> None:
 
 def test_server_killed_mid_stream_keeps_the_partial_answer() -> None:
     with LlamaServer() as srv:
-        remote = OpenAIEngine("default", base_url=srv.base_url, template_model="default")
+        remote = OpenAIEngine("default", base_url=srv.base_url, template_model=SMALL_MODEL)
         seen = ""
         with pytest.raises(EngineError, match="broke in the middle of the answer") as info:
             for n, partial in enumerate(pipeline.stream(

@@ -13,6 +13,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
+from playground.catalog import SMALL_MODEL
 from playground.settings import reload_settings
 from playground.web import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
@@ -46,7 +47,7 @@ def text(result: Any) -> str:
 @pytest.fixture(scope="module")
 def public_url() -> Iterator[str]:
     """The app in public mode (as on a Space) on the bundled model."""
-    with serve(ModelManager(engine="llama-cpp", model="default", public=True)) as (url, _):
+    with serve(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=True)) as (url, _):
         yield url
 
 
@@ -109,6 +110,6 @@ def test_public_mode_serves_the_same_tools_none_choosing_a_model(public_url: str
 def test_the_mcp_server_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYGROUND_MCP", "0")
     reload_settings()
-    with serve(ModelManager(engine="echo", model="default", public=False)) as (url, _):
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (url, _):
         assert httpx.get(url, timeout=10).status_code == 200
         assert httpx.post(url + "gradio_api/mcp/", json={}, timeout=10).status_code == 404

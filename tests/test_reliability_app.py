@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from playground.catalog import SMALL_MODEL
 from playground.models import bundled_model_path
-from playground.web.manager import BUNDLED, ModelManager
+from playground.web.manager import BUNDLED, ModelManager, spec_label
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import client, serve
 from tests.fake_hub import FakeHub
@@ -131,7 +132,7 @@ def test_settings_the_sliders_pass_but_the_params_refuse_are_a_message(model_url
 def test_generated_code_is_never_run_by_the_server(tmp_path: Path) -> None:
     marker = tmp_path / "ran.txt"
     code = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\nprint(undefined_name)\n"
-    with serve(ModelManager(engine="echo", model="default", public=False)) as (url, _):
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (url, _):
         app = client(url)
         for task, extra in (("simplify", {}), ("debug", {"error_message": ""})):
             result = app.predict(code=code, source_language="python", **extra, api_name=f"/{task}")[0]
@@ -142,7 +143,7 @@ def test_generated_code_is_never_run_by_the_server(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def public_app() -> Iterator[tuple[str, ModelManager]]:
-    manager = ModelManager(engine="llama-cpp", model="default", public=True, allowed=[])
+    manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=True, allowed=[])
     with serve(manager) as (url, _):
         yield url, manager
 
@@ -155,7 +156,7 @@ NOT_LISTED = "not in the list of choices"
     (["local", str(bundled_model_path()), "", "", "llama-cpp", str(bundled_model_path())], NOT_LISTED),
     (["hub", "", "someone/else", "model.gguf", "llama-cpp", "hf:someone/else/model.gguf"], NOT_LISTED),
     # ...the handler refuses another engine (all engines are choices of the hidden engine dropdown)...
-    (["bundled", "", "", "", "openai", BUNDLED], "This public app cannot switch engines"),
+    (["named", "", "", "", "openai", BUNDLED], "This public app cannot switch engines"),
     # ...and ignores the hidden path and Hub fields: only the listed model is loaded.
     (["local", "/etc/passwd", "someone/else", "model.gguf", "llama-cpp", BUNDLED], "Loaded SmolLM2"),
 ])
@@ -173,7 +174,7 @@ def test_public_mode_offers_a_fixed_list_and_still_answers(public_app: tuple[str
     config = httpx.get(url + "config", timeout=30).json()
     listed = [c["props"]["choices"] for c in config["components"]
               if c.get("props", {}).get("label") == "Model" and c.get("type") == "dropdown"]
-    assert listed == [[["Bundled SmolLM2-135M", BUNDLED]]]
+    assert listed == [[[spec_label(BUNDLED), BUNDLED]]] and "SmolLM2" in listed[0][0][0]
     assert_next_request_works(url)
 
 
@@ -190,7 +191,7 @@ def test_hub_failing_during_a_model_switch_keeps_the_previous_model(monkeypatch:
         monkeypatch.setattr(hc, "HF_HUB_OFFLINE", False)
         monkeypatch.setattr(hc, "HF_HUB_CACHE", str(tmp_path / "cache"))
         monkeypatch.setattr(hc, "HF_HUB_DISABLE_XET", True, raising=False)
-        manager = ModelManager(engine="llama-cpp", model="default", public=False)
+        manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
         with serve(manager) as (url, _):
             before = manager.engine()
             form = ["hub", "", "teacher/tiny-coder-GGUF", "tiny-coder.Q4_1.gguf", "llama-cpp", BUNDLED]
@@ -213,7 +214,7 @@ def test_openai_api_key_never_reaches_the_browser_or_the_logs(monkeypatch: pytes
     with LlamaServer("--api_key", KEY) as server:
         monkeypatch.setenv("PLAYGROUND_OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("PLAYGROUND_OPENAI_API_KEY", KEY)
-        with serve(ModelManager(engine="openai", model="default", public=False)) as (url, _):
+        with serve(ModelManager(engine="openai", model=SMALL_MODEL, public=False)) as (url, _):
             sent = [httpx.get(url + page, timeout=30).text for page in ("", "config", "gradio_api/info")]
             sent.append(json.dumps(call_raw(url, "show_model", [])))  # the model panel, as on page load
             app = client(url)

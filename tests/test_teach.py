@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from playground import pipeline
+from playground.catalog import SMALL_MODEL
 from playground.engines import Distribution, Engine, Stepper, load_engine
 from playground.errors import EngineError, InputError
 from playground.params import GenerationParams
@@ -272,7 +273,7 @@ def test_grid_cells_carry_their_verdict_and_each_row_its_pass_rate(engine: Engin
 # ---------------------------------------------------------------- engines without probabilities
 
 def test_engines_without_probabilities_say_so() -> None:
-    echo = load_engine("echo", "default")
+    echo = load_engine("echo", SMALL_MODEL)
     assert not isinstance(echo, Stepper)
     with pytest.raises(EngineError, match="cannot show token probabilities"):
         stepper(echo)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from gradio_client.utils import Status
 
+from playground.catalog import SMALL_MODEL
 from playground.engines import load_engine, register_engine
 from playground.examples import load_examples
 from playground.web.manager import ModelManager
@@ -110,8 +111,8 @@ def test_out_of_range_settings_are_refused_with_the_bounds(model_url: str) -> No
 
 
 def test_engine_dying_mid_stream_keeps_the_partial_answer() -> None:
-    DyingLlama.real_engine = load_engine("llama-cpp", "default")
-    with serve(ModelManager(engine="dying-llama", model="default", public=False)) as (url, _):
+    DyingLlama.real_engine = load_engine("llama-cpp", SMALL_MODEL)
+    with serve(ModelManager(engine="dying-llama", model=SMALL_MODEL, public=False)) as (url, _):
         result, code_html, *_, message = client(url).predict(**example_args("translate"), api_name="/translate")
     assert "engine failed" in result["error"] and "crashed" in message
     assert result["stats"]["completion_tokens"] == 6 and result["code"].strip()
@@ -119,7 +120,7 @@ def test_engine_dying_mid_stream_keeps_the_partial_answer() -> None:
 
 
 def test_cancel_frees_the_model_for_the_next_request(model_url: str) -> None:
-    engine = load_engine("llama-cpp", "default")
+    engine = load_engine("llama-cpp", SMALL_MODEL)
     app = client(model_url)
     job = app.submit(**example_args("translate", max_tokens=400, temperature=1.0), api_name="/translate")
     for update in job:
@@ -200,7 +201,7 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
 
     endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert len(endpoints["/simplify"]["returns"]) == 5
-    handler = PlaygroundApp(ModelManager(engine="llama-cpp", model="default", public=False))
+    handler = PlaygroundApp(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False))
     updates = list(handler.simplify(**example_args("simplify"), request=None))
     assert len(updates) >= 3 and all(len(update) == 6 for update in updates)
     ended = [update[-1] for update in updates if isinstance(update[-1], View)]
@@ -213,7 +214,7 @@ def test_a_full_queue_refuses_new_requests_and_takes_them_again_later(monkeypatc
     monkeypatch.setenv("PLAYGROUND_QUEUE_SIZE", "1")
     code = "total = 0\n" + "".join(f"total += {i}\n" for i in range(40))
     args = {**example_args("simplify"), "code": code}
-    with serve(ModelManager(engine="echo", model="default", public=False, delay=0.05)) as (url, _):
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False, delay=0.05)) as (url, _):
         running = client(url).submit(**args, api_name="/simplify")
         while not running.outputs():  # the first one is generating
             time.sleep(0.01)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import playground
+from playground.catalog import SMALL_MODEL
 from playground.errors import ModelError
 from playground.models import bundled_model_path
 from playground.settings import load_settings
@@ -37,7 +38,7 @@ def test_public_mode_from_environment(env: dict[str, str], public: bool, monkeyp
 
 def test_hub_and_form_specs() -> None:
     assert hub_spec(" Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF ", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf") == QWEN
-    assert model_spec("bundled") == BUNDLED
+    assert model_spec("named", choice=BUNDLED) == BUNDLED and model_spec("named") == "default"
     assert model_spec("local", " /models/a.gguf ") == "/models/a.gguf"
     for bad in (("not a repo", "a.gguf"), ("owner/repo", "README.md"), ("owner/repo/extra", "a.gguf")):
         with pytest.raises(ModelError):
@@ -48,7 +49,7 @@ def test_hub_and_form_specs() -> None:
 
 @pytest.mark.model
 def test_card_of_the_bundled_model() -> None:
-    card = ModelManager(engine="llama-cpp", model="default", public=False).card()
+    card = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False).card()
     assert "SmolLM2" in card.name and card.engine == "llama-cpp"
     assert card.quantization == "Q4_1" and card.size_bytes > 50_000_000
     assert card.context_size == 4096 and card.fim is False
@@ -56,21 +57,21 @@ def test_card_of_the_bundled_model() -> None:
 
 @pytest.mark.model
 def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) -> None:
-    manager = ModelManager(engine="llama-cpp", model="default", public=False)
+    manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
     before = manager.engine()
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\x00" * 64)
     for spec in (str(tmp_path / "missing.gguf"), str(broken)):
         with pytest.raises(ModelError):
             manager.switch(spec)
-        assert manager.engine() is before and manager.spec == "default"
+        assert manager.engine() is before and manager.spec == SMALL_MODEL
     result = playground.run("simplify", "x = 1\n", language="python", params=greedy, engine=manager.engine())
     assert result.done and result.stats.completion_tokens > 0
 
 
 @pytest.mark.model
 def test_switch_to_a_local_file_loads_it(greedy) -> None:
-    manager = ModelManager(engine="llama-cpp", model="default", public=False)
+    manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
     first = manager.engine()
     path = str(bundled_model_path())
     card = manager.switch(path)
@@ -82,13 +83,13 @@ def test_switch_to_a_local_file_loads_it(greedy) -> None:
 
 @pytest.mark.model
 def test_public_mode_refuses_local_paths_other_repos_and_engines() -> None:
-    manager = ModelManager(engine="llama-cpp", model="default", public=True, allowed=[QWEN])
+    manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=True, allowed=[QWEN])
     for spec, engine in ((str(bundled_model_path()), None), ("hf:someone/else/model.gguf", None),
                          (BUNDLED, "openai")):
         with pytest.raises(ModelError, match="public app"):
             manager.switch(spec, engine)
     manager.check_allowed(QWEN, "llama-cpp")  # listed models are allowed (not downloaded here)
-    assert manager.allowed == ["default", QWEN]
+    assert manager.allowed == [SMALL_MODEL, QWEN]
 
 
 @pytest.mark.model

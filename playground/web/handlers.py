@@ -7,6 +7,7 @@ answer stays visible. Stop and a closed browser tab set the generation's cancel 
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -214,8 +215,12 @@ class PlaygroundApp:
             return message_html(str(exc))
         return run_html(report)
 
-    def show_model(self) -> tuple[str, str, str]:
-        """The model panel and the Complete tab's note (loads the default model on first page load)."""
+    def show_model(self, progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:  # noqa: B008
+        """The model panel and the Complete tab's note (loads the default model on first page load, showing
+        the progress of a first start that joins or downloads it)."""
+        while (preparing := self.manager.preparing) is not None and not self.manager.loaded:
+            progress(preparing, desc="Preparing the model (first start: joining its parts)", unit="bytes")
+            time.sleep(0.5)
         try:
             card = self.manager.card()
         except PlaygroundError as exc:
@@ -227,10 +232,11 @@ class PlaygroundApp:
         """Switch models; a model that fails to load leaves the previous one working."""
         yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip()
         try:
-            spec = choice if self.manager.public else model_spec(source, path or "", repo or "", filename or "")
+            spec = choice if self.manager.public else model_spec(source, path or "", repo or "", filename or "",
+                                                                  choice or "")
 
             def report(done: int, total: int | None) -> None:
-                progress((done, total), desc="Downloading the model", unit="bytes")
+                progress((done, total), desc="Preparing the model (joining or downloading it)", unit="bytes")
 
             card = self.manager.switch(spec, engine, report)
         except PlaygroundError as exc:

@@ -1,7 +1,7 @@
 """The model behind the web app: which one is loaded, switching models, and what a public app allows.
 
-Settings (docs/configuration.md): PLAYGROUND_MODEL is loaded first (if it cannot be, the bundled model is
-used and the reason shown) with PLAYGROUND_ENGINE. Public mode (PLAYGROUND_PUBLIC, on by default on a
+Settings (docs/configuration.md): PLAYGROUND_MODEL is loaded first (if it cannot be, the small bundled
+SmolLM2 is used and the reason shown) with PLAYGROUND_ENGINE. Public mode (PLAYGROUND_PUBLIC, on by default on a
 Hugging Face Space): no local paths, no engine switch, and only PLAYGROUND_ALLOWED_MODELS besides the
 default and the bundled one.
 """
@@ -12,12 +12,15 @@ import re
 import threading
 from dataclasses import dataclass
 
+from ..assemble import installed
+from ..catalog import DEFAULT_MODEL, SMALL_MODEL, by_filename, get_model, lookup
 from ..engines import Engine, Service, load_engine, unload_engine
 from ..errors import ModelError, PlaygroundError
-from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, resolve
+from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, locate
 from ..settings import get_settings
 
-BUNDLED = "default"
+DEFAULT = "default"
+BUNDLED = SMALL_MODEL  # always installed: what the app falls back to
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -47,6 +50,7 @@ class ModelCard:
     fim: bool
     notice: str = ""
     runtime: str = ""  # e.g. "llama-server b0-unknown, 4 slots of 4096 tokens"
+    about: str = ""  # a catalog model's license, measured speed and quality
 
 
 class ModelManager:
@@ -56,13 +60,14 @@ class ModelManager:
                  allowed: list[str] | None = None, **options: object) -> None:
         settings = get_settings()
         self.engine_name = engine or settings.engine
-        self.default_spec = (model or settings.model or BUNDLED).strip()
+        self.default_spec = (model or settings.model or DEFAULT).strip()
         self.public = settings.is_public if public is None else public
         extra = allowed if allowed is not None else settings.allowed_model_list
         self.allowed = list(dict.fromkeys([self.default_spec, BUNDLED, *(s.strip() for s in extra if s.strip())]))
         self.options = options
         self.spec = self.default_spec
         self.notice = ""
+        self.preparing: tuple[int, int | None] | None = None  # bytes joined or downloaded while the first load runs
         self._engine: Engine | None = None
         self._lock = threading.RLock()
 
@@ -86,15 +91,21 @@ class ModelManager:
             return self._engine
 
     def preload(self) -> None:
-        """Load the default model now (errors are shown later, when the model is used)."""
+        """Load the default model now, recording progress (errors are shown later, when the model is used)."""
+
+        def report(done: int, total: int | None) -> None:
+            self.preparing = (done, total)
+
         try:
-            self.engine()
+            self.engine(report)
         except PlaygroundError:
             pass
+        finally:
+            self.preparing = None
 
     def switch(self, spec: str, engine: str | None = None, progress: ProgressCallback | None = None) -> ModelCard:
         """Load another model (and engine); on failure the previous one stays and the error is raised."""
-        spec, engine = (spec or BUNDLED).strip(), (engine or self.engine_name).strip()
+        spec, engine = (spec or DEFAULT).strip(), (engine or self.engine_name).strip()
         self.check_allowed(spec, engine)
         with self._lock:
             new = self._load(engine, spec, progress)
@@ -122,31 +133,49 @@ class ModelManager:
         """Facts about the loaded model for the model panel (loads the default if needed)."""
         engine = self.engine()
         info: ModelInfo = engine.info
+        known = by_filename(info.name)
         return ModelCard(
             name=info.name, engine=engine.name, spec=self.spec, size_bytes=info.size_bytes,
             quantization=info.quantization, context_size=engine.context_size,
             trained_context=info.context_length, fim=bool(info.fim_tokens),
-            notice=self.notice, runtime=info.metadata.get("runtime", ""),
+            notice=self.notice or info.notice, runtime=info.metadata.get("runtime", ""),
+            about=known.about if known else "",
         )
 
     def _load(self, engine: str, spec: str, progress: ProgressCallback | None) -> Engine:
-        target = spec
-        if spec.startswith(HUB_PREFIX):
-            target = str(resolve(spec, progress))  # download first, so progress can be shown
+        target, notice = spec, ""
+        remote = engine == "openai" or (engine == "llama-server" and (self.options.get("url")
+                                                                      or get_settings().llama_server_url))
+        if not remote:
+            # Download or assemble first, so progress can be shown; the engine then finds the file.
+            found = locate(spec, progress)
+            target, notice = str(found.path), found.notice
         try:
-            return load_engine(engine, target, **self.options)
+            loaded = load_engine(engine, target, **self.options)
+            if notice and not loaded.info.notice:
+                loaded.info.notice = notice
+            return loaded
         except PlaygroundError:
             raise
         except Exception as exc:  # a broken file or back end must not take the app down
             raise ModelError(f"Could not load {spec} with the {engine} engine ({type(exc).__name__}: {exc}).") from exc
 
 
-def model_spec(source: str, path: str = "", repo: str = "", filename: str = "") -> str:
-    """The model spec for the model panel's form: bundled, a local file, or a Hub repo + file."""
+def spec_label(spec: str) -> str:
+    """How the model panel lists a spec: a named model's title and what it measured, else the spec."""
+    model = get_model(DEFAULT_MODEL) if spec.strip().lower() in ("", DEFAULT) else lookup(spec)
+    if model is None:
+        return spec.removeprefix(HUB_PREFIX)
+    where = "installed" if installed(model) else "downloads from the Hub"
+    return f"{model.title}: {model.speed or 'speed not measured'}, {where}"
+
+
+def model_spec(source: str, path: str = "", repo: str = "", filename: str = "", choice: str = "") -> str:
+    """The model spec for the model panel's form: a named model, a local file, or a Hub repo + file."""
     if source == "local":
         if not path.strip():
             raise ModelError("Type the path of a .gguf file on this machine.")
         return path.strip()
     if source == "hub":
         return hub_spec(repo, filename)
-    return BUNDLED
+    return choice.strip() or DEFAULT

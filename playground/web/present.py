@@ -137,6 +137,7 @@ def model_card_html(card: ModelCard) -> str:
         ("Context", f"{card.context_size} tokens{trained}"),
         ("Fill in the middle", "yes" if card.fim else "no"),
         *([("Runtime", card.runtime)] if card.runtime else []),
+        *([("Measured", card.about)] if card.about else []),
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f'<table class="pg-model">{cells}</table>' + message_html(card.notice, "notice")
