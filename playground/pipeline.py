@@ -249,7 +249,8 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.total_s = now - clock.start
     stats.ttft_s = (clock.first or now) - clock.start
     decode_s = now - (clock.round_first or now)
-    stats.tokens_per_s = (clock.round_tokens - 1) / decode_s if decode_s > 0 else 0.0
+    # A round that ended at once (an end-of-turn chunk with no token) has no decoding to time.
+    stats.tokens_per_s = max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0
 
 
 def _restore_missing(state: Result, prompt: Prompt, code: str) -> None:

@@ -37,7 +37,7 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
     """The follow-up prompt (first conversation + the answer's code + the errors); None for FIM prompts."""
     if prompt.mode != "chat" or not prompt.messages:
         return None
-    template = load_template("repair")
+    template = load_template("repair", info.architecture)
     variables = {"findings": findings, "language": prompt.language,
                  "language_name": DISPLAY_NAMES.get(prompt.language, prompt.language)}
     messages = [*prompt.messages,

@@ -67,6 +67,11 @@ TASKS: dict[str, Task] = {
 }
 
 
+# A fill-in-the-middle answer ends at the end of text or at the next file or pad token; without these a
+# model may run on into another file (Qwen2.5-Coder's <|fim_pad|>, <|file_sep|>; StarCoder's <file_sep>).
+FIM_STOPS = ("<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|im_end|>", "<|repo_name|>", "<file_sep>", "```")
+
+
 @dataclass(frozen=True)
 class Prompt:
     """Everything sent to the model for one request, and how to read its answer."""
@@ -90,10 +95,21 @@ def get_task(name: str) -> Task:
 
 
 @cache
-def load_template(name: str) -> dict[str, Any]:
-    """The parsed prompts/<name>.toml file."""
+def _read_template(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath("prompts", f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)
+
+
+def load_template(name: str, family: str = "") -> dict[str, Any]:
+    """The parsed prompts/<name>.toml file, with its [family.<family>] table's keys in place of the common ones.
+
+    family is the model's architecture (GGUF general.architecture: qwen2, llama, gemma3, ...): prompts are
+    measured per model family, and what helps a 135M model (few-shot examples, a prefilled answer) can make
+    a real code model worse.
+    """
+    template = _read_template(name)
+    overrides = template.get("family", {}).get(family, {})
+    return {**{k: v for k, v in template.items() if k != "family"}, **overrides}
 
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
@@ -124,7 +140,7 @@ def build_prompt(
 ) -> Prompt:
     """Render the prompt for a task on code, in the model's own chat template (or FIM layout)."""
     spec = get_task(task)
-    template = load_template(task)
+    template = load_template(task, info.architecture)
     source = canonical_language(source)
     target = canonical_language(target) if target else source
     if task == "translate" and target == source:
@@ -170,5 +186,5 @@ def _fim_prompt(template: dict[str, Any], variables: dict[str, Any], code: str,
     # FIM keeps the prefix exactly as typed: the middle starts right after its last character.
     text = fill(template["fim"], {**variables, "raw_code": code, "fim_prefix": pre, "fim_suffix": suf,
                                    "fim_middle": mid})
-    return Prompt(text=text, prefill="", stop=["<|endoftext|>", "<file_sep>", "```"], language=language,
-                  mode="fim", source=source)
+    return Prompt(text=text, prefill="", stop=[*FIM_STOPS, *sentinels], language=language, mode="fim",
+                  source=source)

@@ -170,3 +170,16 @@ def test_bad_files_are_refused_with_a_reason(data: bytes, message: str) -> None:
 def test_utf8_with_bom_emoji_and_rtl_text_is_accepted() -> None:
     text = "# \u05e9\u05dc\u05d5\u05dd \U0001f600\nprint('hi')\n"
     assert decode_source(("\ufeff" + text).encode("utf-8")) == text
+
+
+def test_an_answer_that_ends_at_once_reports_no_speed_not_a_negative_one() -> None:
+    # Qwen answered Complete's old prompt with an end-of-turn and no token: the stats said -2652.9 tokens/s.
+    from playground.engines import Chunk
+    from tests.fakes import FakeEngine
+
+    class EndsAtOnce(FakeEngine):
+        def pieces(self, prompt, params, stop, cancel):  # type: ignore[no-untyped-def]
+            return [Chunk("", 0, finish_reason="stop")]
+
+    result = run("complete", "def f(x):\n", language="python", engine=EndsAtOnce(), checks=False)
+    assert result.done and result.stats.completion_tokens == 0 and result.stats.tokens_per_s == 0.0
