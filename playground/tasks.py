@@ -161,13 +161,14 @@ def build_prompt(
         "findings": findings or [],
     }
     language = target if spec.output == "target" else source
-    if task == "complete" and suffix.strip():
+    notice = ""
+    # With a suffix, or for a model family whose template asks for it, Complete fills in the middle.
+    if task == "complete" and (suffix.strip() or template.get("fim_without_suffix")):
         if info.fim_tokens:
             return _fim_prompt(template, variables, code, info.fim_tokens, language, source)
-        notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
-                  "completing from the code before the cursor.")
-    else:
-        notice = ""
+        if suffix.strip():
+            notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
+                      "completing from the code before the cursor.")
     messages: list[Message] = [{"role": "system", "content": template["system"]}]
     for example in template.get("examples", []):
         messages.append({"role": "user", "content": example["user"]})

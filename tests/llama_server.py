@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from playground.catalog import SMALL_MODEL
 from playground.models import resolve
 
 
@@ -24,12 +25,12 @@ def free_port() -> int:
 
 
 class LlamaServer:
-    """One server process serving the bundled model; use as a context manager."""
+    """One server process serving a model (the small SmolLM2 unless named); use as a context manager."""
 
     def __init__(self, *extra: str, model: str | None = None, n_ctx: int = 2048, threads: int = 0) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self.model_path = str(resolve(model))
+        self.model_path = str(resolve(model or SMALL_MODEL))
         self.args = [
             sys.executable, "-m", "llama_cpp.server", "--model", self.model_path,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx),

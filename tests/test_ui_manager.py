@@ -75,7 +75,8 @@ def test_switch_to_a_local_file_loads_it(greedy) -> None:
     first = manager.engine()
     path = str(bundled_model_path())
     card = manager.switch(path)
-    assert manager.engine() is not first and manager.spec == path and card.name == Path(path).name
+    assert manager.spec == path and card.name == Path(path).name
+    assert manager.engine() is first  # the same file by name or by path: loaded once, shared
     result = playground.run("complete", "def square(x):\n", language="python", params=greedy,
                             engine=manager.engine())
     assert result.done and result.code.startswith("def square(x):")

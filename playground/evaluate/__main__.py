@@ -47,6 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
     p.add_argument("--jobs", type=int, default=1, help="threads that run checks while answers are generated")
     p.add_argument("--max-tokens", type=int, default=PARAMS.max_tokens, help="answer length cap (tokens)")
+    p.add_argument("--repeat-penalty", type=float, default=PARAMS.repeat_penalty,
+                   help=f"repeat penalty (default {PARAMS.repeat_penalty}; 1.0 is off)")
     p.add_argument("--out", default=None,
                    help="also write every answer and verdict to this JSONL file, one line as each is checked")
     p.add_argument("--resume", action="store_true",
@@ -101,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --resume needs --out FILE (the file to continue)", file=sys.stderr)
         return 2
     kept = load_attempts(args.out) if args.resume and Path(args.out).is_file() else []
-    params = PARAMS.model_copy(update={"max_tokens": args.max_tokens})
-    print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens"
+    params = PARAMS.model_copy(update={"max_tokens": args.max_tokens, "repeat_penalty": args.repeat_penalty})
+    print(f"sandbox isolation: {isolation()}; greedy decoding, max {params.max_tokens} tokens, "
+          f"repeat penalty {params.repeat_penalty}"
           + (f"; {len(kept)} answers kept from {args.out}" if kept else ""), file=sys.stderr)
     progress: Callable[[Attempt], None] | None = None if args.quiet else print_progress
     close: Callable[[], None] | None = None
