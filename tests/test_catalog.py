@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,36 +144,30 @@ def test_a_missing_part_package_names_it_and_the_fix(toy: tuple[CatalogModel, by
     assert leftovers(cache) == []
 
 
-def _mount_tmpfs(where: Path, options: str) -> bool:
+@contextmanager
+def tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs mounted at `where` while the block runs (skips where this process may not mount one)."""
     where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    return done.returncode == 0
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 512 kB tmpfs, smaller than the toy model (skips where this process may not mount one)."""
-    where = tmp_path / "small"
-    if not _mount_tmpfs(where, "size=512k"):
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here (needs root)")
-    yield where
-    subprocess.run(["umount", str(where)], check=False)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
 
 
-def test_a_disk_too_small_is_refused_with_the_fix(toy: tuple[CatalogModel, bytes, Path], small_disk: Path) -> None:
+def test_a_disk_too_small_is_refused_with_the_fix(toy: tuple[CatalogModel, bytes, Path], tmp_path: Path) -> None:
     model, _, _ = toy
-    with pytest.raises(ModelError, match="Not enough disk space.*needs 0.00 GB.*PLAYGROUND_MODEL_CACHE"):
-        assemble(model, folder=small_disk)
-    assert leftovers(small_disk) == []
+    with tmpfs(tmp_path / "small", "size=512k") as small:  # smaller than the toy model
+        with pytest.raises(ModelError, match="Not enough disk space.*needs 0.00 GB.*PLAYGROUND_MODEL_CACHE"):
+            assemble(model, folder=small)
+        assert leftovers(small) == []
 
 
 def test_a_disk_that_fills_up_while_joining_leaves_nothing(toy: tuple[CatalogModel, bytes, Path],
                                                           tmp_path: Path) -> None:
     model, _, _ = toy
-    where = tmp_path / "filling"
-    if not _mount_tmpfs(where, "size=1200k"):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "filling", "size=1200k") as where:
         def fill_the_disk(done: int, total: int | None) -> None:  # another program takes the space meanwhile
             if not (where / "other").exists():
                 (where / "other").write_bytes(b"\0" * 700_000)
@@ -180,22 +175,15 @@ def test_a_disk_that_fills_up_while_joining_leaves_nothing(toy: tuple[CatalogMod
         with pytest.raises(ModelError, match="Not enough disk space.*PLAYGROUND_MODEL_CACHE"):
             assemble(replace(model, size_bytes=0), fill_the_disk, folder=where)
         assert leftovers(where) == ["other"]
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 def test_a_read_only_cache_says_which_setting_to_change(toy: tuple[CatalogModel, bytes, Path],
                                                         tmp_path: Path) -> None:
     model, _, _ = toy
-    where = tmp_path / "readonly"
-    if not _mount_tmpfs(where, "ro,size=1m"):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    with tmpfs(tmp_path / "readonly", "ro,size=1m") as where:
         with pytest.raises(ModelError, match="Cannot write to the model cache .*readonly.*Read-only file system.*"
                                              "PLAYGROUND_MODEL_CACHE to a writable folder"):
             assemble(model, folder=where / "models")
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 def test_concurrent_first_starts_assemble_once(toy: tuple[CatalogModel, bytes, Path], tmp_path: Path) -> None:
