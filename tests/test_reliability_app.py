@@ -20,6 +20,7 @@ import pytest
 
 from playground.catalog import SMALL_MODEL
 from playground.models import bundled_model_path
+from playground.settings import get_settings
 from playground.web.manager import BUNDLED, ModelManager, spec_label
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import client, serve
@@ -214,7 +215,9 @@ def test_openai_api_key_never_reaches_the_browser_or_the_logs(monkeypatch: pytes
     with LlamaServer("--api_key", KEY) as server:
         monkeypatch.setenv("PLAYGROUND_OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("PLAYGROUND_OPENAI_API_KEY", KEY)
-        with serve(ModelManager(engine="openai", model=SMALL_MODEL, public=False)) as (url, _):
+        get_settings.cache_clear()  # starting the server read the settings (the model cache): read them anew
+        # "default": the server's first model (for the openai engine a model is the server's name for it).
+        with serve(ModelManager(engine="openai", model="default", public=False)) as (url, _):
             sent = [httpx.get(url + page, timeout=30).text for page in ("", "config", "gradio_api/info")]
             sent.append(json.dumps(call_raw(url, "show_model", [])))  # the model panel, as on page load
             app = client(url)

@@ -164,7 +164,8 @@ def test_public_mode_hides_local_paths_and_engine_choice() -> None:
 
     public, private = (_by_id(build_demo(ModelManager(engine="echo", public=flag))) for flag in (True, False))
     assert public["model-path"].visible is False and public["model-repo"].visible is False
-    assert private["model-repo"].visible is True
+    assert public["model-source"].visible is False and private["model-source"].visible is True
+    assert public["model-choice"].visible is not False and private["model-choice"].visible is not False
 
 
 def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:

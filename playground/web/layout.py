@@ -251,9 +251,11 @@ def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
         specs = manager.allowed if public else [*CATALOG, *([] if lookup(manager.spec) else [manager.spec])]
         panel["choice"] = gr.Dropdown([(spec_label(spec), spec) for spec in specs], label="Model",
                                       value=manager.spec if manager.spec in specs else specs[0],
-                                      info=None if public else "Installed models need no download.")
+                                      info=None if public else "Installed models need no download.",
+                                      elem_id="model-choice")
         panel["source"] = gr.Radio([("A named model", "named"), ("Local .gguf file", "local"),
-                                    ("Hugging Face Hub", "hub")], value="named", label="From", visible=not public)
+                                    ("Hugging Face Hub", "hub")], value="named", label="From", visible=not public,
+                                   elem_id="model-source")
         panel["path"] = gr.Textbox(label="Path of a .gguf file", placeholder="/models/model.Q4_K_M.gguf",
                                    visible=False, elem_id="model-path")
         panel["repo"] = gr.Textbox(label="Hub repository (OWNER/REPO)", visible=False,
