@@ -146,4 +146,6 @@ class LlamaCppEngine:
             llm.n_tokens = keep
             llm.eval(ids[keep:])
         pointer = self._llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
-        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).copy()
+        # A view of llama.cpp's buffer, valid until the next decode: the caller holds the lock and copies what
+        # it keeps (Distribution.from_logits does), so the 151k-float vector is not copied twice.
+        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),))
