@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 
 import gradio as gr
 
-from ..catalog import CATALOG, lookup
 from ..engines import engine_concurrency, engine_names
 from ..examples import load_examples
 from ..fragments import PLACEHOLDER
@@ -30,7 +29,7 @@ from .handlers import (
     detect_language,
     pending_panels,
 )
-from .manager import ModelManager, spec_label
+from .manager import ModelManager
 from .sharing import restore_shared, share_button, wire_share
 from .tools import add_tools
 
@@ -248,11 +247,9 @@ def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
     panel: dict[str, Any] = {"card": gr.HTML(elem_id="model-card"), "status": gr.HTML(elem_id="model-status")}
     public = manager.public
     with gr.Accordion("Switch model", open=False, elem_id="model-switch"):
-        specs = manager.allowed if public else [*CATALOG, *([] if lookup(manager.spec) else [manager.spec])]
-        panel["choice"] = gr.Dropdown([(spec_label(spec), spec) for spec in specs], label="Model",
-                                      value=manager.spec if manager.spec in specs else specs[0],
-                                      info=None if public else "Installed models need no download.",
-                                      elem_id="model-choice")
+        choices = manager.choices()
+        panel["choice"] = gr.Dropdown(choices, value=choices[0][1], label="Model", elem_id="model-choice",
+                                      info=None if public else "Installed models need no download.")
         panel["source"] = gr.Radio([("A named model", "named"), ("Local .gguf file", "local"),
                                     ("Hugging Face Hub", "hub")], value="named", label="From", visible=not public,
                                    elem_id="model-source")
@@ -267,8 +264,7 @@ def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
     if not public:
         panel["source"].change(lambda s: (gr.update(visible=s == "named"), gr.update(visible=s == "local"),
                                           gr.update(visible=s == "hub"), gr.update(visible=s == "hub")),
-                               inputs=panel["source"],
-                               outputs=[panel["choice"], panel["path"], panel["repo"], panel["file"]],
+                               inputs=panel["source"], outputs=[panel[k] for k in ("choice", "path", "repo", "file")],
                                queue=False, show_progress="hidden", api_visibility="private")
     return panel
 

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from ..assemble import installed
-from ..catalog import DEFAULT_MODEL, SMALL_MODEL, by_filename, get_model, lookup
+from ..catalog import CATALOG, DEFAULT_MODEL, SMALL_MODEL, by_filename, get_model, lookup
 from ..engines import Engine, Service, load_engine, unload_engine
 from ..errors import ModelError, PlaygroundError
 from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, locate
@@ -116,6 +116,15 @@ class ModelManager:
             if isinstance(old, Service):  # a server process is stopped, once its generations have ended
                 threading.Thread(target=old.shutdown, name="stop-old-engine", daemon=True).start()
         return self.card()
+
+    def choices(self) -> list[tuple[str, str]]:
+        """The model panel's list, (label, spec), the model in use first: the allowed models in public mode,
+        else the catalog's."""
+        current = DEFAULT_MODEL if self.spec.lower() in ("", DEFAULT) and not self.public else self.spec
+        specs = self.allowed if self.public else list(CATALOG)
+        if current in specs or not self.public:
+            specs = [current, *(s for s in specs if s != current)]
+        return [(spec_label(s), s) for s in specs]
 
     def check_allowed(self, spec: str, engine: str) -> None:
         """In public mode refuse local paths, other Hub models and other engines."""
