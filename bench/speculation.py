@@ -109,7 +109,7 @@ def draft_model() -> Path | None:
     """The 0.5B model's file if it is installed, else None (and say why the row is skipped)."""
     model = get_model(DRAFT_MODEL)
     if not installed(model):
-        print(f"draft-0.5b skipped: {model.title} is not installed ({model.requirement}).")
+        print(f"draft-0.5b skipped: {model.title} is not installed (`{model.install()}`).")
         return None
     return locate(DRAFT_MODEL).path
 

