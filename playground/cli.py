@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .checks import check_code
-from .engines import engine_names
+from .engines import engine_names, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
 from .languages import canonical_language, language_from_filename
-from .models import locate
+from .models import ProgressCallback, locate
 from .params import GenerationParams
 from .pipeline import stream
 from .result import Result
@@ -166,7 +166,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if verdict.status == "pass" else 1
 
 
-def _progress_bar() -> tuple[Callable[[int, int | None], None], Callable[[], None]]:
+def _progress_bar() -> tuple[ProgressCallback, Callable[[], None]]:
     """(report, close): a progress bar on standard error while a model is assembled or downloaded."""
     from tqdm import tqdm
 
@@ -183,7 +183,7 @@ def _progress_bar() -> tuple[Callable[[int, int | None], None], Callable[[], Non
 
 def _model(spec: str | None, engine: str) -> str | None:
     """The model file for a local engine, found (assembled or downloaded) with a progress bar; else spec."""
-    if engine == "openai" or (engine == "llama-server" and get_settings().llama_server_url):
+    if not loads_model_file(engine):
         return spec  # the server's own model
     report, close = _progress_bar()
     try:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assemble import ProgressCallback, assemble, cached_file
 from .catalog import DEFAULT_MODEL, SMALL_MODEL, CatalogModel, get_model, lookup
 from .errors import ModelError
 from .gguf import FILE_TYPES, fim_tokens, read_metadata, token_text
 
 HUB_PREFIX = "hf:"
 DEFAULT_SPECS = ("", "default")
-
-# progress(downloaded_bytes, total_bytes) during a Hub download.
-ProgressCallback = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -122,8 +119,6 @@ class Located:
 
 def find(model: CatalogModel, progress: ProgressCallback | None = None) -> Path:
     """A catalog model's file: from the cache, its package, its part packages (assembled), else the Hub."""
-    from .assemble import assemble, cached_file
-
     if (path := cached_file(model) or model.package_file()) is not None:
         return path
     reasons = []
@@ -142,13 +137,18 @@ def find(model: CatalogModel, progress: ProgressCallback | None = None) -> Path:
     raise ModelError(" Then: ".join(reasons) or f"{model.title} has no source.")
 
 
+def is_default(spec: str | None) -> bool:
+    """Whether a spec asks for the default model (unset, empty or `default`)."""
+    return (spec or "").strip().lower() in DEFAULT_SPECS
+
+
 def locate(spec: str | None, progress: ProgressCallback | None = None) -> Located:
     """Turn a model spec (None/'default', a catalog name, a path, hf:...) into a local file.
 
     The default model falls back to the small bundled one, with a notice that says why.
     """
     spec = (spec or "").strip()
-    if spec.lower() in DEFAULT_SPECS:
+    if is_default(spec):
         default = get_model(DEFAULT_MODEL)
         try:
             return Located(find(default, progress), default)

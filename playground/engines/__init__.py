@@ -6,6 +6,7 @@ from .registry import (
     engine_names,
     get_engine_class,
     load_engine,
+    loads_model_file,
     register_engine,
     unload_all,
     unload_engine,
@@ -14,5 +15,5 @@ from .registry import (
 __all__ = [
     "Chunk", "Distribution", "Engine", "Infiller", "Service", "Stepper", "engine_concurrency", "engine_names",
     "get_engine_class",
-    "load_engine", "register_engine", "unload_all", "unload_engine",
+    "load_engine", "loads_model_file", "register_engine", "unload_all", "unload_engine",
 ]

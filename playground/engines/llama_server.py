@@ -50,13 +50,13 @@ class LlamaServerEngine:
         settings = get_settings()
         url = url if url is not None else settings.llama_server_url
         self.process: ServerProcess | None = None
-        self._notice = ""
+        notice = ""
         self._vocab_types: list[int] = []
         if url:
             base = normalize_base_url(url).removesuffix("/v1")
         else:
             found = locate(model)
-            path, self._notice = found.path, found.notice
+            path, notice = found.path, found.notice
             local = model_info(path)  # validates the header before the server sees it
             slot_ctx = min(local.context_length or settings.n_ctx, n_ctx or settings.n_ctx)
             self.process = ServerProcess(path, slots or settings.slot_count, slot_ctx,
@@ -69,6 +69,7 @@ class LlamaServerEngine:
         self.slots = int(props.get("total_slots") or 1)
         self.build = str(props.get("build_info") or "unknown")
         self.info = self._describe(props)
+        self.info.notice = notice
         self.http.model = self.info.name
         self._slots = threading.BoundedSemaphore(self.slots)
         self._bytes: dict[int, bytes] = {}
@@ -78,7 +79,7 @@ class LlamaServerEngine:
     def _describe(self, props: dict[str, Any]) -> ModelInfo:
         n_ctx = int(props.get("default_generation_settings", {}).get("n_ctx") or 0)
         if self.process is not None:
-            info = model_info(self.process.model, self._notice)
+            info = model_info(self.process.model)
         else:
             name = Path(str(props.get("model_path") or "remote")).name
             info = ModelInfo(name=name, path="", architecture="remote", chat_template=props.get("chat_template"),

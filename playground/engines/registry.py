@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 
 from ..errors import EngineError
+from ..settings import get_settings
 from .base import Engine
 
 EngineFactory = Callable[..., Engine]
@@ -57,6 +58,14 @@ def get_engine_class(name: str) -> EngineFactory:
 
 _LOADED: dict[tuple[str, str], Engine] = {}
 _LOAD_LOCK = threading.Lock()
+
+
+def loads_model_file(name: str, url: object = None) -> bool:
+    """Whether the engine `name` loads a local model file: not the OpenAI-compatible engine, nor llama-server
+    pointed at a server someone else runs (their model is the server's own)."""
+    if name == "openai":
+        return False
+    return not (name == "llama-server" and (url or get_settings().llama_server_url))
 
 
 def engine_concurrency(name: str) -> int:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from ..assemble import installed
 from ..catalog import CATALOG, DEFAULT_MODEL, SMALL_MODEL, by_filename, get_model, lookup
-from ..engines import Engine, Service, load_engine, unload_engine
+from ..engines import Engine, Service, load_engine, loads_model_file, unload_engine
 from ..errors import ModelError, PlaygroundError
-from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, locate
+from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, is_default, locate
 from ..settings import get_settings
 
 DEFAULT = "default"
@@ -120,7 +120,7 @@ class ModelManager:
     def choices(self) -> list[tuple[str, str]]:
         """The model panel's list, (label, spec), the model in use first: the allowed models in public mode,
         else the catalog's."""
-        current = DEFAULT_MODEL if self.spec.lower() in ("", DEFAULT) and not self.public else self.spec
+        current = DEFAULT_MODEL if is_default(self.spec) and not self.public else self.spec
         specs = self.allowed if self.public else list(CATALOG)
         if current in specs or not self.public:
             specs = [current, *(s for s in specs if s != current)]
@@ -153,9 +153,7 @@ class ModelManager:
 
     def _load(self, engine: str, spec: str, progress: ProgressCallback | None) -> Engine:
         target, notice = spec, ""
-        remote = engine == "openai" or (engine == "llama-server" and (self.options.get("url")
-                                                                      or get_settings().llama_server_url))
-        if not remote:
+        if loads_model_file(engine, self.options.get("url")):
             # Download or assemble first, so progress can be shown; the engine then finds the file.
             found = locate(spec, progress)
             target, notice = str(found.path), found.notice
@@ -172,7 +170,7 @@ class ModelManager:
 
 def spec_label(spec: str) -> str:
     """How the model panel lists a spec: a named model's title and what it measured, else the spec."""
-    model = get_model(DEFAULT_MODEL) if spec.strip().lower() in ("", DEFAULT) else lookup(spec)
+    model = get_model(DEFAULT_MODEL) if is_default(spec) else lookup(spec)
     if model is None:
         return spec.removeprefix(HUB_PREFIX)
     where = "installed" if installed(model) else "downloads from the Hub"
