@@ -19,13 +19,10 @@ the servers and prints the figures of the inputs measured so far.
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from playground.assemble import installed  # noqa: E402
 from playground.catalog import get_model  # noqa: E402
-from playground.engines.server_process import find_binary, free_port  # noqa: E402
+from playground.engines.server_process import ServerProcess, find_binary  # noqa: E402
+from playground.errors import PlaygroundError  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
 from playground.models import locate, model_info  # noqa: E402
@@ -49,7 +47,6 @@ LONG_TASKS = ("simplify", "debug", "translate")
 LONG_LINES = (10, 30)  # a longer input's line count, inclusive
 LONG_PER_TASK = 3
 N_PREDICT = 256
-START_TIMEOUT_S = 180.0
 REQUEST_TIMEOUT_S = 600.0
 DRAFT_MODEL = "qwen2.5-coder-0.5b"
 MODEL = "qwen2.5-coder-1.5b"
@@ -67,12 +64,14 @@ class Input:
 
 @dataclass
 class Server:
-    """One running llama-server configuration."""
+    """One running llama-server configuration (started, watched and stopped by the engine's ServerProcess)."""
 
     name: str
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
+    process: ServerProcess
+
+    @property
+    def url(self) -> str:
+        return self.process.url
 
 
 @dataclass(frozen=True)
@@ -132,48 +131,13 @@ def build_inputs(info_path: Path, limit: int | None) -> list[Input]:
     return inputs
 
 
-def stop(server: Server) -> None:
-    """SIGTERM, then SIGKILL after 10 s."""
-    if server.process.poll() is not None:
-        return
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(10)
-
-
-def tail(log: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(log.read_text("utf-8", "replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 def start(name: str, binary: Path, model: Path, extra: list[str]) -> Server | None:
-    """Start one configuration and wait for /health; None (with the log's tail printed) if it does not come up."""
-    port = free_port()
-    threads = str(os.cpu_count() or 1)
-    args = [str(binary), "--model", str(model), "--host", "127.0.0.1", "--port", str(port), "--parallel", "1",
-            "--ctx-size", "4096", "--threads", threads, "--threads-batch", threads, "--no-webui", *extra]
-    log = Path(tempfile.mkstemp(prefix=f"llama-server-{name}-", suffix=".log")[1])
-    with open(log, "wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(name, process, f"http://127.0.0.1:{port}", log)
-    atexit.register(stop, server)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(server.url + "/health", timeout=2.0).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    why = f"exited with code {process.returncode}" if process.poll() is not None else "not ready in 180 s"
-    print(f"{name} skipped: llama-server {why}. Log ({log}):\n{tail(log)}\n")
-    stop(server)
-    return None
+    """Start one configuration, one slot, and wait for /health; None (saying why) if it does not come up."""
+    try:
+        return Server(name, ServerProcess(model, 1, 4096, os.cpu_count() or 1, binary=binary, extra=extra))
+    except PlaygroundError as exc:
+        print(f"{name} skipped: {exc}\n")
+        return None
 
 
 def complete(client: httpx.Client, server: Server, prompt: Prompt, n_predict: int = N_PREDICT) -> Run | None:
@@ -185,7 +149,7 @@ def complete(client: httpx.Client, server: Server, prompt: Prompt, n_predict: in
         response.raise_for_status()
         data = response.json()
     except (httpx.HTTPError, ValueError) as exc:
-        print(f"{server.name}: request failed ({exc}); log tail:\n{tail(server.log, 5)}")
+        print(f"{server.name}: request failed ({exc}); log tail: {server.process.tail(5)}")
         return None
     timings = data.get("timings") or {}
     drafted, accepted = timings.get("draft_n"), timings.get("draft_n_accepted")
@@ -306,7 +270,7 @@ def main() -> None:
             report(results, inputs)
     finally:
         for server in servers:
-            stop(server)
+            server.process.stop()
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
 
 

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -57,10 +58,12 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """One llama-server serving one model file with `slots` parallel slots of `slot_ctx` tokens each."""
+    """One llama-server serving one model file with `slots` parallel slots of `slot_ctx` tokens each
+    (`extra`: more llama-server arguments, e.g. a speculative decoding type for bench/speculation.py)."""
 
-    def __init__(self, model: Path, slots: int, slot_ctx: int, threads: int, binary: Path | None = None) -> None:
-        self.model, self.slots, self.slot_ctx, self.threads = model, slots, slot_ctx, threads
+    def __init__(self, model: Path, slots: int, slot_ctx: int, threads: int, binary: Path | None = None,
+                 extra: Sequence[str] = ()) -> None:
+        self.model, self.slots, self.slot_ctx, self.threads, self.extra = model, slots, slot_ctx, threads, extra
         self.binary = binary or find_binary()
         self.port = free_port()
         self.log = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
@@ -89,7 +92,7 @@ class ServerProcess:
         return [str(self.binary), "--model", str(self.model), "--host", "127.0.0.1", "--port", str(self.port),
                 "--parallel", str(self.slots), "--ctx-size", str(self.slots * self.slot_ctx),
                 "--threads", str(self.threads), "--threads-batch", str(self.threads), "--no-webui",
-                "--cont-batching", "--metrics"]
+                "--cont-batching", "--metrics", *self.extra]
 
     def start(self) -> None:
         """Start the server and wait until /health answers; a port someone took is traded for another."""
