@@ -33,7 +33,13 @@ def test_step_five_tokens_then_branch(open_page: Any, model_url: str) -> None:
     page.wait_for_selector("#teach-anatomy .pg-chip", timeout=30_000)
     assert page.locator("#teach-anatomy .pg-chip").first.get_attribute("title").startswith("token id ")
 
-    for n in range(1, 6):
+    # One token into the answer ("function" of the JavaScript translation): unfinished, so not linted.
+    page.locator("#teach-next").click()
+    wait_step(page, 1)
+    answer = page.locator("#teach-answer")
+    assert "Lint runs when the answer is finished" in answer.inner_text()
+    assert "syntax error" not in answer.inner_text() and answer.locator(".pg-flagged, .pg-flag").count() == 0
+    for n in range(2, 6):
         page.locator("#teach-next").click()
         wait_step(page, n)
     rows = page.locator("#teach-chart table.pg-chart tbody tr")
@@ -73,6 +79,10 @@ def test_step_five_tokens_then_branch(open_page: Any, model_url: str) -> None:
 def test_temperature_slider_updates_the_chart(open_page: Any, model_url: str) -> None:
     page = open_page(model_url)
     page.locator("#tab-teach-button").click()
+    note = page.locator("#teach-settings-note")
+    note.wait_for(state="visible", timeout=30_000)
+    assert "this view's own" in note.inner_text() and "sidebar's sampling settings apply to the four task tabs only" \
+        in note.inner_text()
     page.locator("#teach-build").click()
     page.wait_for_selector("#teach-anatomy .pg-gauge", timeout=120_000)
     page.locator("#teach-next").click()

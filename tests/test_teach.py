@@ -11,12 +11,14 @@ from playground import pipeline
 from playground.catalog import SMALL_MODEL
 from playground.engines import Distribution, Engine, Stepper, load_engine
 from playground.errors import EngineError, InputError
+from playground.extract import extract
+from playground.lint import lint
 from playground.params import GenerationParams
 from playground.teach.handlers import TeachApp
 from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
 from playground.teach.runs import Card, distinct_outputs, make_card, pass_rate, reproduce, variability_grid
 from playground.teach.sampling import KEEP, Sampling, after_sampling, top_k_probs
-from playground.teach.steps import Step, Walk, go_to, next_token, start_walk, take
+from playground.teach.steps import Step, Walk, go_to, model_key, next_token, start_walk, take
 from playground.teach.tokens import prompt_anatomy, prompt_tokens, stepper, token_kinds
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 
@@ -165,6 +167,19 @@ def test_the_walk_ends_at_the_stop_sequence(engine: Engine, prompt: pipeline.Pro
         next_token(engine, walk, GREEDY)
 
 
+def test_the_walk_ends_at_the_token_cap_and_the_context_window(engine: Engine, prompt: pipeline.Prompt) -> None:
+    capped = start_walk(engine, prompt, max_tokens=3)
+    steps = [next_token(engine, capped, GREEDY) for _ in range(3)]
+    assert [s.end for s in steps] == ["", "", "token cap, 3 tokens"] and capped.ended() == "token cap, 3 tokens"
+    with pytest.raises(InputError, match="ended here .token cap"):
+        next_token(engine, capped, GREEDY)
+    go_to(capped, steps[1].index)  # back one token: the answer goes on again
+    assert capped.ended() == ""
+    ids = stepper(engine).tokenize(prompt.text)
+    full = Walk(model_key(engine), prompt, ids, len(ids) + 2)  # room for two tokens
+    assert [next_token(engine, full, GREEDY).end for _ in range(2)] == ["", "end of the context window"]
+
+
 # ---------------------------------------------------------------- prompt anatomy
 
 def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, prompt: pipeline.Prompt) -> None:
@@ -202,10 +217,44 @@ def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
         if i:
             walk.steps[i - 1].children.append(i)
     walk.current = 3
+    walk.steps[3].end = "stop sequence"  # a finished answer: lint runs on it
     html = confidence_html(walk, "python")
     assert "undefined name &#x27;undefined_name&#x27;" in html
     assert html.count("pg-flagged") == 1 and "&lt; 2)" in html and "< 2)" not in html
-    assert "pyflakes: 1 finding" in html
+    assert "Answer finished (stop sequence). pyflakes: 1 finding" in html
+
+
+def test_only_a_finished_answer_is_linted(engine: Engine) -> None:
+    """Mid-answer, a prefix that does not parse yet is not flagged; the same text, finished, is."""
+    prompt = pipeline.prepare_prompt("simplify", CODE, engine.info, language="python")
+    walk = start_walk(engine, prompt)
+    for _ in range(3):
+        next_token(engine, walk, GREEDY)
+    partial = extract(walk.answer(), "python").code
+    assert not walk.ended()
+    assert any(f.message.startswith("syntax error") for f in lint(partial, "python"))  # e.g. "def add(" is open
+    html = confidence_html(walk, "python")
+    assert "pg-flag" not in html and "syntax error" not in html  # no flagged line, no ⚠ note
+    assert "Lint runs when the answer is finished" in html and "pyflakes" not in html
+
+    # The same three tokens, finished by a three-token cap: now the syntax error is flagged on its line.
+    capped = start_walk(engine, prompt, max_tokens=3)
+    for _ in range(3):
+        next_token(engine, capped, GREEDY)
+    assert capped.answer() == walk.answer() and capped.ended() == "token cap, 3 tokens"
+    html = confidence_html(capped, "python")
+    assert html.count("pg-flagged") == 1 and "⚠ syntax error" in html
+    assert "Answer finished (token cap, 3 tokens). pyflakes: 1 finding" in html
+    assert "Lint runs when" not in html
+
+    # Carried on to its real end, the answer is linted as the task tabs lint it.
+    while not walk.ended():
+        next_token(engine, walk, GREEDY)
+    assert walk.ended() in ("stop sequence", "end of turn")
+    findings = lint(extract(walk.answer(), "python").code, "python")
+    html = confidence_html(walk, "python")
+    assert f"Answer finished ({walk.ended()}). pyflakes: " in html and "Lint runs when" not in html
+    assert html.count("pg-flagged") == len({f.line for f in findings})
 
 
 def test_chart_shows_both_distributions_and_marks_the_chosen(logits: np.ndarray) -> None:

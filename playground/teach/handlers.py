@@ -28,7 +28,6 @@ from .steps import Walk, go_to, next_token, start_walk, take
 from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_kinds, token_text
 
 log = logging.getLogger(__name__)
-RUN_MAX_TOKENS = 128  # "Run to the end" stops here at the latest
 _CARDS = Path(tempfile.mkdtemp(prefix="playground-cards-"))
 
 
@@ -136,15 +135,14 @@ class TeachApp:
         return (walk, *self.view(walk, *view), "")
 
     def run_to_end(self, walk: Walk | None, *view: Any) -> Iterator[tuple]:
-        """Step until the answer ends (or RUN_MAX_TOKENS), showing progress every 8 tokens."""
+        """Step until the answer ends (at the latest at the walk's token cap), showing progress every 8 tokens."""
         try:
             if walk is None:
                 raise InputError("Press Build the prompt first.")
             temperature, top_k, top_p, seed, _ = view
             sampling = self.sampling(temperature, top_k, top_p, seed)
-            for n in range(RUN_MAX_TOKENS):
-                path = walk.path()
-                if path and path[-1].end:
+            for n in range(walk.max_tokens):
+                if walk.ended():
                     break
                 next_token(self.engine(), walk, sampling)
                 if n % 8 == 7:

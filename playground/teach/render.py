@@ -107,18 +107,28 @@ def _code_offset(answer: str, code: str) -> int:
     return answer[:at].count("\n") if at >= 0 else 0
 
 
-def confidence_html(walk: Walk, language: str) -> str:
-    """The answer so far, each token shaded by the probability the model gave it, pyflakes findings overlaid."""
-    path, pieces = walk.path(), walk.pieces()
-    if not path:
-        return '<div class="pg-muted">Press Next token or Run to the end: the answer appears here.</div>'
-    answer = walk.answer()
+def _lint_answer(answer: str, language: str, ended: str) -> tuple[dict[int, list[Finding]], str]:
+    """Findings by answer line (0-based) and the lint sentence; a half-written answer is not linted."""
+    if not ended:  # mid-answer, an unclosed bracket is not a mistake yet: flagging it would mislead
+        return {}, "Lint runs when the answer is finished: a half-written answer is seldom valid code yet."
     code = extract(answer, language).code
     findings = lint(code, language)
     offset = _code_offset(answer, code)
     flagged: dict[int, list[Finding]] = {}
     for f in findings:
         flagged.setdefault(f.line - 1 + offset, []).append(f)
+    tool = lint_tool(language) or "lint"
+    line = (f"{tool}: {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else
+            lint_note(language) or f"{tool}: no problems found")
+    return flagged, f"Answer finished ({ended}). {line}"
+
+
+def confidence_html(walk: Walk, language: str) -> str:
+    """The answer so far, each token shaded by the model's probability; lint findings once it is finished."""
+    path, pieces = walk.path(), walk.pieces()
+    if not path:
+        return '<div class="pg-muted">Press Next token or Run to the end: the answer appears here.</div>'
+    flagged, lint_line = _lint_answer(walk.answer(), language, walk.ended())
     segments = [(walk.prompt.prefill, 'class="pg-prefill" title="written for the model, not generated"')]
     segments += [(text, f'style="{_shade(step.prob)}" title="{escape(f"{_pct(step.prob)} ({step.how})")}"')
                  for step, text in zip(path, pieces, strict=True)]
@@ -137,9 +147,6 @@ def confidence_html(walk: Walk, language: str) -> str:
         note = "".join(f' <span class="pg-flag">⚠ {escape(f.message)}</span>' for f in marks)
         rows.append(f'<div class="pg-line{" pg-flagged" if marks else ""}">{"".join(spans)}{note}</div>')
     low = sum(1 for s in path if s.prob < 0.5)
-    tool = lint_tool(language) or "lint"
-    lint_line = (f"{tool}: {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else
-                 lint_note(language) or f"{tool}: no problems found")
     return (f'<div class="pg-confidence"><pre>{"".join(rows)}</pre></div>'
             f'<div class="pg-muted">Shading: green = the model was sure of the token, red = it was not; hover '
             f'for the probability. {len(path)} tokens, {low} below 50%. {escape(lint_line)}</div>')

@@ -16,6 +16,8 @@ from ..tasks import Prompt
 from .sampling import KEEP, Sampling, choose
 from .tokens import stepper
 
+MAX_ANSWER_TOKENS = 128  # a walk's answer ends here at the latest (the token cap; "Run to the end" stops here)
+
 
 @dataclass
 class Step:
@@ -30,7 +32,7 @@ class Step:
     how: str  # "greedy", "sampled" or "chosen" (a learner's pick)
     dist: Distribution  # the distribution this token was picked from
     children: list[int] = field(default_factory=list)
-    end: str = ""  # "end of turn" or "stop sequence" when the answer ends with this token
+    end: str = ""  # why the answer ends with this token ("end of turn", "stop sequence", ...), else ""
 
 
 @dataclass
@@ -43,6 +45,11 @@ class Walk:
     context_size: int
     steps: list[Step] = field(default_factory=list)
     current: int | None = None  # None: at the prompt, nothing generated yet
+    max_tokens: int = MAX_ANSWER_TOKENS  # the token cap: the longest answer
+
+    def ended(self) -> str:
+        """Why the answer ends at the current step ("end of turn", "token cap", ...); "" while it goes on."""
+        return self.steps[self.current].end if self.current is not None else ""
 
     def path(self, index: int | None = -1) -> list[Step]:
         """Steps from the first token to `index` (default: the current step)."""
@@ -77,12 +84,12 @@ def model_key(engine: Engine) -> str:
     return engine.info.path or engine.info.name
 
 
-def start_walk(engine: Engine, prompt: Prompt) -> Walk:
-    """A new walk at the end of the prompt (no model call yet)."""
+def start_walk(engine: Engine, prompt: Prompt, max_tokens: int = MAX_ANSWER_TOKENS) -> Walk:
+    """A new walk at the end of the prompt (no model call yet); its answer ends at max_tokens at the latest."""
     ids = stepper(engine).tokenize(prompt.text)
     if len(ids) + 1 >= engine.context_size:
         raise ContextOverflowError(len(ids), engine.context_size, 1)
-    return Walk(model_key(engine), prompt, list(ids), engine.context_size)
+    return Walk(model_key(engine), prompt, list(ids), engine.context_size, max_tokens=max_tokens)
 
 
 def _check(engine: Engine, walk: Walk) -> Stepper:
@@ -98,6 +105,10 @@ def _end(engine: Stepper, walk: Walk, step: Step) -> str:
     text = walk.generated(step.index)
     if any(s and s in text for s in walk.prompt.stop):
         return "stop sequence"
+    if len(walk.prompt_ids) + step.depth + 1 >= walk.context_size:
+        return "end of the context window"
+    if step.depth + 1 >= walk.max_tokens:
+        return f"token cap, {walk.max_tokens} tokens"
     return ""
 
 
@@ -123,14 +134,10 @@ def _add(engine: Stepper, walk: Walk, parent: int | None, token: int, dist: Dist
 def next_token(engine: Engine, walk: Walk, sampling: Sampling) -> Step:
     """Advance one token from the current step: greedy at temperature 0, else a seeded draw."""
     model = _check(engine, walk)
-    path = walk.path()
-    if path and path[-1].end:
-        raise InputError(f"The answer ended here ({path[-1].end}). Take another candidate, go back, or start over.")
-    history = [s.token for s in path]
+    if ended := walk.ended():
+        raise InputError(f"The answer ended here ({ended}). Take another candidate, go back, or start over.")
+    history = [s.token for s in walk.path()]
     ids = walk.prompt_ids + history
-    if len(ids) >= walk.context_size:
-        raise InputError(f"The answer reached the end of the context window ({walk.context_size} tokens): "
-                         "go back, or start over with shorter code.")
     dist = model.next_distribution(ids, KEEP)
     token = choose(dist, sampling, history, len(history))
     return _add(model, walk, walk.current, token, dist, "greedy" if sampling.temperature <= 0 else "sampled")

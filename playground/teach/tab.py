@@ -21,6 +21,12 @@ INTRO = (
     "vocabulary a probability, and the sampler picks one. Build the prompt, then press **Next token** to watch "
     "each choice, or click another candidate to see where a different choice leads."
 )
+SETTINGS_NOTE = (
+    "These sliders are this view's own: they start greedy (temperature 0) so each step is reproducible, and "
+    "stepping and the reproducibility card use them. The sidebar's sampling settings apply to the four task "
+    "tabs only."
+)
+
 
 def _prompt_panel() -> SimpleNamespace:
     """Task, code and languages, and the prompt anatomy beside them."""
@@ -61,6 +67,7 @@ def _step_panel() -> SimpleNamespace:
             tree = gr.HTML(elem_id="teach-tree")
             browse = gr.Dropdown([], label="Browse the branches (go back to any token)", elem_id="teach-browse")
         with gr.Column(scale=3):
+            gr.Markdown(SETTINGS_NOTE, elem_id="teach-settings-note", elem_classes="pg-muted")
             with gr.Row():
                 temperature = gr.Slider(0, 2, value=0, step=0.05, label="Temperature", elem_id="teach-temperature")
                 top_k = gr.Slider(1, 100, value=40, step=1, label="Top-k")
