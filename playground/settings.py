@@ -20,6 +20,9 @@ from .errors import InputError
 PREFIX = "PLAYGROUND_"
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "")
+
+
 class SettingsError(InputError):
     """An environment variable has a value the playground cannot use."""
 
@@ -56,6 +59,12 @@ class Settings(BaseSettings):
                                                   "Space).")
     allowed_models: str = Field("", description="Public mode: comma-separated model specs offered besides the "
                                                 "default and the bundled one.")
+    admin_token: SecretStr = Field(SecretStr(""), description="When switching is locked (PLAYGROUND_LOCK_MODEL): "
+                                   "the token a teacher types in the model panel to switch the model or engine for "
+                                   "everyone (unset: nobody can switch).")
+    lock_model: bool | None = Field(None, description="Switching the model or engine needs the admin token. Unset: "
+                                                      "on when the app listens beyond loopback (GRADIO_SERVER_NAME is "
+                                                      "not 127.0.0.1, localhost or ::1) and is not public.")
     queue_size: int = Field(64, ge=1, description="Requests the web app queues before refusing more "
                                                   "(\"queue is full\").")
     mcp: bool = Field(True, description="Serve the four tasks and the code check as MCP tools at "
@@ -93,6 +102,9 @@ class Settings(BaseSettings):
                                                         "first (0 skips it; some broken files crash the process).")
     # Not ours, but it decides public mode: Hugging Face sets it on every Space.
     space_id: str = Field("", validation_alias="SPACE_ID", description="Set by Hugging Face on a Space.")
+    # Gradio's own: the address the web app listens on (the lock's default follows it).
+    server_name: str = Field("127.0.0.1", validation_alias="GRADIO_SERVER_NAME",
+                             description="Set for Gradio: the address the web app listens on.")
 
     def model_post_init(self, context: Any, /) -> None:
         """Remember which variable gave each field that has several names (the model panel says which)."""
@@ -109,6 +121,16 @@ class Settings(BaseSettings):
     def is_public(self) -> bool:
         """Public mode: PLAYGROUND_PUBLIC, else whether this runs on a Space."""
         return self.public if self.public is not None else bool(self.space_id)
+
+    @property
+    def is_locked(self) -> bool:
+        """Whether switching models needs the admin token: PLAYGROUND_LOCK_MODEL, else whether the app listens
+        beyond loopback; never in public mode, which has its own rules."""
+        if self.is_public:
+            return False
+        if self.lock_model is not None:
+            return self.lock_model
+        return self.server_name.strip().strip("[]") not in LOOPBACK
 
     @property
     def thread_count(self) -> int:

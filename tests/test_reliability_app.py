@@ -154,12 +154,12 @@ NOT_LISTED = "not in the list of choices"
 
 @pytest.mark.parametrize(("form", "expected"), [
     # Gradio itself refuses a model that is not one of the dropdown's choices...
-    (["local", str(bundled_model_path()), "", "", "llama-cpp", str(bundled_model_path())], NOT_LISTED),
-    (["hub", "", "someone/else", "model.gguf", "llama-cpp", "hf:someone/else/model.gguf"], NOT_LISTED),
+    (["local", str(bundled_model_path()), "", "", "llama-cpp", str(bundled_model_path()), ""], NOT_LISTED),
+    (["hub", "", "someone/else", "model.gguf", "llama-cpp", "hf:someone/else/model.gguf", ""], NOT_LISTED),
     # ...the handler refuses another engine (all engines are choices of the hidden engine dropdown)...
-    (["named", "", "", "", "openai", BUNDLED], "This public app cannot switch engines"),
+    (["named", "", "", "", "openai", BUNDLED, ""], "This public app cannot switch engines"),
     # ...and ignores the hidden path and Hub fields: only the listed model is loaded.
-    (["local", "/etc/passwd", "someone/else", "model.gguf", "llama-cpp", BUNDLED], "Loaded SmolLM2"),
+    (["local", "/etc/passwd", "someone/else", "model.gguf", "llama-cpp", BUNDLED, ""], "Loaded SmolLM2"),
 ])
 def test_public_mode_refuses_other_models_and_engines_over_http(public_app: tuple[str, ModelManager],
                                                                form: list[str], expected: str) -> None:
@@ -179,6 +179,23 @@ def test_public_mode_offers_a_fixed_list_and_still_answers(public_app: tuple[str
     assert_next_request_works(url)
 
 
+def test_a_locked_app_switches_models_over_http_only_with_the_admin_token() -> None:
+    """A shared instance: a request made by hand, as the page makes it, needs the token too."""
+    token = "teacher-only-51"
+    manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False, locked=True, admin_token=token)
+    with serve(manager) as (url, _):
+        before = manager.engine()
+        assert token not in httpx.get(url + "config", timeout=30).text  # never sent to a browser
+        for guess in ("", "teacher-only-5", None):
+            form = ["local", "/etc/passwd", "", "", "llama-cpp", BUNDLED, guess]
+            assert "That is not the admin token" in json.dumps(call_raw(url, "load_model", form))
+            assert manager.engine() is before and manager.spec == SMALL_MODEL
+        form = ["local", str(bundled_model_path()), "", "", "llama-cpp", BUNDLED, token]
+        assert "Loaded SmolLM2" in json.dumps(call_raw(url, "load_model", form))
+        assert manager.spec == str(bundled_model_path())  # switched: by path this time
+        assert_next_request_works(url)
+
+
 @pytest.mark.parametrize(("fault", "expected"), [("cut", "the download resumes"), ("down", "cannot be reached")])
 def test_hub_failing_during_a_model_switch_keeps_the_previous_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                                                     fault: str, expected: str) -> None:
@@ -195,7 +212,7 @@ def test_hub_failing_during_a_model_switch_keeps_the_previous_model(monkeypatch:
         manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
         with serve(manager) as (url, _):
             before = manager.engine()
-            form = ["hub", "", "teacher/tiny-coder-GGUF", "tiny-coder.Q4_1.gguf", "llama-cpp", BUNDLED]
+            form = ["hub", "", "teacher/tiny-coder-GGUF", "tiny-coder.Q4_1.gguf", "llama-cpp", BUNDLED, ""]
             status = json.dumps(call_raw(url, "load_model", form))
             assert "Could not download" in status and expected in status and "previous model is still loaded" in status
             assert manager.engine() is before and manager.spec == BUNDLED

@@ -124,3 +124,47 @@ def test_runs_new_start_cancels_the_previous_run_of_the_same_tab() -> None:
     assert first.is_set() and not second.is_set()
     runs.finish(("s", "debug"), first)  # the old run ending must not drop the new one
     assert runs.active() == 1
+
+
+@pytest.mark.parametrize(("env", "locked"), [
+    ({}, False),  # Gradio's default, loopback: one's own machine
+    ({"GRADIO_SERVER_NAME": "localhost"}, False),
+    ({"GRADIO_SERVER_NAME": "0.0.0.0"}, True),  # a class on the LAN
+    ({"GRADIO_SERVER_NAME": "192.168.1.20"}, True),
+    ({"GRADIO_SERVER_NAME": "0.0.0.0", "PLAYGROUND_LOCK_MODEL": "0"}, False),
+    ({"PLAYGROUND_LOCK_MODEL": "1"}, True),
+    ({"GRADIO_SERVER_NAME": "0.0.0.0", "SPACE_ID": "someone/code-playground"}, False),  # public mode's own rules
+])
+def test_model_switching_locks_when_the_app_is_shared(env: dict[str, str], locked: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().is_locked is locked
+    assert ModelManager(engine="echo").locked is locked
+
+
+def test_a_locked_manager_switches_only_with_the_admin_token() -> None:
+    manager = ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=True, admin_token="tea-ch3r")
+    manager.engine()
+    for wrong in ("", "tea-ch3", "tea-ch3r-", "TEA-CH3R"):
+        with pytest.raises(ModelError, match="not the admin token") as caught:
+            manager.switch(BUNDLED, token=wrong)
+        assert "tea-ch3r" not in str(caught.value)  # the token itself is never in a message
+    assert manager.switch(BUNDLED, token=" tea-ch3r ").name == "echo"  # pasted with spaces around it
+    nobody = ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=True, admin_token="")
+    assert not nobody.can_unlock and "PLAYGROUND_ADMIN_TOKEN" in nobody.lock_reason
+    with pytest.raises(ModelError, match="shared over the network"):
+        nobody.switch(BUNDLED, token="anything")
+    free = ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=False)
+    assert free.lock_reason == "" and free.switch(BUNDLED).name == "echo"  # one's own machine: no token
+
+
+def test_the_engine_list_says_what_each_engine_loads() -> None:
+    from playground.engines import engine_choices
+
+    labels = dict((name, label) for label, name in engine_choices())
+    assert labels["ctransformers"].startswith("ctransformers: old GGML files only")
+    assert "GGUF" in labels["llama-cpp"] and "GGUF" in labels["llama-server"] and "server" in labels["openai"]
+    assert labels["echo"] == "echo"  # an add-on without a description is listed by name

@@ -2,6 +2,7 @@
 
 from .base import Chunk, Distribution, Engine, Infiller, Service, Stepper
 from .registry import (
+    engine_choices,
     engine_concurrency,
     engine_names,
     get_engine_class,
@@ -13,7 +14,7 @@ from .registry import (
 )
 
 __all__ = [
-    "Chunk", "Distribution", "Engine", "Infiller", "Service", "Stepper", "engine_concurrency", "engine_names",
-    "get_engine_class",
+    "Chunk", "Distribution", "Engine", "Infiller", "Service", "Stepper", "engine_choices", "engine_concurrency",
+    "engine_names", "get_engine_class",
     "load_engine", "loads_model_file", "register_engine", "unload_all", "unload_engine",
 ]

@@ -23,6 +23,15 @@ _BUILTIN_MODULES = {
 }
 
 
+# What each built-in engine is for, as the model panel's engine list says it.
+ENGINE_USES = {
+    "llama-cpp": "GGUF models, in this process (the default)",
+    "llama-server": "GGUF models, in a llama.cpp server this app starts (a class at once)",
+    "ctransformers": "old GGML files only: not GGUF, so none of the listed models",
+    "openai": "the model of an OpenAI-compatible server you run",
+}
+
+
 def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
     """Class decorator: make an engine available by name."""
 
@@ -36,6 +45,11 @@ def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
 def engine_names() -> list[str]:
     """Names of all known engines, built-in and registered."""
     return sorted(set(_REGISTRY) | set(_BUILTIN_MODULES))
+
+
+def engine_choices() -> list[tuple[str, str]]:
+    """(label, name) of every engine, the label saying what it loads."""
+    return [(f"{name}: {ENGINE_USES[name]}" if name in ENGINE_USES else name, name) for name in engine_names()]
 
 
 def get_engine_class(name: str) -> EngineFactory:

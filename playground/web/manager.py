@@ -8,8 +8,11 @@ default and the bundled one.
 
 from __future__ import annotations
 
+import hmac
 import re
+import statistics
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 from ..assemble import installed
@@ -17,6 +20,7 @@ from ..catalog import CATALOG, DEFAULT_MODEL, SMALL_MODEL, by_filename, get_mode
 from ..engines import Engine, Service, load_engine, loads_model_file, unload_engine
 from ..errors import ModelError, PlaygroundError
 from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, is_default, locate
+from ..result import Stats
 from ..settings import get_settings
 
 DEFAULT = "default"
@@ -53,21 +57,51 @@ class ModelCard:
     about: str = ""  # a catalog model's license, measured speed and quality
 
 
+class Speeds:
+    """Decoding speeds of the latest answers on this machine (of the model in use), for the page's header."""
+
+    MIN_TOKENS = 8  # shorter answers time mostly their first token
+
+    def __init__(self, keep: int = 20) -> None:
+        self._model: tuple[str, str] = ("", "")
+        self._recent: deque[float] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def add(self, engine: str, model: str, stats: Stats) -> None:
+        """Count a finished answer's speed (another model starts the count again)."""
+        if stats.completion_tokens < self.MIN_TOKENS or stats.tokens_per_s <= 0:
+            return
+        with self._lock:
+            if (engine, model) != self._model:
+                self._model = (engine, model)
+                self._recent.clear()
+            self._recent.append(stats.tokens_per_s)
+
+    def median(self) -> tuple[float, int] | None:
+        """(median tokens/s, answers counted), or None before any."""
+        with self._lock:
+            return (statistics.median(self._recent), len(self._recent)) if self._recent else None
+
+
 class ModelManager:
     """Holds the current engine; a failed switch leaves the previous one loaded and working."""
 
     def __init__(self, engine: str | None = None, model: str | None = None, public: bool | None = None,
-                 allowed: list[str] | None = None, **options: object) -> None:
+                 allowed: list[str] | None = None, locked: bool | None = None, admin_token: str | None = None,
+                 **options: object) -> None:
         settings = get_settings()
         self.engine_name = engine or settings.engine
         self.default_spec = (model or settings.model or DEFAULT).strip()
         self.public = settings.is_public if public is None else public
+        self.locked = (settings.is_locked if locked is None else locked) and not self.public
+        self._admin_token = settings.admin_token.get_secret_value() if admin_token is None else admin_token
         extra = allowed if allowed is not None else settings.allowed_model_list
         self.allowed = list(dict.fromkeys([self.default_spec, BUNDLED, *(s.strip() for s in extra if s.strip())]))
         self.options = options
         self.spec = self.default_spec
         self.notice = ""
         self.preparing: tuple[int, int | None] | None = None  # bytes joined or downloaded while the first load runs
+        self.speeds = Speeds()
         self._engine: Engine | None = None
         self._lock = threading.RLock()
 
@@ -103,9 +137,12 @@ class ModelManager:
         finally:
             self.preparing = None
 
-    def switch(self, spec: str, engine: str | None = None, progress: ProgressCallback | None = None) -> ModelCard:
-        """Load another model (and engine); on failure the previous one stays and the error is raised."""
+    def switch(self, spec: str, engine: str | None = None, progress: ProgressCallback | None = None,
+               token: str = "") -> ModelCard:
+        """Load another model (and engine); on failure the previous one stays and the error is raised.
+        A locked manager first needs the admin token."""
         spec, engine = (spec or DEFAULT).strip(), (engine or self.engine_name).strip()
+        self.check_token(token)
         self.check_allowed(spec, engine)
         with self._lock:
             new = self._load(engine, spec, progress)
@@ -125,6 +162,32 @@ class ModelManager:
         if current in specs or not self.public:
             specs = [current, *(s for s in specs if s != current)]
         return [(spec_label(s), s) for s in specs]
+
+    @property
+    def can_unlock(self) -> bool:
+        """Whether an admin token is set, so a locked panel can be unlocked."""
+        return bool(self._admin_token)
+
+    @property
+    def lock_reason(self) -> str:
+        """Why the model panel's form is locked, in the page's words ("" when it is not)."""
+        if not self.locked:
+            return ""
+        if not self._admin_token:
+            return ("This app is shared over the network, so its model is fixed: switching it would change it for "
+                    "everyone. Whoever runs it can set PLAYGROUND_ADMIN_TOKEN to let a teacher switch it.")
+        return ("This app is shared over the network: switching the model changes it for everyone, so it needs "
+                "the admin token.")
+
+    def check_token(self, token: str) -> None:
+        """On a locked manager, refuse a switch without the admin token (compared in constant time)."""
+        if not self.locked:
+            return
+        if not self._admin_token:
+            raise ModelError(self.lock_reason)
+        if not token or not hmac.compare_digest(token.strip().encode(), self._admin_token.encode()):
+            raise ModelError("That is not the admin token. Ask whoever runs this app for it (they set it as "
+                             "PLAYGROUND_ADMIN_TOKEN).")
 
     def check_allowed(self, spec: str, engine: str) -> None:
         """In public mode refuse local paths, other Hub models and other engines."""
