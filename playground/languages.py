@@ -128,9 +128,13 @@ _DEFINED = re.compile(
     re.M)
 
 
+def defined_name(code: str) -> str:
+    """The first function or class the code defines ("" when none)."""
+    match = _DEFINED.search(code[:20_000])
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
 def suggested_filename(code: str, language: str | None, fallback: str = "answer") -> str:
     """A file name for code: the first function or class it defines, with the language's extension
     (`fizzbuzz.js`); `fallback` when it defines none."""
-    match = _DEFINED.search(code[:20_000])
-    stem = next((g for g in match.groups() if g), fallback) if match else fallback
-    return f"{stem[:60]}{extension(language)}"
+    return f"{(defined_name(code) or fallback)[:60]}{extension(language)}"

@@ -141,7 +141,7 @@ def stream(
         if verdict.status != "fail":
             break
     if tried and not state.stopped:
-        _choose(state, tried, code)
+        _choose(state, tried, code, _join(prompt.notice, fit_note))
     state.done = True
     yield state
 
@@ -164,8 +164,9 @@ def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdi
         return None
 
 
-def _choose(state: Result, tried: list[Candidate], original: str) -> None:
-    """Keep the first candidate that passed (else the one that passed most) in state."""
+def _choose(state: Result, tried: list[Candidate], original: str, request_notice: str) -> None:
+    """Keep the first candidate that passed (else the one that passed most) in state. Simplify keeps the
+    original when none passed: the notes about the candidates' code go with them."""
     best = next((c for c in tried if c.verdict.status != "fail"), None)
     if best is None:
         best = max(tried, key=lambda c: c.verdict.passed)  # max keeps the earliest of equals
@@ -177,9 +178,9 @@ def _choose(state: Result, tried: list[Candidate], original: str) -> None:
         state.rejected = best
         state.code, state.explanation = original.rstrip("\n"), ""
         state.lint = lint(state.code, state.language)
-        state.notice = _join(state.notice, f"No simplification kept the behaviour on the checks, so the original "
-                                           f"code is shown unchanged. The best of {len(tried)} candidate(s) "
-                                           f"({best.verdict.summary()}) is shown below it.")
+        state.notice = _join(request_notice, "No simplification kept the behaviour, so your code is unchanged. "
+                                             f"The best of {len(tried)} candidate(s) and the checks it failed are "
+                                             "under Checks.")
 
 
 def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,

@@ -194,10 +194,19 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     streaming = live(View("simplify", "x=1", partial))
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value for value in streaming)
     partial.done = True
-    lint_line, table, diff, prompt, download, checks = panels(View("simplify", "x=1", partial))
+    lint_line, table, diff, prompt, download, checks, share, note, run_row, call, ran = panels(
+        View("simplify", "x=1", partial))
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and prompt == "p"
     assert download["__type__"] == "update" and download["interactive"] is True and download["value"]
     assert "No problems found" in lint_line and "not checked" in checks
+    assert share["interactive"] is True and note == ""  # an answer to share: the button is on
+    assert run_row["visible"] is True and call["placeholder"] == "Run a call, e.g. print(...)" and ran == ""
+    partial.code = ""  # nothing to share or run
+    _, _, _, _, download, _, share, _, run_row, _, _ = panels(View("simplify", "x=1", partial))
+    assert download["interactive"] is False and share["interactive"] is False and run_row["visible"] is False
+    go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer="x", code="func f() {}",
+                done=True)
+    assert panels(View("translate", "x=1", go))[8]["visible"] is False  # Go cannot run here: no Run box
 
 
 def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url: str) -> None:
@@ -231,3 +240,18 @@ def test_a_full_queue_refuses_new_requests_and_takes_them_again_later(monkeypatc
             client(url).predict(**args, api_name="/simplify")
         assert running.result(timeout=60)[0]["done"] and waiting.result(timeout=60)[0]["done"]
         assert client(url).predict(**args, api_name="/simplify")[0]["done"]
+
+
+def test_the_http_api_names_its_outputs_and_its_optional_inputs() -> None:
+    """gradio_client lists the streaming endpoints' outputs by name, and the error message and the suffix
+    as optional, with their defaults."""
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (url, _):
+        endpoints = client(url).view_api(return_format="dict", print_info=False)["named_endpoints"]
+    for task in ("translate", "simplify", "debug", "complete"):
+        assert [r["label"] for r in endpoints[f"/{task}"]["returns"]] == ["result", "answer", "explanation",
+                                                                          "stats", "message"]
+    for task, name in (("debug", "error_message"), ("complete", "suffix"), ("debug", "tests")):
+        parameter = next(p for p in endpoints[f"/{task}"]["parameters"] if p["parameter_name"] == name)
+        assert parameter["parameter_has_default"] is True and parameter["parameter_default"] == ""
+    code = next(p for p in endpoints["/debug"]["parameters"] if p["parameter_name"] == "code")
+    assert code["parameter_has_default"] is False  # the code is the one input that is needed

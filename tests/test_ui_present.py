@@ -68,9 +68,20 @@ def test_checks_panel_lists_each_check_escaped() -> None:
     assert "&lt;img src=x&gt;" in html and "&lt;Python-only&gt;" in html
     assert "Checks run when" in checks_html(_result(), str)
     assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(done=True, checks=Verdict()), str)
-    rejected = Candidate("a", "x = 2", "", [], Verdict([Item("f(1)", False, "1", "2")]))
+
+
+
+def test_simplify_that_kept_the_original_says_so_and_folds_the_candidate_once() -> None:
+    """The failing verdict belongs to a candidate not shown: it goes in a fold with that candidate, once."""
+    rejected = Candidate("a", "x = 2", "", [], Verdict([Item("f(1)", False, "1", "2"), Item("f(2)", True, "2", "2")]))
     html = checks_html(_result(done=True, checks=rejected.verdict, rejected=rejected), lambda c, lang: c)
-    assert "The best candidate, not used" in html and "x = 2" in html
+    head, fold = html.split('<details class="pg-rejected">')
+    assert "No simplification kept the behaviour: your code is unchanged." in head
+    assert "✗" not in head and "fails" not in head and "x = 2" not in head  # nothing of the candidate outside
+    assert "<summary>The best candidate, not used: fails 1 of 2</summary>" in fold and "x = 2" in fold
+    assert html.count("<code>f(1)</code>") == 1 and "<code>f(2)</code>" not in html  # its failing checks, once
+    kept = _result(done=True, checks=rejected.verdict, rejected=rejected)
+    assert stats_line(kept).endswith("code unchanged: no simplification kept the behaviour")  # not "fails 1 of 2"
 
 
 def test_checks_panel_shows_failures_first_and_folds_the_rest() -> None:

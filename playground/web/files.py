@@ -53,16 +53,18 @@ def read_source(path: str) -> tuple[str, str | None]:
 
 
 def open_file(path: str | None, current_language: str) -> tuple:
-    """The upload handler: (code box, language picker, message); a refused file changes nothing but the message."""
+    """The upload handler: (code box, language picker, message, file box, picked by hand). The file box is
+    emptied, so another file can be opened; a refused file changes nothing else but the message. The
+    language the extension says is a guess (not picked by hand)."""
     if not path:
-        return gr.skip(), gr.skip(), ""
+        return gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
     try:
         text, language = read_source(path)
     except InputError as exc:
-        return gr.skip(), gr.skip(), message_html(str(exc))
+        return gr.skip(), gr.skip(), message_html(str(exc)), None, gr.skip()
     except OSError as exc:
-        return gr.skip(), gr.skip(), message_html(f"Could not read {Path(path).name}: {exc.strerror}.")
+        return gr.skip(), gr.skip(), message_html(f"Could not read {Path(path).name}: {exc.strerror}."), None, gr.skip()
     picked = language or current_language or AUTO
     shown = DISPLAY_NAMES.get(picked, "its language guessed from the code")
     note = f"Opened {Path(path).name} ({len(text.splitlines())} lines, {shown})."
-    return text, picked, message_html(note, "notice")
+    return text, picked, message_html(note, "notice"), None, False

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import gradio as gr
 
 from .. import pipeline
-from ..checks import run_snippet
+from ..checks import RUNNABLE, run_snippet
 from ..errors import PlaygroundError
 from ..fragments import code_html, message_html
 from ..highlight import highlight_html
@@ -30,12 +30,15 @@ from .present import (
     LINT_PENDING,
     checks_html,
     diff_html,
+    example_call,
     explanation_html,
     fim_note,
+    in_page_words,
     lint_rows,
     lint_summary,
     model_card_html,
     run_html,
+    speed_line,
     stats_line,
 )
 from .sessions import Runs
@@ -83,22 +86,39 @@ def live(view: View) -> tuple:
 
 
 def panels(view: View) -> tuple:
-    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download, checks)."""
+    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download, checks,
+    share button, share note, Run row, Run call box, Run output)."""
     state = view.state
     if state is None:
-        return "", _table([]), "", "", gr.update(value=None, interactive=False), ""
+        return "", _table([]), "", "", _no_download(), "", gr.update(interactive=False), "", *_run_box(None)
     lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
     diff = diff_html(view.code, state.code) if view.task in DIFF_TASKS and view.final else ""
+    answered = view.final and bool(state.code.strip())
     download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
-                if view.final and state.code.strip() else gr.update(value=None, interactive=False))
+                if answered else _no_download())
     checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
-    return message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks
+    return (message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks,
+            gr.update(interactive=answered), "", *_run_box(state if answered else None))
 
 
 def pending_panels() -> tuple:
-    """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks go."""
-    return (message_html(LINT_PENDING, "lint"), _table([]), "", "", gr.update(value=None, interactive=False),
-            f'<div class="pg-muted">{CHECKS_PENDING}</div>')
+    """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks,
+    share link and Run box go."""
+    return (message_html(LINT_PENDING, "lint"), _table([]), "", "", _no_download(),
+            f'<div class="pg-muted">{CHECKS_PENDING}</div>', gr.update(interactive=False), "", *_run_box(None))
+
+
+def _no_download() -> dict:
+    return gr.update(value=None, interactive=False)
+
+
+def _run_box(state: Result | None) -> tuple:
+    """The Run row, its call box and its output: shown only under an answer in a language that runs here,
+    the placeholder a call of the answer's own function."""
+    if state is None or state.language not in RUNNABLE:
+        return gr.update(visible=False), gr.update(value=""), ""
+    return (gr.update(visible=True), gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"),
+            "")
 
 
 def render(view: View) -> tuple:
@@ -151,11 +171,14 @@ class PlaygroundApp:
                             copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
+                if state.done:
+                    self.manager.speeds.add(state.engine, state.model, state.stats)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
                 yield *live(view), (view if state.done else gr.skip())
         except PlaygroundError as exc:
-            _toast(str(exc))
-            view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
+            message = in_page_words(str(exc))
+            _toast(message)
+            view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, message)
             yield *live(view), view
         except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
             view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
@@ -215,36 +238,40 @@ class PlaygroundApp:
             return message_html(str(exc))
         return run_html(report)
 
-    def show_model(self, progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:  # noqa: B008
-        """The model panel and the Complete tab's note (loads the default model on first page load, showing
-        the progress of a first start that joins or downloads it)."""
+    def show_model(self, progress: gr.Progress = gr.Progress()) -> tuple[str, str, str, str]:  # noqa: B008
+        """The model panel, the Complete tab's note and the line under the page's title (loads the default
+        model on first page load, showing the progress of a first start that joins or downloads it)."""
         while (preparing := self.manager.preparing) is not None and not self.manager.loaded:
             progress(preparing, desc="Preparing the model (first start: joining its parts)", unit="bytes")
             time.sleep(0.5)
         try:
             card = self.manager.card()
         except PlaygroundError as exc:
-            return "", message_html(str(exc)), ""
-        return model_card_html(card), "", message_html(fim_note(card), "notice")
+            return "", message_html(in_page_words(str(exc))), "", ""
+        return (model_card_html(card), "", message_html(fim_note(card), "notice"),
+                speed_line(card, self.manager.speeds.median()))
 
     def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
-                   progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008 (Gradio's idiom)
-        """Switch models; a model that fails to load leaves the previous one working."""
-        yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip()
+                   token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+        """Switch models; a model that fails to load leaves the previous one working (gr.Progress() as a
+        default is Gradio's idiom). A locked app first checks the admin token."""
+        yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip(), gr.skip()
         try:
+            self.manager.check_token(token or "")
             spec = choice if self.manager.public else model_spec(source, path or "", repo or "", filename or "",
                                                                   choice or "")
 
             def report(done: int, total: int | None) -> None:
                 progress((done, total), desc="Preparing the model (joining or downloading it)", unit="bytes")
 
-            card = self.manager.switch(spec, engine, report)
+            card = self.manager.switch(spec, engine, report, token=token or "")
         except PlaygroundError as exc:
-            _toast(str(exc))
-            yield gr.skip(), message_html(f"{exc} The previous model is still loaded.", "error"), gr.skip()
+            message = f"{in_page_words(str(exc))} The previous model is still loaded."
+            _toast(message)
+            yield gr.skip(), message_html(message, "error"), gr.skip(), gr.skip()
             return
         note = message_html(fim_note(card), "notice")
-        yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note
+        yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note, speed_line(card, None)
 
 
 def _drain(view: View, states: Latest[Result]) -> View:
@@ -264,3 +291,11 @@ def detect_language(code: str, source: str) -> tuple[str, dict]:
     language = guess if source == AUTO else source
     return (f'<div class="pg-detected">{html.escape(info)}</div>',
             gr.update(language=CODE_LANGUAGES.get(language or "")))
+
+
+def guess_again(source: str, by_hand: bool) -> tuple:
+    """The user edited the code: a language that a file or an example set goes back to Auto-detect (with the
+    file's notice); one picked by hand stays."""
+    if by_hand or source == AUTO:
+        return gr.skip(), gr.skip()
+    return AUTO, ""

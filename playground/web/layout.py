@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import gradio as gr
 
-from ..engines import engine_concurrency, engine_names
+from ..engines import engine_concurrency
 from ..examples import load_examples
 from ..fragments import PLACEHOLDER
 from ..highlight import highlight_css
@@ -27,9 +27,11 @@ from .handlers import (
     SAMPLING,
     PlaygroundApp,
     detect_language,
+    guess_again,
     pending_panels,
 )
 from .manager import ModelManager
+from .panel import model_panel, wire_panel
 from .sharing import restore_shared, share_button, wire_share
 from .tools import add_tools
 
@@ -38,11 +40,9 @@ LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max
 CSS_FILE = Path(__file__).with_name("ui.css")
 INTRO = (
     "# Code Playground\n"
-    "Translate, simplify, debug or complete code with a code model running on this machine's CPU: by default "
-    "Qwen2.5-Coder-1.5B-Instruct, about 20 tokens/s on 2 idle cores. It is right on most short functions and "
-    "wrong on many longer ones: each answer is run against its examples, your tests and the original code in "
-    "a WebAssembly sandbox, and the Checks panel says whether it passed. The model panel says which model is "
-    "loaded and what it measured."
+    "Translate, simplify, debug or complete code with a code model running on this machine's CPU. It is right on "
+    "most short functions and wrong on many longer ones: each answer is run against its examples, your tests and "
+    "the original code in a WebAssembly sandbox, and the Checks panel says whether it passed."
 )
 
 
@@ -51,6 +51,11 @@ def launch_options() -> dict[str, Any]:
     css = CSS_FILE.read_text("utf-8") + "\n" + highlight_css()
     return {"theme": gr.themes.Soft(primary_hue="indigo", secondary_hue="green"), "css": css,
             "mcp_server": get_settings().mcp}
+
+
+# What a share link restores in a tab: the saved text, then the code box, the language, the answer record,
+# Share and the Run row (restore_shared's outputs).
+Restore = tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON, gr.Button, gr.Row]
 
 
 class ExtraTab(NamedTuple):
@@ -92,10 +97,12 @@ def _extra_input(task: Task) -> gr.components.Component | None:
     if extra.kind == "language":
         return gr.Dropdown(language_choices(auto=False), value=extra.default, label=extra.label,
                            allow_custom_value=True, elem_id=elem_id)
+    # An initial "" makes the input optional in the HTTP API (view_api lists its default).
     if extra.kind == "code":
-        return gr.Code(language="python", lines=3, max_lines=10, label=extra.label, interactive=True, elem_id=elem_id)
-    return gr.Textbox(label=extra.label, lines=2, max_lines=8, placeholder="e.g. IndexError: list index out of range",
-                      elem_id=elem_id)
+        return gr.Code("", language="python", lines=3, max_lines=10, label=extra.label, interactive=True,
+                       elem_id=elem_id)
+    return gr.Textbox("", label=extra.label, lines=2, max_lines=8,
+                      placeholder="e.g. IndexError: list index out of range", elem_id=elem_id)
 
 
 def _inputs(task: Task) -> tuple[gr.Code, gr.File, gr.Dropdown, gr.HTML, gr.components.Component | None]:
@@ -125,30 +132,31 @@ def _tests_input(task: Task) -> gr.Code:
                        elem_id=f"{task.name}-tests")
 
 
-def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component], gr.Button]:
+def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component], gr.Button,
+                                  gr.HTML, gr.Row]:
     """The output column: the live outputs and the final panels (in the order of handlers.live() and
-    panels()), and the share button."""
-    result = gr.JSON(visible=False)
-    stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats")
-    message = gr.HTML(elem_id=f"{task}-message")
-    answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output")
+    panels()), the share button, its note and the Run row. Labels name the outputs in the HTTP API."""
+    result = gr.JSON(visible=False, label="result")
+    stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats", label="stats")
+    message = gr.HTML(elem_id=f"{task}-message", label="message")
+    answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output", label="answer")
+    explanation = gr.HTML(elem_id=f"{task}-explanation", label="explanation")  # beside the code it explains
     with gr.Row():
         copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
         share = share_button(task)
+    shared_note = gr.HTML(elem_id=f"{task}-share-note")
     copy.click(None, inputs=[result], js=COPY_JS)
     with gr.Accordion("Checks (run in a sandbox)", open=True):
         checks = gr.HTML(elem_id=f"{task}-checks")
-        with gr.Row(equal_height=True):
-            call = gr.Textbox(show_label=False, placeholder="Run a call on the answer, e.g. fizzbuzz(15)", scale=4,
-                              max_lines=3, elem_id=f"{task}-run-call")
-            run = gr.Button("Run", size="sm", scale=1, elem_id=f"{task}-run")
+        with gr.Row(equal_height=True, visible=False, elem_id=f"{task}-run-row") as run_row:
+            call = gr.Textbox(show_label=False, placeholder="Run a call on the answer", scale=4, max_lines=3,
+                              elem_id=f"{task}-run-call")
+            run = gr.Button("Run", size="sm", scale=1, min_width=80, elem_id=f"{task}-run")
         ran = gr.HTML(elem_id=f"{task}-run-output")
-    run.click(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
-              concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
-    call.submit(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
+    for trigger in (run.click, call.submit):
+        trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
-    explanation = gr.HTML(elem_id=f"{task}-explanation")
     with gr.Accordion("Before / after", visible=task in DIFF_TASKS, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
     with gr.Accordion("Lint", open=True):
@@ -159,7 +167,8 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
-    return [result, answer, explanation, stats, message], [lint_line, lint_table, diff, prompt, download, checks], share
+    final = [lint_line, lint_table, diff, prompt, download, checks, share, shared_note, run_row, call, ran]
+    return [result, answer, explanation, stats, message], final, share, shared_note, run_row
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -197,7 +206,7 @@ def _stopper(app: PlaygroundApp, task: str) -> Any:
 
 
 def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Component], limit: int,
-              tabs: gr.Tabs, restores: list[tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON]]) -> gr.HTML | None:
+              tabs: gr.Tabs, restores: list[Restore]) -> gr.HTML | None:
     """One tab: inputs, Generate / Stop, outputs, examples; generation has api_name=task. Returns the FIM note."""
     spec = get_task(task)
     note = None
@@ -214,10 +223,11 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                live, panels, share = _outputs(task)
+                live, panels, share, shared_note, run_row = _outputs(task)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
         shared = gr.Textbox(visible=False)  # what a share link restores beyond Gradio's snapshot (keep_for_share)
-    restores.append((shared, code, source, live[0]))
+        by_hand = gr.State(False)  # whether the language was picked by hand (see guess_again)
+    restores.append((shared, code, source, live[0], share, run_row))
     # The previous answer's panels go when Generate is clicked (registered first, so the page sends it
     # before the generation), and the new ones come once the stream has ended; a stream cancelled by
     # Stop ends in Stop's handler, which draws them.
@@ -232,41 +242,17 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 api_visibility="private")
     stop.click(_stopper(app, task), inputs=None, outputs=[*live, *panels], queue=False,
                api_visibility="private", cancels=[run])
-    wire_share(share, shared, [live[0], *inputs, *sampling])
-    opened.upload(open_file, inputs=[opened, source], outputs=[code, source, live[4]], queue=False,
+    wire_share(share, shared, shared_note, [live[0], *inputs, *sampling])
+    # A language set by a file (or an example) is a guess: a new paste guesses again, unless it was picked by hand.
+    source.input(lambda: True, outputs=by_hand, queue=False, show_progress="hidden", api_visibility="private")
+    opened.upload(open_file, inputs=[opened, source], outputs=[code, source, live[4], opened, by_hand], queue=False,
                   show_progress="hidden", api_visibility="private")
+    code.input(guess_again, inputs=[source, by_hand], outputs=[source, live[4]], queue=False, show_progress="hidden",
+               trigger_mode="always_last", api_visibility="private")
     for trigger in (code.change, source.change):
         trigger(detect_language, inputs=[code, source], outputs=[detected, code], queue=False, show_progress="hidden",
                 trigger_mode="always_last", api_visibility="private")
     return note
-
-
-def _model_panel(app: PlaygroundApp) -> dict[str, Any]:
-    """The loaded model's facts and the form to switch models (a short list only in public mode)."""
-    manager = app.manager
-    panel: dict[str, Any] = {"card": gr.HTML(elem_id="model-card"), "status": gr.HTML(elem_id="model-status")}
-    public = manager.public
-    with gr.Accordion("Switch model", open=False, elem_id="model-switch"):
-        choices = manager.choices()
-        panel["choice"] = gr.Dropdown(choices, value=choices[0][1], label="Model", elem_id="model-choice",
-                                      info=None if public else "Installed models need no download.")
-        panel["source"] = gr.Radio([("A named model", "named"), ("Local .gguf file", "local"),
-                                    ("Hugging Face Hub", "hub")], value="named", label="From", visible=not public,
-                                   elem_id="model-source")
-        panel["path"] = gr.Textbox(label="Path of a .gguf file", placeholder="/models/model.Q4_K_M.gguf",
-                                   visible=False, elem_id="model-path")
-        panel["repo"] = gr.Textbox(label="Hub repository (OWNER/REPO)", visible=False,
-                                   placeholder="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", elem_id="model-repo")
-        panel["file"] = gr.Textbox(label="File in the repository", visible=False,
-                                   placeholder="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", elem_id="model-file")
-        panel["engine"] = gr.Dropdown(engine_names(), value=manager.engine_name, label="Engine", visible=not public)
-        panel["load"] = gr.Button("Load model", elem_id="model-load")
-    if not public:
-        panel["source"].change(lambda s: (gr.update(visible=s == "named"), gr.update(visible=s == "local"),
-                                          gr.update(visible=s == "hub"), gr.update(visible=s == "hub")),
-                               inputs=panel["source"], outputs=[panel[k] for k in ("choice", "path", "repo", "file")],
-                               queue=False, show_progress="hidden", api_visibility="private")
-    return panel
 
 
 def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
@@ -278,24 +264,20 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                    delete_cache=(3600, 86400)) as demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
-            panel = _model_panel(app)
+            panel = model_panel(app)
             gr.Markdown("### Sampling")
             sampling = _sampling_controls()
         gr.Markdown(INTRO, elem_classes="pg-intro")
-        restores: list[tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON]] = []
+        panel["speed"] = gr.HTML(elem_id="model-speed")  # the loaded model and its speed here (show_model)
+        restores: list[Restore] = []
         with gr.Tabs() as tabs:
             notes = [_task_tab(app, task, sampling, limit, tabs, restores) for task in TASKS]
             for tab in extra_tabs:
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
-        model_outputs = [panel["card"], panel["status"], next(n for n in notes if n is not None)]
-        form = [panel[name] for name in ("source", "path", "repo", "file", "engine", "choice")]
-        panel["load"].click(app.load_model, inputs=form, outputs=model_outputs, api_visibility="private",
-                            concurrency_id="load", concurrency_limit=1, show_progress="full",
-                            show_progress_on=[panel["card"]])
-        demo.load(app.show_model, outputs=model_outputs, api_visibility="private", show_progress="minimal")
-        for shared, code, source, result in restores:
-            demo.load(restore_shared, inputs=shared, outputs=[code, source, result], queue=False,
+        wire_panel(app, demo, panel, next(n for n in notes if n is not None))
+        for shared, *restored in restores:
+            demo.load(restore_shared, inputs=shared, outputs=restored, queue=False,
                       show_progress="hidden", api_visibility="private")
         add_tools(app.manager, limit)
     demo.queue(max_size=get_settings().queue_size)

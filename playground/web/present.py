@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from ..checks import RunReport
 from ..fragments import message_html
-from ..languages import DISPLAY_NAMES
+from ..languages import DISPLAY_NAMES, defined_name
 from ..lint import Finding, lint_tool
-from ..result import Result, Stats
+from ..result import Candidate, Result, Stats
 from ..verdict import Item, Verdict
 from .manager import ModelCard
 
@@ -31,6 +31,8 @@ def candidate_phrase(result: Result) -> str:
     if not result.done or verdict is None:
         return f"candidate {result.candidate}{of}" if of else ""
     tried = f" of {verdict.candidates_tried}" if verdict.candidates_tried > 1 or of else ""
+    if result.rejected is not None:
+        return "code unchanged: no simplification kept the behaviour"
     if verdict.status == "pass":
         return f"candidate {verdict.candidate}{tried} passed" if tried else f"checks: {verdict.summary()}"
     if verdict.status == "none":
@@ -126,6 +128,23 @@ def human_size(n: int) -> str:
     return f"{size:.1f} GB"
 
 
+# The command line's words in messages shared with it, and what the page calls the same thing.
+PAGE_WORDS = {
+    "pass --model PATH": "load it in Switch model (From: Local .gguf file)",
+    "Pass the path of a .gguf file": "Choose a .gguf file",
+    "omit --model for the bundled default": "choose a named model in Switch model",
+    "(--engine ctransformers)": "(Engine: ctransformers, in Switch model)",
+    "(--engine llama-cpp, the default)": "(Engine: llama-cpp, in Switch model)",
+}
+
+
+def in_page_words(message: str) -> str:
+    """A message written for the command line, told in the page's words."""
+    for cli, page in PAGE_WORDS.items():
+        message = message.replace(cli, page)
+    return message
+
+
 def model_card_html(card: ModelCard) -> str:
     """The model panel's facts about the loaded model, escaped."""
     trained = f" (trained {card.trained_context})" if card.trained_context else ""
@@ -141,6 +160,17 @@ def model_card_html(card: ModelCard) -> str:
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f'<table class="pg-model">{cells}</table>' + message_html(card.notice, "notice")
+
+
+def speed_line(card: ModelCard, measured: tuple[float, int] | None) -> str:
+    """The line under the page's title: the model in use and the speed its answers measured on this machine."""
+    if measured is None:
+        speed = "Its speed on this machine shows under each answer."
+    else:
+        rate, count = measured
+        speed = (f"Measured here: {rate:.1f} tokens/s (median of the last {count} answer{'s' if count != 1 else ''};"
+                 " slower while several people generate at once).")
+    return f'<div class="pg-speed">Model: <b>{html.escape(card.name)}</b> on {html.escape(card.engine)}. {speed}</div>'
 
 
 def fim_note(card: ModelCard) -> str:
@@ -170,14 +200,15 @@ def _table_of(rows: list[str]) -> str:
             f'<th>Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _check_rows(items: list[Item]) -> str:
-    """A row per check, failures first; beyond the first few, the rest in a fold that says what it holds."""
+def _check_rows(items: list[Item], fold: bool = True) -> str:
+    """A row per check, failures first; beyond the first few, the rest in a fold that says what it holds
+    (unless the table is in a fold already)."""
     ordered = sorted(items, key=lambda item: item.passed)  # stable: failures first, each in the plan's order
     rows = [_row(item) for item in ordered[:MAX_CHECK_ROWS]]
     more = len(items) - MAX_CHECK_ROWS
     if more > 0:
         rows.append(f'<tr><td colspan="5" class="pg-muted">… and {more} more</td></tr>')
-    if len(rows) <= SHOWN_CHECK_ROWS + 1:  # folding one row away would only add a click
+    if not fold or len(rows) <= SHOWN_CHECK_ROWS + 1:  # folding one row away would only add a click
         return _table_of(rows)
     rest = ordered[SHOWN_CHECK_ROWS:]
     failing = sum(1 for item in rest if not item.passed)
@@ -206,16 +237,31 @@ def checks_html(result: Result | None, code_html_of: Callable[[str, str], str]) 
     if verdict is None:
         why = "Stopped before the checks ran." if result.stopped else "The answer was not checked."
         return f'<div class="pg-muted">{html.escape(why)}</div>'
+    if result.rejected is not None:
+        return '<div class="pg-checks">' + _rejected_html(result.rejected, result.language, code_html_of) + "</div>"
     parts = [verdict_line(verdict)]
     if verdict.items:
         parts.append(_check_rows(verdict.items))
     parts += [f'<div class="pg-muted">{html.escape(note)}</div>' for note in verdict.notes]
-    if result.rejected is not None:
-        parts.append('<div class="pg-rejected"><div class="pg-verdict pg-fail">The best candidate, not used: it '
-                     f'did not keep the behaviour ({html.escape(result.rejected.verdict.summary())})</div>'
-                     f'{code_html_of(result.rejected.code, result.language)}'
-                     f'{_check_rows([i for i in result.rejected.verdict.items if not i.passed])}</div>')
     return '<div class="pg-checks">' + "".join(parts) + "</div>"
+
+
+def _rejected_html(rejected: Candidate, language: str, code_html_of: Callable[[str, str], str]) -> str:
+    """Simplify kept the original: say so, and fold away the candidate that failed, with its failing checks."""
+    failing = [item for item in rejected.verdict.items if not item.passed]
+    return ('<div class="pg-verdict pg-muted">No simplification kept the behaviour: your code is unchanged.</div>'
+            '<details class="pg-rejected"><summary>The best candidate, not used: '
+            f'{html.escape(rejected.verdict.summary())}</summary>{code_html_of(rejected.code, language)}'
+            f'{_check_rows(failing, fold=False)}</details>')
+
+
+def example_call(result: Result) -> str:
+    """A call to suggest in the Run box: one the checks ran on the answer's function, else its name with ()."""
+    name = defined_name(result.code)
+    if not name:
+        return "print(...)"
+    checked = [item.name for item in (result.checks.items if result.checks else [])]
+    return next((call for call in checked if call.startswith(name + "(") and len(call) <= 40), f"{name}()")
 
 
 def run_html(report: RunReport) -> str:

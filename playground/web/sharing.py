@@ -3,36 +3,55 @@
 Gradio's deep links do the saving: the session's component values are snapshotted on the server under a
 hash, and opening `?deep_link=<hash>` starts a page from them. The Share button first runs an event with
 the tab's inputs (so their current values are in the session), then Gradio's own deep-link script
-(what gr.DeepLinkButton runs) copies the link.
+(what gr.DeepLinkButton runs) makes the link, copies it and shows it under the button.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import gradio as gr
 
+from ..checks import RUNNABLE
 from ..languages import AUTO
 
-SHARE_JS = gr.DeepLinkButton(render=False).get_share_link("Share link", "Link copied")
 SHARE_ICON = gr.utils.get_icon_path("link.svg")
+# Gradio's deep link (what gr.DeepLinkButton fetches), then the clipboard; the note under the button says
+# what happened, with the link itself (the clipboard needs https or localhost: elsewhere the link is shown to
+# copy by hand). Gradio awaits an async js function and puts what it returns in the outputs.
+SHARE_JS = """
+async () => {
+    const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+    let link;
+    try {
+        const response = await fetch(`gradio_api/deep_link?session_hash=${window.__gradio_session_hash__}`);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const url = new URL(window.location.href);
+        url.searchParams.set("deep_link", (await response.text()).replace(/^"|"$/g, ""));
+        link = url.toString();
+    } catch (error) {
+        return `<div class="pg-error">Could not make a share link (${escape(String(error))}). Try again.</div>`;
+    }
+    const shown = `<input class="pg-share-link" readonly value="${escape(link)}" onfocus="this.select()">`;
+    try {
+        await navigator.clipboard.writeText(link);
+        return `<div class="pg-notice pg-share">✓ Link copied: it opens this tab with this answer. ${shown}</div>`;
+    } catch (error) {
+        return `<div class="pg-notice pg-share">Copy this link (the browser did not allow copying it): ${shown}</div>`;
+    }
+}
+"""
 
 
 def share_button(task: str) -> gr.Button:
-    return gr.Button("Share link", size="sm", icon=SHARE_ICON, elem_id=f"{task}-share")
+    """The tab's Share link button: off until there is an answer to share."""
+    return gr.Button("Share link", size="sm", icon=SHARE_ICON, interactive=False, elem_id=f"{task}-share")
 
 
-def wire_share(share: gr.Button, shared: gr.Textbox, inputs: list[gr.components.Component]) -> None:
-    """Share: save the inputs (the answer's record first) in the session, copy the link, label it again."""
+def wire_share(share: gr.Button, shared: gr.Textbox, note: gr.HTML, inputs: list[gr.components.Component]) -> None:
+    """Share: save the inputs (the answer's record first) in the session, then make and copy the link."""
     share.click(keep_for_share, inputs=inputs, outputs=shared, queue=False, show_progress="hidden",
-                api_visibility="private").then(None, js=SHARE_JS, outputs=share).then(
-        _label_again, outputs=share, queue=False, show_progress="hidden", api_visibility="private")
-
-
-def _label_again() -> str:
-    time.sleep(1.5)
-    return "Share link"
+                api_visibility="private").then(None, js=SHARE_JS, outputs=note, queue=False, show_progress="hidden")
 
 
 def keep_for_share(record: dict | None, code: str, source: str, *_rest: object) -> str:
@@ -46,12 +65,17 @@ def keep_for_share(record: dict | None, code: str, source: str, *_rest: object) 
 
 
 def restore_shared(shared: str | None) -> tuple:
-    """On page load: the code, language and answer record of a share link's run; nothing on a plain visit."""
+    """On page load: the code, language and answer record of a share link's run, its Share button on and its
+    Run box shown (when the answer's language runs here); nothing on a plain visit."""
     try:
         data = json.loads(shared or "")
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("code"), str):
-        return gr.skip(), gr.skip(), gr.skip()
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
     record = data.get("record")
-    return data["code"], data.get("source") or AUTO, record if isinstance(record, dict) else gr.skip()
+    if not isinstance(record, dict):
+        return data["code"], data.get("source") or AUTO, gr.skip(), gr.skip(), gr.skip()
+    answered = bool(record.get("code"))
+    return (data["code"], data.get("source") or AUTO, record, gr.update(interactive=answered),
+            gr.update(visible=answered and record.get("language") in RUNNABLE))
