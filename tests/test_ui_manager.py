@@ -168,3 +168,19 @@ def test_the_engine_list_says_what_each_engine_loads() -> None:
     assert labels["ctransformers"].startswith("ctransformers: old GGML files only")
     assert "GGUF" in labels["llama-cpp"] and "GGUF" in labels["llama-server"] and "server" in labels["openai"]
     assert labels["echo"] == "echo"  # an add-on without a description is listed by name
+
+
+def test_the_speed_measured_here_is_the_models_own() -> None:
+    """The header's median counts the answers of the model in use, not those of the one before it."""
+    from playground.result import Stats
+    from playground.web.manager import Speeds
+
+    speeds = Speeds()
+    assert speeds.median("llama-cpp", "a.gguf") is None
+    for rate in (20.0, 24.0, 22.0):
+        speeds.add("llama-cpp", "a.gguf", Stats(completion_tokens=40, tokens_per_s=rate))
+    speeds.add("llama-cpp", "a.gguf", Stats(completion_tokens=3, tokens_per_s=900.0))  # too short to time
+    assert speeds.median("llama-cpp", "a.gguf") == (22.0, 3)
+    assert speeds.median("llama-cpp", "b.gguf") is None  # another model: not measured yet
+    speeds.add("llama-server", "a.gguf", Stats(completion_tokens=40, tokens_per_s=30.0))
+    assert speeds.median("llama-server", "a.gguf") == (30.0, 1) and speeds.median("llama-cpp", "a.gguf") is None

@@ -249,7 +249,7 @@ class PlaygroundApp:
         except PlaygroundError as exc:
             return "", message_html(in_page_words(str(exc))), "", ""
         return (model_card_html(card), "", message_html(fim_note(card), "notice"),
-                speed_line(card, self.manager.speeds.median()))
+                speed_line(card, self.manager.speeds.median(card.engine, card.name)))
 
     def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
                    token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008

@@ -77,10 +77,12 @@ class Speeds:
                 self._recent.clear()
             self._recent.append(stats.tokens_per_s)
 
-    def median(self) -> tuple[float, int] | None:
-        """(median tokens/s, answers counted), or None before any."""
+    def median(self, engine: str, model: str) -> tuple[float, int] | None:
+        """(median tokens/s, answers counted) of this model on this engine, or None before any."""
         with self._lock:
-            return (statistics.median(self._recent), len(self._recent)) if self._recent else None
+            if (engine, model) != self._model or not self._recent:
+                return None
+            return statistics.median(self._recent), len(self._recent)
 
 
 class ModelManager:
