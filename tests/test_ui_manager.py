@@ -19,6 +19,14 @@ from tests import fakes  # noqa: F401 (registers the "echo" engine)
 QWEN = "hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
 
+def _environment(monkeypatch: pytest.MonkeyPatch, cleared: tuple[str, ...], env: dict[str, str]) -> None:
+    """Exactly `env` among the variables `cleared` (and env's own)."""
+    for name in cleared:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.mark.parametrize(("env", "public"), [
     ({}, False),
     ({"SPACE_ID": "someone/code-playground"}, True),
@@ -28,10 +36,7 @@ QWEN = "hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_
     ({"PLAYGROUND_PUBLIC": "off"}, False),
 ])
 def test_public_mode_from_environment(env: dict[str, str], public: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SPACE_ID", "PLAYGROUND_PUBLIC"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    _environment(monkeypatch, ("SPACE_ID", "PLAYGROUND_PUBLIC"), env)
     assert load_settings().is_public is public
     assert ModelManager(engine="echo").public is public
 
@@ -137,10 +142,7 @@ def test_runs_new_start_cancels_the_previous_run_of_the_same_tab() -> None:
 ])
 def test_model_switching_locks_when_the_app_is_shared(env: dict[str, str], locked: bool,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    _environment(monkeypatch, ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC"), env)
     assert load_settings().is_locked is locked
     assert ModelManager(engine="echo").locked is locked
 

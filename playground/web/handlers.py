@@ -257,6 +257,8 @@ class PlaygroundApp:
         default is Gradio's idiom). A locked app first checks the admin token."""
         yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip(), gr.skip()
         try:
+            # switch() enforces the token; checking it first answers a locked form with the lock, not with a
+            # complaint about the path or repository it was sent with.
             self.manager.check_token(token or "")
             spec = choice if self.manager.public else model_spec(source, path or "", repo or "", filename or "",
                                                                   choice or "")

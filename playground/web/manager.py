@@ -175,7 +175,7 @@ class ModelManager:
         """Why the model panel's form is locked, in the page's words ("" when it is not)."""
         if not self.locked:
             return ""
-        if not self._admin_token:
+        if not self.can_unlock:
             return ("This app is shared over the network, so its model is fixed: switching it would change it for "
                     "everyone. Whoever runs it can set PLAYGROUND_ADMIN_TOKEN to let a teacher switch it.")
         return ("This app is shared over the network: switching the model changes it for everyone, so it needs "
@@ -185,7 +185,7 @@ class ModelManager:
         """On a locked manager, refuse a switch without the admin token (compared in constant time)."""
         if not self.locked:
             return
-        if not self._admin_token:
+        if not self.can_unlock:
             raise ModelError(self.lock_reason)
         if not token or not hmac.compare_digest(token.strip().encode(), self._admin_token.encode()):
             raise ModelError("That is not the admin token. Ask whoever runs this app for it (they set it as "

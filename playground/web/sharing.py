@@ -2,8 +2,8 @@
 
 Gradio's deep links do the saving: the session's component values are snapshotted on the server under a
 hash, and opening `?deep_link=<hash>` starts a page from them. The Share button first runs an event with
-the tab's inputs (so their current values are in the session), then Gradio's own deep-link script
-(what gr.DeepLinkButton runs) makes the link, copies it and shows it under the button.
+the tab's inputs (so their current values are in the session), then a script of ours asks Gradio for the
+deep link (the endpoint gr.DeepLinkButton's script asks), copies it and shows it under the button.
 """
 
 from __future__ import annotations
