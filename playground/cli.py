@@ -1,5 +1,6 @@
 """`python -m playground TASK FILE ...`: stream an answer to the terminal, or print JSON.
-`python -m playground check FILE ...`: check code without a model (exit 0 when every check passes)."""
+`python -m playground check FILE ...`: check code (exit 0 when every check passes); the model is used only to
+write example calls for an --against original that has none."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .checks import check_code
-from .engines import engine_names, loads_model_file
+from .checks import CheckPlan, check_code
+from .derive import add_written_calls
+from .engines import engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
@@ -54,20 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p)
         if task.extra is not None:
             p.add_argument(task.extra.flag, dest="extra", required=task.extra.required, help=task.extra.help)
-    p = sub.add_parser("check", help="check code without a model: its >>> examples, tests, and an original's "
-                                     "behaviour", description=CHECK_HELP)
+    p = sub.add_parser("check", help="check code: its >>> examples, tests, and an original's behaviour",
+                       description=CHECK_HELP)
     p.add_argument("file", help="the code to check, or - for standard input")
     p.add_argument("--tests", dest="tests_file", help="file of >>> examples or assert lines")
     p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs")
     p.add_argument("--language", choices=["python", "javascript"],
                    help="language of the code (default: from the file extension, else python)")
     p.add_argument("--json", action="store_true", help="print the checks as one JSON object")
+    p.add_argument("--no-model", action="store_true",
+                   help="with --against: do not ask the model for example calls of functions that have no examples "
+                        "or type hints (they are then checked only where examples call them)")
+    p.add_argument("--model", help="the model that writes example calls with --against (default: PLAYGROUND_MODEL)")
+    p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE)")
     return parser
 
 
 CHECK_HELP = ("Run code in the sandbox against its own >>> examples, the tests, and (with --against) the "
-              "original's behaviour. Exit status: 0 when every check passes, 1 when one fails or there is "
-              "nothing to check, 2 on bad input.")
+              "original's behaviour, on the original's example calls, the calls it makes itself, calls the model "
+              "writes for functions that have neither (unless --no-model) and inputs generated from them. "
+              "Exit status: 0 when every check passes, 1 when one fails or there is nothing to check (or only the "
+              "syntax), 2 on bad input.")
 
 
 def _extra(task: Task, value: str | None) -> dict[str, str]:
@@ -152,8 +161,13 @@ def _check(args: argparse.Namespace) -> int:
     language = args.language or (language_from_filename(args.file) if args.file != "-" else None) or "python"
     against = _read(args.against) if args.against else None
     against_language = language_from_filename(args.against) if args.against else None
+    def write_calls(plan: CheckPlan) -> None:
+        engine_name = args.engine or get_settings().engine
+        add_written_calls(plan, load_engine(engine_name, _model(args.model, engine_name) or get_settings().model))
+
     verdict = check_code(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
-                         against=against, against_language=against_language)
+                         against=against, against_language=against_language,
+                         write_calls=None if args.no_model else write_calls)
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
     else:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
+from .derive import add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
@@ -133,8 +134,11 @@ def stream(
             break
         state.checking = True
         yield state
-        verdict = _check(state, plan, prompt, suffix)
+        if plan.wanted:  # the code gives no inputs for some functions: the model writes example calls
+            state.stats.calls_s += add_written_calls(plan, engine, cancel).seconds
+        verdict = None if cancel.is_set() else _check(state, plan, prompt, suffix)
         state.checking = False
+        state.stopped = cancel.is_set()
         if verdict is None:
             break
         tried.append(Candidate(state.answer, state.code, state.explanation, list(state.lint), verdict))

@@ -21,6 +21,7 @@ class Stats:
     total_s: float = 0.0
     context_size: int = 0
     cached_tokens: int = 0  # prompt tokens the engine reused from its cache (when it says: llama-server)
+    calls_s: float = 0.0  # time the model spent writing example calls for the checks (playground.derive)
 
 
 @dataclass(frozen=True)

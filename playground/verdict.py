@@ -6,6 +6,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NO_CHECKS = "no checks: add >>> examples to the code or tests in the Tests box"
+SYNTAX_ONLY = "parses; behaviour not checked"
+
+# Where a check came from, as the Checks panel and --json say it (Item.origin).
+ORIGINS = {
+    "example": "from the examples",
+    "test": "from the tests",
+    "input": "a call in the code",
+    "model": "written by the model",
+    "generated": "generated",
+    "error": "from the error",
+    "syntax": "syntax",
+}
 
 
 @dataclass(frozen=True)
@@ -18,7 +30,12 @@ class Item:
     got: str = ""
     error: str = ""
     seconds: float = 0.0
-    origin: str = "example"
+    origin: str = "example"  # a key of ORIGINS
+
+    @property
+    def ran(self) -> bool:
+        """Whether this check ran the code (a syntax check only reads it)."""
+        return self.origin != "syntax"
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "passed": self.passed, "expected": self.expected, "got": self.got,
@@ -43,18 +60,29 @@ class Verdict:
         return len(self.items)
 
     @property
+    def behaviour(self) -> int:
+        """How many of the checks ran the code (0 when only its syntax was checked)."""
+        return sum(i.ran for i in self.items)
+
+    @property
     def status(self) -> str:
-        """"pass", "fail" or "none" (nothing to check)."""
-        return "none" if not self.items else "pass" if self.passed == self.total else "fail"
+        """"pass", "fail", "parses" (every check passed, but none ran the code) or "none" (nothing to check)."""
+        if not self.items:
+            return "none"
+        if self.passed < self.total:
+            return "fail"
+        return "pass" if self.behaviour else "parses"
 
     def summary(self) -> str:
         if self.status == "none":
             return NO_CHECKS
+        if self.status == "parses":
+            return SYNTAX_ONLY
         if self.status == "pass":
             return f"passes {self.total}/{self.total}"
         return f"fails {self.total - self.passed} of {self.total}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"verdict": self.status, "passed": self.passed, "total": self.total,
+        return {"verdict": self.status, "passed": self.passed, "total": self.total, "behaviour": self.behaviour,
                 "items": [i.to_dict() for i in self.items], "notes": list(self.notes),
                 "candidate": self.candidate, "candidates_tried": self.candidates_tried}

@@ -15,8 +15,9 @@ MODULES = {
     for path in sorted(PACKAGE.rglob("*.py"))
 }
 # Who may import whom: each layer imports its own modules and those listed. core: the pure modules of
-# playground/ (tasks, extract, lint, ...); api: the pipeline and the command line on top of the engines.
-API = {"playground", "playground.pipeline", "playground.cli", "playground.__main__"}
+# playground/ (tasks, extract, lint, ...); api: the pipeline, the calls the model writes for the checks (derive)
+# and the command line, on top of the engines.
+API = {"playground", "playground.pipeline", "playground.derive", "playground.cli", "playground.__main__"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},

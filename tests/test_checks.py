@@ -164,7 +164,9 @@ def test_other_targets_get_a_syntax_check() -> None:
     plan = plan_checks("translate", TYPED, language="python", target="go")
     ok = check(plan, "package main\n\nfunc clamp(v []int, low int) []int { return v }\n")
     bad = check(plan, "package main\nfunc clamp(v []int) []int {\n  return v +\n}\n")
-    assert [i.name for i in ok.items] == ["parses as Go"] and ok.status == "pass"
+    # A verdict resting on syntax alone is not a pass: it says the behaviour was not checked.
+    assert [i.name for i in ok.items] == ["parses as Go"] and ok.status == "parses" and ok.behaviour == 0
+    assert ok.summary() == "parses; behaviour not checked" and ok.to_dict()["verdict"] == "parses"
     assert bad.status == "fail" and bad.items[0].error.startswith("line 3, column")
     assert any("cannot run here" in n for n in ok.notes)
 

@@ -39,6 +39,11 @@ def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int 
     return out
 
 
+def typed(node: ast.FunctionDef) -> bool:
+    """Whether inputs can be generated from the function's type hints alone."""
+    return _signature_strategy(node) is not None
+
+
 def _signature_strategy(node: ast.FunctionDef) -> Any:
     """A strategy for the function's positional parameters, when every one has a type we can build."""
     from hypothesis import strategies as st
@@ -124,7 +129,8 @@ def _container(base: str, parts: list[Any]) -> Any:
 
 
 def _example_strategy(examples: list[tuple[Any, ...]]) -> Any:
-    """A strategy from the types of an example call's arguments (ints -> ints, a list of str -> lists of str)."""
+    """A strategy from the types of an example call's arguments (ints -> ints, a list of str -> lists of str,
+    a dict of str to lists of int -> such dicts)."""
     from hypothesis import strategies as st
 
     if not examples:
@@ -146,6 +152,12 @@ def _like(value: Any) -> Any:
         if inner is None:
             return None
         return {list: st.lists, tuple: st.lists, set: st.sets}[type(value)](inner, max_size=8).map(type(value))
+    if isinstance(value, dict):  # {"ann": [1, 2]} -> dicts of str to lists of int
+        key, item = next(iter(value.items())) if value else ("", 0)
+        keys, items = _like(key), _like(item)
+        return None if keys is None or items is None else st.dictionaries(keys, items, max_size=6)
+    if value is None:
+        return st.none()
     return None
 
 

@@ -41,6 +41,7 @@ def _function_expr(name: str) -> str:
     checks = [f"(typeof {n} === 'function' ? {n} : undefined)" for n in name_forms(name) if n.isidentifier()]
     checks += [f"module.exports[{json.dumps(n)}]" for n in name_forms(name)]
     checks.append("(typeof module.exports === 'function' ? module.exports : undefined)")
+    checks.append(f"__find({json.dumps(name)})")
     return "(" + " ?? ".join(checks) + ")"
 
 

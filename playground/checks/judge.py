@@ -8,6 +8,7 @@ the expectation compares values structurally, printed output line by line, and e
 from __future__ import annotations
 
 import doctest
+import re
 
 from ..verdict import Item
 from .cases import Case, Outcome
@@ -18,13 +19,33 @@ def normalized(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
 
+_WORDS = {"True": "true", "False": "false", "None": "null", "undefined": "null"}
+_TOKEN = re.compile(r"\b(True|False|None|undefined)\b|(?<![\w.])(-?\d+)\.0\b(?!\.)|\s*([,:\[\]{}()])\s*|'")
+
+
+def printed(text: str, loose: bool = False) -> str:
+    """Printed output as compared: line ends trimmed; across languages (loose) the usual differences between
+    Python's print and JavaScript's console.log made equal: True/true, None/null/undefined, 1.0/1, the
+    spacing of lists and dicts, and quotes."""
+    text = normalized(text)
+    if not loose:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        word, whole, punct = match.groups()
+        return _WORDS[word] if word else whole if whole else punct if punct else '"'
+
+    return "\n".join(_TOKEN.sub(one, line).replace("(", "[").replace(")", "]") for line in text.splitlines())
+
+
 def _got(outcome: Outcome) -> str:
     """What an outcome showed: its value (or printed text), else the exception."""
     if outcome.stopped or outcome.error:
         return ""
     if isinstance(outcome.value, str) and not outcome.output:
         return outcome.value
-    value = "" if outcome.value is None else show(outcome.value)
+    undefined = isinstance(outcome.value, dict) and "$undefined" in outcome.value  # JavaScript's "no value"
+    value = "" if outcome.value is None or undefined else show(outcome.value)
     return "\n".join(part for part in (outcome.output.rstrip("\n"), value) if part)
 
 
@@ -48,8 +69,9 @@ def judge(case: Case, outcome: Outcome, expected: Outcome | None = None, loose: 
     """A case's row. expected: the original code's outcome, when it is the oracle; loose: across languages."""
     if case.kind == "doctest":
         return judge_doctest(case, outcome)
-    if case.forbid:  # Debug: the error the user saw must be gone
-        ok = not outcome.stopped and outcome.raised != case.forbid
+    if case.forbid:  # Debug: the error the user saw must be gone, and no exception the original did not raise
+        known = expected is not None and expected.raised == outcome.raised
+        ok = not outcome.stopped and outcome.raised != case.forbid and (not outcome.error or known)
         got = _got(outcome) or outcome.error_text()
         return Item(case.name, ok, f"no {case.forbid}", got, "" if ok else outcome.error_text(), outcome.seconds,
                     case.origin)
@@ -71,5 +93,5 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool) -> It
         return Item(case.name, ok, shown, _got(outcome) or (f"raises {outcome.raised}" if outcome.error else ""),
                     "" if ok else outcome.error_text(), outcome.seconds, case.origin)
     ok = outcome.ok and same(outcome.value, expected.value, loose) and (
-        normalized(outcome.output) == normalized(expected.output))
+        printed(outcome.output, loose) == printed(expected.output, loose))
     return Item(case.name, ok, _got(expected), _got(outcome), outcome.error_text(), outcome.seconds, case.origin)

@@ -4,8 +4,14 @@
 - Simplify, and Translate between Python and JavaScript: the original is the oracle. It runs once on the
   examples' inputs and on inputs generated from its signature; an answer must give the same results.
   Examples the original itself fails are left out (with a note): they cannot tell a good answer.
+- Inputs for those calls, in order: the examples' and tests' calls, the calls the code makes itself
+  (module level, `if __name__ == "__main__":`), calls the loaded model writes for functions that have
+  none of these and no type hints (playground/derive.py adds them with add_calls), then inputs generated
+  from type hints or from the types of all those calls. Inputs on which the original does nothing
+  observable (returns None, prints nothing) are left out, and so are calls whose result differs between
+  two runs of the original.
 - Debug: when the error message names an exception, the example calls and generated inputs must not
-  raise it.
+  raise it, nor any exception the original did not raise on the same call.
 - Complete: the examples and tests run on the whole program (code before the cursor, answer, code after).
 - Other target languages cannot run here: a tree-sitter "parses as Go" check. JavaScript gets it too.
 """
@@ -13,17 +19,28 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..languages import DISPLAY_NAMES
 from ..syntax import available, syntax_problems
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome, Run
-from .generate import generated_calls
+from .generate import MAX_FUNCTIONS, functions, generated_calls, typed
 from .javascript import run_javascript
-from .judge import judge, normalized
+from .judge import judge, printed
 from .python import run_python
-from .sources import as_call, call_case, cases_from_tests, example_calls, example_cases, forbidden_exception
+from .sources import (
+    as_call,
+    call_case,
+    cases_from_tests,
+    example_calls,
+    example_cases,
+    forbidden_exception,
+    input_calls,
+)
+from .values import same
 
 RUNNABLE = ("python", "javascript")
 ORACLE_TASKS = ("simplify", "translate")
@@ -44,7 +61,11 @@ class CheckPlan:
     original_language: str
     cases: list[Case] = field(default_factory=list)
     oracle: bool = False
+    baseline: bool = False  # Debug: the original runs too, so that an answer's new exceptions show
+    forbid: str = ""  # Debug: the exception the error message names
+    wanted: list[str] = field(default_factory=list)  # functions the model could write example calls for
     notes: list[str] = field(default_factory=list)
+    _calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)  # every call with literal arguments
     _expected: list[Outcome | None] | None = None
     _loaded: Outcome | None = None  # the original's own run (what it printed when loaded)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,19 +77,55 @@ class CheckPlan:
                 self._expected = self._run_original()
             return self._expected
 
+    def add_calls(self, calls: list[tuple[str, tuple[Any, ...]]], origin: str) -> tuple[int, int]:
+        """Cases for calls (origin "model": written by the model) and for inputs generated from their
+        argument types; returns how many of each were added. Nothing runs here."""
+        fresh = [c for c in calls if repr(c) not in {repr(k) for k in self._calls}]
+        names = {f for f, _ in fresh}
+        self._calls += fresh
+        generated = [(f, a) for f, a in generated_calls(self.original, self._calls) if f in names]
+        added = self._add_cases(fresh, origin), self._add_cases(generated, "generated")
+        with self._lock:
+            self._expected = None
+        self.wanted = [n for n in self.wanted if n not in names]
+        return added
+
+    def _add_cases(self, calls: list[tuple[str, tuple[Any, ...]]], origin: str) -> int:
+        seen = {(c.func, repr(c.args)) for c in self.cases}
+        new = [case for f, args in calls
+               if ((case := call_case(f, args, origin, self.forbid)).func, repr(case.args)) not in seen]
+        self.cases += new
+        return len(new)
+
     def _run_original(self) -> list[Outcome | None]:
-        if not self.oracle:
+        if not (self.oracle or self.baseline):
             return [None] * len(self.cases)
         run = run_cases(self.original, self.original_language, self.cases)
         self._loaded = run.load
+        if self.baseline:  # Debug: the buggy original is not the expectation, only what it raised is used
+            return list(run.outcomes) if run.load.ok else [None] * len(self.cases)
+        if any(c.origin in RERUN for c in self.cases):
+            again = run_cases(self.original, self.original_language, self.cases).outcomes
+            run.outcomes = [o if c.origin not in RERUN or _same_outcome(o, a) else replace(o, stopped="differs")
+                            for c, o, a in zip(self.cases, run.outcomes, again, strict=True)]
         kept: list[Case] = []
         expected: list[Outcome | None] = []
-        dropped = 0
+        dropped = quiet = 0
+        raising: list[str] = []
+        observable = any(_observable(o) for c, o in zip(self.cases, run.outcomes, strict=True) if c.origin in QUIET)
         for case, outcome in zip(self.cases, run.outcomes, strict=True):
             # A check the original fails, or cannot finish, tells nothing about an answer: leave it out.
             if outcome.stopped or ((case.has_want or case.kind == "exec") and not judge(case, outcome).passed):
                 dropped += 1
                 continue
+            # An input on which the original does nothing observable passes any answer that does nothing;
+            # many generated inputs that all raise the same exception say little more than three do.
+            if case.origin in QUIET and ((observable and not _observable(outcome)) or (
+                    case.origin == "generated" and outcome.error and raising.count(outcome.raised) >= SAME_ERROR)):
+                quiet += 1
+                continue
+            if outcome.error:
+                raising.append(outcome.raised)
             kept.append(case)
             expected.append(None if case.has_want or case.kind == "exec" else outcome)
         if not run.load.ok:
@@ -77,10 +134,27 @@ class CheckPlan:
             self.oracle, self.cases = False, [c for c in self.cases if c.has_want]
             return [None] * len(self.cases)
         if dropped:
-            self.notes.append(f"{dropped} check{'s' if dropped != 1 else ''} left out: the original code fails "
-                              "or cannot finish them too.")
+            self.notes.append(f"{dropped} check{'s' if dropped != 1 else ''} left out: the original code fails, "
+                              "cannot finish or gives different results on them too.")
+        if quiet:
+            self.notes.append(f"{quiet} generated input{'s' if quiet != 1 else ''} left out: on them the original "
+                              f"code returns None and prints nothing, or raises the same exception as on "
+                              f"{SAME_ERROR} others, so they would tell little about an answer.")
         self.cases = kept
         return expected
+
+
+RERUN = ("model", "input")  # calls run twice on the original: a result that differs is not an expectation
+QUIET = ("model", "generated")  # inputs left out when the original does nothing observable on them
+SAME_ERROR = 3  # generated inputs kept per exception the original raises on them
+
+
+def _observable(outcome: Outcome) -> bool:
+    return bool(outcome.error or outcome.output.strip() or outcome.value is not None)
+
+
+def _same_outcome(a: Outcome, b: Outcome) -> bool:
+    return a.ok == b.ok and a.raised == b.raised and a.output == b.output and same(a.value, b.value)
 
 
 def _for_language(cases: list[Case], language: str) -> list[Case]:
@@ -100,14 +174,16 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
     given = (example_cases(code) if language == "python" else []) + cases_from_tests(tests, answer)
     calls = example_calls(given)
     oracle = task in ORACLE_TASKS and language in RUNNABLE and answer in RUNNABLE
-    forbid = forbidden_exception(error) if task == "debug" else ""
-    if language == "python" and (oracle or forbid):
-        generated = generated_calls(code, calls)
-        seen = {repr(c) for c in calls}
-        plan.cases += [call_case(f, args, "example", forbid) for f, args in calls]
-        plan.cases += [call_case(f, args, "generated", forbid) for f, args in generated if repr((f, args)) not in seen]
-    if forbid and not calls and not plan.cases:
-        plan.notes.append(f"The error names {forbid}, but no example call or typed signature gives inputs to try.")
+    plan.forbid = forbidden_exception(error) if task == "debug" else ""
+    if language == "python" and (oracle or plan.forbid):
+        own = [c for c in input_calls(code) if repr(c) not in {repr(k) for k in calls}]
+        plan._calls = calls + own
+        generated = generated_calls(code, plan._calls)
+        plan._add_cases(calls, "example")
+        plan._add_cases(own, "input")
+        plan._add_cases(generated, "generated")
+        plan.wanted = untested(code, plan._calls)
+        plan.baseline = bool(plan.forbid)
     plan.oracle = oracle
     runnable = _for_language(given, answer)
     if answer in RUNNABLE and len(runnable) < len(given):
@@ -121,6 +197,13 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan.notes.append(f"{DISPLAY_NAMES.get(answer, answer)} cannot run here: only its syntax is checked.")
         plan.cases = []
     return plan
+
+
+def untested(code: str, calls: list[tuple[str, tuple[Any, ...]]]) -> list[str]:
+    """Public functions with parameters that no call and no type-hinted signature gives inputs for."""
+    called = {f for f, _ in calls}
+    return [name for name, node in functions(code).items()
+            if not name.startswith("_") and name not in called and not typed(node) and node.args.args][:MAX_FUNCTIONS]
 
 
 def syntax_item(code: str, language: str) -> Item | None:
@@ -142,14 +225,15 @@ def _program_output(plan: CheckPlan, loaded: Outcome) -> Item | None:
     original = plan._loaded
     if not plan.oracle or original is None or not original.ok or not original.output.strip():
         return None
-    ok = loaded.ok and normalized(loaded.output) == normalized(original.output)
+    loose = plan.original_language != plan.language
+    ok = loaded.ok and printed(loaded.output, loose) == printed(original.output, loose)
     return Item("the program's own output", ok, original.output.strip()[:500], loaded.output.strip()[:500],
                 loaded.error_text(), loaded.seconds, "example")
 
 
 def check(plan: CheckPlan, program: str) -> Verdict:
     """Run the plan's checks on an answer's whole program and return the verdict."""
-    verdict = Verdict(notes=list(plan.notes))
+    verdict = Verdict(notes=_notes(plan))
     syntax = syntax_item(program, plan.language)
     if syntax is not None:
         verdict.items.append(syntax)
@@ -165,17 +249,31 @@ def check(plan: CheckPlan, program: str) -> Verdict:
         verdict.items.append(whole)
     loose = plan.original_language != plan.language
     verdict.items += [judge(c, o, e, loose) for c, o, e in zip(cases, run.outcomes, expected, strict=True)]
-    verdict.notes = list(plan.notes)
+    verdict.notes = _notes(plan)  # running the original may have added some
     return verdict
 
 
+def _notes(plan: CheckPlan) -> list[str]:
+    notes = list(plan.notes)
+    if plan.forbid and not any(c.kind == "call" for c in plan.cases):
+        notes.append(f"The error names {plan.forbid}, but no example call, call in the code, call written by the "
+                     "model or typed signature gives inputs to try.")
+    return notes
+
+
 def check_code(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
-               against_language: str | None = None) -> Verdict:
-    """Check code without a model: its own >>> examples, the tests, and the behaviour of `against` if given
-    (the original: the same language is Simplify's oracle, Python <-> JavaScript is Translate's)."""
+               against_language: str | None = None,
+               write_calls: Callable[[CheckPlan], object] | None = None) -> Verdict:
+    """Check code: its own >>> examples, the tests, and the behaviour of `against` if given (the original: the
+    same language is Simplify's oracle, Python <-> JavaScript is Translate's). write_calls(plan), when given,
+    adds example calls for the original's functions that nothing else gives inputs for (the model's, see
+    playground.derive); without it, such functions are checked only where examples call them."""
     if against is not None:
         source = against_language or language
         task = "simplify" if source == language else "translate"
-        return check(plan_checks(task, against, language=source, target=language, tests=tests), code)
+        plan = plan_checks(task, against, language=source, target=language, tests=tests)
+        if plan.wanted and write_calls is not None:
+            write_calls(plan)
+        return check(plan, code)
     own = plan_checks("complete", code, language=language, tests=tests)
     return check(own, code)

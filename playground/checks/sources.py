@@ -24,13 +24,7 @@ def _call_parts(source: str) -> tuple[str, tuple[Any, ...]] | None:
         node = ast.parse(source.strip(), mode="eval").body
     except SyntaxError:
         return None
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.keywords:
-        return None
-    try:
-        args = tuple(ast.literal_eval(arg) for arg in node.args)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return node.func.id, args
+    return _literal_call(node)
 
 
 def _literal(text: str) -> tuple[bool, Any]:
@@ -177,3 +171,64 @@ def call_case(func: str, args: tuple[Any, ...], origin: str, forbid: str = "") -
 def _short_repr(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+MAX_WRITTEN = 8  # calls kept per function from what the model wrote
+
+
+def _literal_call(node: ast.AST, names: set[str] | None = None) -> tuple[str, tuple[Any, ...]] | None:
+    """(function, arguments) of a call node (to one of names, if given) with literal positional arguments only."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (names is None or node.func.id in names)
+            and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args)):
+        return None
+    try:
+        return node.func.id, tuple(ast.literal_eval(arg) for arg in node.args)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _calls_in(tree: ast.AST, names: set[str]) -> list[tuple[str, tuple[Any, ...]]]:
+    return [parts for node in ast.walk(tree) if (parts := _literal_call(node, names)) is not None]
+
+
+_JS_LITERALS = re.compile(r"\b(true|false|null|undefined)\b")
+_JS_WORDS = {"true": "True", "false": "False", "null": "None", "undefined": "None"}
+
+
+Call = tuple[str, tuple[Any, ...]]
+
+
+def written_calls(text: str, names: list[str] | set[str], language: str = "python") -> list[Call]:
+    """The example calls a model wrote, read strictly: calls of the named functions whose arguments are all
+    literals, found anywhere on a line (`print(f(1))`, `x = f(1)`, `>>> f(1)`); anything else is dropped.
+    Nothing is run: `ast` reads each line. JavaScript's true/false/null are read as Python's."""
+    wanted = set(names)
+    found: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for raw in text.splitlines():
+        line = raw.strip().removeprefix(">>>").strip().rstrip(";")
+        if language == "javascript":
+            line = _JS_LITERALS.sub(lambda m: _JS_WORDS[m[1]], line.split("//")[0])
+        try:
+            tree = ast.parse(line)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            continue
+        for call in _calls_in(tree, wanted):
+            if sum(f == call[0] for f, _ in found.values()) < MAX_WRITTEN:
+                found.setdefault(repr(call), call)
+    return list(found.values())
+
+
+def input_calls(code: str) -> list[tuple[str, tuple[Any, ...]]]:
+    """Calls the Python code makes itself with literal arguments, at module level or in its
+    `if __name__ == "__main__":` block (`print(fizzbuzz(15))`), to functions it defines."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    top = [n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    found: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for node in top:
+        for call in _calls_in(node, names):
+            found.setdefault(repr(call), call)
+    return list(found.values())

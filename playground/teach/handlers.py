@@ -22,7 +22,16 @@ from ..params import GenerationParams
 from ..pipeline import prepare_prompt
 from ..tasks import Prompt, get_task
 from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
-from .runs import GRID_MAX_TOKENS, GRID_SEEDS, GRID_TEMPERATURES, Card, make_card, reproduce, variability_grid
+from .runs import (
+    GRID_MAX_TOKENS,
+    GRID_SEEDS,
+    GRID_TEMPERATURES,
+    Card,
+    grid_tokens,
+    make_card,
+    reproduce,
+    variability_grid,
+)
 from .sampling import Sampling
 from .steps import Walk, go_to, next_token, start_walk, take
 from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_kinds, token_text
@@ -184,8 +193,10 @@ class TeachApp:
         try:
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
             yield grid_html([], GRID_TEMPERATURES, GRID_SEEDS), ""
-            for cells in variability_grid(self.engine(), task, code, language=picked_language(source),  # type: ignore[arg-type]
-                                          tests=tests or "", **_task_inputs(task, target, extra)):
+            engine = self.engine()
+            for cells in variability_grid(engine, task, code, language=picked_language(source),  # type: ignore[arg-type]
+                                          max_tokens=grid_tokens(engine, code), tests=tests or "",
+                                          **_task_inputs(task, target, extra)):
                 yield grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), ""
         except PlaygroundError as exc:
             yield gr.skip(), message_html(str(exc))

@@ -14,6 +14,7 @@ from ..engines import Distribution
 from ..extract import extract
 from ..highlight import highlight_html
 from ..lint import Finding, lint, lint_note, lint_tool
+from ..verdict import SYNTAX_ONLY
 from .runs import Cell, distinct_outputs, pass_rate
 from .sampling import Sampling, after_sampling
 from .steps import Step, Walk
@@ -197,7 +198,8 @@ def grid_html(cells: list[Cell], temperatures: tuple[float, ...], seeds: tuple[i
                          '<span class="pg-fail">lint: errors</span>' if c.lint_checked else
                          '<span class="pg-muted">lint: not checked</span>')
                 badge += {"pass": f' <span class="pg-pass">✓ checks {c.passed}/{c.total}</span>',
-                          "fail": f' <span class="pg-fail">✗ checks {c.passed}/{c.total}</span>'}.get(
+                          "fail": f' <span class="pg-fail">✗ checks {c.passed}/{c.total}</span>',
+                          "parses": f' <span class="pg-unchecked">{SYNTAX_ONLY}</span>'}.get(
                               c.verdict, ' <span class="pg-muted">no checks</span>')
                 tds.append(f'<td><div class="pg-code">{highlight_html(c.code, c.language)}</div>{badge}'
                            f' <span class="pg-muted">{c.tokens} tokens</span></td>')

@@ -25,7 +25,14 @@ from ..result import Result
 
 GRID_TEMPERATURES = (0.0, 0.4, 0.8, 1.2)
 GRID_SEEDS = (1, 2, 3)
-GRID_MAX_TOKENS = 96
+GRID_MAX_TOKENS = 96  # the least a grid answer may have
+GRID_TOKENS_CAP = 384  # the most: nine answers of this length take minutes on a 1.5B model
+
+
+def grid_tokens(engine: Engine, code: str) -> int:
+    """A token cap that fits the task: room for an answer about twice the input's length (a translation of
+    fizzbuzz is ~140 tokens, which a fixed 96 cut mid-line), between GRID_MAX_TOKENS and GRID_TOKENS_CAP."""
+    return max(GRID_MAX_TOKENS, min(GRID_TOKENS_CAP, 2 * engine.count_tokens(code) + 48))
 CARD_VERSION = 1
 CARD_MAX_BYTES = 200_000
 
@@ -44,7 +51,7 @@ class Cell:
     lint_checked: bool = True  # False when nothing checks the output's language
     tokens: int = 0
     error: str = ""
-    verdict: str = "none"  # "pass", "fail" or "none" (nothing to check)
+    verdict: str = "none"  # Verdict.status: "pass", "fail", "parses" (syntax only) or "none" (nothing to check)
     passed: int = 0
     total: int = 0
 
@@ -80,8 +87,9 @@ def variability_grid(engine: Engine, task: str, code: str, temperatures: tuple[f
 
 
 def pass_rate(cells: list[Cell], temperature: float) -> tuple[int, int]:
-    """(cells that passed every check, cells with checks) at one temperature: sampling as pass@1 per seed."""
-    row = [c for c in cells if c.temperature == temperature and c.verdict != "none" and not c.error]
+    """(cells that passed every check, cells whose behaviour was checked) at one temperature: sampling as
+    pass@1 per seed."""
+    row = [c for c in cells if c.temperature == temperature and c.verdict in ("pass", "fail") and not c.error]
     return sum(c.verdict == "pass" for c in row), len(row)
 
 

@@ -15,7 +15,7 @@ from ..fragments import message_html
 from ..languages import DISPLAY_NAMES, defined_name
 from ..lint import Finding, lint_tool
 from ..result import Candidate, Result, Stats
-from ..verdict import Item, Verdict
+from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict
 from .manager import ModelCard
 
 LINT_HEADERS = ["Line", "Column", "Message"]
@@ -37,6 +37,8 @@ def candidate_phrase(result: Result) -> str:
         return f"candidate {verdict.candidate}{tried} passed" if tried else f"checks: {verdict.summary()}"
     if verdict.status == "none":
         return "no checks"
+    if verdict.status == "parses":
+        return SYNTAX_ONLY
     if tried:
         return f"no candidate{tried} passed (best: candidate {verdict.candidate}, {verdict.summary()})"
     return f"checks: {verdict.summary()}"
@@ -190,7 +192,9 @@ def _row(item: Item) -> str:
     mark = '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
     got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(item.error)}</div>'
                                    if item.error else "")
-    return (f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code></td>"
+    origin = ORIGINS.get(item.origin, item.origin)
+    return (f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code>"
+            f'<span class="pg-origin">{html.escape(origin)}</span></td>'
             f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{got}</pre></td>"
             f"<td>{1000 * item.seconds:.1f} ms</td></tr>")
 
@@ -219,8 +223,8 @@ def _check_rows(items: list[Item], fold: bool = True) -> str:
 
 def verdict_line(verdict: Verdict) -> str:
     """The verdict as one escaped line: passes 4/4, fails 2 of 4, or no checks."""
-    kind = {"pass": "pg-pass", "fail": "pg-fail"}.get(verdict.status, "pg-muted")
-    icon = {"pass": "✓ ", "fail": "✗ "}.get(verdict.status, "")
+    kind = {"pass": "pg-pass", "fail": "pg-fail", "parses": "pg-unchecked"}.get(verdict.status, "pg-muted")
+    icon = {"pass": "✓ ", "fail": "✗ ", "parses": "~ "}.get(verdict.status, "")
     text = icon + verdict.summary()
     if verdict.candidates_tried > 1:
         text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"

@@ -34,6 +34,14 @@ function __dec(v) {
 }
 function __result(ok, value, error) { return JSON.stringify({ok: ok, value: value, error: error, output: __take()}); }
 function __error(e) { return {type: (e && e.name) || typeof e, message: String((e && e.message) || e).slice(0, 500)}; }
+// A translated function named in another case (fizzbuzz -> fizzBuzz): the global function whose name is the same
+// without underscores and case.
+function __find(name) {
+  const key = name.replace(/_/g, '').toLowerCase();
+  for (const k of Object.getOwnPropertyNames(globalThis))
+    if (k.replace(/_/g, '').toLowerCase() === key && typeof globalThis[k] === 'function') return globalThis[k];
+  return undefined;
+}
 function __call(f, args) {
   if (typeof f !== 'function') return __result(false, null, {type: 'ReferenceError', message: 'no such function in the code'});
   try { return __result(true, __enc(f(...__dec(args)))); } catch (e) { return __result(false, null, __error(e)); }

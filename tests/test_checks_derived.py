@@ -1,0 +1,272 @@
+"""Checks for the code people paste: no >>> examples, no type hints, printed output.
+
+Where inputs come from when the code has none of its own (calls in the code, calls the model writes,
+inputs generated from their types), how they are kept honest (inputs the original does nothing on, results
+that differ between runs), what a Debug check means, how printed output compares across languages, and the
+verdict that rests on syntax alone. The reading of the model's calls is pure; the plans run for real in the
+sandbox; the model that writes calls is the real default model (marked `model`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from playground.catalog import DEFAULT_MODEL
+from playground.checks import check, check_code, plan_checks
+from playground.checks.judge import printed
+from playground.checks.sources import input_calls, written_calls
+from playground.cli import main
+from playground.derive import add_written_calls, derive_calls
+from playground.engines import Engine, load_engine
+from playground.verdict import Item, Verdict
+
+FIZZBUZZ = '''def fizzbuzz(n):
+    for i in range(1, n + 1):
+        if i % 15 == 0:
+            print("FizzBuzz")
+        elif i % 3 == 0:
+            print("Fizz")
+        elif i % 5 == 0:
+            print("Buzz")
+        else:
+            print(i)
+'''
+# Right for n <= 0 only: where neither version prints anything.
+FIZZBUZZ_JS_WRONG = '''function fizzBuzz(n) {
+  for (let i = 1; i <= n; i++) console.log(i % 3 === 0 ? "Fizz" : i);
+}
+'''
+FIZZBUZZ_JS_RIGHT = '''function fizzBuzz(n) {
+  for (let i = 1; i <= n; i++) {
+    console.log(i % 15 === 0 ? "FizzBuzz" : i % 3 === 0 ? "Fizz" : i % 5 === 0 ? "Buzz" : i);
+  }
+}
+'''
+PAIRS = '''def parse_pairs(s, sep=","):
+    out = {}
+    for part in s.split(sep):
+        k, v = part.split("=")
+        out[k.strip()] = int(v)
+    return out
+'''
+PAIRS_RIGHT = '''def parse_pairs(s, sep=","):
+    return {k.strip(): int(v) for k, v in (part.split("=") for part in s.split(sep))}
+'''
+PAIRS_WRONG = '''def parse_pairs(s, sep=","):
+    return {k: int(v) for k, v in (part.split("=") for part in s.split(sep))}
+'''
+PAIRS_STRINGS = '''def parse_pairs(s, sep=","):
+    return {k.strip(): v for k, v in (part.split("=") for part in s.split(sep))}
+'''
+TOTALS = '''def totals(orders):
+    result = {}
+    for name, amount in orders.items():
+        result[name] = sum(amount)
+    return result
+'''
+
+
+# ---------------------------------------------------------------- reading the model's calls (pure)
+
+def test_written_calls_keep_only_literal_calls_of_the_functions() -> None:
+    text = '''# Example 1
+print(average([]))  # Output: 0.0
+out = parse_pairs("a=1")
+import os
+average(open("/etc/passwd").read())
+os.system("rm -rf /")
+for i in range(3): average([i])
+>>> average([1, 2])
+average(*[1])
+average(values=[1])
+eval("average([3])")
+average([1, 2])
+'''
+    calls = written_calls(text, ["average", "parse_pairs"])
+    # An import, a call of anything but the named functions, a file read, a loop variable, a starred or a
+    # keyword argument and a call inside eval's string are all dropped; repeats are kept once.
+    assert calls == [("average", ([],)), ("parse_pairs", ("a=1",)), ("average", ([1, 2],))]
+
+
+def test_written_calls_read_javascript_literals_and_cap_each_function() -> None:
+    assert written_calls("isEven(true, null); isEven([1,2]) // two", ["isEven"], "javascript") == [
+        ("isEven", (True, None)), ("isEven", ([1, 2],))]
+    many = "\n".join(f"f({i})" for i in range(20))
+    assert len(written_calls(many, ["f"])) == 8
+
+
+def test_calls_the_code_makes_itself_are_inputs() -> None:
+    code = FIZZBUZZ + '\nprint(fizzbuzz(3))\n\nif __name__ == "__main__":\n    fizzbuzz(15)\n    other(2)\n'
+    assert input_calls(code) == [("fizzbuzz", (3,)), ("fizzbuzz", (15,))]
+
+
+# ---------------------------------------------------------------- printed output across languages (pure)
+
+@pytest.mark.parametrize(("python", "javascript"), [
+    ("True\nFalse", "true\nfalse"),
+    ("None", "null"),
+    ("None", "undefined"),
+    ("1.0", "1"),
+    ("[1, 2, 3]", "[1,2,3]"),
+    ("{'a': 1, 'b': [2.0]}", '{"a":1,"b":[2]}'),
+    ("(1, 2)", "[1,2]"),
+    ("total: 3.0 items", "total: 3 items"),
+])
+def test_printed_output_compares_across_python_and_javascript(python: str, javascript: str) -> None:
+    assert printed(python, loose=True) == printed(javascript, loose=True)
+    assert printed(python) != printed(javascript)  # within one language the text must be the same
+
+
+@pytest.mark.parametrize(("a", "b"), [("1.5", "1"), ("[1, 2]", "[2,1]"), ("True", "false"), ("Fizz", "fizz"),
+                                      ("10.05", "10.5")])
+def test_printed_output_still_tells_real_differences(a: str, b: str) -> None:
+    assert printed(a, loose=True) != printed(b, loose=True)
+
+
+# ---------------------------------------------------------------- the verdict (pure)
+
+def test_a_verdict_on_syntax_alone_is_not_a_pass() -> None:
+    syntax = Item("parses as Go", True, origin="syntax")
+    ran = Item("f(1)", True, origin="model")
+    only = Verdict([syntax])
+    assert (only.status, only.behaviour, only.summary()) == ("parses", 0, "parses; behaviour not checked")
+    both = Verdict([syntax, ran])
+    assert (both.status, both.behaviour, both.to_dict()["behaviour"]) == ("pass", 1, 1)
+    assert Verdict([Item("parses as Go", False, origin="syntax")]).status == "fail"
+
+
+# ---------------------------------------------------------------- plans, run in the sandbox
+
+@pytest.mark.sandbox
+def test_a_go_translation_says_its_behaviour_was_not_checked() -> None:
+    plan = plan_checks("translate", FIZZBUZZ, language="python", target="go")
+    verdict = check(plan, 'package main\n\nimport "fmt"\n\nfunc fizzbuzz(n int) { fmt.Println(n) }\n')
+    assert verdict.status == "parses" and verdict.summary() == "parses; behaviour not checked"
+    assert plan.wanted == []  # Go cannot run here: no model calls are asked for
+
+
+@pytest.mark.sandbox
+def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fails_on_them() -> None:
+    plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
+    assert plan.wanted == ["fizzbuzz"]  # nothing else gives it inputs
+    plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (0,)), ("fizzbuzz", (-3,)), ("fizzbuzz", (1,))], "model")
+    wrong = check(plan, FIZZBUZZ_JS_WRONG)
+    right = check(plan, FIZZBUZZ_JS_RIGHT)
+    assert right.status == "pass" and right.behaviour == right.total - 1  # all but "parses as JavaScript"
+    assert wrong.status == "fail"
+    failed = {i.name: i for i in wrong.items if not i.passed}
+    assert "fizzbuzz(15)" in failed and "FizzBuzz" in failed["fizzbuzz(15)"].expected
+    assert failed["fizzbuzz(15)"].origin == "model"
+    # Inputs where the original prints nothing (n <= 0) pass any answer that prints nothing: left out, said so.
+    names = {i.name for i in right.items}
+    assert "fizzbuzz(0)" not in names and "fizzbuzz(-3)" not in names
+    assert any("returns None and prints nothing" in n for n in right.notes)
+    # The generated inputs come from the model's calls' types (ints), and say so.
+    assert any(i.origin == "generated" for i in right.items)
+
+
+@pytest.mark.sandbox
+def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
+    plan = plan_checks("simplify", PAIRS, language="python")
+    assert plan.wanted == ["parse_pairs"]
+    plan.add_calls([("parse_pairs", ("a=1, b=2",)), ("parse_pairs", ("x=1;y=2", ";")), ("parse_pairs", ("",))],
+                   "model")
+    right, wrong = check(plan, PAIRS_RIGHT), check(plan, PAIRS_WRONG)
+    assert right.status == "pass", [i for i in right.items if not i.passed]
+    raising = next(i for i in right.items if i.name == "parse_pairs('')")
+    assert raising.expected == "raises ValueError"  # raising is behaviour too
+    bad = {i.name: i for i in wrong.items if not i.passed}
+    assert "parse_pairs('a=1, b=2')" in bad and "' b'" in bad["parse_pairs('a=1, b=2')"].got
+
+
+@pytest.mark.sandbox
+def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
+    plan = plan_checks("simplify", TOTALS, language="python")
+    written, generated = plan.add_calls([("totals", ({"ann": [1, 2], "bo": []},))], "model")
+    assert written == 1 and generated > 5
+    assert check(plan, "def totals(orders):\n    return {k: sum(v) for k, v in orders.items()}\n").status == "pass"
+    wrong = check(plan, "def totals(orders):\n    return {k: max(v) for k, v in orders.items()}\n")
+    assert wrong.status == "fail"
+
+
+@pytest.mark.sandbox
+def test_calls_in_the_code_itself_are_checked_without_a_model() -> None:
+    code = FIZZBUZZ + "\nfizzbuzz(5)\n"
+    plan = plan_checks("translate", code, language="python", target="javascript")
+    assert plan.wanted == []  # the code calls fizzbuzz itself
+    assert any(c.origin == "input" for c in plan.cases)
+    assert check(plan, FIZZBUZZ_JS_WRONG + "\nfizzBuzz(5);\n").status == "fail"
+
+
+@pytest.mark.sandbox
+def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None:
+    code = "import random\n\n\ndef roll(n):\n    return random.randint(1, 10**9) * n\n\n\ndef double(n):\n" \
+           "    return 2 * n\n"
+    plan = plan_checks("simplify", code, language="python")
+    plan.add_calls([("roll", (3,)), ("double", (3,))], "model")
+    verdict = check(plan, code)
+    names = [i.name for i in verdict.items]
+    assert "double(3)" in names and "roll(3)" not in names
+    assert any("different results" in n for n in verdict.notes)
+
+
+@pytest.mark.sandbox
+def test_debug_fails_an_answer_that_raises_an_exception_the_original_did_not() -> None:
+    buggy = "def first_pair(text):\n    a, b = text.split(',')\n    return a, b\n"
+    plan = plan_checks("debug", buggy, language="python", error="ValueError: not enough values to unpack")
+    plan.add_calls([("first_pair", ("a,b",)), ("first_pair", ("a",)), ("first_pair", ("a,b,c",))], "model")
+    broken = "def first_pair(text):\n    parts = text.split(',')\n    return partz[0], parts[1]\n"
+    verdict = check(plan, broken)
+    rows = {i.name: i for i in verdict.items}
+    # Where the original worked, a NameError is a new failure, shown as it is.
+    assert not rows["first_pair('a,b')"].passed and "NameError" in rows["first_pair('a,b')"].got
+    assert not rows["first_pair('a')"].passed  # a different exception where the original raised ValueError
+    fixed = "def first_pair(text):\n    parts = text.split(',') + ['']\n    return parts[0], parts[1]\n"
+    assert check(plan, fixed).status == "pass"
+
+
+# ---------------------------------------------------------------- the real model writes the calls
+
+@pytest.fixture(scope="module")
+def qwen() -> Engine:
+    return load_engine("llama-cpp", DEFAULT_MODEL)
+
+
+@pytest.mark.model
+@pytest.mark.sandbox
+def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Engine) -> None:
+    derived = derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"])
+    assert len(derived.calls) >= 3 and all(f == "fizzbuzz" for f, _ in derived.calls)
+    assert derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"]) is derived  # cached per model and input
+    plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
+    add_written_calls(plan, qwen)
+    assert check(plan, FIZZBUZZ_JS_RIGHT).status == "pass"
+    wrong = check(plan, FIZZBUZZ_JS_WRONG)
+    assert wrong.status == "fail" and any(i.origin == "model" and not i.passed for i in wrong.items)
+    assert any("written by the model" in n for n in wrong.notes)
+
+
+@pytest.mark.model
+@pytest.mark.sandbox
+def test_check_against_an_untyped_original_fails_a_wrong_rewrite_from_the_cli(
+        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "orig.py").write_text(PAIRS)
+    (tmp_path / "right.py").write_text(PAIRS_RIGHT)
+    (tmp_path / "wrong.py").write_text(PAIRS_STRINGS)
+    args = ["--against", str(tmp_path / "orig.py"), "--json", "--model", DEFAULT_MODEL]
+    assert main(["check", str(tmp_path / "wrong.py"), *args]) == 1
+    wrong = json.loads(capsys.readouterr().out)
+    assert wrong["verdict"] == "fail" and wrong["behaviour"] > 0
+    assert any(i["origin"] == "model" for i in wrong["items"])
+    assert main(["check", str(tmp_path / "right.py"), *args]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "pass"
+    # Without the model, nothing gives parse_pairs inputs: nothing is checked, and the exit status says so.
+    assert main(["check", str(tmp_path / "wrong.py"), *args, "--no-model"]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "none"
+
+
+def test_check_code_without_a_writer_checks_only_what_examples_call() -> None:
+    verdict = check_code(PAIRS_WRONG, against=PAIRS)
+    assert verdict.status == "none" and verdict.behaviour == 0
