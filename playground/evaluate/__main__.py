@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import PlaygroundError
 from .dataset import TASK_ORDER, TIERS
-from .report import table
+from .report import checks_table, table
 from .runner import METHODS, PARAMS, Attempt, done_key, evaluate, print_progress
 from .sandbox import isolation
 
@@ -43,7 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair), "
                         "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates)")
     p.add_argument("--tiers", type=lambda s: _list(s, TIERS), default=["basic"],
-                   help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> examples)")
+                   help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> "
+                        "examples), hard-plain (the hard items without their type hints and >>> examples)")
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
     p.add_argument("--jobs", type=int, default=1, help="threads that run checks while answers are generated")
     p.add_argument("--max-tokens", type=int, default=PARAMS.max_tokens, help="answer length cap (tokens)")
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
             return 2
-        print(table([a for f in args.report for a in load_attempts(f)]))
+        _print_tables([a for f in args.report for a in load_attempts(f)])
         return 0
     if args.resume and not args.out:
         print("error: --resume needs --out FILE (the file to continue)", file=sys.stderr)
@@ -121,8 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if close is not None:
             close()
-    print(table(kept + attempts))
+    _print_tables(kept + attempts)
     return 0
+
+
+def _print_tables(attempts: list[Attempt]) -> None:
+    print(table(attempts))
+    checks = checks_table(attempts)
+    if checks:
+        print("\nThe pipeline's own checks against the hidden tests:\n\n" + checks)
 
 
 if __name__ == "__main__":

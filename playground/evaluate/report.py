@@ -35,3 +35,35 @@ def table(attempts: list[Attempt]) -> str:
         if key in groups:
             lines.append(_row(key, groups[key]))
     return "\n".join(lines)
+
+
+def checks_table(attempts: list[Attempt]) -> str:
+    """How the pipeline's own checks did against the hidden tests, for the methods that ran them: coverage
+    (answers whose verdict rests on running the code), false passes (the checks passed an answer the hidden
+    tests fail) and false fails (the other way), with the time spent writing example calls."""
+    groups: dict[Key, list[Attempt]] = defaultdict(list)
+    for a in attempts:
+        if a.verdict:
+            groups[(a.tier, a.task, a.model, a.method)].append(a)
+            groups[(a.tier, "all", a.model, a.method)].append(a)
+    if not groups:
+        return ""
+    lines = ["| tier | task | model | method | behaviour checked | checks pass | false passes | checks fail | "
+             "false fails | calls s/item |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    order = {k: i for i, k in enumerate(dict.fromkeys(a.task for a in attempts))}
+    for key in sorted(groups, key=lambda k: (k[0], order.get(k[1], len(order)), k[2], k[3])):
+        group = groups[key]
+        ran = [a for a in group if a.verdict in ("pass", "fail")]
+        passes = [a for a in group if a.verdict == "pass"]
+        fails = [a for a in group if a.verdict == "fail"]
+        false_pass = sum(not a.passed for a in passes)
+        false_fail = sum(a.passed for a in fails)
+        calls = sum(a.calls_seconds for a in group) / len(group)
+        lines.append(f"| {' | '.join(key)} | {len(ran)}/{len(group)} ({100 * len(ran) / len(group):.0f}%) | "
+                     f"{len(passes)} | {false_pass}{_share(false_pass, len(passes))} | {len(fails)} | "
+                     f"{false_fail}{_share(false_fail, len(fails))} | {calls:.1f} |")
+    return "\n".join(lines)
+
+
+def _share(part: int, whole: int) -> str:
+    return f" ({100 * part / whole:.0f}%)" if whole else ""

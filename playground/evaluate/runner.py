@@ -59,7 +59,8 @@ class Attempt:
     reason: str = ""
     tier: str = "basic"
     candidates: int = 1  # candidates tried (checked, best-of-n)
-    verdict: str = ""  # what the pipeline's own checks said: pass, fail, none
+    verdict: str = ""  # what the pipeline's own checks said: pass, fail, parses (syntax only), none
+    calls_seconds: float = 0.0  # time the model spent writing example calls for the checks
 
 
 def _language(task: str) -> str:
@@ -122,7 +123,7 @@ def answer_checked(engine: Engine, model: str, item: Item, params: GenerationPar
     verdict = result.checks
     return Attempt(item.task, item.name, model, method, result.code, result.answer, result.stats.completion_tokens,
                    _timed(engine, start, saved), candidates=verdict.candidates_tried if verdict else 1,
-                   verdict=verdict.status if verdict else "")
+                   verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s)
 
 
 def answers(engine: Engine, model: str, methods: list[str], item: Item, params: GenerationParams) -> list[Attempt]:
