@@ -43,6 +43,17 @@ def verdicts(task: str, original: str, answer: str, engine: object | None) -> tu
     return check(plan, program).status, seconds
 
 
+def stats(group: list[tuple], index: int) -> tuple[str, str, str]:
+    """(behaviour checked, false passes, false fails) of a group of rows, by the verdict at index."""
+    ran = [r for r in group if r[index] in ("pass", "fail")]
+    passes = [r for r in group if r[index] == "pass"]
+    fails = [r for r in group if r[index] == "fail"]
+    false_pass = sum(not r[2] for r in passes)
+    false_fail = sum(r[2] for r in fails)
+    return (f"{len(ran)}/{len(group)} ({100 * len(ran) / len(group):.0f}%)",
+            f"{false_pass} of {len(passes)} passes", f"{false_fail} of {len(fails)} fails")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("jsonl", nargs="+")
@@ -75,15 +86,7 @@ def main() -> None:
           "false fails | calls s/input |")
     print("|---|---|---:|---|---|---|---:|")
     for (tier, task), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "all", kv[0][1])):
-        def stats(index: int) -> tuple[str, str, str]:
-            ran = [r for r in group if r[index] in ("pass", "fail")]
-            passes = [r for r in group if r[index] == "pass"]
-            fails = [r for r in group if r[index] == "fail"]
-            false_pass = sum(not r[2] for r in passes)
-            false_fail = sum(r[2] for r in fails)
-            return (f"{len(ran)}/{len(group)} ({100 * len(ran) / len(group):.0f}%)",
-                    f"{false_pass} of {len(passes)} passes", f"{false_fail} of {len(fails)} fails")
-        b, a = stats(3), stats(4)
+        b, a = stats(group, 3), stats(group, 4)
         asked = [r[5] for r in group if r[5] > 0]
         mean = sum(asked) / len(asked) if asked else 0.0
         print(f"| {tier} | {task} | {len(group)} | {b[0]} -> {a[0]} | {b[1]} -> {a[1]} | {b[2]} -> {a[2]} | "

@@ -35,7 +35,8 @@ class SyntaxProblem:
 
 
 @cache
-def _parser(language: str) -> Any:
+def parser(language: str) -> Any:
+    """The tree-sitter parser of a language (ImportError when its grammar is not installed)."""
     from tree_sitter import Language, Parser
 
     module, function = GRAMMARS[language]
@@ -47,7 +48,7 @@ def available(language: str | None) -> bool:
     if language not in GRAMMARS:
         return False
     try:
-        _parser(language)
+        parser(language)
     except (ImportError, AttributeError, ValueError):
         return False
     return True
@@ -66,7 +67,7 @@ def syntax_problems(code: str, language: str) -> list[SyntaxProblem]:
     if not available(language):
         return []
     source = code.encode("utf-8", "replace")
-    tree = _parser(language).parse(source)
+    tree = parser(language).parse(source)
     if not tree.root_node.has_error:
         return []
     problems: list[SyntaxProblem] = []

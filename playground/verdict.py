@@ -13,6 +13,7 @@ ORIGINS = {
     "example": "from the examples",
     "test": "from the tests",
     "input": "a call in the code",
+    "program": "running the program",
     "model": "written by the model",
     "generated": "generated",
     "error": "from the error",

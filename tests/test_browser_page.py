@@ -239,3 +239,35 @@ def test_the_header_states_the_speed_measured_on_this_machine(open_page: Any, ec
     again = open_page(echo_url)  # the next visitor sees what the answers measured
     line = again.locator("#model-speed").inner_text()
     assert re.search(r"Measured here: \d+\.\d tokens/s \(median of the last \d+ answers?", line), line
+
+
+# ---------------------------------------------------------------- checks for code without examples (issue 26)
+
+def test_a_verdict_on_syntax_alone_shows_as_not_checked_and_rows_say_where_checks_came_from(
+        open_page: Any, echo_url: str) -> None:
+    page = open_page(echo_url)
+    page.locator("#tab-translate-button").click()
+    fill_code(page, "translate-code", "function double(x) {\n  return 2 * x;\n}\n")
+    choose(page, "translate-source", "JavaScript")
+    choose(page, "translate-target", "TypeScript")  # the echo answer is the JavaScript, which parses as TypeScript
+    page.click("#translate-generate")
+    wait_finished(page, "translate")
+    verdict = page.locator("#translate-checks .pg-verdict")
+    assert verdict.inner_text().strip() == "~ parses; behaviour not checked"
+    assert "pg-unchecked" in verdict.get_attribute("class")  # amber: neither a pass nor a failure
+    color = verdict.evaluate("e => getComputedStyle(e).color")
+    assert color not in ("rgb(22, 163, 74)", "rgb(220, 38, 38)"), color  # not the pass green, not the fail red
+    assert "parses; behaviour not checked" in page.locator("#translate-stats").inner_text()
+    shot(page, "page-checks-syntax-only")
+
+    page.locator("#tab-simplify-button").click()
+    fill_code(page, "simplify-code", "def twice(xs):\n    out = []\n    for x in xs:\n        out.append(x * 2)\n"
+                                     "    return out\n\n\nprint(twice([1, 2]))\n")
+    choose(page, "simplify-source", "Python")
+    page.click("#simplify-generate")
+    wait_finished(page, "simplify")
+    checks = page.locator("#simplify-checks")
+    assert checks.locator(".pg-verdict").inner_text().startswith("✓ passes")
+    origins = checks.locator(".pg-origin").all_inner_texts()
+    assert "a call in the code" in origins and "generated" in origins  # inputs from its call's types
+    shot(page, "page-checks-origins")

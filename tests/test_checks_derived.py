@@ -270,3 +270,60 @@ def test_check_against_an_untyped_original_fails_a_wrong_rewrite_from_the_cli(
 def test_check_code_without_a_writer_checks_only_what_examples_call() -> None:
     verdict = check_code(PAIRS_WRONG, against=PAIRS)
     assert verdict.status == "none" and verdict.behaviour == 0
+
+
+# ---------------------------------------------------------------- TypeScript runs once its types are erased
+
+FIZZBUZZ_TS = '''interface Options { upTo: number }
+type Word = string;
+
+function fizzBuzz(n: number, label?: Word): void {
+  for (let i: number = 1; i <= n; i++) {
+    const word = (i % 15 === 0 ? "FizzBuzz" : i % 3 === 0 ? "Fizz" : i % 5 === 0 ? "Buzz" : i) as Word;
+    console.log(word!);
+  }
+}
+'''
+
+
+def test_types_are_erased_in_place() -> None:
+    from playground.checks.typescript import strip_types
+    from playground.syntax import syntax_problems
+
+    js = strip_types(FIZZBUZZ_TS)
+    assert len(js) == len(FIZZBUZZ_TS) and js.count("\n") == FIZZBUZZ_TS.count("\n")  # same lines and columns
+    for gone in ("interface", "type Word", ": number", "?:", "as Word", "word!", ": void"):
+        assert gone not in js, gone
+    assert "function fizzBuzz(n" in js and "console.log(word" in js
+    assert syntax_problems(js, "javascript") == []
+
+
+@pytest.mark.parametrize("code", ["enum Color { Red }\n", "class A { constructor(private x: number) {} }\n",
+                                  "let n = <number>value;\n", "namespace N { export const x = 1; }\n"])
+def test_type_syntax_with_a_runtime_meaning_is_refused(code: str) -> None:
+    from playground.checks.typescript import Unstrippable, strip_types
+
+    with pytest.raises(Unstrippable):
+        strip_types(code)
+
+
+@pytest.mark.sandbox
+def test_a_typescript_translation_runs_against_the_original() -> None:
+    plan = plan_checks("translate", FIZZBUZZ, language="python", target="typescript")
+    assert plan.wanted == ["fizzbuzz"]
+    plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (4,))], "model")
+    right = check(plan, FIZZBUZZ_TS)
+    assert right.status == "pass" and right.behaviour > 0
+    wrong = check(plan, FIZZBUZZ_TS.replace('"Buzz"', '"Bazz"'))
+    assert wrong.status == "fail"
+    # An enum cannot be erased: the answer gets its syntax check, and says why it did not run.
+    unrun = check(plan, "enum Mode { Loud }\n" + FIZZBUZZ_TS)
+    assert unrun.status == "parses" and any("enum declaration" in n for n in unrun.notes)
+
+
+@pytest.mark.sandbox
+def test_the_run_box_runs_typescript() -> None:
+    from playground.checks import run_snippet
+
+    report = run_snippet(FIZZBUZZ_TS, "typescript", "fizzBuzz(5)")
+    assert report.ok and report.output == "1\n2\nFizz\n4\nBuzz\n"

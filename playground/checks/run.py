@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from .cases import Case
 from .plan import RUNNABLE, run_cases
+from .typescript import Unstrippable
 from .values import show
 
 MAX_CALL_CHARS = 2000
@@ -46,10 +47,13 @@ def run_snippet(code: str, language: str, call: str) -> RunReport:
     if len(call) > MAX_CALL_CHARS:
         raise InputError(f"The call has {len(call):,} characters; the limit is {MAX_CALL_CHARS:,}.")
     if language not in RUNNABLE:
-        raise InputError(f"Only Python and JavaScript answers can be run here, not {language}.")
+        raise InputError(f"Only Python, JavaScript and TypeScript answers can be run here, not {language}.")
     if not code.strip():
         raise InputError("There is no answer to run yet: generate one first.")
-    run = run_cases(code, language, [_case(call, language)])
+    try:
+        run = run_cases(code, language, [_case(call, language)])
+    except Unstrippable as exc:
+        return RunReport(call, "", "", f"the TypeScript cannot run here: {exc}", 0.0)
     outcome = run.outcomes[0]
     if not run.load.ok:
         error = f"the code did not load: {run.load.error_text()}"

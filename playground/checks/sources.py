@@ -96,7 +96,7 @@ def cases_from_tests(text: str, language: str = "python") -> list[Case]:
         return []
     if ">>>" in text:
         return doctest_cases(text, "test")
-    if language != "javascript":
+    if language not in ("javascript", "typescript"):
         return assert_cases(text, "test")
     cases = []
     for line in (line.strip() for line in text.splitlines()):

@@ -60,6 +60,8 @@ def stats_line(result: Result) -> str:
         parts.append(f"{stats.cached_tokens} of {stats.prompt_tokens} prompt tokens from the cache")
     if result.done:
         parts.append(f"{stats.total_s:.1f} s in all")
+        if stats.calls_s:
+            parts.append(f"of which {stats.calls_s:.1f} s writing example calls for the checks")
         parts.append(f"{result.model} on {result.engine}")  # a shared link says which model wrote it
     if phrase := candidate_phrase(result):
         parts.append(phrase)

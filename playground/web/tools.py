@@ -111,7 +111,7 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
     """Run code in a WebAssembly sandbox against its >>> examples, the tests, and the original's behaviour; no model.
 
     Args:
-        code: the code to check (Python or JavaScript run; other languages get a syntax check).
+        code: the code to check (Python, JavaScript and TypeScript run; other languages get a syntax check).
         tests: optional doctest (>>>) examples or assert lines.
         against: optional original code whose behaviour the code must keep (results compared on the same inputs).
         language: the code's language.
