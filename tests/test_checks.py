@@ -36,6 +36,8 @@ def clamp(values: List[int], low: int, high: Optional[int] = None) -> List[int]:
     ({"$dict": [[1, "a"], [2, "b"]]}, {"$dict": [[2, "b"], [1, "a"]]}, False, True),
     ({"$dict": [[1, "a"]]}, {"1": "a"}, True, True), ({"$set": [3, 1]}, {"$set": [1, 3]}, False, True),
     ("a", "a ", False, False), (None, {"$undefined": True}, True, True), (None, {"$undefined": True}, False, False),
+    ({"$int": str(10**400)}, {"$int": str(10**400)}, False, True),  # beyond a float: compared as digits
+    ({"$int": str(10**400)}, {"$int": str(10**400 + 1)}, False, False), ({"$int": str(10**400)}, 1.0, False, False),
 ])
 def test_values_compare_structurally(a: object, b: object, loose: bool, equal: bool) -> None:
     assert same(a, b, loose) is equal

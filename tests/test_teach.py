@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,17 @@ from playground.lint import lint
 from playground.params import GenerationParams
 from playground.teach.handlers import TeachApp
 from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
-from playground.teach.runs import Card, distinct_outputs, make_card, pass_rate, reproduce, variability_grid
+from playground.teach.runs import (
+    GRID_MAX_TOKENS,
+    GRID_TOKENS_CAP,
+    Card,
+    distinct_outputs,
+    grid_tokens,
+    make_card,
+    pass_rate,
+    reproduce,
+    variability_grid,
+)
 from playground.teach.sampling import KEEP, Sampling, after_sampling, top_k_probs
 from playground.teach.steps import Step, Walk, go_to, model_key, next_token, start_walk, take
 from playground.teach.tokens import prompt_anatomy, prompt_tokens, stepper, token_kinds
@@ -329,3 +340,19 @@ def test_engines_without_probabilities_say_so() -> None:
     out = TeachApp(lambda: echo).start("translate", CODE, "python", "javascript", "", False, 0.0, 40, 0.95, 42, 10)
     assert out[1] is None and "cannot show token probabilities" in out[-1]
     assert "Your code" in out[0] and "does not expose its tokenizer" in out[0]
+
+
+def test_the_grid_token_cap_fits_the_input(engine: Engine) -> None:
+    """A fixed 96 tokens cut a fizzbuzz translation (~140 tokens) mid-line: the cap grows with the input."""
+    fizzbuzz = Path("examples/translate/fizzbuzz.py").read_text()
+    assert grid_tokens(engine, "def f():\n    pass\n") == GRID_MAX_TOKENS
+    assert 140 < grid_tokens(engine, fizzbuzz) < GRID_TOKENS_CAP
+    assert grid_tokens(engine, "total = total + 1\n" * 400) == GRID_TOKENS_CAP
+
+
+def test_a_grid_cell_on_syntax_alone_is_not_counted_as_a_pass() -> None:
+    from playground.teach.runs import Cell
+
+    cells = [Cell(0.0, 1, "package main", "go", verdict="parses"), Cell(0.0, 2, "x", "python", verdict="pass")]
+    assert pass_rate(cells, 0.0) == (1, 1)  # the Go cell's behaviour was not checked: not in the rate
+    assert "parses; behaviour not checked" in grid_html(cells, (0.0,), (1, 2))

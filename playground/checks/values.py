@@ -22,7 +22,10 @@ def _number(v: Any) -> float | None:
     if isinstance(v, dict) and "$float" in v:
         return float(v["$float"])
     if isinstance(v, dict) and "$int" in v and v["$int"] != "huge":
-        return float(int(v["$int"]))
+        try:
+            return float(int(v["$int"]))
+        except OverflowError:  # beyond a float (10**400): compared exactly, as its digits
+            return None
     return None
 
 
