@@ -12,10 +12,11 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from .chat import render_chat
 from .checks import CheckPlan
-from .checks.sources import written_calls
+from .checks.sources import intended_calls, written_calls
 from .engines import Engine
 from .languages import DISPLAY_NAMES
 from .params import GenerationParams
@@ -29,62 +30,78 @@ MAX_LINE = 100  # characters: a longer line is a runaway ("k=11,l=12,..."), and 
 
 @dataclass(frozen=True)
 class Derived:
-    """The calls the model wrote for one input, and what it cost."""
+    """What the model wrote for one input (calls, or tests with expected results), and what it cost."""
 
-    calls: list[tuple[str, tuple[object, ...]]]
+    calls: list[tuple[Any, ...]]  # (function, arguments) for "calls"; (function, arguments, expected) for "intended"
     seconds: float
     tokens: int
     text: str  # the model's raw answer (for the teaching view and debugging)
 
 
-_CACHE: OrderedDict[tuple[str, str, str, tuple[str, ...]], Derived] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, ...], Derived] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def calls_prompt(code: str, language: str, names: list[str], engine: Engine) -> tuple[str, list[str], int]:
-    """The prompt text, its stop strings and its token cap."""
+def derive_prompt(kind: str, code: str, language: str, names: list[str], engine: Engine) -> tuple[str, str, list[str],
+                                                                                                   int]:
+    """The prompt text of prompts/<kind>.toml, the start of the answer it prefills (after the fence), its stop
+    strings and its token cap."""
     info = engine.info
-    template = load_template("calls", info.architecture)
+    template = load_template(kind, info.architecture)
     listed = ", ".join(f"`{n}`" for n in names)
     variables = {"code": code.rstrip("\n"), "source": language, "source_name": DISPLAY_NAMES.get(language, language),
                  "names": listed if len(names) == 1 else f"each of {listed}", "count": "6" if len(names) == 1 else
-                 "4 to 6"}
+                 "4 to 6", "first": names[0] if names else ""}
     messages = [{"role": "system", "content": template["system"]}, {"role": "user", "content": fill(template["user"],
                                                                                                      variables)}]
-    text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + fill(template["prefill"],
-                                                                                           variables)
-    return text, list(template.get("stop", [])), int(template.get("max_tokens", 200))
+    prefill = fill(template["prefill"], variables)
+    text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
+    return text, prefill.partition("\n")[2], list(template.get("stop", [])), int(template.get("max_tokens", 200))
 
 
-def derive_calls(engine: Engine, code: str, language: str, names: list[str],
-                 cancel: threading.Event | None = None) -> Derived:
-    """The model's example calls of names (functions of code), greedy and cached."""
-    key = (engine.info.name, language, code, tuple(names))
+def _derive(kind: str, engine: Engine, code: str, language: str, names: list[str],
+            cancel: threading.Event | None) -> Derived:
+    """One greedy generation of prompts/<kind>.toml, read by its parser, cached per model and input."""
+    key = (kind, engine.info.name, language, code, *names)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    text, stop, cap = calls_prompt(code, language, names, engine)
+    text, started, stop, cap = derive_prompt(kind, code, language, names, engine)
     room = min(cap, engine.context_size - engine.count_tokens(text))
     start = time.perf_counter()
-    answer, tokens = "", 0
-    if room >= MIN_TOKENS:  # else the code leaves no room for calls: none are written
+    answer, tokens = started, 0
+    if room >= MIN_TOKENS:  # else the code leaves no room: nothing is written
         params = GenerationParams(temperature=0.0, max_tokens=room)
         halt = threading.Event()  # set by the user's Stop, or here when enough has been read
         for chunk in engine.stream(text, params, stop=stop, cancel=halt):
             answer += chunk.text
             tokens += chunk.n_tokens
             lines = answer.split("\n")
-            # Enough calls, or a runaway argument (a model repeating "k=11,l=12,..."): stop early.
+            # Enough lines, or a runaway argument (a model repeating "k=11,l=12,..."): stop early.
             if len(lines) > MAX_LINES or len(lines[-1]) > MAX_LINE or (cancel is not None and cancel.is_set()):
                 halt.set()
-    derived = Derived(written_calls(answer, names, language), time.perf_counter() - start, tokens, answer)
+    found: list[tuple[Any, ...]] = list(intended_calls(answer, names) if kind == "intended" else
+                                        written_calls(answer, names, language))
+    derived = Derived(found, time.perf_counter() - start, tokens, answer)
     if cancel is None or not cancel.is_set():
         with _LOCK:
             _CACHE[key] = derived
             while len(_CACHE) > CACHED:
                 _CACHE.popitem(last=False)
     return derived
+
+
+def derive_calls(engine: Engine, code: str, language: str, names: list[str],
+                 cancel: threading.Event | None = None) -> Derived:
+    """The model's example calls of names (functions of code), greedy and cached."""
+    return _derive("calls", engine, code, language, names, cancel)
+
+
+def derive_intended(engine: Engine, code: str, language: str, names: list[str],
+                    cancel: threading.Event | None = None) -> Derived:
+    """The model's tests of names with the results the code should give (for Debug), greedy and cached."""
+    return _derive("intended", engine, code, language, names, cancel)
 
 
 def add_written_calls(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> Derived:
@@ -102,4 +119,17 @@ def add_written_calls(plan: CheckPlan, engine: Engine, cancel: threading.Event |
     elif cancel is None or not cancel.is_set():
         plan.notes.append(f"The model wrote no usable example calls of {listed} (literal arguments only), so "
                           "their behaviour is checked only on what other checks call.")
+    return derived
+
+
+def add_intended_tests(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> Derived:
+    """Debug with nothing to say what the code should do: the model's tests with expected results, added to
+    the plan and labelled as the model's expectation."""
+    names = list(plan.intended)
+    derived = derive_intended(engine, plan.original, plan.original_language, names, cancel)
+    added = plan.add_intended(derived.calls)
+    plan.intended = []
+    if added:
+        plan.notes.append(f"{added} test(s) of {', '.join(names)} written by the model ({derived.seconds:.1f} s): "
+                          "their expected results are its reading of the names and docstring, and may be wrong.")
     return derived

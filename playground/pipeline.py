@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
-from .derive import add_written_calls
+from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
@@ -29,7 +29,7 @@ from .restore import restore_missing
 from .result import Candidate, Result, Stats
 from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
-from .verdict import Verdict
+from .verdict import Verdict, closest
 
 MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
 
@@ -134,8 +134,10 @@ def stream(
             break
         state.checking = True
         yield state
-        if plan.wanted:  # the code gives no inputs for some functions: the model writes example calls
+        if plan.wanted and get_settings().model_calls:  # no inputs for some functions: the model writes calls
             state.stats.calls_s += add_written_calls(plan, engine, cancel).seconds
+        if plan.intended and get_settings().debug_tests:  # Debug with nothing saying what is right: its tests
+            state.stats.calls_s += add_intended_tests(plan, engine, cancel).seconds
         verdict = None if cancel.is_set() else _check(state, plan, prompt, suffix)
         state.checking = False
         state.stopped = cancel.is_set()
@@ -173,7 +175,7 @@ def _choose(state: Result, tried: list[Candidate], original: str, request_notice
     original when none passed: the notes about the candidates' code go with them."""
     best = next((c for c in tried if c.verdict.status != "fail"), None)
     if best is None:
-        best = max(tried, key=lambda c: c.verdict.passed)  # max keeps the earliest of equals
+        best = tried[closest([c.verdict for c in tried])]
     number = tried.index(best) + 1
     best.verdict.candidate, best.verdict.candidates_tried = number, len(tried)
     state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint

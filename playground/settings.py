@@ -76,6 +76,13 @@ class Settings(BaseSettings):
                                                        "(the sampling panel's default).")
     checks: bool = Field(True, description="Run each answer's checks in the WebAssembly sandbox (0: answers "
                                            "are not run, only linted).")
+    model_calls: bool = Field(True, description="When the code gives a function no inputs (no >>> examples, no "
+                                                "calls, no type hints), ask the model for example calls to run on "
+                                                "the original: one short generation per input, cached (0: off).")
+    debug_tests: bool = Field(False, description="Debug without an error message or examples: ask the model for "
+                                                 "tests with the results the code should give (from its names and "
+                                                 "docstring), and keep the candidate that agrees most with them "
+                                                 "and the others (1: on; see docs/checks.md for its measurement).")
     sandbox_cache: str = Field("", description="Folder for the compiled CPython-WASI module (default: "
                                                "~/.cache/code-playground).")
     # -- the OpenAI-compatible engine

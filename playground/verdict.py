@@ -15,6 +15,7 @@ ORIGINS = {
     "input": "a call in the code",
     "program": "running the program",
     "model": "written by the model",
+    "intended": "expected result written by the model",
     "generated": "generated",
     "error": "from the error",
     "syntax": "syntax",
@@ -87,3 +88,14 @@ class Verdict:
         return {"verdict": self.status, "passed": self.passed, "total": self.total, "behaviour": self.behaviour,
                 "items": [i.to_dict() for i in self.items], "notes": list(self.notes),
                 "candidate": self.candidate, "candidates_tried": self.candidates_tried}
+
+
+def closest(verdicts: list[Verdict]) -> int:
+    """Which of several failing candidates' verdicts to keep: the one that passed most (the earliest of
+    equals). When some checks hold the model's own expected results (Debug's "intended" tests, which may be
+    wrong), a candidate's count is multiplied by how many candidates passed exactly the same checks: answers
+    that agree with each other and with the tests win (CodeT's dual agreement, Chen et al. 2022)."""
+    passed = [frozenset(i.name for i in v.items if i.passed) for v in verdicts]
+    agree = any(i.origin == "intended" for v in verdicts for i in v.items)
+    scores = [v.passed * (passed.count(p) if agree else 1) for v, p in zip(verdicts, passed, strict=True)]
+    return scores.index(max(scores))

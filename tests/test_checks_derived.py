@@ -18,7 +18,7 @@ from playground.checks import check, check_code, plan_checks
 from playground.checks.judge import printed
 from playground.checks.sources import input_calls, written_calls
 from playground.cli import main
-from playground.derive import add_written_calls, derive_calls
+from playground.derive import add_intended_tests, add_written_calls, derive_calls
 from playground.engines import Engine, load_engine
 from playground.verdict import Item, Verdict
 
@@ -250,6 +250,20 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
 
 @pytest.mark.model
 @pytest.mark.sandbox
+def test_the_default_model_writes_expected_results_for_debug(qwen: Engine) -> None:
+    buggy = 'def average(xs):\n    """The mean of xs; 0 for an empty list."""\n    return sum(xs) / (len(xs) + 1)\n'
+    plan = plan_checks("debug", buggy, language="python")
+    assert plan.intended == ["average"]
+    derived = add_intended_tests(plan, qwen)
+    assert derived.calls and all(f == "average" for f, _, _ in derived.calls)
+    assert plan.intended == [] and any("may be wrong" in n for n in plan.notes)
+    verdict = check(plan, buggy)
+    rows = [i for i in verdict.items if i.origin == "intended"]
+    assert rows and not all(i.passed for i in rows)  # the bug is off by one on every non-empty list
+
+
+@pytest.mark.model
+@pytest.mark.sandbox
 def test_check_against_an_untyped_original_fails_a_wrong_rewrite_from_the_cli(
         tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "orig.py").write_text(PAIRS)
@@ -356,3 +370,42 @@ def test_a_different_exception_on_a_generated_input_passes_and_says_so() -> None
     assert row.passed and row.expected == "raises an exception (the original: IndexError)"
     assert row.got == "raises StopIteration"
     assert not check(plan, "def first(xs):\n    return xs[0] if xs else None\n").status == "pass"  # no raise: fails
+
+
+def test_intended_tests_are_read_strictly() -> None:
+    from playground.checks.sources import intended_calls
+
+    text = '''average([1, 2, 3]) == 2.0
+assert average([]) == 0
+assert average(x) == 1
+assert len(average([1])) == 1
+assert average([2]) == 2.0  # one
+assert average([4]) != 1
+print(average([5]))
+'''
+    # The prefilled "assert average(" is part of the answer; only literal `assert f(...) == literal` lines count.
+    assert intended_calls("assert " + text, ["average"]) == [("average", ([1, 2, 3],), 2.0), ("average", ([],), 0),
+                                                             ("average", ([2],), 2.0)]
+
+
+@pytest.mark.sandbox
+def test_debug_without_an_error_or_examples_runs_the_models_expected_results() -> None:
+    plan = plan_checks("debug", "def last(xs):\n    return xs[len(xs)]\n", language="python")
+    assert plan.intended == ["last"] and plan.wanted == []
+    assert plan.add_intended([("last", ([1, 2, 3],), 3), ("last", (["a"],), "a")]) == 2
+    right, wrong = check(plan, "def last(xs):\n    return xs[-1]\n"), check(plan, "def last(xs):\n    return xs[0]\n")
+    assert right.status == "pass" and right.items[0].origin == "intended"
+    assert wrong.status == "fail" and not next(i for i in wrong.items if i.name == "last([1, 2, 3])").passed
+
+
+def test_candidates_that_agree_with_each_other_rank_first_only_against_the_models_expectations() -> None:
+    from playground.verdict import Item, Verdict, closest
+
+    def verdict(passes: str, origin: str) -> Verdict:
+        return Verdict([Item(name, name in passes, origin=origin) for name in "abcd"])
+
+    # a passes 3, b and c both pass the same 2: against the model's expectations the pair wins (2 x 2 > 3) ...
+    assert closest([verdict("abc", "intended"), verdict("ab", "intended"), verdict("ab", "intended")]) == 1
+    # ... against the original's behaviour (ground truth), the one that passed most does.
+    assert closest([verdict("abc", "input"), verdict("ab", "input"), verdict("ab", "input")]) == 0
+    assert closest([verdict("a", "intended"), verdict("b", "intended")]) == 0  # ties: the earliest

@@ -41,7 +41,7 @@ from .sources import (
     input_calls,
 )
 from .typescript import Unstrippable, strip_types
-from .values import same
+from .values import encode, huge, same
 
 RUNNABLE = ("python", "javascript", "typescript")
 ORACLE_TASKS = ("simplify", "translate")
@@ -68,6 +68,7 @@ class CheckPlan:
     baseline: bool = False  # Debug: the original runs too, so that an answer's new exceptions show
     forbid: str = ""  # Debug: the exception the error message names
     wanted: list[str] = field(default_factory=list)  # functions the model could write example calls for
+    intended: list[str] = field(default_factory=list)  # Debug: functions the model could write tests for
     notes: list[str] = field(default_factory=list)
     _calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)  # every call with literal arguments
     _expected: list[Outcome | None] | None = None
@@ -94,12 +95,22 @@ class CheckPlan:
         self.wanted = [n for n in self.wanted if n not in names]
         return added
 
-    def _add_cases(self, calls: list[tuple[str, tuple[Any, ...]]], origin: str) -> int:
-        seen = {(c.func, repr(c.args)) for c in self.cases}
-        new = [case for f, args in calls
-               if ((case := call_case(f, args, origin, self.forbid)).func, repr(case.args)) not in seen]
-        self.cases += new
-        return len(new)
+    def add_intended(self, tests: list[tuple[Any, ...]]) -> int:
+        """Debug: cases with the expected results the model wrote (origin "intended"); returns how many."""
+        added = self._add_cases(tests, "intended")
+        with self._lock:
+            self._expected = None
+        return added
+
+    def _add_cases(self, calls: list[tuple[Any, ...]], origin: str) -> int:
+        """Cases for (function, arguments) calls, or (function, arguments, expected result) tests."""
+        before, seen = len(self.cases), {(c.func, repr(c.args)) for c in self.cases}
+        for f, args, *want in calls:
+            case = call_case(f, args, origin, self.forbid)
+            if (case.func, repr(case.args)) not in seen:
+                seen.add((case.func, repr(case.args)))
+                self.cases.append(replace(case, want=encode(want[0]), has_want=True) if want else case)
+        return len(self.cases) - before
 
     def _run_original(self) -> list[Outcome | None]:
         if not (self.oracle or self.baseline):
@@ -136,7 +147,7 @@ class CheckPlan:
                 continue
             # Across languages, an input the original refuses (it raises) or whose result JavaScript's numbers
             # cannot hold exactly tells nothing about a faithful translation: JavaScript rarely raises there.
-            if loose and case.origin in LENIENT and (outcome.error or _huge(outcome.value)):
+            if loose and case.origin in LENIENT and (outcome.error or huge(outcome.value)):
                 foreign += 1
                 continue
             if outcome.error:
@@ -166,17 +177,6 @@ class CheckPlan:
 RERUN = ("model", "input")  # calls run twice on the original: a result that differs is not an expectation
 QUIET = ("model", "generated")  # inputs left out when the original does nothing observable on them
 SAME_ERROR = 3  # generated inputs kept per exception the original raises on them
-
-
-def _huge(value: Any) -> bool:
-    """Whether a tagged value holds an integer JavaScript cannot represent exactly."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return abs(value) > 2**53
-    if isinstance(value, list):
-        return any(_huge(v) for v in value)
-    if isinstance(value, dict):
-        return "$int" in value or any(_huge(v) for v in value.values())
-    return False
 
 
 def _observable(outcome: Outcome) -> bool:
@@ -214,6 +214,8 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan._add_cases(generated, "generated")
         plan.wanted = untested(code, plan._calls)
         plan.baseline = bool(plan.forbid)
+    if task == "debug" and language == "python" and not plan.forbid and not given:
+        plan.intended = untested(code, [])
     plan.oracle = oracle
     runnable = _for_language(given, answer)
     if answer in RUNNABLE and len(runnable) < len(given):

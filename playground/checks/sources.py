@@ -232,3 +232,23 @@ def input_calls(code: str) -> list[tuple[str, tuple[Any, ...]]]:
         for call in _calls_in(node, names):
             found.setdefault(repr(call), call)
     return list(found.values())
+
+
+def intended_calls(text: str, names: list[str] | set[str]) -> list[tuple[str, tuple[Any, ...], Any]]:
+    """(function, arguments, expected) from `assert f(literals) == literal` lines a model wrote; anything else
+    is dropped (nothing runs: `ast` reads each line)."""
+    wanted = set(names)
+    found: dict[str, tuple[str, tuple[Any, ...], Any]] = {}
+    for raw in text.splitlines():
+        try:
+            node = ast.parse(raw.strip()).body[0]
+        except (SyntaxError, ValueError, IndexError, MemoryError, RecursionError):
+            continue
+        if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
+                and isinstance(node.test.ops[0], ast.Eq)):
+            continue
+        call = _literal_call(node.test.left, wanted)
+        ok, want = _literal(ast.unparse(node.test.comparators[0]))
+        if call is not None and ok and sum(f == call[0] for f, _, _ in found.values()) < MAX_WRITTEN:
+            found.setdefault(repr(call), (*call, want))
+    return list(found.values())

@@ -128,3 +128,14 @@ def encode(value: Any) -> Any:
     if isinstance(value, bytes):
         return {"$bytes": value.hex()}
     return value
+
+
+def huge(value: Any) -> bool:
+    """Whether a tagged value holds an integer JavaScript cannot represent exactly."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) > 2**53
+    if isinstance(value, list):
+        return any(huge(v) for v in value)
+    if isinstance(value, dict):
+        return "$int" in value or any(huge(v) for v in value.values())
+    return False
