@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m playground", description="Translate, simplify, debug or complete code with a local model."
     )
-    sub = parser.add_subparsers(dest="task", required=True)
+    sub = parser.add_subparsers(dest="command", required=True)
     for task in TASKS.values():
         p = sub.add_parser(task.name, help=task.description, description=task.description)
         _add_common(p)
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     cancel = threading.Event()
     try:
         settings = get_settings()  # a bad PLAYGROUND_* value is refused before anything loads
-        if args.task == "check":
+        if args.command == "check":
             return _check(args)
         code = _read(args.file)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
@@ -222,12 +222,12 @@ def main(argv: list[str] | None = None) -> int:
         values["candidates"] = values["candidates"] or settings.candidates
         kwargs: dict[str, object] = {
             "language": canonical_language(language) if language else None,
-            **_extra(TASKS[args.task], getattr(args, "extra", None)),
+            **_extra(TASKS[args.command], getattr(args, "extra", None)),
             "tests": _read(args.tests_file) if args.tests_file else "", "checks": False if args.no_checks else None,
             "params": GenerationParams.build(**values), "engine": args.engine, "cancel": cancel,
             "model": _model(args.model, args.engine or settings.engine),
         }
-        results = stream(args.task, code, repair=args.repair, **kwargs)  # type: ignore[arg-type]
+        results = stream(args.command, code, repair=args.repair, **kwargs)  # type: ignore[arg-type]
         if args.json:
             *_, result = results
             print(json.dumps(result.to_dict(), indent=2))

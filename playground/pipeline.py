@@ -54,16 +54,16 @@ def _join(*notes: str) -> str:
 def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | None = None, target: str | None = None,
                    error: str = "", suffix: str = "") -> Prompt:
     """The exact prompt a request sends: inputs checked, language guessed if not given, Debug's lint folded in."""
-    get_task(task)
+    spec = get_task(task)
     code = check_code(code)
     check_text(error, "The error message")
     check_text(suffix, "The code after the cursor")
-    if task == "complete" and suffix and not code.strip():
+    if spec.fills_middle and suffix and not code.strip():
         raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
     source = language or guess_language(code)
     if source is None:
         raise InputError("Could not tell the input's language: pick it from the language list.")
-    findings = lint(code) if task == "debug" and source == "python" else []
+    findings = lint(code) if spec.repairs and source == "python" else []
     return build_prompt(task, code, info, source=source, target=target, error=error, suffix=suffix,
                         findings=findings)
 
@@ -161,7 +161,7 @@ def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
 def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
     """The candidate's verdict; None (with a notice) when the sandbox is not there."""
     program = state.code
-    if state.task == "complete" and prompt.mode != "fim" and suffix.strip():
+    if get_task(state.task).fills_middle and prompt.mode != "fim" and suffix.strip():
         program = program.rstrip("\n") + "\n" + suffix  # the code after the cursor belongs to the program
     try:
         return check(plan, program)
@@ -180,7 +180,7 @@ def _choose(state: Result, tried: list[Candidate], original: str, request_notice
     best.verdict.candidate, best.verdict.candidates_tried = number, len(tried)
     state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
     state.candidate, state.checks = number, best.verdict
-    if state.task == "simplify" and best.verdict.status == "fail":
+    if get_task(state.task).keeps_original and best.verdict.status == "fail":
         state.rejected = best
         state.code, state.explanation = original.rstrip("\n"), ""
         state.lint = lint(state.code, state.language)

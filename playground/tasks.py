@@ -42,6 +42,24 @@ class Task:
     # Which language the answer is in: the target (translate) or the source (the rest).
     output: str = "source"
     extra: Extra | None = None
+    # The original's behaviour is the expectation: the answer must give the same results and output.
+    oracle: bool = False
+    # The input has a bug: pyflakes' findings go into the prompt, the error message names an exception the
+    # answer must not raise, and the input is not the expectation (the model may write what it should do).
+    repairs: bool = False
+    # No harm: when no candidate keeps the original's behaviour, the answer is the original, unchanged.
+    keeps_original: bool = False
+    # The answer should be shorter than the input (the evaluation fails one that is not).
+    shortens: bool = False
+    # The answer is shown as a diff against the input.
+    diff: bool = False
+    # Fill in the middle: the answer goes between the code and the code after the cursor, and the checks
+    # run that whole program.
+    fills_middle: bool = False
+
+    def answer_language(self, language: str, target: str | None) -> str:
+        """The language of the answer's code, for input in language."""
+        return target if self.output == "target" and target else language
 
     def inputs(self, value: str | None) -> dict[str, str]:
         """The keyword arguments the extra input's value becomes for pipeline.stream()."""
@@ -53,14 +71,16 @@ class Task:
 TASKS: dict[str, Task] = {
     t.name: t
     for t in (
-        Task("translate", "Translate", "Rewrite code in another language.", output="target",
+        Task("translate", "Translate", "Rewrite code in another language.", output="target", oracle=True,
              extra=Extra("target", "Translate to", "language", "--to", "target_language",
                          "target language, e.g. javascript", default="javascript", required=True)),
-        Task("simplify", "Simplify", "Make code shorter and clearer, same behaviour."),
-        Task("debug", "Debug", "Find and fix a bug, with a short explanation.",
+        Task("simplify", "Simplify", "Make code shorter and clearer, same behaviour.", oracle=True,
+             keeps_original=True, shortens=True, diff=True),
+        Task("debug", "Debug", "Find and fix a bug, with a short explanation.", repairs=True, diff=True,
              extra=Extra("error", "Error message or traceback (optional)", "text", "--error", "error_message",
                          "the error message or traceback you saw")),
         Task("complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
+             fills_middle=True,
              extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",
                          "file with the code after the cursor (fill in the middle)")),
     )

@@ -123,3 +123,22 @@ def test_modules_stay_small() -> None:
     """Modules under ~300 lines (a reason in the module docstring otherwise)."""
     big = {m: n for m, p in MODULES.items() if (n := len(p.read_text("utf-8").splitlines())) > 320}
     assert big == {}
+
+
+def test_what_differs_between_tasks_is_a_field_of_task() -> None:
+    """No module but tasks.py compares with a task's name (`task == "debug"`, `task in ("simplify", ...)`): what
+    differs between tasks (the oracle, the diff, the no-harm rule, ...) is a field of tasks.Task, so a new task
+    is a new Task and a template, not edits across the package."""
+    from playground.tasks import TASKS
+
+    def names(node: ast.expr) -> set[str]:
+        if isinstance(node, ast.Constant) and node.value in TASKS:
+            return {node.value}
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return set().union(*(names(e) for e in node.elts))
+        return set()
+
+    found = [f"{module}:{node.lineno}" for module, path in MODULES.items() if module != "playground.tasks"
+             for node in ast.walk(ast.parse(path.read_text("utf-8")))
+             if isinstance(node, ast.Compare) and any(names(e) for e in [node.left, *node.comparators])]
+    assert not found, found

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..languages import DISPLAY_NAMES
 from ..syntax import available, syntax_problems
+from ..tasks import get_task
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome, Run
 from .generate import MAX_FUNCTIONS, functions, generated_calls, typed
@@ -44,7 +45,6 @@ from .typescript import Unstrippable, strip_types
 from .values import encode, huge, same
 
 RUNNABLE = ("python", "javascript", "typescript")
-ORACLE_TASKS = ("simplify", "translate")
 
 
 def run_cases(code: str, language: str, cases: list[Case]) -> Run:
@@ -199,12 +199,13 @@ def _for_language(cases: list[Case], language: str) -> list[Case]:
 def plan_checks(task: str, code: str, *, language: str, target: str | None = None, tests: str = "",
                 error: str = "") -> CheckPlan:
     """The checks for a request (nothing runs yet; the oracle runs on the first check())."""
-    answer = target if task == "translate" and target else language
+    spec = get_task(task)
+    answer = spec.answer_language(language, target)
     plan = CheckPlan(task, answer, code, language)
     given = (example_cases(code) if language == "python" else []) + cases_from_tests(tests, answer)
     calls = example_calls(given)
-    oracle = task in ORACLE_TASKS and language in RUNNABLE and answer in RUNNABLE
-    plan.forbid = forbidden_exception(error) if task == "debug" else ""
+    oracle = spec.oracle and language in RUNNABLE and answer in RUNNABLE
+    plan.forbid = forbidden_exception(error) if spec.repairs else ""
     if language == "python" and (oracle or plan.forbid):
         own = [c for c in input_calls(code) if repr(c) not in {repr(k) for k in calls}]
         plan._calls = calls + own
@@ -214,7 +215,7 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan._add_cases(generated, "generated")
         plan.wanted = untested(code, plan._calls)
         plan.baseline = bool(plan.forbid)
-    if task == "debug" and language == "python" and not plan.forbid and not given:
+    if spec.repairs and language == "python" and not plan.forbid and not given:
         plan.intended = untested(code, [])
     plan.oracle = oracle
     runnable = _for_language(given, answer)

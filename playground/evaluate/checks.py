@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from ..tasks import get_task
 from .dataset import Item
 from .sandbox import Outcome, run_node, run_python
 
@@ -21,9 +22,10 @@ def check(item: Item, code: str) -> Outcome:
     """Check an answer's code for an item (runs it in the sandbox)."""
     if not code.strip():
         return Outcome(False, "no code in the answer")
-    if item.task == "translate":
+    task = get_task(item.task)
+    if task.output == "target":  # the evaluation translates to JavaScript
         return run_node(code, item.function, list(item.cases))
-    if item.task == "simplify" and size(code) >= size(item.code):
+    if task.shortens and size(code) >= size(item.code):
         same = size(code) == size(item.code)
         return Outcome(False, "not shorter than the original" + (" (unchanged?)" if same else
                                                                  f" ({size(code)} > {size(item.code)} characters)"))
@@ -32,4 +34,4 @@ def check(item: Item, code: str) -> Outcome:
 
 def reference_code(item: Item) -> str:
     """The item's reference answer as a whole program (Complete's solution is only the body)."""
-    return item.code + item.solution if item.task == "complete" else item.solution
+    return item.code + item.solution if get_task(item.task).fills_middle else item.solution

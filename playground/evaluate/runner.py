@@ -27,6 +27,7 @@ from ..chat import render_chat
 from ..engines import Engine, load_engine
 from ..extract import extract
 from ..params import GenerationParams
+from ..tasks import get_task
 from .checks import check
 from .dataset import Item, load_items
 from .replay import Replay
@@ -64,7 +65,12 @@ class Attempt:
 
 
 def _language(task: str) -> str:
-    return "javascript" if task == "translate" else "python"
+    return _target(task) or "python"
+
+
+def _target(task: str) -> str | None:
+    """The evaluation's target language: JavaScript for a task whose answer is in another language."""
+    return "javascript" if get_task(task).output == "target" else None
 
 
 def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple[str, str, int]:
@@ -96,7 +102,7 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     With greedy decoding the first round of a repair run is exactly the plain pipeline's answer,
     so one run with repair=True yields both (the first round, and the final answer).
     """
-    target = "javascript" if item.task == "translate" else None
+    target = _target(item.task)
     start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run(item.task, item.code, language="python", target=target, params=params,
                           engine=engine, repair="repair" in methods, checks=False)
@@ -115,7 +121,7 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
 
 def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
     """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
-    target = "javascript" if item.task == "translate" else None
+    target = _target(item.task)
     candidates = BEST_OF if method == "best-of-n" else 1
     start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run(item.task, item.code, language="python", target=target, engine=engine, checks=True,

@@ -82,7 +82,7 @@ class TeachApp:
         engine = self.engine()
         prompt = self.prompt(task, code, source, target, extra)
         specials = [t.text for t in (prompt_tokens(engine, prompt.text) or []) if t.special]
-        parts = prompt_anatomy(prompt, engine.info, code, extra if task == "complete" else "", specials)
+        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).fills_middle else "", specials)
         tokens = prompt_tokens(engine, prompt.text)
         kinds = token_kinds(tokens, parts) if tokens is not None else []
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)

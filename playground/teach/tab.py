@@ -28,6 +28,14 @@ SETTINGS_NOTE = (
 )
 
 
+def _extra_box(task: str) -> dict[str, object]:
+    """The task's text input beyond the code (Debug's error message, Complete's code after the cursor), with
+    the label the task gives it; hidden for tasks without one (Translate's target has its own picker)."""
+    extra = get_task(task).extra
+    shown = extra is not None and extra.kind != "language"
+    return gr.update(visible=shown, label=extra.label if extra is not None and shown else "")
+
+
 def _prompt_panel() -> SimpleNamespace:
     """Task, code and languages, and the prompt anatomy beside them."""
     first = load_examples("translate")
@@ -124,9 +132,7 @@ def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1) -> None:
     start_outputs = [p.anatomy, *walk_outputs]
     n = len(walk_outputs)
 
-    p.task.change(lambda t: gr.update(visible=t in ("debug", "complete"),
-                                      label="Error message or traceback" if t == "debug" else "Code after the cursor"),
-                  inputs=p.task, outputs=p.extra, **local)
+    p.task.change(_extra_box, inputs=p.task, outputs=p.extra, **local)
     for trigger in (p.build.click, s.over.click):
         trigger(safe(len(start_outputs))(app.start), inputs=[*inputs, p.show_tokens, *view], outputs=start_outputs,
                 **model)

@@ -21,7 +21,7 @@ from ..highlight import highlight_html
 from ..languages import AUTO, DISPLAY_NAMES, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
-from ..tasks import TASKS
+from ..tasks import TASKS, get_task
 from .feed import Latest, Pace
 from .files import save_answer
 from .manager import ModelManager, model_spec
@@ -44,7 +44,6 @@ from .present import (
 from .sessions import Runs
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
-DIFF_TASKS = ("simplify", "debug")
 # gr.Code colours only these; other languages are shown uncoloured in the input box.
 CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": "typescript", "c": "c",
                   "cpp": "cpp", "sql": "sql", "bash": "shell"}
@@ -92,7 +91,7 @@ def panels(view: View) -> tuple:
     if state is None:
         return "", _table([]), "", "", _no_download(), "", gr.update(interactive=False), "", *_run_box(None)
     lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
-    diff = diff_html(view.code, state.code) if view.task in DIFF_TASKS and view.final else ""
+    diff = diff_html(view.code, state.code) if get_task(view.task).diff and view.final else ""
     answered = view.final and bool(state.code.strip())
     download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
                 if answered else _no_download())

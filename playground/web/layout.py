@@ -23,7 +23,6 @@ from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
 from .files import open_file
 from .handlers import (
-    DIFF_TASKS,
     SAMPLING,
     PlaygroundApp,
     detect_language,
@@ -157,7 +156,7 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     for trigger in (run.click, call.submit):
         trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
-    with gr.Accordion("Before / after", visible=task in DIFF_TASKS, open=True):
+    with gr.Accordion("Before / after", visible=get_task(task).diff, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
     with gr.Accordion("Lint", open=True):
         lint_line = gr.HTML(elem_id=f"{task}-lint-note")
@@ -217,7 +216,7 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
-                if task == "complete":
+                if spec.fills_middle:
                     note = gr.HTML(elem_id="complete-fim-note")
                 tests = _tests_input(spec)
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
