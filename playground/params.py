@@ -10,6 +10,10 @@ from .errors import InputError
 
 MAX_NEW_TOKENS_CAP = 2048
 CANDIDATE_TEMPERATURE = 0.6
+# Sampling constants every engine and the teaching view share: llama-cpp-python's generate() defaults,
+# which its engine leaves in place, so the llama-server engine and the teaching stepper use them too.
+MIN_P = 0.05
+PENALTY_WINDOW = 64  # tokens the repeat penalty looks back over (llama-cpp-python's last_n_tokens_size)
 
 
 class GenerationParams(BaseModel):

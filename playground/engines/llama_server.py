@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import EngineError
 from ..gguf import read_metadata
 from ..models import ModelInfo, locate, model_info
-from ..params import GenerationParams
+from ..params import MIN_P, PENALTY_WINDOW, GenerationParams
 from ..settings import get_settings
 from .base import Chunk, Distribution
 from .http import Hints, HttpServer
@@ -31,7 +31,6 @@ from .registry import register_engine
 from .server_process import ServerProcess
 
 MAX_PROBS = 256  # candidates a teaching step asks for (the teaching sliders' top-k goes to 100)
-MIN_P = 0.05  # llama-cpp-python's default, kept so both engines sample alike
 END_TEXTS = ("<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "</s>")
 CONTROL = re.compile(r"^<\|[^|]*\|>$|^<(fim|file|repo)_[a-z]+>$|^<(start|end)_of_turn>$")
 FINISH = {"eos": "stop", "word": "stop", "limit": "length"}
@@ -171,7 +170,8 @@ class LlamaServerEngine:
     # -- generation --------------------------------------------------------------------------
     def _body(self, params: GenerationParams, stop: list[str] | None) -> dict[str, Any]:
         return {"n_predict": params.max_tokens, "temperature": params.temperature, "top_k": params.top_k,
-                "top_p": params.top_p, "min_p": MIN_P, "repeat_penalty": params.repeat_penalty, "repeat_last_n": 64,
+                "top_p": params.top_p, "min_p": MIN_P, "repeat_penalty": params.repeat_penalty,
+                "repeat_last_n": PENALTY_WINDOW,
                 "seed": params.seed, "stream": True, "cache_prompt": self._cache_prompt(),
                 "stop": [s for s in (stop or []) if s]}
 

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engines import Distribution
-from ..params import GenerationParams
+from ..params import MIN_P, PENALTY_WINDOW, GenerationParams
 
 TOP_K_MAX = 20  # candidates a chart shows
 KEEP = 1024  # candidates stored per step: enough for top-k <= 200 after any repeat penalty
-MIN_P = 0.05  # llama-cpp-python's generate() default, which the engine leaves in place
-PENALTY_WINDOW = 64  # llama-cpp-python's last_n_tokens_size
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
