@@ -79,23 +79,27 @@ class TeachApp:
     # ------------------------------------------------------------ prompt anatomy
 
     def anatomy(self, task: str, code: str, source: str, target: str, extra: str, show_tokens: bool) -> str:
+        return self._anatomy(self.prompt(task, code, source, target, extra), task, code, extra, show_tokens)
+
+    def _anatomy(self, prompt: Prompt, task: str, code: str, extra: str, show_tokens: bool) -> str:
+        """The prompt's parts and tokens (tokenized once: on llama-server each count is an HTTP call)."""
         engine = self.engine()
-        prompt = self.prompt(task, code, source, target, extra)
-        specials = [t.text for t in (prompt_tokens(engine, prompt.text) or []) if t.special]
-        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).fills_middle else "", specials)
         tokens = prompt_tokens(engine, prompt.text)
+        specials = [t.text for t in (tokens or []) if t.special]
+        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).fills_middle else "", specials)
         kinds = token_kinds(tokens, parts) if tokens is not None else []
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)
 
     def start(self, task: str, code: str, source: str, target: str, extra: str, show_tokens: bool,
               *view: Any) -> tuple:
         """Build the prompt, show its anatomy and start a new walk at its end."""
-        anatomy = self.anatomy(task, code, source, target, extra, show_tokens)
+        prompt = self.prompt(task, code, source, target, extra)  # built once, for the anatomy and the walk
+        anatomy = self._anatomy(prompt, task, code, extra, show_tokens)
         engine = self.engine()
         if not isinstance(engine, Stepper):
             note = NO_LOGPROBS.format(engine=engine.name)
             return (anatomy, None, *self._empty_view(), message_html(note, "notice"))
-        walk = start_walk(engine, self.prompt(task, code, source, target, extra))
+        walk = start_walk(engine, prompt)
         return (anatomy, walk, *self.view(walk, *view), "")
 
     # ------------------------------------------------------------ stepping
