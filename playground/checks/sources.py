@@ -122,18 +122,11 @@ def as_call(case: Case) -> Case | None:
         return Case(case.name, "call", func=parts[0], args=tuple(encode(a) for a in parts[1]),
                     want=encode(value), has_want=True, origin=case.origin)
     if case.kind == "exec":
-        try:
-            node = ast.parse(case.source).body[0]
-        except (SyntaxError, IndexError):
+        test = assert_parts(case.source)
+        if test is None:
             return None
-        if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare)
-                and len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq)):
-            return None
-        parts = _call_parts(ast.unparse(node.test.left))
-        ok, value = _literal(ast.unparse(node.test.comparators[0]))
-        if parts is None or not ok:
-            return None
-        return Case(case.name, "call", func=parts[0], args=tuple(encode(a) for a in parts[1]),
+        func, args, value = test
+        return Case(case.name, "call", func=func, args=tuple(encode(a) for a in args),
                     want=encode(value), has_want=True, origin=case.origin)
     return case if case.kind == "call" else None
 
@@ -234,21 +227,28 @@ def input_calls(code: str) -> list[tuple[str, tuple[Any, ...]]]:
     return list(found.values())
 
 
+def assert_parts(line: str) -> tuple[str, tuple[Any, ...], Any] | None:
+    """(function, arguments, expected result) of one line `assert f(literals) == literal`, else None (nothing
+    runs: `ast` reads the line)."""
+    try:
+        node = ast.parse(line.strip()).body[0]
+    except (SyntaxError, ValueError, IndexError, MemoryError, RecursionError):
+        return None
+    if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], ast.Eq)):
+        return None
+    call = _literal_call(node.test.left)
+    ok, want = _literal(ast.unparse(node.test.comparators[0]))
+    return (*call, want) if call is not None and ok else None
+
+
 def intended_calls(text: str, names: list[str] | set[str]) -> list[tuple[str, tuple[Any, ...], Any]]:
-    """(function, arguments, expected) from `assert f(literals) == literal` lines a model wrote; anything else
-    is dropped (nothing runs: `ast` reads each line)."""
+    """(function, arguments, expected) from the `assert f(literals) == literal` lines a model wrote for the
+    named functions (assert_parts); anything else is dropped."""
     wanted = set(names)
     found: dict[str, tuple[str, tuple[Any, ...], Any]] = {}
     for raw in text.splitlines():
-        try:
-            node = ast.parse(raw.strip()).body[0]
-        except (SyntaxError, ValueError, IndexError, MemoryError, RecursionError):
-            continue
-        if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
-                and isinstance(node.test.ops[0], ast.Eq)):
-            continue
-        call = _literal_call(node.test.left, wanted)
-        ok, want = _literal(ast.unparse(node.test.comparators[0]))
-        if call is not None and ok and sum(f == call[0] for f, _, _ in found.values()) < MAX_WRITTEN:
-            found.setdefault(repr(call), (*call, want))
+        test = assert_parts(raw)
+        if test is not None and test[0] in wanted and sum(f == test[0] for f, _, _ in found.values()) < MAX_WRITTEN:
+            found.setdefault(repr(test[:2]), test)
     return list(found.values())
