@@ -134,10 +134,15 @@ def stream(
             break
         state.checking = True
         yield state
-        if plan.wanted and get_settings().model_calls:  # no inputs for some functions: the model writes calls
-            state.stats.calls_s += add_written_calls(plan, engine, cancel).seconds
-        if plan.intended and get_settings().debug_tests:  # Debug with nothing saying what is right: its tests
-            state.stats.calls_s += add_intended_tests(plan, engine, cancel).seconds
+        write = bool(plan.wanted) and get_settings().model_calls  # no inputs for some functions: model's calls
+        intend = bool(plan.intended) and get_settings().debug_tests  # Debug with nothing saying what is right
+        if write or intend:
+            asked = time.perf_counter()  # measured here: a cached answer costs this request nothing
+            if write:
+                add_written_calls(plan, engine, cancel)
+            if intend:
+                add_intended_tests(plan, engine, cancel)
+            state.stats.calls_s += time.perf_counter() - asked
         verdict = None if cancel.is_set() else _check(state, plan, prompt, suffix)
         state.checking = False
         state.stopped = cancel.is_set()
@@ -148,6 +153,7 @@ def stream(
             break
     if tried and not state.stopped:
         _choose(state, tried, code, _join(prompt.notice, fit_note))
+    state.stats.total_s = time.perf_counter() - clock.start  # the whole request: generation, calls and checks
     state.done = True
     yield state
 

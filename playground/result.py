@@ -18,7 +18,7 @@ class Stats:
     completion_tokens: int = 0
     ttft_s: float = 0.0
     tokens_per_s: float = 0.0
-    total_s: float = 0.0
+    total_s: float = 0.0  # the whole request once done: generation, the model's example calls and the checks
     context_size: int = 0
     cached_tokens: int = 0  # prompt tokens the engine reused from its cache (when it says: llama-server)
     calls_s: float = 0.0  # time the model spent writing example calls for the checks (playground.derive)

@@ -20,6 +20,7 @@ from playground.checks.sources import input_calls, written_calls
 from playground.cli import main
 from playground.derive import add_intended_tests, add_written_calls, derive_calls
 from playground.engines import Engine, load_engine
+from playground.params import GenerationParams
 from playground.verdict import Item, Verdict
 
 FIZZBUZZ = '''def fizzbuzz(n):
@@ -409,3 +410,15 @@ def test_candidates_that_agree_with_each_other_rank_first_only_against_the_model
     # ... against the original's behaviour (ground truth), the one that passed most does.
     assert closest([verdict("abc", "input"), verdict("ab", "input"), verdict("ab", "input")]) == 0
     assert closest([verdict("a", "intended"), verdict("b", "intended")]) == 0  # ties: the earliest
+
+
+@pytest.mark.model
+@pytest.mark.sandbox
+def test_a_request_on_untyped_code_counts_the_calls_inside_its_total_time(qwen: Engine) -> None:
+    from playground.pipeline import run
+
+    code = "def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n    if x > hi:\n        return hi\n    return x\n"
+    result = run("translate", code, language="python", target="javascript", engine=qwen,
+                 params=GenerationParams(temperature=0.0, max_tokens=96))
+    assert result.checks is not None and result.checks.behaviour > 0
+    assert 0 < result.stats.calls_s <= result.stats.total_s  # "in all" is the whole request, calls included
