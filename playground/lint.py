@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyflakes import api, messages
 from pyflakes.reporter import Reporter
@@ -100,6 +100,16 @@ def lint(code: str, language: str | None = "python") -> list[Finding]:
         failed = f"could not check the code: pyflakes failed ({type(exc).__name__})"
         reporter.findings.append(Finding(1, 0, failed, "error"))
     return sorted(reporter.findings, key=lambda f: (f.line, f.col))
+
+
+def lint_after(context: str, code: str, language: str | None = "python") -> list[Finding]:
+    """Findings in code that runs after context (tests written for a program): the names context defines are
+    defined, and only code's own lines are reported, numbered as in code."""
+    if _canonical(language) not in LINT_LANGUAGES or _unparseable(context) is not None:
+        return lint(code, language)
+    head = context.rstrip("\n") + "\n\n"
+    offset = head.count("\n")
+    return [replace(f, line=f.line - offset) for f in lint(head + code, language) if f.line > offset]
 
 
 def lint_tool(language: str | None) -> str:

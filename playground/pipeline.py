@@ -14,14 +14,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .checks import CheckPlan, SandboxUnavailable, check, plan_checks
+from .checks import CheckPlan, SandboxUnavailable, check, keep_passing, plan_checks
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .inputs import check_code, check_text
 from .languages import guess_language
-from .lint import lint, lint_note
+from .lint import lint, lint_after, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
 from .repair import Round, errors, improved, repair_prompt
@@ -167,9 +167,15 @@ def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
 def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
     """The candidate's verdict; None (with a notice) when the sandbox is not there."""
     program = state.code
-    if get_task(state.task).fills_middle and prompt.mode != "fim" and suffix.strip():
+    spec = get_task(state.task)
+    if spec.fills_middle and prompt.mode != "fim" and suffix.strip():
         program = program.rstrip("\n") + "\n" + suffix  # the code after the cursor belongs to the program
     try:
+        if spec.writes_tests:  # the answer keeps only the tests that pass on the input
+            kept = keep_passing(plan, program)
+            state.code = kept.code
+            state.lint = lint_after(plan.original, state.code, state.language) if state.code.strip() else []
+            return kept.verdict
         return check(plan, program)
     except SandboxUnavailable as exc:
         state.notice = _join(state.notice, f"Checks did not run: {exc}")
@@ -230,7 +236,12 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
     _extract_into(state, prompt, code, suffix)
     state.stopped = cancel.is_set()
     _restore_missing(state, prompt, code)
-    state.lint = lint(state.code, state.language) if state.code.strip() else []
+    if not state.code.strip():
+        state.lint = []
+    elif get_task(state.task).writes_tests:  # tests use the input's functions
+        state.lint = lint_after(code, state.code, state.language)
+    else:
+        state.lint = lint(state.code, state.language)
     state.lint_note = lint_note(state.language)
 
 
@@ -268,7 +279,8 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
 
 def _restore_missing(state: Result, prompt: Prompt, code: str) -> None:
     """A Python rewrite of Python code keeps what it uses from the original (see playground.restore)."""
-    if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip():
+    if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip() \
+            or get_task(state.task).writes_tests:
         return
     state.code, names = restore_missing(state.code, code)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "

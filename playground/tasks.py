@@ -1,4 +1,4 @@
-"""The four tasks as data: a small dataclass each, plus a template file in prompts/."""
+"""The tasks as data: a small dataclass each, plus a template file in prompts/."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ class Task:
     # Fill in the middle: the answer goes between the code and the code after the cursor, and the checks
     # run that whole program.
     fills_middle: bool = False
+    # The answer is tests for the input, not a new version of it: its checks run it against the input and
+    # keep the tests that pass, scored by bugs planted in the input (checks/suite.py); it is linted as code
+    # that runs after the input, and nothing is restored into it from the input.
+    writes_tests: bool = False
 
     def answer_language(self, language: str, target: str | None) -> str:
         """The language of the answer's code, for input in language."""
@@ -83,6 +87,8 @@ TASKS: dict[str, Task] = {
              fills_middle=True,
              extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",
                          "file with the code after the cursor (fill in the middle)")),
+        Task("tests", "Tests", "Write tests for code: each is run on it and kept if it passes, then scored by "
+             "the planted bugs it catches.", writes_tests=True),
     )
 }
 

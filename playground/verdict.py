@@ -19,6 +19,7 @@ ORIGINS = {
     "generated": "generated",
     "error": "from the error",
     "syntax": "syntax",
+    "mutants": "planted bugs",
 }
 
 
@@ -44,6 +45,30 @@ class Item:
                 "error": self.error, "seconds": round(self.seconds, 4), "origin": self.origin}
 
 
+@dataclass(frozen=True)
+class Strength:
+    """How strong written tests are: of the bugs planted in the code (checks/mutants.py), how many they catch."""
+
+    tests: int
+    planted: int
+    caught: int
+    missed: list[str] = field(default_factory=list)  # the bugs no test caught: "line 4: < → <="
+    alike: list[str] = field(default_factory=list)  # changes left out: they behaved like the code on every probe
+    probes: int = 0  # inputs the missed changes were tried on
+
+
+    def sentence(self) -> str:
+        tests = f"{self.tests} test{'s' if self.tests != 1 else ''}"
+        if not self.planted:
+            return f"{tests} pass; no bug could be planted"
+        return f"{'these ' if self.tests != 1 else 'this '}{tests} catch{'es' if self.tests == 1 else ''} " \
+               f"{self.caught} of {self.planted} planted bugs"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tests": self.tests, "planted": self.planted, "caught": self.caught, "missed": list(self.missed),
+                "alike": list(self.alike), "probes": self.probes}
+
+
 @dataclass
 class Verdict:
     """How one answer did on its checks."""
@@ -52,6 +77,7 @@ class Verdict:
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
     candidate: int = 1
     candidates_tried: int = 1
+    strength: Strength | None = None  # the Tests task: how many planted bugs the kept tests catch
 
     @property
     def passed(self) -> int:
@@ -80,6 +106,8 @@ class Verdict:
             return NO_CHECKS
         if self.status == "parses":
             return SYNTAX_ONLY
+        if self.strength is not None:
+            return self.strength.sentence()
         if self.status == "pass":
             return f"passes {self.total}/{self.total}"
         return f"fails {self.total - self.passed} of {self.total}"
@@ -87,7 +115,8 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.status, "passed": self.passed, "total": self.total, "behaviour": self.behaviour,
                 "items": [i.to_dict() for i in self.items], "notes": list(self.notes),
-                "candidate": self.candidate, "candidates_tried": self.candidates_tried}
+                "candidate": self.candidate, "candidates_tried": self.candidates_tried,
+                **({"strength": self.strength.to_dict()} if self.strength is not None else {})}
 
 
 def closest(verdicts: list[Verdict]) -> int:

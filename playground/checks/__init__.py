@@ -1,8 +1,9 @@
 """Checked answers: run an answer in a WebAssembly sandbox against the examples, the tests and the original.
 
 sandbox (CPython-WASI under wasmtime) and javascript (QuickJS) run code; sources says where checks come
-from; judge compares outcomes; plan puts them together per task; run.py is the Run box. Nothing in this
-package runs code in the host process, and it knows nothing about engines.
+from; judge compares outcomes; plan puts them together per task; suite keeps the Tests task's written tests
+that pass and scores them on planted bugs (mutants); run.py is the Run box. Nothing in this package runs
+code in the host process, and it knows nothing about engines.
 """
 
 from ..verdict import Item, Verdict
@@ -10,6 +11,7 @@ from .cases import Case, Outcome
 from .plan import RUNNABLE, CheckPlan, check, check_code, plan_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
+from .suite import Kept, keep_passing
 
-__all__ = ["RUNNABLE", "Case", "CheckPlan", "Item", "Limits", "Outcome", "RunReport", "SandboxUnavailable", "Verdict",
-           "check", "check_code", "plan_checks", "run_snippet", "warm"]
+__all__ = ["RUNNABLE", "Case", "CheckPlan", "Item", "Kept", "Limits", "Outcome", "RunReport", "SandboxUnavailable",
+           "Verdict", "check", "check_code", "keep_passing", "plan_checks", "run_snippet", "warm"]

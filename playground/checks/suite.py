@@ -1,0 +1,162 @@
+"""The Tests task's checks: the tests the model wrote run against the user's code; those that pass are kept,
+and planted bugs (mutants.py) measure how much they catch: "these 7 tests catch 5 of 6 planted bugs".
+
+The user's code is the oracle here the other way round: a test that fails on it is a wrong test (the model
+guessed a result), not a bug found, so it is dropped and listed in the notes. A kept test must be a
+check (an `assert`, a >>> example, a JavaScript `assert(...)`); other statements (setup lines) are kept
+when they run but are not counted as tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..verdict import Item, Strength, Verdict
+from .cases import Case, Outcome
+from .generate import generated_calls
+from .judge import judge
+from .mutants import plant
+from .plan import RUNNABLE, CheckPlan, run_cases, syntax_item
+from .sources import call_case, cases_from_tests, example_calls
+from .typescript import Unstrippable
+
+MAX_LISTED = 5  # dropped tests and surviving bugs named in the notes
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The tests that pass on the code (as text, in the answer's order) and the verdict on them."""
+
+    code: str
+    verdict: Verdict
+
+
+def is_test(case: Case) -> bool:
+    """Whether a case checks something (an assert or an example), rather than setting something up."""
+    if case.kind == "doctest":
+        return True
+    source = case.source.lstrip()
+    return source.startswith("assert") or "assert(" in source.replace(" ", "")
+
+
+def _text(case: Case) -> str:
+    """The case as the answer writes it."""
+    if case.kind != "doctest":
+        return case.source.rstrip("\n")
+    lines = case.source.rstrip("\n").splitlines()
+    shown = [f">>> {lines[0]}", *(f"... {line}" for line in lines[1:])]
+    want = case.want[0].rstrip("\n")
+    return "\n".join(shown + ([want] if want else []))
+
+
+def keep_passing(plan: CheckPlan, tests: str) -> Kept:
+    """Run the written tests on the plan's original code; keep those that pass and score them on planted bugs."""
+    language = plan.original_language
+    verdict = Verdict()
+    syntax = syntax_item(tests, language)
+    if syntax is not None and not syntax.passed:
+        verdict.items.append(syntax)
+        return Kept(tests, verdict)
+    if language not in RUNNABLE:
+        verdict.notes.append(f"{language} cannot run here: the tests are not run, only their syntax is checked.")
+        verdict.items += [syntax] if syntax is not None else []
+        return Kept(tests, verdict)
+    try:
+        cases = cases_from_tests(tests, language)
+    except InputError as exc:
+        verdict.items.append(Item("the tests parse", False, "valid tests", "", str(exc), origin="model"))
+        return Kept(tests, verdict)
+    try:
+        run = run_cases(plan.original, language, cases)
+    except Unstrippable as exc:
+        verdict.notes.append(f"Your TypeScript cannot run here ({exc}): the tests are not run.")
+        return Kept(tests, verdict)
+    if not run.load.ok:
+        verdict.notes.append(f"Your code does not run ({run.load.error_text()}): the tests cannot be tried on it.")
+        verdict.items.append(Item("your code runs", False, "it loads", "", run.load.error_text(), origin="program"))
+        return Kept(tests, verdict)
+    kept: list[Case] = []
+    dropped: list[str] = []
+    for case, outcome in zip(cases, run.outcomes, strict=True):
+        item = judge(case, outcome)
+        if item.passed:
+            kept.append(case)
+            if is_test(case):
+                verdict.items.append(Item(case.name, True, "passes on your code", "passes", "", outcome.seconds,
+                                          "model"))
+        elif is_test(case) or case.kind == "exec":
+            dropped.append(f"{case.name} ({outcome.error_text() or 'got ' + (item.got or 'something else')})")
+    tests_kept = [c for c in kept if is_test(c)]
+    if dropped:
+        verdict.notes.append(f"{len(dropped)} written test{'s' if len(dropped) != 1 else ''} removed: "
+                             f"{'they fail' if len(dropped) != 1 else 'it fails'} on your code: {_listed(dropped)}.")
+    if not tests_kept:
+        verdict.items.append(Item("a written test passes on your code", False, "at least one passing test",
+                                  f"{len(dropped)} failed", origin="model"))
+        return Kept("", verdict)
+    verdict.strength = _strength(plan.original, language, kept, len(tests_kept))
+    verdict.items.append(_strength_item(verdict.strength))
+    if verdict.strength.alike:
+        n = len(verdict.strength.alike)
+        verdict.notes.append(f"{n} planted change{'s' if n != 1 else ''} left out of the score: "
+                             f"{'they behave' if n != 1 else 'it behaves'} like your code on all "
+                             f"{verdict.strength.probes} inputs tried ({_listed(verdict.strength.alike)}).")
+    if verdict.strength.missed:
+        verdict.notes.append("Planted bugs no test caught: " + _listed(verdict.strength.missed) + ". A test on "
+                             "which your code and the changed code differ would catch it.")
+    return Kept("\n".join(_text(c) for c in kept) + "\n", verdict)
+
+
+def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Strength:
+    """Run the kept tests on each planted bug: a bug is caught when a test fails (or the code stops loading).
+
+    A bug the tests miss is tried on probes: the tests' own calls and inputs generated like them (Python).
+    When it behaves like the code on every probe, the change most likely does nothing (x > hi -> x >= hi
+    where both return hi): it is left out of the score rather than blamed on the tests."""
+    caught, missed, alike = 0, [], []
+    probes: list[Case] | None = None  # run on the code when a first bug gets past the tests
+    expected: list[Outcome] = []
+    for mutant in plant(code, language):
+        try:
+            run = run_cases(mutant.code, language, kept)
+        except Unstrippable:
+            continue
+        if not run.load.ok or any(not judge(c, o).passed for c, o in zip(kept, run.outcomes, strict=True)):
+            caught += 1
+            continue
+        if probes is None:
+            probes, expected = _probes(code, language, kept)
+        if probes and all(judge(c, o, e).passed for c, o, e in
+                            zip(probes, run_cases(mutant.code, language, probes).outcomes, expected, strict=True)):
+            alike.append(mutant.describe())
+        else:
+            missed.append(mutant.describe())
+    return Strength(n_tests, caught + len(missed), caught, missed, alike, len(probes or []))
+
+
+def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], list[Outcome]]:
+    """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes)."""
+    if language != "python":
+        return [], []
+    calls = example_calls(kept)
+    cases = [call_case(f, a, "generated") for f, a in calls + generated_calls(code, calls)]
+    if not cases:
+        return [], []
+    outcomes = run_cases(code, language, cases).outcomes
+    pairs = [(c, o) for c, o in zip(cases, outcomes, strict=True) if not o.stopped]
+    return [c for c, _ in pairs], [o for _, o in pairs]
+
+
+def _strength_item(strength: Strength) -> Item:
+    """The row that says how strong the tests are; it fails when bugs were planted and none was caught."""
+    if not strength.planted:
+        why = "every change behaved like your code" if strength.alike else \
+            "no operator or constant to change inside a function"
+        return Item(strength.sentence(), True, "", why, origin="mutants")
+    return Item(strength.sentence(), strength.caught > 0, f"{strength.planted} caught", f"{strength.caught} caught",
+                f"not caught: {_listed(strength.missed)}" if strength.missed else "", origin="mutants")
+
+
+def _listed(texts: list[str]) -> str:
+    return "; ".join(texts[:MAX_LISTED]) + ("; …" if len(texts) > MAX_LISTED else "")
