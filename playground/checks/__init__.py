@@ -5,9 +5,10 @@ from; judge compares outcomes; plan puts them together per task; run.py is the R
 package runs code in the host process, and it knows nothing about engines.
 """
 
+from ..languages import RUNNABLE
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome
-from .plan import RUNNABLE, CheckPlan, check, check_code, plan_checks
+from .plan import CheckPlan, check, check_code, plan_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
 
