@@ -17,7 +17,7 @@ from .engines import engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
-from .languages import canonical_language, language_from_filename
+from .languages import RUNNABLE, canonical_language, language_from_filename
 from .models import ProgressCallback, locate
 from .params import GenerationParams
 from .pipeline import stream
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="the code to check, or - for standard input")
     p.add_argument("--tests", dest="tests_file", help="file of >>> examples or assert lines")
     p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs")
-    p.add_argument("--language", choices=["python", "javascript"],
+    p.add_argument("--language", choices=RUNNABLE,
                    help="language of the code (default: from the file extension, else python)")
     p.add_argument("--json", action="store_true", help="print the checks as one JSON object")
     p.add_argument("--no-model", action="store_true",

@@ -18,7 +18,7 @@ from .chat import render_chat
 from .checks import CheckPlan
 from .checks.sources import intended_calls, written_calls
 from .engines import Engine
-from .languages import DISPLAY_NAMES
+from .languages import display_name
 from .params import GenerationParams
 from .tasks import fill, load_template
 
@@ -49,7 +49,7 @@ def derive_prompt(kind: str, code: str, language: str, names: list[str], engine:
     info = engine.info
     template = load_template(kind, info.architecture)
     listed = ", ".join(f"`{n}`" for n in names)
-    variables = {"code": code.rstrip("\n"), "source": language, "source_name": DISPLAY_NAMES.get(language, language),
+    variables = {"code": code.rstrip("\n"), "source": language, "source_name": display_name(language),
                  "names": listed if len(names) == 1 else f"each of {listed}", "count": "6" if len(names) == 1 else
                  "4 to 6", "first": names[0] if names else ""}
     messages = [{"role": "system", "content": template["system"]}, {"role": "user", "content": fill(template["user"],

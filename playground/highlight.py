@@ -11,14 +11,15 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
-from .languages import LANGUAGES
+from .languages import find_language
 
 
 @cache  # lexers and formatters keep no state while formatting, so one of each serves every thread
 def _lexer(language: str | None) -> Lexer:
     """Our languages, and any other name pygments knows (html, json from a fence); else plain text."""
+    known = find_language(language)
     try:
-        return get_lexer_by_name(LANGUAGES.get(language or "", language or "text"), stripnl=False)
+        return get_lexer_by_name(known.lexer if known else language or "text", stripnl=False)
     except ClassNotFound:
         return TextLexer(stripnl=False)
 

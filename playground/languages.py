@@ -1,8 +1,13 @@
-"""The languages the playground knows: canonical names, display names, aliases, file extensions, guessing."""
+"""The languages the playground knows, one record each: names, extensions, lexer, grammar, sandbox, guessing.
+
+To add a language, add a `Language` to `_REGISTRY` below; highlighting, syntax checks, the sandbox, downloads,
+the code box's colouring, the pickers and guessing all read it from there.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
 
@@ -12,75 +17,153 @@ from pygments.lexers import find_lexer_class_by_name
 from .errors import UnknownLanguageError
 
 AUTO = "auto"  # the language picker's "Auto-detect" value
+# The sandboxes code can run in (playground/checks/ maps them to runners).
+CPYTHON = "cpython-wasi"  # CPython compiled to WASI, under wasmtime
+QUICKJS = "quickjs"  # QuickJS compiled to WASI
 
-# Our canonical language names -> pygments lexer aliases.
-LANGUAGES: dict[str, str] = {
-    "python": "python", "javascript": "javascript", "typescript": "typescript", "java": "java",
-    "c": "c", "cpp": "cpp", "csharp": "csharp", "go": "go", "rust": "rust", "ruby": "ruby",
-    "php": "php", "kotlin": "kotlin", "swift": "swift", "bash": "bash", "sql": "sql",
-}
-DISPLAY_NAMES: dict[str, str] = {
-    "python": "Python", "javascript": "JavaScript", "typescript": "TypeScript", "java": "Java", "c": "C",
-    "cpp": "C++", "csharp": "C#", "go": "Go", "rust": "Rust", "ruby": "Ruby", "php": "PHP",
-    "kotlin": "Kotlin", "swift": "Swift", "bash": "Bash", "sql": "SQL",
-}
-ALIASES: dict[str, str] = {
-    "py": "python", "python3": "python", "js": "javascript", "node": "javascript", "ts": "typescript",
-    "c++": "cpp", "cxx": "cpp", "c#": "csharp", "cs": "csharp", "golang": "go", "rs": "rust", "rb": "ruby",
-    "kt": "kotlin", "sh": "bash", "shell": "bash", "zsh": "bash", "postgresql": "sql", "mysql": "sql",
-    "sqlite": "sql", "postgres": "sql", "jsx": "javascript", "tsx": "typescript", "h": "c", "hpp": "cpp",
-    "py3": "python", "ecmascript": "javascript", "kts": "kotlin",
-}
-EXTENSIONS: dict[str, str] = {
-    ".py": "python", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".ts": "typescript",
-    ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp",
-    ".cs": "csharp", ".go": "go", ".rs": "rust", ".rb": "ruby", ".php": "php", ".kt": "kotlin",
-    ".swift": "swift", ".sh": "bash", ".bash": "bash", ".sql": "sql",
-}
-# Cheap signals, tried in order before pygments (whose analysers are weak on short snippets: its
-# Python analyser claims anything containing "import "). More specific languages come first
-# (C++ before C, Swift before Go, TypeScript before JavaScript).
-_SIGNS: list[tuple[str, str]] = [
-    (r"^\s*<\?php\b", "php"),
-    (r"^#!.*\b(ba|z)?sh\b", "bash"),
-    (r"^#!.*\bpython", "python"),
-    (r"^#!.*\bnode\b", "javascript"),
-    (r"^\s*#include\s*<(iostream|vector|string|map|memory|algorithm)>|\bstd::|\bcout\s*<<|^\s*template\s*<", "cpp"),
-    (r"^\s*#include\b|\bint\s+main\s*\(", "c"),
-    (r"^\s*package\s+main\b|^\s*func\s+(\(\w+\s+\*?\w+\)\s*)?\w+\([^:)]*\)[^:\n]*\{|\bfmt\.\w+\(", "go"),
-    (r"\bfn\s+\w+\s*[(<]|\blet\s+mut\b|\bprintln!\(|^\s*impl\b", "rust"),
-    (r"\bpublic\s+static\s+void\s+main|\bSystem\.out\.print|^\s*import\s+java\.", "java"),
-    (r"^\s*using\s+System\b|\bConsole\.Write|^\s*namespace\s+[\w.]+\s*[{;]", "csharp"),
-    (r"^\s*import\s+(Foundation|SwiftUI|UIKit)\b|\bfunc\s+\w+\([^)]*\)\s*->|\bguard\s+let\b", "swift"),
-    (r"\bfun\s+\w+\s*\(|^\s*val\s+\w+(\s*:\s*\w+)?\s*=|\bprintln\(", "kotlin"),
-    (r"^\s*def\s+\w+\s*\(.*\)\s*(->.*)?:\s*$|^\s*(from\s+[\w.]+\s+)?import\s+[\w.]+(\s+as\s+\w+)?\s*$"
-     r"|^\s*elif\b|^\s*class\s+\w+.*:\s*$|\bprint\(|\bif\s+__name__\s*==|\bself\.\w+\s*=", "python"),
-    (r"^\s*def\s+[\w.?!]+[^:]*$|\bputs\b|^\s*end\s*$|\.each\s+do\b", "ruby"),
-    (r":\s*(number|string|boolean|void|any)\b|^\s*(export\s+)?(interface|type)\s+\w+\s*[={<]", "typescript"),
-    (r"\bfunction\b|^\s*(const|let|var)\s+\w+\s*=|\bconsole\.log\b|=>|\brequire\(", "javascript"),
-    (r"^\s*(SELECT\b[^;]*?\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIEW))\b", "sql"),
-    (r"^\s*(echo\b|if\s+\[|for\s+\w+\s+in\b.*;\s*do\b|export\s+\w+=|fi\s*$|done\s*$)", "bash"),
-]
+# A cheap guessing signal: (rank, regex). Signals of all languages are tried by rank before pygments (whose
+# analysers are weak on short snippets: its Python analyser claims anything containing "import "). Shebangs and
+# `<?php` come first, then the more specific languages (C++ before C, Swift before Go, TypeScript before
+# JavaScript). A pattern may start with `(?i)` to ignore case (SQL).
+Sign = tuple[int, str]
+
+
+@dataclass(frozen=True)
+class Language:
+    """Everything the playground knows about one language."""
+
+    name: str  # canonical: what the pipeline, the API and the CLI pass around
+    display: str  # shown in pickers and messages (also accepted as a spelling)
+    lexer: str  # pygments lexer alias: highlighting, and the last resort of guessing
+    extensions: tuple[str, ...]  # file extensions, unique across languages; the first names downloads
+    aliases: tuple[str, ...] = ()  # other spellings canonical_language() accepts
+    grammar: tuple[str, str] | None = None  # tree-sitter: (grammar module, its language function)
+    code_box: str | None = None  # gr.Code's name for it; None: the input box shows it uncoloured
+    sandbox: str = ""  # where it runs: CPYTHON, QUICKJS, or "" (only its syntax is checked)
+    erase_types: bool = False  # it runs in its sandbox once its type annotations are erased (TypeScript)
+    linter: str = ""  # "pyflakes": lint beyond syntax; else tree-sitter's syntax errors when it has a grammar
+    # Python's own ast reads it: its >>> examples and assert lines are checks, the calls it makes and its
+    # signatures give inputs, a Run box line may be a statement, restore.py puts back what a rewrite left out.
+    python_ast: bool = False
+    signs: tuple[Sign, ...] = ()
+
+    @property
+    def download_extension(self) -> str:
+        """The extension a downloaded answer gets."""
+        return self.extensions[0]
+
+    @property
+    def runnable(self) -> bool:
+        """Whether its code runs in a sandbox here (else only its syntax is checked)."""
+        return bool(self.sandbox)
+
+
+_REGISTRY = (
+    Language("python", "Python", "python", (".py",), ("py", "python3", "py3"),
+             ("tree_sitter_python", "language"), "python", CPYTHON, linter="pyflakes", python_ast=True,
+             signs=((2, r"^#!.*\bpython"),
+                    (18, r"^\s*def\s+\w+\s*\(.*\)\s*(->.*)?:\s*$"
+                         r"|^\s*(from\s+[\w.]+\s+)?import\s+[\w.]+(\s+as\s+\w+)?\s*$"
+                         r"|^\s*elif\b|^\s*class\s+\w+.*:\s*$|\bprint\(|\bif\s+__name__\s*==|\bself\.\w+\s*="))),
+    Language("javascript", "JavaScript", "javascript", (".js", ".mjs", ".cjs"), ("js", "node", "jsx", "ecmascript"),
+             ("tree_sitter_javascript", "language"), "javascript", QUICKJS,
+             signs=((3, r"^#!.*\bnode\b"),
+                    (21, r"\bfunction\b|^\s*(const|let|var)\s+\w+\s*=|\bconsole\.log\b|=>|\brequire\("))),
+    Language("typescript", "TypeScript", "typescript", (".ts",), ("ts", "tsx"),
+             ("tree_sitter_typescript", "language_typescript"), "typescript", QUICKJS, erase_types=True,
+             signs=((20, r":\s*(number|string|boolean|void|any)\b|^\s*(export\s+)?(interface|type)\s+\w+\s*[={<]"),)),
+    Language("java", "Java", "java", (".java",), (), ("tree_sitter_java", "language"),
+             signs=((14, r"\bpublic\s+static\s+void\s+main|\bSystem\.out\.print|^\s*import\s+java\."),)),
+    Language("c", "C", "c", (".c", ".h"), ("h",), ("tree_sitter_c", "language"), "c",
+             signs=((11, r"^\s*#include\b|\bint\s+main\s*\("),)),
+    Language("cpp", "C++", "cpp", (".cpp", ".cc", ".cxx", ".hpp"), ("c++", "cxx", "hpp"),
+             ("tree_sitter_cpp", "language"), "cpp",
+             signs=((10, r"^\s*#include\s*<(iostream|vector|string|map|memory|algorithm)>|\bstd::|\bcout\s*<<"
+                         r"|^\s*template\s*<"),)),
+    Language("csharp", "C#", "csharp", (".cs",), ("c#", "cs"), ("tree_sitter_c_sharp", "language"),
+             signs=((15, r"^\s*using\s+System\b|\bConsole\.Write|^\s*namespace\s+[\w.]+\s*[{;]"),)),
+    Language("go", "Go", "go", (".go",), ("golang",), ("tree_sitter_go", "language"),
+             signs=((12, r"^\s*package\s+main\b|^\s*func\s+(\(\w+\s+\*?\w+\)\s*)?\w+\([^:)]*\)[^:\n]*\{"
+                         r"|\bfmt\.\w+\("),)),
+    Language("rust", "Rust", "rust", (".rs",), ("rs",), ("tree_sitter_rust", "language"),
+             signs=((13, r"\bfn\s+\w+\s*[(<]|\blet\s+mut\b|\bprintln!\(|^\s*impl\b"),)),
+    Language("ruby", "Ruby", "ruby", (".rb",), ("rb",), ("tree_sitter_ruby", "language"),
+             signs=((19, r"^\s*def\s+[\w.?!]+[^:]*$|\bputs\b|^\s*end\s*$|\.each\s+do\b"),)),
+    Language("php", "PHP", "php", (".php",), (), ("tree_sitter_php", "language_php"),
+             signs=((0, r"^\s*<\?php\b"),)),
+    Language("kotlin", "Kotlin", "kotlin", (".kt",), ("kt", "kts"), ("tree_sitter_kotlin", "language"),
+             signs=((17, r"\bfun\s+\w+\s*\(|^\s*val\s+\w+(\s*:\s*\w+)?\s*=|\bprintln\("),)),
+    Language("swift", "Swift", "swift", (".swift",), (), ("tree_sitter_swift", "language"),
+             signs=((16, r"^\s*import\s+(Foundation|SwiftUI|UIKit)\b|\bfunc\s+\w+\([^)]*\)\s*->|\bguard\s+let\b"),)),
+    Language("bash", "Bash", "bash", (".sh", ".bash"), ("sh", "shell", "zsh"), ("tree_sitter_bash", "language"),
+             "shell",
+             signs=((1, r"^#!.*\b(ba|z)?sh\b"),
+                    (23, r"^\s*(echo\b|if\s+\[|for\s+\w+\s+in\b.*;\s*do\b|export\s+\w+=|fi\s*$|done\s*$)"))),
+    Language("sql", "SQL", "sql", (".sql",), ("postgresql", "mysql", "sqlite", "postgres"),
+             ("tree_sitter_sql", "language"), "sql",
+             signs=((22, r"(?i)^\s*(SELECT\b[^;]*?\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
+                         r"|CREATE\s+(TABLE|INDEX|VIEW))\b"),)),
+)
+# The registry: canonical name -> record, in the pickers' order.
+LANGUAGES: dict[str, Language] = {language.name: language for language in _REGISTRY}
+RUNNABLE: tuple[str, ...] = tuple(name for name, language in LANGUAGES.items() if language.runnable)
 # pygments scores a snippet from 0 to 1; below this a guess is not worth offering.
 _MIN_SCORE = 0.5
+
+
+@cache
+def _spellings() -> dict[str, str]:
+    """Every accepted spelling (lower case) -> canonical name: aliases, names, display names."""
+    spellings = {alias: language.name for language in _REGISTRY for alias in language.aliases}
+    spellings |= {language.name: language.name for language in _REGISTRY}
+    return {language.display.lower(): language.name for language in _REGISTRY} | spellings
 
 
 def canonical_language(name: str) -> str:
     """Our name for a language given any common spelling; unknown names list the valid ones."""
     key = (name or "").strip().lower()
-    key = ALIASES.get(key, key)
-    if key in LANGUAGES:
-        return key
-    for canonical, display in DISPLAY_NAMES.items():
-        if key == display.lower():
-            return canonical
+    if key in _spellings():
+        return _spellings()[key]
     shown = name if len(name or "") <= 40 else name[:40] + "…"  # a pasted essay is not echoed back whole
     raise UnknownLanguageError(f"Unknown language {shown!r}: pick one of {', '.join(LANGUAGES)}.")
 
 
+def find_language(name: str | None) -> Language | None:
+    """The record of a language given any common spelling, or None when unknown (or no name)."""
+    canonical = _spellings().get((name or "").strip().lower())
+    return LANGUAGES[canonical] if canonical else None
+
+
+def get_language(name: str) -> Language:
+    """The record of a language given any common spelling; unknown names list the valid ones."""
+    return LANGUAGES[canonical_language(name)]
+
+
+def display_name(name: str | None) -> str:
+    """How a language is shown ("C++"); an unknown name as given."""
+    language = find_language(name)
+    return language.display if language else (name or "")
+
+
+def runnable_names() -> str:
+    """The languages that run here, for messages: "Python, JavaScript and TypeScript"."""
+    names = [LANGUAGES[name].display for name in RUNNABLE]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+@cache
+def _extensions() -> dict[str, str]:
+    return {ext: language.name for language in _REGISTRY for ext in language.extensions}
+
+
 def language_from_filename(path: str) -> str | None:
     """The language a file name's extension says, if we know it."""
-    return EXTENSIONS.get(PurePath(path).suffix.lower())
+    return _extensions().get(PurePath(path).suffix.lower())
+
+
+@cache
+def _signs() -> list[tuple[int, str, str]]:
+    return sorted((rank, pattern, language.name) for language in _REGISTRY for rank, pattern in language.signs)
 
 
 def guess_language(code: str) -> str | None:
@@ -91,8 +174,8 @@ def guess_language(code: str) -> str | None:
     analysers restricted to our languages.
     """
     sample = code[:10_000]  # the opening lines decide; bound the regex work on huge pastes
-    for pattern, language in _SIGNS:
-        if re.search(pattern, sample, flags=re.M | (re.I if language == "sql" else 0)):
+    for _, pattern, language in _signs():
+        if re.search(pattern, sample, flags=re.M):
             return language
     scores = {language: _lexer_class(language).analyse_text(sample) for language in LANGUAGES}
     best = max(scores, key=lambda language: scores[language])
@@ -101,13 +184,12 @@ def guess_language(code: str) -> str | None:
 
 @cache
 def _lexer_class(language: str) -> type[Lexer]:
-    return find_lexer_class_by_name(LANGUAGES[language])
-
+    return find_lexer_class_by_name(LANGUAGES[language].lexer)
 
 
 def language_choices(auto: bool) -> list[tuple[str, str]]:
     """(display name, canonical name) pairs for a language picker, with Auto-detect first when asked."""
-    choices = [(DISPLAY_NAMES[name], name) for name in LANGUAGES]
+    choices = [(language.display, language.name) for language in _REGISTRY]
     return [("Auto-detect", AUTO), *choices] if auto else choices
 
 
@@ -117,8 +199,9 @@ def picked_language(value: str | None) -> str | None:
 
 
 def extension(language: str | None) -> str:
-    """The usual file extension of a language (".txt" when unknown)."""
-    return next((ext for ext, name in EXTENSIONS.items() if name == language), ".txt")
+    """The extension a download in the language gets (".txt" when unknown)."""
+    known = LANGUAGES.get(language or "")
+    return known.download_extension if known else ".txt"
 
 
 # The first name a piece of code defines, in the languages we know (def, function, class, fn, func, ...).

@@ -7,11 +7,11 @@ from dataclasses import dataclass, replace
 from pyflakes import api, messages
 from pyflakes.reporter import Reporter
 
-from .errors import UnknownLanguageError
-from .languages import DISPLAY_NAMES, canonical_language
+from .languages import LANGUAGES, find_language
 from .syntax import available, syntax_problems
 
-LINT_LANGUAGES = frozenset({"python"})
+# The languages pyflakes lints (Language.linter); the others get tree-sitter's syntax errors.
+LINT_LANGUAGES = frozenset(name for name, language in LANGUAGES.items() if language.linter == "pyflakes")
 # The kind rule: "error" when the code cannot run as written (it does not parse, or it fails with a
 # NameError/SyntaxError when the line runs); everything else pyflakes reports (unused imports and
 # variables, redefinitions, f-strings without placeholders, ...) is a "warning".
@@ -58,10 +58,8 @@ class _Collect(Reporter):
 
 
 def _canonical(language: str | None) -> str | None:
-    try:
-        return canonical_language(language) if language else None
-    except UnknownLanguageError:
-        return None
+    known = find_language(language)
+    return known.name if known else None
 
 
 def _position(code: str, index: int) -> tuple[int, int]:
@@ -123,7 +121,8 @@ def lint_tool(language: str | None) -> str:
 def lint_note(language: str | None) -> str | None:
     """A plain sentence when lint checks nothing for the language (or only its syntax), else None."""
     canonical = _canonical(language)
-    name = DISPLAY_NAMES.get(canonical or "", language or "")
+    known = find_language(language)
+    name = known.display if known else language or ""
     tool = lint_tool(language)
     if tool == "pyflakes":
         return None

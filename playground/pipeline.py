@@ -20,7 +20,7 @@ from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .inputs import check_code, check_text
-from .languages import guess_language
+from .languages import find_language, guess_language
 from .lint import lint, lint_after, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
@@ -63,7 +63,8 @@ def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | Non
     source = language or guess_language(code)
     if source is None:
         raise InputError("Could not tell the input's language: pick it from the language list.")
-    findings = lint(code) if spec.repairs and source == "python" else []
+    known = find_language(source)
+    findings = lint(code, source) if spec.repairs and known is not None and known.linter else []
     return build_prompt(task, code, info, source=source, target=target, error=error, suffix=suffix,
                         findings=findings)
 
@@ -277,10 +278,15 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.tokens_per_s = max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0
 
 
+def _python_ast(language: str | None) -> bool:
+    known = find_language(language)
+    return known is not None and known.python_ast
+
+
 def _restore_missing(state: Result, prompt: Prompt, code: str) -> None:
     """A Python rewrite of Python code keeps what it uses from the original (see playground.restore)."""
-    if prompt.mode == "fim" or state.language != "python" or prompt.source != "python" or not state.code.strip() \
-            or get_task(state.task).writes_tests:
+    if prompt.mode == "fim" or not (_python_ast(state.language) and _python_ast(prompt.source)) \
+            or not state.code.strip() or get_task(state.task).writes_tests:
         return
     state.code, names = restore_missing(state.code, code)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .chat import render_chat
-from .languages import DISPLAY_NAMES
+from .languages import display_name
 from .lint import Finding
 from .models import ModelInfo
 from .tasks import Prompt, fill, load_template
@@ -39,7 +39,7 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
         return None
     template = load_template("repair", info.architecture)
     variables = {"findings": findings, "language": prompt.language,
-                 "language_name": DISPLAY_NAMES.get(prompt.language, prompt.language)}
+                 "language_name": display_name(prompt.language)}
     messages = [*prompt.messages,
                 {"role": "assistant", "content": f"```{prompt.language}\n{code}\n```"},
                 {"role": "user", "content": fill(template["user"], variables)}]

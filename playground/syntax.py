@@ -1,6 +1,7 @@
 """Syntax errors of code in any of our languages, from tree-sitter grammars (it parses; nothing runs).
 
-Each grammar is its own PyPI package (tree-sitter-go, ...), imported on first use. The result is a list
+Each grammar is its own PyPI package (tree-sitter-go, ...), named by the language's record
+(`Language.grammar` in languages.py) and imported on first use. The result is a list
 of places where the parser found an error or had to invent a missing token, with line and column.
 """
 
@@ -11,17 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# Our language name -> (grammar module, its language function).
-GRAMMARS: dict[str, tuple[str, str]] = {
-    "python": ("tree_sitter_python", "language"), "javascript": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"), "java": ("tree_sitter_java", "language"),
-    "c": ("tree_sitter_c", "language"), "cpp": ("tree_sitter_cpp", "language"),
-    "csharp": ("tree_sitter_c_sharp", "language"), "go": ("tree_sitter_go", "language"),
-    "rust": ("tree_sitter_rust", "language"), "ruby": ("tree_sitter_ruby", "language"),
-    "php": ("tree_sitter_php", "language_php"), "kotlin": ("tree_sitter_kotlin", "language"),
-    "swift": ("tree_sitter_swift", "language"), "bash": ("tree_sitter_bash", "language"),
-    "sql": ("tree_sitter_sql", "language"),
-}
+from .languages import find_language
+
 MAX_ERRORS = 20
 
 
@@ -39,16 +31,20 @@ def parser(language: str) -> Any:
     """The tree-sitter parser of a language (ImportError when its grammar is not installed)."""
     from tree_sitter import Language, Parser
 
-    module, function = GRAMMARS[language]
+    known = find_language(language)
+    if known is None or known.grammar is None:
+        raise ImportError(f"no tree-sitter grammar is declared for {language!r}")
+    module, function = known.grammar
     return Parser(Language(getattr(importlib.import_module(module), function)()))
 
 
 def available(language: str | None) -> bool:
     """Whether a grammar for the language is installed."""
-    if language not in GRAMMARS:
+    known = find_language(language)
+    if known is None or known.grammar is None:
         return False
     try:
-        parser(language)
+        parser(known.name)
     except (ImportError, AttributeError, ValueError):
         return False
     return True

@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .chat import Message, render_chat
 from .errors import InputError, PlaygroundError
-from .languages import DISPLAY_NAMES, canonical_language
+from .languages import canonical_language, display_name
 from .lint import Finding
 from .models import ModelInfo
 
@@ -171,7 +171,7 @@ def build_prompt(
     target = canonical_language(target) if target else source
     if task == "translate" and target == source:
         raise InputError(
-            f"Source and target language are both {DISPLAY_NAMES[source]}: pick another target."
+            f"Source and target language are both {display_name(source)}: pick another target."
         )
     variables = {
         "code": code.rstrip("\n"),
@@ -180,8 +180,8 @@ def build_prompt(
         "raw_code": code.rstrip(),
         "source": source,
         "target": target,
-        "source_name": DISPLAY_NAMES[source],
-        "target_name": DISPLAY_NAMES[target],
+        "source_name": display_name(source),
+        "target_name": display_name(target),
         "error": error.strip(),
         "suffix": suffix,
         "findings": findings or [],

@@ -142,3 +142,41 @@ def test_what_differs_between_tasks_is_a_field_of_task() -> None:
              for node in ast.walk(ast.parse(path.read_text("utf-8")))
              if isinstance(node, ast.Compare) and any(names(e) for e in [node.left, *node.comparators])]
     assert not found, found
+
+
+def language_facts_outside_the_registry(sources: dict[str, str]) -> list[str]:
+    """Dict literals keyed by a language's name (`{"python": ...}`) and comparisons with one (`== "python"`,
+    `in ("javascript", "typescript")`) in the given sources: language facts kept outside its record."""
+    from playground.languages import LANGUAGES
+
+    def names(node: ast.expr | None) -> set[str]:
+        if isinstance(node, ast.Constant) and node.value in LANGUAGES:
+            return {node.value}
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            return set().union(*(names(e) for e in node.elts))
+        return set()
+
+    found = []
+    for module, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Dict) and any(names(key) for key in node.keys):
+                found.append(f"{module}:{node.lineno}: a dict keyed by language names")
+            elif isinstance(node, ast.Compare) and any(names(e) for e in [node.left, *node.comparators]):
+                found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_language_facts_live_on_the_language_record() -> None:
+    """No module but languages.py keys a dict by language names or compares with one: what differs between
+    languages (lexer, grammar, sandbox, linter, extensions, gr.Code's name, ...) is a field of
+    languages.Language, so a new language is one new record, not edits across the package."""
+    sources = {m: p.read_text("utf-8") for m, p in MODULES.items() if m != "playground.languages"}
+    assert language_facts_outside_the_registry(sources) == []
+
+
+def test_the_language_facts_check_finds_the_old_parallel_dicts() -> None:
+    old = {"syntax": 'GRAMMARS = {"python": ("tree_sitter_python", "language"), "go": ("tree_sitter_go", "language")}',
+           "handlers": 'CODE_LANGUAGES = {"python": "python", "bash": "shell"}',
+           "plan": 'def f(language):\n    return language == "python" or language in ("javascript", "typescript")',
+           "fine": 'language = "python"\nd = {"name": "python"}\nok = kind == "exec"'}
+    assert [f.split(":")[0] for f in language_facts_outside_the_registry(old)] == ["syntax", "handlers", "plan", "plan"]

@@ -11,7 +11,6 @@ from pygments.lexers import get_lexer_by_name
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
 from playground.highlight import highlight_css, highlight_html, highlight_terminal
 from playground.languages import (
-    DISPLAY_NAMES,
     LANGUAGES,
     canonical_language,
     guess_language,
@@ -25,14 +24,14 @@ REQUIRED = {"python", "javascript", "typescript", "java", "c", "cpp", "csharp", 
 
 def test_every_language_has_a_pygments_lexer_and_a_display_name() -> None:
     assert REQUIRED <= set(LANGUAGES)
-    assert set(DISPLAY_NAMES) == set(LANGUAGES)
-    for alias in LANGUAGES.values():
-        assert get_lexer_by_name(alias).name  # raises ClassNotFound if the alias is wrong
+    for name, language in LANGUAGES.items():
+        assert language.name == name and language.display
+        assert get_lexer_by_name(language.lexer).name  # raises ClassNotFound if the alias is wrong
 
 
 @pytest.mark.parametrize(("display", "canonical"), [("C++", "cpp"), ("C#", "csharp"), ("JavaScript", "javascript")])
 def test_display_names(display: str, canonical: str) -> None:
-    assert DISPLAY_NAMES[canonical] == display
+    assert LANGUAGES[canonical].display == display
 
 
 @pytest.mark.parametrize(("name", "canonical"), [

@@ -12,7 +12,7 @@ from playground.engines import Engine
 from playground.errors import ContextOverflowError, EngineError, InputError, UnknownLanguageError
 from playground.examples import load_examples
 from playground.inputs import decode_source
-from playground.languages import DISPLAY_NAMES
+from playground.languages import display_name
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.tasks import TASKS
@@ -37,11 +37,11 @@ def test_every_task_on_every_example(example, engine: Engine, greedy: Generation
     if result.language == "python":
         assert result.lint_note is None
     else:  # tree-sitter checks the syntax; the "parses as" check agrees with the lint panel
-        assert result.lint_note == f"Only the syntax of the {DISPLAY_NAMES[result.language]} output is checked " \
+        assert result.lint_note == f"Only the syntax of the {display_name(result.language)} output is checked " \
                                    "(tree-sitter)."
         assert all(f.kind == "error" and f.message.startswith("syntax error") for f in result.lint)
         parses = result.checks.items[0]
-        assert parses.name == f"parses as {DISPLAY_NAMES[result.language]}" and parses.passed == (not result.lint)
+        assert parses.name == f"parses as {display_name(result.language)}" and parses.passed == (not result.lint)
 
 
 def test_complete_produces_code_that_pyflakes_parses(engine: Engine, greedy: GenerationParams) -> None:

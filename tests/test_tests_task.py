@@ -188,5 +188,5 @@ def test_tests_from_the_command_line(tmp_path, capsys: pytest.CaptureFixture[str
     data = json.loads(capsys.readouterr().out)
     strength = data["checks"]["strength"]
     assert data["task"] == "tests" and strength["planted"] + len(strength["alike"]) == 2
-    assert status == (0 if data["checks"]["verdict"] == "pass" else 1)
+    assert status == 0 and data["checks"]["verdict"] in ("pass", "fail")  # a task's exit status is not its verdict
     assert all(line.startswith("assert clamp(") for line in data["code"].splitlines())

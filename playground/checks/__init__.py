@@ -6,9 +6,10 @@ that pass and scores them on planted bugs (mutants); run.py is the Run box. Noth
 code in the host process, and it knows nothing about engines.
 """
 
+from ..languages import RUNNABLE
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome
-from .plan import RUNNABLE, CheckPlan, check, check_code, plan_checks
+from .plan import CheckPlan, check, check_code, plan_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
 from .suite import Kept, keep_passing

@@ -25,7 +25,7 @@ class Case:
     has_want: bool = False
     origin: str = "example"  # example | test | generated | error
     forbid: str = ""  # an exception type the answer must not raise (Debug's error message)
-    language: str = ""  # "" for Python or language-neutral (a call), "javascript" for a JavaScript statement
+    language: str = ""  # "" for Python or language-neutral (a call), else a statement's language (JavaScript's)
 
     def payload(self) -> dict[str, Any]:
         """What the sandbox's runner needs of it."""

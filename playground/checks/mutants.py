@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..languages import find_language
 from ..syntax import available, parser
 
 MAX_MUTANTS = 8
@@ -33,8 +34,8 @@ BOOLEANS = {"true", "false"}  # node types of boolean literals (Python's True/Fa
 INTEGERS = {"integer", "number"}
 FUNCTIONS = {"function_definition", "function_declaration", "function_expression", "arrow_function",
              "method_definition", "generator_function_declaration", "function"}
-# Python's `/` on ints gives a float and JavaScript's does not; `//` only exists in Python.
-NOT_IN = {"javascript": {"//", "%"}, "typescript": {"//", "%"}}
+# Swaps whose result is Python's syntax only (`//` starts a comment elsewhere).
+PYTHON_ONLY = {"%"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Mutant:
 
     def describe(self) -> str:
         return f"line {self.line}: {self.before} → {self.after}"
+
+
+def _python(language: str) -> bool:
+    known = find_language(language)
+    return known is not None and known.python_ast
 
 
 def _in_function(node: Any) -> bool:
@@ -68,7 +74,7 @@ def _change(node: Any, language: str) -> str | None:
         digits = text.replace("_", "")
         return str(int(digits) + 1) if digits.isdigit() else None
     if node.child_count == 0 and node.parent is not None and node.parent.type in OPERATOR_PARENTS:
-        if text in NOT_IN.get(language, set()):
+        if text in PYTHON_ONLY and not _python(language):
             return None
         return SWAPS.get(text)
     return None

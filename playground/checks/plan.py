@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..languages import DISPLAY_NAMES
+from ..languages import CPYTHON, QUICKJS, RUNNABLE, display_name, find_language, get_language
 from ..syntax import available, syntax_problems
 from ..tasks import get_task
 from ..verdict import Item, Verdict
@@ -44,15 +44,15 @@ from .sources import (
 from .typescript import Unstrippable, strip_types
 from .values import encode, huge, same
 
-RUNNABLE = ("python", "javascript", "typescript")
+# The runner of each sandbox a language may name (Language.sandbox).
+RUNNERS: dict[str, Callable[[str, list[Case]], Run]] = {CPYTHON: run_python, QUICKJS: run_javascript}
 
 
 def run_cases(code: str, language: str, cases: list[Case]) -> Run:
-    """Run code and its cases in the sandbox of its language (Python: wasmtime, JavaScript: QuickJS,
-    TypeScript: QuickJS once its types are erased; Unstrippable when they cannot be)."""
-    if language == "typescript":
-        return run_javascript(strip_types(code), cases)
-    return run_javascript(code, cases) if language == "javascript" else run_python(code, cases)
+    """Run code and its cases in the sandbox of its language (Python: CPython under wasmtime, JavaScript:
+    QuickJS, TypeScript: QuickJS once its types are erased; Unstrippable when they cannot be)."""
+    known = get_language(language)
+    return RUNNERS[known.sandbox](strip_types(code) if known.erase_types else code, cases)
 
 
 @dataclass
@@ -189,11 +189,11 @@ def _same_outcome(a: Outcome, b: Outcome) -> bool:
 
 def _for_language(cases: list[Case], language: str) -> list[Case]:
     """The cases as they can run in language: all of them in Python, the neutral calls in JavaScript."""
-    if language == "python":
+    known = find_language(language)
+    sandbox = known.sandbox if known else ""
+    if sandbox == CPYTHON:
         return list(cases)
-    if language in ("javascript", "typescript"):
-        return [call for c in cases if (call := as_call(c)) is not None]
-    return []
+    return [call for c in cases if (call := as_call(c)) is not None] if sandbox else []
 
 
 def plan_checks(task: str, code: str, *, language: str, target: str | None = None, tests: str = "",
@@ -202,11 +202,13 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
     spec = get_task(task)
     answer = spec.answer_language(language, target)
     plan = CheckPlan(task, answer, code, language)
-    given = (example_cases(code) if language == "python" else []) + cases_from_tests(tests, answer)
+    known = find_language(language)
+    python = known is not None and known.python_ast  # its examples, calls and signatures are read
+    given = (example_cases(code) if python else []) + cases_from_tests(tests, answer)
     calls = example_calls(given)
     oracle = spec.oracle and language in RUNNABLE and answer in RUNNABLE
     plan.forbid = forbidden_exception(error) if spec.repairs else ""
-    if language == "python" and (oracle or plan.forbid):
+    if python and (oracle or plan.forbid):
         own = [c for c in input_calls(code) if repr(c) not in {repr(k) for k in calls}]
         plan._calls = calls + own
         generated = generated_calls(code, plan._calls)
@@ -215,7 +217,7 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan._add_cases(generated, "generated")
         plan.wanted = untested(code, plan._calls)
         plan.baseline = bool(plan.forbid)
-    if spec.repairs and language == "python" and not plan.forbid and not given:
+    if spec.repairs and python and not plan.forbid and not given:
         plan.intended = untested(code, [])
     plan.oracle = oracle
     runnable = _for_language(given, answer)
@@ -223,11 +225,11 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         n = len(given) - len(runnable)
         plan.notes.append(f"{n} example{'s' if n != 1 else ''} or test{'s' if n != 1 else ''} "
                           f"{'are' if n != 1 else 'is'} Python-only and not run on the "
-                          f"{DISPLAY_NAMES.get(answer, answer)} answer.")
+                          f"{display_name(answer)} answer.")
     if answer in RUNNABLE:
         plan.cases = runnable + plan.cases
     elif given:
-        plan.notes.append(f"{DISPLAY_NAMES.get(answer, answer)} cannot run here: only its syntax is checked.")
+        plan.notes.append(f"{display_name(answer)} cannot run here: only its syntax is checked.")
         plan.cases = []
     return plan
 
@@ -240,11 +242,12 @@ def untested(code: str, calls: list[tuple[str, tuple[Any, ...]]]) -> list[str]:
 
 
 def syntax_item(code: str, language: str) -> Item | None:
-    """The "parses as Go" row, for languages with a grammar other than Python (pyflakes covers Python)."""
-    if language == "python" or not available(language):
+    """The "parses as Go" row, for languages whose lint is their grammar's syntax errors (pyflakes covers Python's)."""
+    known = find_language(language)
+    if known is None or known.linter or not available(language):
         return None
     problems = syntax_problems(code, language)
-    name = DISPLAY_NAMES.get(language, language)
+    name = known.display
     if not problems:
         return Item(f"parses as {name}", True, "no syntax errors", "no syntax errors", origin="syntax")
     first = problems[0]

@@ -6,8 +6,9 @@ import ast
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..languages import RUNNABLE, find_language, runnable_names
 from .cases import Case
-from .plan import RUNNABLE, run_cases
+from .plan import run_cases
 from .typescript import Unstrippable
 from .values import show
 
@@ -30,7 +31,8 @@ class RunReport:
 
 
 def _case(call: str, language: str) -> Case:
-    if language == "python":
+    known = find_language(language)
+    if known is not None and known.python_ast:  # a Python line may be a statement; others run as an expression
         try:
             ast.parse(call, mode="eval")
             return Case(call, "eval", source=call)
@@ -47,7 +49,7 @@ def run_snippet(code: str, language: str, call: str) -> RunReport:
     if len(call) > MAX_CALL_CHARS:
         raise InputError(f"The call has {len(call):,} characters; the limit is {MAX_CALL_CHARS:,}.")
     if language not in RUNNABLE:
-        raise InputError(f"Only Python, JavaScript and TypeScript answers can be run here, not {language}.")
+        raise InputError(f"Only {runnable_names()} answers can be run here, not {language}.")
     if not code.strip():
         raise InputError("There is no answer to run yet: generate one first.")
     try:

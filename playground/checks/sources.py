@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ..errors import InputError
+from ..languages import QUICKJS, find_language
 from .cases import Case
 from .values import encode
 
@@ -96,20 +97,21 @@ def cases_from_tests(text: str, language: str = "python") -> list[Case]:
         return []
     if ">>>" in text:
         return doctest_cases(text, "test")
-    if language not in ("javascript", "typescript"):
+    known = find_language(language)
+    if known is None or known.sandbox != QUICKJS:
         return assert_cases(text, "test")
     cases = []
     for line in (line.strip() for line in text.splitlines()):
         if line and not line.startswith(("//", "#")):
             python = as_call(Case(line, "exec", source=line, origin="test")) if line.startswith("assert ") else None
-            cases.append(python or Case(line, "exec", source=line, origin="test", language="javascript"))
+            cases.append(python or Case(line, "exec", source=line, origin="test", language=known.name))
     return cases
 
 
 def as_call(case: Case) -> Case | None:
     """The same check as a language-neutral call (for a JavaScript answer): a >>> f(literals) example with a
     literal result, or `assert f(literals) == literal`. None when the check is Python-only."""
-    if case.language == "javascript":
+    if case.language:  # a statement in the answer's own language
         return case
     if case.kind == "doctest":
         parts = _call_parts(case.source)
@@ -196,10 +198,12 @@ def written_calls(text: str, names: list[str] | set[str], language: str = "pytho
     literals, found anywhere on a line (`print(f(1))`, `x = f(1)`, `>>> f(1)`); anything else is dropped.
     Nothing is run: `ast` reads each line. JavaScript's true/false/null are read as Python's."""
     wanted = set(names)
+    known = find_language(language)
+    quickjs = known is not None and known.sandbox == QUICKJS
     found: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for raw in text.splitlines():
         line = raw.strip().removeprefix(">>>").strip().rstrip(";")
-        if language == "javascript":
+        if quickjs:
             line = _JS_LITERALS.sub(lambda m: _JS_WORDS[m[1]], line.split("//")[0])
         try:
             tree = ast.parse(line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..languages import display_name, find_language
 from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
 from .generate import generated_calls
@@ -59,7 +60,8 @@ def keep_passing(plan: CheckPlan, tests: str) -> Kept:
         verdict.items.append(syntax)
         return Kept(tests, verdict)
     if language not in RUNNABLE:
-        verdict.notes.append(f"{language} cannot run here: the tests are not run, only their syntax is checked.")
+        verdict.notes.append(f"{display_name(language)} cannot run here: the tests are not run, only their syntax "
+                             "is checked.")
         verdict.items += [syntax] if syntax is not None else []
         return Kept(tests, verdict)
     try:
@@ -137,7 +139,8 @@ def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Stren
 
 def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], list[Outcome]]:
     """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes)."""
-    if language != "python":
+    known = find_language(language)
+    if known is None or not known.python_ast:  # the tests' calls and generated inputs are read by Python's ast
         return [], []
     calls = example_calls(kept)
     cases = [call_case(f, a, "generated") for f, a in calls + generated_calls(code, calls)]

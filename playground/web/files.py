@@ -17,7 +17,7 @@ import gradio as gr
 from ..errors import InputError
 from ..fragments import message_html
 from ..inputs import check_code, decode_source
-from ..languages import AUTO, DISPLAY_NAMES, language_from_filename, suggested_filename
+from ..languages import AUTO, find_language, language_from_filename, suggested_filename
 from ..settings import get_settings
 
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="playground-downloads-"))
@@ -65,6 +65,7 @@ def open_file(path: str | None, current_language: str) -> tuple:
     except OSError as exc:
         return gr.skip(), gr.skip(), message_html(f"Could not read {Path(path).name}: {exc.strerror}."), None, gr.skip()
     picked = language or current_language or AUTO
-    shown = DISPLAY_NAMES.get(picked, "its language guessed from the code")
+    known = find_language(picked)
+    shown = known.display if known else "its language guessed from the code"
     note = f"Opened {Path(path).name} ({len(text.splitlines())} lines, {shown})."
     return text, picked, message_html(note, "notice"), None, False

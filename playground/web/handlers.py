@@ -18,7 +18,7 @@ from ..checks import RUNNABLE, run_snippet
 from ..errors import PlaygroundError
 from ..fragments import code_html, message_html
 from ..highlight import highlight_html
-from ..languages import AUTO, DISPLAY_NAMES, guess_language, picked_language
+from ..languages import AUTO, display_name, find_language, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
 from ..tasks import TASKS, get_task
@@ -44,9 +44,6 @@ from .present import (
 from .sessions import Runs
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
-# gr.Code colours only these; other languages are shown uncoloured in the input box.
-CODE_LANGUAGES = {"python": "python", "javascript": "javascript", "typescript": "typescript", "c": "c",
-                  "cpp": "cpp", "sql": "sql", "bash": "shell"}
 
 
 class View(NamedTuple):
@@ -288,10 +285,11 @@ def detect_language(code: str, source: str) -> tuple[str, dict]:
     """The line under the language picker (the language guessed for the code), and the code box coloured
     for the chosen language, else the guessed one: one guess for both."""
     guess = guess_language(code) if code and code.strip() else None
-    info = f"Detected: {DISPLAY_NAMES[guess]}." if guess else "Paste code and its language is guessed."
-    language = guess if source == AUTO else source
+    info = f"Detected: {display_name(guess)}." if guess else "Paste code and its language is guessed."
+    known = find_language(guess if source == AUTO else source)
+    # gr.Code colours only some languages (Language.code_box); the others are shown uncoloured.
     return (f'<div class="pg-detected">{html.escape(info)}</div>',
-            gr.update(language=CODE_LANGUAGES.get(language or "")))
+            gr.update(language=known.code_box if known else None))
 
 
 def guess_again(source: str, by_hand: bool) -> tuple:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..checks import RunReport
 from ..fragments import message_html
-from ..languages import DISPLAY_NAMES, defined_name
+from ..languages import defined_name, display_name
 from ..lint import Finding, lint_tool
 from ..result import Candidate, Result, Stats
 from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict
@@ -82,7 +82,7 @@ def lint_summary(result: Result) -> str:
     n = len(result.lint)
     tool = lint_tool(result.language)
     if tool == "tree-sitter":
-        name = DISPLAY_NAMES.get(result.language, result.language)
+        name = display_name(result.language)
         if n == 0:
             return f"✓ Parses as {name} (tree-sitter checks the syntax only)."
         return f"{n} syntax error{'s' if n != 1 else ''} (tree-sitter, {name})."
