@@ -14,13 +14,14 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from playground.catalog import SMALL_MODEL
+from playground.checks import keep_passing, plan_checks
 from playground.settings import reload_settings
 from playground.web import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
 
 pytestmark = pytest.mark.server
-TOOLS = {"translate", "simplify", "debug", "complete", "check_code"}
+TOOLS = {"translate", "simplify", "debug", "complete", "tests", "check_code"}
 
 
 def mcp_call(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
@@ -73,6 +74,17 @@ def test_translate_returns_checked_code(model_url: str) -> None:
     assert record["language"] == "javascript" and record["code"].strip() and record["stopped"] is False
     assert record["model"].startswith("SmolLM2") and record["stats"]["completion_tokens"] > 0
     assert record["checks"] is not None and record["checks"]["verdict"]  # run in the sandbox, whatever it says
+
+
+def test_tests_returns_only_tests_that_pass_on_the_code(model_url: str) -> None:
+    code = "def double(x):\n    return x * 2\n"
+    _, [result] = mcp_call(model_url, [("tests", {"code": code, "source_language": "python", "max_tokens": 96})])
+    assert not result.isError, text(result)
+    record = json.loads(text(result))
+    assert record["task"] == "tests" and record["checks"] is not None
+    assert "def double" not in record["code"]  # tests only: the function is not copied into them
+    if record["code"].strip():  # whatever the small model wrote, what was kept passes on the code, all of it
+        assert keep_passing(plan_checks("tests", code, language="python"), record["code"]).code == record["code"]
 
 
 def test_bad_arguments_are_clear_tool_errors(model_url: str) -> None:

@@ -1,4 +1,4 @@
-"""The app's tools for programs and agents: the four tasks and the code check as typed endpoints.
+"""The app's tools for programs and agents: the five tasks and the code check as typed endpoints.
 
 Gradio makes each function here an API endpoint (`/translate_code`, `/simplify_code`, `/debug_code`,
 `/complete_code`, `/check_code`) and, with `launch(mcp_server=True)` (PLAYGROUND_MCP), an MCP tool named
@@ -36,7 +36,7 @@ def _fail(exc: PlaygroundError) -> gr.Error:
 
 
 def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
-    """translate, simplify, debug and complete on the manager's model, returning the answer's record."""
+    """translate, simplify, debug, complete and tests on the manager's model, returning the answer's record."""
 
     def run(task: str, code: str, language: str, tests: str, candidates: int, max_tokens: int,
             **extra: str) -> str:
@@ -103,7 +103,20 @@ def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
         """
         return run("complete", code, source_language, tests, candidates, max_tokens, suffix=suffix)
 
-    return [translate, simplify, debug, complete]
+    def tests(code: str, source_language: str = "auto", candidates: int = 1, max_tokens: int = MAX_TOKENS) -> str:
+        """Write tests for code with the local model: each runs on the code in a sandbox and is kept only if it passes.
+
+        The record's checks.strength says how many bugs planted in the code the kept tests catch.
+
+        Args:
+            code: the code to write tests for (Python and JavaScript tests run; other languages get a syntax check).
+            source_language: the code's language, or auto to guess it.
+            candidates: answers to try (1-8) until one keeps a test that catches a planted bug.
+            max_tokens: the longest answer, in tokens.
+        """
+        return run("tests", code, source_language, "", candidates, max_tokens)
+
+    return [translate, simplify, debug, complete, tests]
 
 
 def check_code(code: str, tests: str = "", against: str = "", language: str = "python",
