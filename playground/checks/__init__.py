@@ -7,9 +7,9 @@ package runs code in the host process, and it knows nothing about engines.
 
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome
-from .plan import RUNNABLE, CheckPlan, check, check_code, plan_checks
+from .plan import RUNNABLE, CheckPlan, check, plan_checks, run_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
 
 __all__ = ["RUNNABLE", "Case", "CheckPlan", "Item", "Limits", "Outcome", "RunReport", "SandboxUnavailable", "Verdict",
-           "check", "check_code", "plan_checks", "run_snippet", "warm"]
+           "check", "plan_checks", "run_checks", "run_snippet", "warm"]

@@ -16,7 +16,7 @@ import gradio as gr
 
 from ..errors import InputError
 from ..fragments import message_html
-from ..inputs import check_code, decode_source
+from ..inputs import decode_source, validate_code
 from ..languages import AUTO, DISPLAY_NAMES, language_from_filename, suggested_filename
 from ..settings import get_settings
 
@@ -48,7 +48,7 @@ def read_source(path: str) -> tuple[str, str | None]:
         raise InputError(f"{name} has more than {limit:,} characters; the limit is {limit:,}. Open a smaller "
                          "file (one function or class at a time).")
     text = decode_source(data, name)
-    check_code(text)
+    validate_code(text)
     return text, language_from_filename(name)
 
 
