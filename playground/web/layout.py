@@ -19,9 +19,10 @@ from ..fragments import PLACEHOLDER
 from ..highlight import highlight_css
 from ..languages import AUTO, language_choices
 from ..params import GenerationParams
+from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
-from .files import open_file
+from .files import AppBlocks, open_file
 from .handlers import (
     SAMPLING,
     PlaygroundApp,
@@ -254,12 +255,14 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     return note
 
 
-def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
-    """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency."""
-    app = PlaygroundApp(manager or ModelManager())
+def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = (),
+               files: Scratch | None = None) -> AppBlocks:
+    """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency.
+    files: the app's scratch folder for downloads (shared with extra tabs), removed when the app is closed."""
+    app = PlaygroundApp(manager or ModelManager(), files or Scratch())
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
-    with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False,
+    with AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
                    delete_cache=(3600, 86400)) as demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
@@ -279,6 +282,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             demo.load(restore_shared, inputs=shared, outputs=restored, queue=False,
                       show_progress="hidden", api_visibility="private")
         add_tools(app.manager, limit)
+        demo.unload(demo.forget)
     demo.queue(max_size=get_settings().queue_size)
     _gentle_queue(demo)
     return demo
