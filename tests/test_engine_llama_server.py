@@ -22,9 +22,9 @@ from playground.engines import server_process as server_process_module
 from playground.engines.llama_server import LlamaServerEngine
 from playground.errors import EngineError, ModelError
 from playground.examples import load_examples
-from playground.models import bundled_model_path
 from playground.params import GenerationParams
 from playground.teach.tokens import stepper
+from tests.helpers import bundled_model_path
 
 pytestmark = pytest.mark.server
 GREEDY = GenerationParams(temperature=0.0, seed=7, max_tokens=48)

@@ -30,8 +30,3 @@ def grade_answer(item: Item, code: str) -> Grade:
         return Grade(False, "not shorter than the original" + (" (unchanged?)" if same else
                                                                  f" ({size(code)} > {size(item.code)} characters)"))
     return run_python_tests(code, item.tests)
-
-
-def reference_code(item: Item) -> str:
-    """The item's reference answer as a whole program (Complete's solution is only the body)."""
-    return item.code + item.solution if get_task(item.task).fills_middle else item.solution
