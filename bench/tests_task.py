@@ -1,14 +1,15 @@
 """The Tests task on the evaluation's functions: how many written tests are kept, how many planted bugs they
 catch, beside the evaluation's own hand-written tests on the same code (prints figures; asserts nothing).
 
-For each basic Translate and Simplify item (untyped Python functions without examples), the model writes tests
+For each Translate and Simplify item of a tier (basic: short untyped functions; hard-plain: longer ones with
+their type hints and examples removed), the model writes tests
 through the pipeline (`pipeline.run("tests", ...)`, greedy); checks/suite.py keeps those that pass on the
 code and scores them on planted bugs. The item's hidden tests (asserts, or the translate cases as asserts) are
 scored the same way: a reference for what "strong" means on that code.
 
 Run: `PYTHONPATH=. .venv/bin/python bench/tests_task.py [--limit 20] [--model qwen2.5-coder-1.5b]
-[--examples default|on|off]` (--examples: the prompt's few-shot example as the model family's template says,
-always, or never).
+[--examples default|on|off] [--tier basic|hard-plain]` (--examples: the prompt's few-shot example as the
+model family's template says, always, or never).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--examples", choices=("default", "on", "off"), default="default")
+    parser.add_argument("--tier", choices=("basic", "hard-plain"), default="basic",
+                        help="basic: short untyped functions; hard-plain: longer ones, hints and examples removed")
     args = parser.parse_args()
     if args.examples != "default":
         shared = tasks._read_template("tests").get("examples", [])
@@ -95,7 +98,7 @@ def main() -> None:
     params = GenerationParams(temperature=0.0, seed=1, max_tokens=args.max_tokens)
     model, hidden = Row(), Row()
     for task in ("translate", "simplify"):
-        for item in load_items(task)[: args.limit]:
+        for item in load_items(task, tier=args.tier)[: args.limit]:
             start = time.perf_counter()
             result = run("tests", item.code, language="python", engine=engine, params=params)
             model.add(result.checks, _count_written(result.answer), time.perf_counter() - start)
@@ -107,7 +110,7 @@ def main() -> None:
                   f"{'' if s is None else f' (kept {s.tests}, alike {len(s.alike)})'}; hidden: "
                   f"{reference.verdict.summary()}", flush=True)
     print(f"\n{args.model}, greedy, {args.max_tokens} tokens, examples {args.examples}; {model.items} functions "
-          "(basic Translate and Simplify items, Python)")
+          f"({args.tier} Translate and Simplify items, Python)")
     print("| tests | functions | with a kept test | verdict pass | kept/written | planted bugs caught | "
           "left out (alike) | s/function |")
     print("|---|---|---|---|---|---|---|---|")

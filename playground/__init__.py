@@ -8,7 +8,7 @@ The public API:
     >>> playground.check(code, tests="assert f(1) == 2")  # no model: the code's examples and the tests
 """
 
-from .checks import check_code as check
+from .checks import check
 from .engines import Chunk, Engine, Stepper, engine_names, get_engine_class, load_engine, register_engine
 from .errors import (
     CancelledError,

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .checks import CheckPlan, check_code
+from .checks import CheckPlan, check
 from .derive import add_written_calls
 from .engines import engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
@@ -165,7 +165,7 @@ def _check(args: argparse.Namespace) -> int:
         engine_name = args.engine or get_settings().engine
         add_written_calls(plan, load_engine(engine_name, _model(args.model, engine_name) or get_settings().model))
 
-    verdict = check_code(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
+    verdict = check(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
                          against=against, against_language=against_language,
                          write_calls=None if args.no_model else write_calls)
     if args.json:

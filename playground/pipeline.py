@@ -14,12 +14,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .checks import CheckPlan, SandboxUnavailable, check, keep_passing, plan_checks
+from .checks import CheckPlan, SandboxUnavailable, keep_passing, plan_checks, run_checks
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
-from .inputs import check_code, check_text
+from .inputs import validate_code, validate_text
 from .languages import find_language, guess_language
 from .lint import lint, lint_after, lint_note
 from .models import ModelInfo
@@ -55,9 +55,9 @@ def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | Non
                    error: str = "", suffix: str = "") -> Prompt:
     """The exact prompt a request sends: inputs checked, language guessed if not given, Debug's lint folded in."""
     spec = get_task(task)
-    code = check_code(code)
-    check_text(error, "The error message")
-    check_text(suffix, "The code after the cursor")
+    code = validate_code(code)
+    validate_text(error, "The error message")
+    validate_text(suffix, "The code after the cursor")
     if spec.fills_middle and suffix and not code.strip():
         raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
     source = language or guess_language(code)
@@ -105,17 +105,17 @@ def stream(
     errors gets one more round (see repair.py).
     """
     get_task(task)
-    code = check_code(code)  # the checks run before a model loads, and again in prepare_prompt
-    check_text(error, "The error message")
-    check_text(suffix, "The code after the cursor")
-    check_text(tests, "The tests")
+    code = validate_code(code)  # the checks run before a model loads, and again in prepare_prompt
+    validate_text(error, "The error message")
+    validate_text(suffix, "The code after the cursor")
+    validate_text(tests, "The tests")
     params = params or GenerationParams()
     if engine is None or isinstance(engine, str):
         engine = load_engine(engine or get_settings().engine, model or get_settings().model)
     prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
-    run_checks = get_settings().checks if checks is None else checks
+    checking = get_settings().checks if checks is None else checks
     plan = plan_checks(task, code, language=prompt.source, target=prompt.language, tests=tests,
-                       error=error) if run_checks else None
+                       error=error) if checking else None
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
                    engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
@@ -177,7 +177,7 @@ def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdi
             state.code = kept.code
             state.lint = lint_after(plan.original, state.code, state.language) if state.code.strip() else []
             return kept.verdict
-        return check(plan, program)
+        return run_checks(plan, program)
     except SandboxUnavailable as exc:
         state.notice = _join(state.notice, f"Checks did not run: {exc}")
         return None

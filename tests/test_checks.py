@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.checks import check, plan_checks, run_snippet
+from playground.checks import plan_checks, run_checks, run_snippet
 from playground.checks.cases import Case, Outcome
 from playground.checks.generate import generated_calls
 from playground.checks.judge import judge
@@ -133,7 +133,7 @@ BROKEN = "def clamp(values, low, high=None):\n    return [max(v, low) for v in v
 @pytest.mark.sandbox
 def test_simplify_checks_against_the_original_on_examples_and_generated_inputs() -> None:
     plan = plan_checks("simplify", TYPED, language="python")
-    good, bad = check(plan, SIMPLER), check(plan, BROKEN)
+    good, bad = run_checks(plan, SIMPLER), run_checks(plan, BROKEN)
     assert good.status == "pass" and good.total >= 22  # 2 doctests + their 2 calls + 20 generated
     assert bad.status == "fail" and bad.passed < bad.total
     row = next(i for i in bad.items if i.name == "clamp([1, 5, 9], 2, 6)")
@@ -144,7 +144,7 @@ def test_simplify_checks_against_the_original_on_examples_and_generated_inputs()
 def test_examples_the_original_fails_are_left_out_with_a_note() -> None:
     wrong = TYPED.replace("[2, 5, 6]", "[2, 5, 7]")
     plan = plan_checks("simplify", wrong, language="python")
-    verdict = check(plan, SIMPLER)
+    verdict = run_checks(plan, SIMPLER)
     assert verdict.status == "pass" and ">>> clamp([1, 5, 9], 2, 6)" not in [i.name for i in verdict.items]
     assert any("left out" in note for note in verdict.notes)
 
@@ -155,17 +155,17 @@ def test_translate_to_javascript_runs_the_answer_in_quickjs_against_the_original
     js = ("function clamp(values, low, high = null) {\n"
           "  const top = high === null ? (values.length ? Math.max(...values) : low) : high;\n"
           "  return values.map(v => Math.min(Math.max(v, low), top));\n}\n")
-    verdict = check(plan, js)
+    verdict = run_checks(plan, js)
     assert verdict.items[0].name == "parses as JavaScript" and verdict.status == "pass", verdict.items
-    typed = check(plan, js.replace("(values, low", "(values: number[], low"))
+    typed = run_checks(plan, js.replace("(values, low", "(values: number[], low"))
     assert typed.status == "fail" and not typed.items[0].passed and "line 1" in typed.items[0].error
 
 
 @pytest.mark.sandbox
 def test_other_targets_get_a_syntax_check() -> None:
     plan = plan_checks("translate", TYPED, language="python", target="go")
-    ok = check(plan, "package main\n\nfunc clamp(v []int, low int) []int { return v }\n")
-    bad = check(plan, "package main\nfunc clamp(v []int) []int {\n  return v +\n}\n")
+    ok = run_checks(plan, "package main\n\nfunc clamp(v []int, low int) []int { return v }\n")
+    bad = run_checks(plan, "package main\nfunc clamp(v []int) []int {\n  return v +\n}\n")
     # A verdict resting on syntax alone is not a pass: it says the behaviour was not checked.
     assert [i.name for i in ok.items] == ["parses as Go"] and ok.status == "parses" and ok.behaviour == 0
     assert ok.summary() == "parses; behaviour not checked" and ok.to_dict()["verdict"] == "parses"
@@ -177,14 +177,15 @@ def test_other_targets_get_a_syntax_check() -> None:
 def test_debug_checks_that_the_named_exception_is_gone() -> None:
     buggy = "def average(xs: list[float]) -> float:\n    return sum(xs) / len(value)\n"
     plan = plan_checks("debug", buggy, language="python", error="NameError: name 'value' is not defined")
-    fixed = check(plan, "def average(xs: list[float]) -> float:\n    return sum(xs) / len(xs) if xs else 0.0\n")
+    fixed = run_checks(plan, "def average(xs: list[float]) -> float:\n    return sum(xs) / len(xs) if xs else 0.0\n")
     assert fixed.status == "pass" and fixed.total == 20 and all(i.expected == "no NameError" for i in fixed.items)
-    assert check(plan, buggy).status == "fail"
+    assert run_checks(plan, buggy).status == "fail"
 
 
 @pytest.mark.sandbox
 def test_no_checks_says_how_to_get_some() -> None:
-    verdict = check(plan_checks("simplify", "def f(a, b):\n    return a + b\n", language="python"), "def f(a, b): ...")
+    plan = plan_checks("simplify", "def f(a, b):\n    return a + b\n", language="python")
+    verdict = run_checks(plan, "def f(a, b): ...")
     assert verdict.status == "none" and "add >>> examples" in verdict.summary()
 
 

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from playground.catalog import DEFAULT_MODEL
-from playground.checks import check, check_code, plan_checks
+from playground.checks import check, plan_checks, run_checks
 from playground.checks.judge import printed
 from playground.checks.sources import input_calls, written_calls
 from playground.cli import main
@@ -143,7 +143,7 @@ def test_a_verdict_on_syntax_alone_is_not_a_pass() -> None:
 @pytest.mark.sandbox
 def test_a_go_translation_says_its_behaviour_was_not_checked() -> None:
     plan = plan_checks("translate", FIZZBUZZ, language="python", target="go")
-    verdict = check(plan, 'package main\n\nimport "fmt"\n\nfunc fizzbuzz(n int) { fmt.Println(n) }\n')
+    verdict = run_checks(plan, 'package main\n\nimport "fmt"\n\nfunc fizzbuzz(n int) { fmt.Println(n) }\n')
     assert verdict.status == "parses" and verdict.summary() == "parses; behaviour not checked"
     assert plan.wanted == []  # Go cannot run here: no model calls are asked for
 
@@ -153,8 +153,8 @@ def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fa
     plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
     assert plan.wanted == ["fizzbuzz"]  # nothing else gives it inputs
     plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (0,)), ("fizzbuzz", (-3,)), ("fizzbuzz", (1,))], "model")
-    wrong = check(plan, FIZZBUZZ_JS_WRONG)
-    right = check(plan, FIZZBUZZ_JS_RIGHT)
+    wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
+    right = run_checks(plan, FIZZBUZZ_JS_RIGHT)
     assert right.status == "pass" and right.behaviour == right.total - 1  # all but "parses as JavaScript"
     assert wrong.status == "fail"
     failed = {i.name: i for i in wrong.items if not i.passed}
@@ -174,7 +174,7 @@ def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
     assert plan.wanted == ["parse_pairs"]
     plan.add_calls([("parse_pairs", ("a=1, b=2",)), ("parse_pairs", ("x=1;y=2", ";")), ("parse_pairs", ("",))],
                    "model")
-    right, wrong = check(plan, PAIRS_RIGHT), check(plan, PAIRS_WRONG)
+    right, wrong = run_checks(plan, PAIRS_RIGHT), run_checks(plan, PAIRS_WRONG)
     assert right.status == "pass", [i for i in right.items if not i.passed]
     raising = next(i for i in right.items if i.name == "parse_pairs('')")
     assert raising.expected == "raises ValueError"  # raising is behaviour too
@@ -187,8 +187,8 @@ def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
     plan = plan_checks("simplify", TOTALS, language="python")
     written, generated = plan.add_calls([("totals", ({"ann": [1, 2], "bo": []},))], "model")
     assert written == 1 and generated > 5
-    assert check(plan, "def totals(orders):\n    return {k: sum(v) for k, v in orders.items()}\n").status == "pass"
-    wrong = check(plan, "def totals(orders):\n    return {k: max(v) for k, v in orders.items()}\n")
+    assert run_checks(plan, "def totals(orders):\n    return {k: sum(v) for k, v in orders.items()}\n").status == "pass"
+    wrong = run_checks(plan, "def totals(orders):\n    return {k: max(v) for k, v in orders.items()}\n")
     assert wrong.status == "fail"
 
 
@@ -198,7 +198,7 @@ def test_calls_in_the_code_itself_are_checked_without_a_model() -> None:
     plan = plan_checks("translate", code, language="python", target="javascript")
     assert plan.wanted == []  # the code calls fizzbuzz itself
     assert any(c.origin == "input" for c in plan.cases)
-    assert check(plan, FIZZBUZZ_JS_WRONG + "\nfizzBuzz(5);\n").status == "fail"
+    assert run_checks(plan, FIZZBUZZ_JS_WRONG + "\nfizzBuzz(5);\n").status == "fail"
 
 
 @pytest.mark.sandbox
@@ -207,7 +207,7 @@ def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None
            "    return 2 * n\n"
     plan = plan_checks("simplify", code, language="python")
     plan.add_calls([("roll", (3,)), ("double", (3,))], "model")
-    verdict = check(plan, code)
+    verdict = run_checks(plan, code)
     names = [i.name for i in verdict.items]
     assert "double(3)" in names and "roll(3)" not in names
     assert any("different result each run" in n for n in verdict.notes)
@@ -219,13 +219,13 @@ def test_debug_fails_an_answer_that_raises_an_exception_the_original_did_not() -
     plan = plan_checks("debug", buggy, language="python", error="ValueError: not enough values to unpack")
     plan.add_calls([("first_pair", ("a,b",)), ("first_pair", ("a",)), ("first_pair", ("a,b,c",))], "model")
     broken = "def first_pair(text):\n    parts = text.split(',')\n    return partz[0], parts[1]\n"
-    verdict = check(plan, broken)
+    verdict = run_checks(plan, broken)
     rows = {i.name: i for i in verdict.items}
     # Where the original worked, a NameError is a new failure, shown as it is.
     assert not rows["first_pair('a,b')"].passed and "NameError" in rows["first_pair('a,b')"].got
     assert not rows["first_pair('a')"].passed  # a different exception where the original raised ValueError
     fixed = "def first_pair(text):\n    parts = text.split(',') + ['']\n    return parts[0], parts[1]\n"
-    assert check(plan, fixed).status == "pass"
+    assert run_checks(plan, fixed).status == "pass"
 
 
 # ---------------------------------------------------------------- the real model writes the calls
@@ -243,8 +243,8 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
     assert derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"]) is derived  # cached per model and input
     plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
     add_written_calls(plan, qwen)
-    assert check(plan, FIZZBUZZ_JS_RIGHT).status == "pass"
-    wrong = check(plan, FIZZBUZZ_JS_WRONG)
+    assert run_checks(plan, FIZZBUZZ_JS_RIGHT).status == "pass"
+    wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
     assert wrong.status == "fail" and any(i.origin == "model" and not i.passed for i in wrong.items)
     assert any("written by the model" in n for n in wrong.notes)
 
@@ -258,7 +258,7 @@ def test_the_default_model_writes_expected_results_for_debug(qwen: Engine) -> No
     derived = add_intended_tests(plan, qwen)
     assert derived.calls and all(f == "average" for f, _, _ in derived.calls)
     assert plan.intended == [] and any("may be wrong" in n for n in plan.notes)
-    verdict = check(plan, buggy)
+    verdict = run_checks(plan, buggy)
     rows = [i for i in verdict.items if i.origin == "intended"]
     assert rows and not all(i.passed for i in rows)  # the bug is off by one on every non-empty list
 
@@ -283,7 +283,7 @@ def test_check_against_an_untyped_original_fails_a_wrong_rewrite_from_the_cli(
 
 
 def test_check_code_without_a_writer_checks_only_what_examples_call() -> None:
-    verdict = check_code(PAIRS_WRONG, against=PAIRS)
+    verdict = check(PAIRS_WRONG, against=PAIRS)
     assert verdict.status == "none" and verdict.behaviour == 0
 
 
@@ -327,12 +327,12 @@ def test_a_typescript_translation_runs_against_the_original() -> None:
     plan = plan_checks("translate", FIZZBUZZ, language="python", target="typescript")
     assert plan.wanted == ["fizzbuzz"]
     plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (4,))], "model")
-    right = check(plan, FIZZBUZZ_TS)
+    right = run_checks(plan, FIZZBUZZ_TS)
     assert right.status == "pass" and right.behaviour > 0
-    wrong = check(plan, FIZZBUZZ_TS.replace('"Buzz"', '"Bazz"'))
+    wrong = run_checks(plan, FIZZBUZZ_TS.replace('"Buzz"', '"Bazz"'))
     assert wrong.status == "fail"
     # An enum cannot be erased: the answer gets its syntax check, and says why it did not run.
-    unrun = check(plan, "enum Mode { Loud }\n" + FIZZBUZZ_TS)
+    unrun = run_checks(plan, "enum Mode { Loud }\n" + FIZZBUZZ_TS)
     assert unrun.status == "parses" and any("enum declaration" in n for n in unrun.notes)
 
 
@@ -354,7 +354,7 @@ def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left
     plan.add_calls([("biggest", ([3, 9, 2],)), ("biggest", ([],)), ("power", (4,)), ("power", (200,))], "model")
     answer = "function biggest(xs) {\n  return xs.length ? Math.max(...xs) : undefined;\n}\n" \
              "function power(n) {\n  return 3 ** n;\n}\n"
-    verdict = check(plan, answer)
+    verdict = run_checks(plan, answer)
     names = [i.name for i in verdict.items]
     # biggest([]) raises IndexError in Python, where JavaScript gives undefined; 3**200 is past 2**53.
     assert "biggest([])" not in names and "power(200)" not in names
@@ -366,11 +366,12 @@ def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left
 def test_a_different_exception_on_a_generated_input_passes_and_says_so() -> None:
     plan = plan_checks("simplify", "def first(xs):\n    return xs[0]\n", language="python")
     plan.add_calls([("first", ([5, 6],)), ("first", ([],))], "model")
-    verdict = check(plan, "def first(xs):\n    return next(iter(xs))\n")  # StopIteration where IndexError was
+    verdict = run_checks(plan, "def first(xs):\n    return next(iter(xs))\n")  # StopIteration where IndexError was
     row = next(i for i in verdict.items if i.name == "first([])")
     assert row.passed and row.expected == "raises an exception (the original: IndexError)"
     assert row.got == "raises StopIteration"
-    assert not check(plan, "def first(xs):\n    return xs[0] if xs else None\n").status == "pass"  # no raise: fails
+    no_raise = run_checks(plan, "def first(xs):\n    return xs[0] if xs else None\n")
+    assert not no_raise.status == "pass"  # no raise: fails
 
 
 def test_intended_tests_are_read_strictly() -> None:
@@ -394,7 +395,8 @@ def test_debug_without_an_error_or_examples_runs_the_models_expected_results() -
     plan = plan_checks("debug", "def last(xs):\n    return xs[len(xs)]\n", language="python")
     assert plan.intended == ["last"] and plan.wanted == []
     assert plan.add_intended([("last", ([1, 2, 3],), 3), ("last", (["a"],), "a")]) == 2
-    right, wrong = check(plan, "def last(xs):\n    return xs[-1]\n"), check(plan, "def last(xs):\n    return xs[0]\n")
+    right = run_checks(plan, "def last(xs):\n    return xs[-1]\n")
+    wrong = run_checks(plan, "def last(xs):\n    return xs[0]\n")
     assert right.status == "pass" and right.items[0].origin == "intended"
     assert wrong.status == "fail" and not next(i for i in wrong.items if i.name == "last([1, 2, 3])").passed
 

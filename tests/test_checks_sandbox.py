@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.checks import check as run_checks
-from playground.checks import plan_checks, run_snippet
+from playground.checks import plan_checks, run_checks, run_snippet
 from playground.checks.sandbox import Limits, get_sandbox
 
 pytestmark = pytest.mark.sandbox

@@ -17,9 +17,9 @@ import pytest
 from playground import pipeline
 from playground.engines import Engine, Stepper, get_engine_class, load_engine, unload_engine
 from playground.errors import ModelError
-from playground.models import bundled_model_path
 from playground.params import GenerationParams
 from playground.settings import reload_settings
+from tests.helpers import bundled_model_path
 
 pytest.importorskip("ctransformers")  # an optional extra; `make test` installs it
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -21,9 +22,9 @@ from playground.engines import server_process as server_process_module
 from playground.engines.llama_server import LlamaServerEngine
 from playground.errors import EngineError, ModelError
 from playground.examples import load_examples
-from playground.models import bundled_model_path
 from playground.params import GenerationParams
 from playground.teach.tokens import stepper
+from tests.helpers import bundled_model_path
 
 pytestmark = pytest.mark.server
 GREEDY = GenerationParams(temperature=0.0, seed=7, max_tokens=48)
@@ -167,6 +168,19 @@ def test_a_model_the_server_cannot_load_is_a_clear_error(tmp_path: Path) -> None
     broken.write_bytes(data[: len(data) // 3])  # a valid header, the weights cut off
     with pytest.raises(ModelError, match="llama-server could not serve cut.gguf: it exited with code"):
         LlamaServerEngine(str(broken), slots=1)
+
+
+def test_a_closed_server_leaves_no_process_log_or_exit_hook() -> None:
+    """Servers still open at exit are closed by one hook for the process: starting more adds none."""
+    hooks = []
+    for _ in range(2):
+        engine = LlamaServerEngine(SMALL_MODEL, slots=1)
+        process = engine.process
+        assert process is not None and process.alive() and process.log.exists()
+        engine.close()
+        assert not process.alive() and not process.log.exists()
+        hooks.append(atexit._ncallbacks())
+    assert hooks[0] == hooks[1]
 
 
 def test_the_registry_builds_it_by_name(monkeypatch: pytest.MonkeyPatch) -> None:

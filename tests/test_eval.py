@@ -15,13 +15,20 @@ import pytest
 from playground import pipeline
 from playground.engines import Engine
 from playground.evaluate.__main__ import main, parse_args
-from playground.evaluate.checks import check, reference_code, size
 from playground.evaluate.dataset import TASK_ORDER, TIERS, Item, load_items
+from playground.evaluate.grading import grade_answer, size
 from playground.evaluate.replay import Replay
 from playground.evaluate.runner import ANCHOR, answer_checked, answer_pipeline
-from playground.evaluate.sandbox import isolation, run_node, run_python
+from playground.evaluate.sandbox import isolation, run_node_cases, run_python_tests
 from playground.params import GenerationParams
 from playground.repair import errors, improved
+from playground.tasks import get_task
+
+
+def reference_code(item: Item) -> str:
+    """The item's reference answer as a whole program (Complete's solution is only the body)."""
+    return item.code + item.solution if get_task(item.task).fills_middle else item.solution
+
 
 ALL_ITEMS = [item for task in TASK_ORDER for item in load_items(task)]
 # The harder tier's references run in the slow tier (120 sandboxed runs).
@@ -55,8 +62,8 @@ def test_the_hard_tier_is_realistic() -> None:
 
 @pytest.mark.parametrize("item", ALL_ITEMS + HARD_ITEMS, ids=lambda i: f"{i.task}-{i.name}")
 def test_reference_answer_passes_its_check(item: Item) -> None:
-    outcome = check(item, reference_code(item))
-    assert outcome.passed, outcome.reason
+    grade = grade_answer(item, reference_code(item))
+    assert grade.passed, grade.reason
 
 
 def _both(task: str) -> list[object]:
@@ -67,12 +74,12 @@ def _both(task: str) -> list[object]:
 @pytest.mark.parametrize("item", _both("debug"), ids=lambda i: i.name)
 def test_debug_item_fails_before_the_fix(item: Item) -> None:
     assert item.bug
-    assert not check(item, item.code).passed
+    assert not grade_answer(item, item.code).passed
 
 
 @pytest.mark.parametrize("item", _both("simplify"), ids=lambda i: i.name)
 def test_simplify_original_passes_and_the_reference_is_shorter(item: Item) -> None:
-    assert run_python(item.code, item.tests).passed  # the original is correct, only roundabout
+    assert run_python_tests(item.code, item.tests).passed  # the original is correct, only roundabout
     assert size(item.solution) < size(item.code)
 
 
@@ -82,54 +89,54 @@ def test_translate_cases_are_what_the_python_original_returns(item: Item) -> Non
     tests = ("import json\n"
              f"for args, expected in json.loads({cases!r}):\n"
              f"    assert json.loads(json.dumps({item.function}(*args))) == expected, (args, expected)\n")
-    outcome = run_python(item.code, tests)
-    assert outcome.passed, outcome.reason
+    grade = run_python_tests(item.code, tests)
+    assert grade.passed, grade.reason
 
 
 # --- the checkers and the sandbox -----------------------------------------------------------------
 
 def test_python_checker_passes_a_correct_solution_and_fails_a_wrong_one() -> None:
     tests = "assert double(2) == 4\nassert double(-1) == -2\n"
-    assert run_python("def double(x):\n    return 2 * x\n", tests).passed
-    wrong = run_python("def double(x):\n    return x + 2\n", tests)
+    assert run_python_tests("def double(x):\n    return 2 * x\n", tests).passed
+    wrong = run_python_tests("def double(x):\n    return x + 2\n", tests)
     assert not wrong.passed and "AssertionError" in wrong.reason
 
 
 def test_python_checker_reports_errors_and_ignores_main_blocks() -> None:
-    assert "SyntaxError" in run_python("def f(:\n", "").reason
+    assert "SyntaxError" in run_python_tests("def f(:\n", "").reason
     demo = "def f():\n    return 1\n\nif __name__ == '__main__':\n    input('never')\n"
-    assert run_python(demo, "assert f() == 1\n").passed
+    assert run_python_tests(demo, "assert f() == 1\n").passed
 
 
 def test_a_solution_cannot_fake_a_pass_by_exiting_early() -> None:
-    assert not run_python("import os\nos._exit(0)\n", "assert False\n").passed
-    assert not run_python("raise SystemExit(0)\n", "assert False\n").passed
+    assert not run_python_tests("import os\nos._exit(0)\n", "assert False\n").passed
+    assert not run_python_tests("raise SystemExit(0)\n", "assert False\n").passed
 
 
 @pytest.mark.model
 def test_infinite_loops_time_out() -> None:
-    outcome = run_python("def f():\n    while True:\n        pass\n", "f()\n", timeout=2)
-    assert not outcome.passed and "timeout" in outcome.reason
-    outcome = run_node("function f() { for (;;) {} }", "f", [[[], 1]], timeout=2)
-    assert not outcome.passed and "timeout" in outcome.reason
+    grade = run_python_tests("def f():\n    while True:\n        pass\n", "f()\n", timeout=2)
+    assert not grade.passed and "timeout" in grade.reason
+    grade = run_node_cases("function f() { for (;;) {} }", "f", [[[], 1]], timeout=2)
+    assert not grade.passed and "timeout" in grade.reason
 
 
 def test_node_checker_matches_values_and_accepts_camel_case_names() -> None:
     cases = [[[1, 2], 3], [[0.1, 0.2], 0.3]]
-    assert run_node("function add_up(a, b) { return a + b; }", "add_up", cases).passed
-    assert run_node("const addUp = (a, b) => a + b;", "add_up", cases).passed
-    wrong = run_node("function add_up(a, b) { return a - b; }", "add_up", cases)
+    assert run_node_cases("function add_up(a, b) { return a + b; }", "add_up", cases).passed
+    assert run_node_cases("const addUp = (a, b) => a + b;", "add_up", cases).passed
+    wrong = run_node_cases("function add_up(a, b) { return a - b; }", "add_up", cases)
     assert not wrong.passed and "expected 3" in wrong.reason
-    missing = run_node("function other() {}", "add_up", cases)
+    missing = run_node_cases("function other() {}", "add_up", cases)
     assert not missing.passed and "no function named add_up" in missing.reason
 
 
 def test_simplify_check_refuses_longer_or_unchanged_code_and_any_check_refuses_empty_code() -> None:
     item = load_items("simplify")[0]
     padded = item.code + "\n# " + "x" * 200 + "\n"
-    assert "not shorter than the original (" in check(item, padded).reason
-    assert check(item, item.code).reason == "not shorter than the original (unchanged?)"  # safe, but not simpler
-    assert check(item, "  \n").reason == "no code in the answer"
+    assert "not shorter than the original (" in grade_answer(item, padded).reason
+    assert grade_answer(item, item.code).reason == "not shorter than the original (unchanged?)"  # safe, but not simpler
+    assert grade_answer(item, "  \n").reason == "no code in the answer"
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
@@ -165,23 +172,24 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
 def test_solutions_cannot_reach_the_network(listener: tuple[int, list[bytes]]) -> None:
     port, received = listener
     py = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'hi')\n"
-    assert not run_python(py, "").passed
+    assert not run_python_tests(py, "").passed
     js = (f"fetch('http://127.0.0.1:{port}/').then(() => console.log('reached'))"
           ".catch(() => console.log('blocked'));\nfunction f() { return 1; }")
-    outcome = run_node(js, "f", [[[], 1]])
-    assert "reached" not in outcome.output
+    grade = run_node_cases(js, "f", [[[], 1]])
+    assert "reached" not in grade.output
     assert received == []
 
 
 def test_solutions_cannot_write_outside_their_directory(tmp_path: Path) -> None:
     os.chmod(tmp_path, 0o777)  # even a directory anyone may write to stays untouched
     target = tmp_path / "escaped.txt"
-    assert not run_python(f"open({str(target)!r}, 'w').write('x')\n", "").passed
-    assert not run_python(f"import os\nos.system('touch {target}')\n", "").passed
+    assert not run_python_tests(f"open({str(target)!r}, 'w').write('x')\n", "").passed
+    assert not run_python_tests(f"import os\nos.system('touch {target}')\n", "").passed
     js = f"process.mainModule.require('fs').writeFileSync({json.dumps(str(target))}, 'x');"
-    assert not run_node(js + "\nfunction f() { return 1; }", "f", [[[], 1]]).passed
+    assert not run_node_cases(js + "\nfunction f() { return 1; }", "f", [[[], 1]]).passed
     assert not target.exists()
-    assert run_python("open('scratch.txt', 'w').write('ok')\n", "assert open('scratch.txt').read() == 'ok'\n").passed
+    writes = "open('scratch.txt', 'w').write('ok')\n"
+    assert run_python_tests(writes, "assert open('scratch.txt').read() == 'ok'\n").passed
 
 
 # --- the harness ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from playground.extract import Extracted, extract, extract_code
+from playground.extract import Extracted, extract
+from tests.helpers import extract_code
 
 XSS = '</textarea><script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 

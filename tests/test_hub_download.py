@@ -10,8 +10,9 @@ import pytest
 
 from playground.engines.llama_cpp import LlamaCppEngine
 from playground.errors import ModelError
-from playground.models import bundled_model_path, resolve
+from playground.models import resolve
 from playground.params import GenerationParams
+from tests.helpers import bundled_model_path
 
 from .fake_hub import FakeHub
 

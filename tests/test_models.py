@@ -10,7 +10,8 @@ from playground.catalog import SMALL_MODEL, get_model
 from playground.engines import load_engine
 from playground.errors import ModelError
 from playground.gguf import file_format, read_metadata
-from playground.models import HubRef, bundled_model_path, model_info, resolve
+from playground.models import HubRef, model_info, resolve
+from tests.helpers import bundled_model_path
 
 SMALL_FILE = get_model(SMALL_MODEL).filename
 

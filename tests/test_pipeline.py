@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from pyflakes.api import check
+from pyflakes import api as pyflakes_api
 from pyflakes.reporter import Reporter
 
 from playground.engines import Engine
@@ -63,7 +63,7 @@ def test_complete_produces_code_that_pyflakes_parses(engine: Engine, greedy: Gen
         def flake(self, message: object) -> None:
             pass
 
-    check(result.code, "completion.py", Collect())
+    pyflakes_api.check(result.code, "completion.py", Collect())
     assert errors == [], result.code
     assert not any(f.kind == "error" and "invalid syntax" in f.message for f in result.lint)
 

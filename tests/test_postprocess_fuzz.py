@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playground.errors import UnknownLanguageError
-from playground.extract import extract, extract_code
+from playground.extract import extract
 from playground.highlight import highlight_html, highlight_terminal
 from playground.languages import LANGUAGES, canonical_language, guess_language
 from playground.lint import lint, lint_note
+from tests.helpers import extract_code
 
 FAST = settings(max_examples=200, deadline=None)
 # The formatter's own tags; anything else starting with "<" would have come from the input.

@@ -19,12 +19,12 @@ import httpx
 import pytest
 
 from playground.catalog import SMALL_MODEL
-from playground.models import bundled_model_path
 from playground.settings import get_settings
 from playground.web.manager import BUNDLED, ModelManager, spec_label
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import client, serve
 from tests.fake_hub import FakeHub
+from tests.helpers import bundled_model_path
 from tests.llama_server import LlamaServer
 
 pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from playground.engines import Engine
 from playground.errors import InputError, PlaygroundError
-from playground.models import bundled_model_path, model_info
+from playground.models import model_info
 from playground.params import MAX_NEW_TOKENS_CAP, GenerationParams
 from playground.pipeline import run, stream
 from playground.tasks import TASKS, build_prompt
+from tests.helpers import bundled_model_path
 
 INFO = model_info(bundled_model_path())
 

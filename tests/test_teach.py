@@ -28,7 +28,7 @@ from playground.teach.runs import (
     reproduce,
     variability_grid,
 )
-from playground.teach.sampling import KEEP, Sampling, after_sampling, top_k_probs
+from playground.teach.sampling import KEEP, Sampling, after_sampling
 from playground.teach.steps import Step, Walk, go_to, model_key, next_token, start_walk, take
 from playground.teach.tokens import prompt_anatomy, prompt_tokens, stepper, token_kinds
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
@@ -59,7 +59,7 @@ def logits(engine: Engine, prompt: pipeline.Prompt) -> np.ndarray:
 
 @pytest.mark.parametrize("k", [1, 5, 20])
 def test_top_k_probabilities_are_sorted_and_a_part_of_one(logits: np.ndarray, k: int) -> None:
-    top = top_k_probs(logits, k)
+    top = Distribution.from_logits(logits, keep=k).top(k)
     probs = [p for _, p in top]
     assert len(top) == k
     assert probs == sorted(probs, reverse=True)
@@ -69,7 +69,7 @@ def test_top_k_probabilities_are_sorted_and_a_part_of_one(logits: np.ndarray, k:
 
 
 def test_top_k_over_the_whole_vocabulary_sums_to_one(logits: np.ndarray) -> None:
-    top = top_k_probs(logits, logits.size)
+    top = Distribution.from_logits(logits, keep=logits.size).top(logits.size)
     assert len(top) == logits.size
     assert sum(p for _, p in top) == pytest.approx(1.0, abs=1e-9)
     stored = Distribution.from_logits(logits, KEEP)

@@ -195,14 +195,15 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value for value in streaming)
     partial.done = True
     lint_line, table, diff, prompt, download, checks, share, note, run_row, call, ran = panels(
-        View("simplify", "x=1", partial))
+        View("simplify", "x=1", partial), "/saved/answer.py")
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and prompt == "p"
-    assert download["__type__"] == "update" and download["interactive"] is True and download["value"]
+    assert download["__type__"] == "update" and download["interactive"] is True
+    assert download["value"] == "/saved/answer.py"
     assert "No problems found" in lint_line and "not checked" in checks
     assert share["interactive"] is True and note == ""  # an answer to share: the button is on
     assert run_row["visible"] is True and call["placeholder"] == "Run a call, e.g. print(...)" and ran == ""
     partial.code = ""  # nothing to share or run
-    _, _, _, _, download, _, share, _, run_row, _, _ = panels(View("simplify", "x=1", partial))
+    _, _, _, _, download, _, share, _, run_row, _, _ = panels(View("simplify", "x=1", partial), "/saved/answer.py")
     assert download["interactive"] is False and share["interactive"] is False and run_row["visible"] is False
     go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer="x", code="func f() {}",
                 done=True)

@@ -1,13 +1,32 @@
-"""Files in and out of the web app: opening a source file into a code box, and the download's name."""
+"""Files in and out of the web app: opening a source file into a code box, the download's name, and the app's
+scratch folder (downloads pruned per session, removed when the page is closed and when the app is closed)."""
 
 from __future__ import annotations
 
+import atexit
+from collections.abc import Iterator
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
+from playground.catalog import SMALL_MODEL
+from playground.examples import load_examples
 from playground.languages import suggested_filename
+from playground.scratch import KEEP_PER_SESSION, Scratch
+from playground.teach.handlers import TeachApp
+from playground.web import ModelManager
 from playground.web.files import open_file, read_source, save_answer
+from playground.web.handlers import PlaygroundApp, View
+from tests.browser import build_page, serve
+from tests.fakes import EchoEngine  # noqa: F401 - registers the "echo" engine
+
+
+@pytest.fixture
+def files() -> Iterator[Scratch]:
+    scratch = Scratch()
+    yield scratch
+    scratch.close()
 
 
 @pytest.mark.parametrize(("code", "language", "name"), [
@@ -26,10 +45,10 @@ def test_a_download_is_named_after_what_the_code_defines(code: str, language: st
     assert suggested_filename(code, language) == name
 
 
-def test_an_answer_that_defines_nothing_is_named_after_the_input_then_the_task() -> None:
-    assert Path(save_answer("print(fizzbuzz(3))\n", "python", "def fizzbuzz(n):\n    pass\n", "debug")).name == (
-        "fizzbuzz.py")
-    saved = Path(save_answer("console.log(3);\n", "javascript", "print(3)\n", "translate"))
+def test_an_answer_that_defines_nothing_is_named_after_the_input_then_the_task(files: Scratch) -> None:
+    saved = save_answer(files, "print(fizzbuzz(3))\n", "python", "def fizzbuzz(n):\n    pass\n", "debug")
+    assert Path(saved).name == "fizzbuzz.py"
+    saved = Path(save_answer(files, "console.log(3);\n", "javascript", "print(3)\n", "translate"))
     assert saved.name == "translate.js" and saved.read_text("utf-8") == "console.log(3);\n"
 
 
@@ -81,3 +100,59 @@ def test_a_file_name_with_markup_is_escaped(tmp_path: Path) -> None:
     path.write_text("x = 1\n", "utf-8")
     _, _, shown, _, _ = open_file(str(path), "python")
     assert "<img" not in shown and "&lt;img" in shown
+
+
+def test_each_session_keeps_its_last_downloads_and_loses_them_when_its_page_closes(files: Scratch) -> None:
+    assert files.root is None  # nothing is made before the first download
+    paths = [files.write("fizzbuzz.py", f"# {i}\n", "session-a") for i in range(KEEP_PER_SESSION + 3)]
+    other = files.write("fizzbuzz.py", "# b\n", "session-b")
+    kept = [p for p in paths if p.exists()]
+    assert kept == paths[-KEEP_PER_SESSION:] and other.exists()  # the same name twice: a folder each
+    assert [p.read_text("utf-8") for p in kept][-1] == f"# {KEEP_PER_SESSION + 2}\n"
+    assert not any(p.parent.exists() for p in paths[:3])  # the pruned files' folders went too
+    assert files.write("x.py", "", "../../escape").parent.parent.parent == files.root  # a hostile session name
+    files.forget("session-a")
+    assert not any(p.exists() for p in paths) and other.exists()
+    root = files.root
+    files.close()
+    assert root is not None and not root.exists() and files.root is None
+
+
+def _owners(demo: gr.Blocks, kind: type) -> list:
+    """The objects whose methods handle the page's events (through a decorator too), of one class."""
+    found = []
+    for block_fn in demo.fns.values():
+        owner = getattr(getattr(block_fn.fn, "__wrapped__", block_fn.fn), "__self__", None)
+        if isinstance(owner, kind) and all(owner is not f for f in found):
+            found.append(owner)
+    return found
+
+
+def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook() -> None:
+    """Downloads written through the running page's handlers (the Download button's file) live in the app's
+    one scratch folder, shared with the teaching tab; closing the app removes it. Building and closing more
+    apps registers no exit hook (one for the process, at import; the first app's imports may add their own)."""
+    example = load_examples("simplify")[0]
+    roots, hooks = [], []
+    for _ in range(3):
+        with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (_url, demo):
+            [app] = _owners(demo, PlaygroundApp)
+            assert app.files is demo.files  # type: ignore[attr-defined]
+            ended = [u[-1] for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
+                                                 request=None) if isinstance(u[-1], View)][-1]
+            for session in ("one", "two"):
+                download = app.show_panels(ended, gr.Request(session_hash=session))[4]
+                assert Path(download["value"]).read_text("utf-8") == ended.state.code
+            card = demo.files.write("card-simplify-seed1.json", "{}", "cards")  # as TeachApp.card does
+            assert card.exists() and len(list(demo.files.root.iterdir())) == 3  # type: ignore[attr-defined]
+            roots.append(demo.files.root)  # type: ignore[attr-defined]
+        assert not roots[-1].exists()
+        hooks.append(atexit._ncallbacks())
+    assert len(set(roots)) == 3 and hooks[0] == hooks[-1]
+
+
+def test_the_teaching_tab_writes_its_cards_in_the_pages_folder() -> None:
+    demo = build_page(ModelManager(engine="echo", model=SMALL_MODEL, public=False))
+    [teach] = _owners(demo, TeachApp)
+    [app] = _owners(demo, PlaygroundApp)
+    assert teach.files is app.files is demo.files  # type: ignore[attr-defined]

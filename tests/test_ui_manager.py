@@ -10,11 +10,11 @@ import pytest
 import playground
 from playground.catalog import SMALL_MODEL
 from playground.errors import ModelError
-from playground.models import bundled_model_path
 from playground.settings import load_settings
 from playground.web.manager import BUNDLED, ModelManager, hub_spec, model_spec
 from playground.web.sessions import Runs
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
+from tests.helpers import bundled_model_path
 
 QWEN = "hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 

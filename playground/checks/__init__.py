@@ -9,10 +9,10 @@ code in the host process, and it knows nothing about engines.
 from ..languages import RUNNABLE
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome
-from .plan import CheckPlan, check, check_code, plan_checks
+from .plan import CheckPlan, check, plan_checks, run_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
 from .suite import Kept, keep_passing
 
 __all__ = ["RUNNABLE", "Case", "CheckPlan", "Item", "Kept", "Limits", "Outcome", "RunReport", "SandboxUnavailable",
-           "Verdict", "check", "check_code", "keep_passing", "plan_checks", "run_snippet", "warm"]
+           "Verdict", "check", "keep_passing", "plan_checks", "run_checks", "run_snippet", "warm"]

@@ -198,7 +198,7 @@ def _for_language(cases: list[Case], language: str) -> list[Case]:
 
 def plan_checks(task: str, code: str, *, language: str, target: str | None = None, tests: str = "",
                 error: str = "") -> CheckPlan:
-    """The checks for a request (nothing runs yet; the oracle runs on the first check())."""
+    """The checks for a request (nothing runs yet; the oracle runs on the first run_checks())."""
     spec = get_task(task)
     answer = spec.answer_language(language, target)
     plan = CheckPlan(task, answer, code, language)
@@ -267,7 +267,7 @@ def _program_output(plan: CheckPlan, loaded: Outcome) -> Item | None:
                 loaded.error_text(), loaded.seconds, "program")
 
 
-def check(plan: CheckPlan, program: str) -> Verdict:
+def run_checks(plan: CheckPlan, program: str) -> Verdict:
     """Run the plan's checks on an answer's whole program and return the verdict."""
     verdict = Verdict(notes=_notes(plan))
     syntax = syntax_item(program, plan.language)
@@ -301,7 +301,7 @@ def _notes(plan: CheckPlan) -> list[str]:
     return notes
 
 
-def check_code(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
+def check(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
                against_language: str | None = None,
                write_calls: Callable[[CheckPlan], object] | None = None) -> Verdict:
     """Check code: its own >>> examples, the tests, and the behaviour of `against` if given (the original: the
@@ -314,6 +314,6 @@ def check_code(code: str, *, language: str = "python", tests: str = "", against:
         plan = plan_checks(task, against, language=source, target=language, tests=tests)
         if plan.wanted and write_calls is not None:
             write_calls(plan)
-        return check(plan, code)
+        return run_checks(plan, code)
     own = plan_checks("complete", code, language=language, tests=tests)
-    return check(own, code)
+    return run_checks(own, code)

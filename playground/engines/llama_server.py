@@ -112,7 +112,7 @@ class LlamaServerEngine:
         taken = sum(self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())) for _ in range(self.slots))
         self.http.close()
         if self.process is not None:
-            self.process.stop()
+            self.process.close()
         for _ in range(taken):
             self._slots.release()
 

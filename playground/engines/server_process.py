@@ -2,8 +2,9 @@
 
 It listens on a free loopback port, with no web UI and none of its experimental agent tools; its log
 goes to a temporary file whose last lines become the message when it cannot start. A server that died
-is started again on the next request (on the same port if it is still free). It is stopped when the
-engine is closed, and at interpreter exit.
+is started again on the next request (on the same port if it is still free). It is stopped, and its log
+removed, when the engine is closed; servers still open at interpreter exit are closed by one exit hook for
+the process (not one per server, which would keep every server object alive until exit).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from ..settings import get_settings
 
 START_TIMEOUT_S = 120.0
 BIND_FAILURES = ("couldn't bind", "address already in use", "failed to bind")
+_OPEN: set[ServerProcess] = set()  # servers started and not yet closed
+_OPEN_LOCK = threading.Lock()
 
 
 def find_binary() -> Path:
@@ -66,12 +69,17 @@ class ServerProcess:
         self.model, self.slots, self.slot_ctx, self.threads, self.extra = model, slots, slot_ctx, threads, extra
         self.binary = binary or find_binary()
         self.port = free_port()
-        self.log = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
+        handle, name = tempfile.mkstemp(prefix="llama-server-", suffix=".log")
+        os.close(handle)
+        self.log = Path(name)
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self._lock = threading.Lock()
-        self.start()
-        atexit.register(self.stop)
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def origin(self) -> str:
@@ -96,6 +104,8 @@ class ServerProcess:
 
     def start(self) -> None:
         """Start the server and wait until /health answers; a port someone took is traded for another."""
+        with _OPEN_LOCK:
+            _OPEN.add(self)
         for _attempt in range(3):
             with open(self.log, "wb") as log:
                 self.process = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT,
@@ -170,3 +180,21 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
+
+    def close(self) -> None:
+        """Stop the server for good and remove its log."""
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
+        self.stop()
+        self.log.unlink(missing_ok=True)
+
+
+def close_all() -> None:
+    """Close every server still open (at interpreter exit, before the modules they need are torn down)."""
+    with _OPEN_LOCK:
+        servers = list(_OPEN)
+    for server in servers:
+        server.close()
+
+
+atexit.register(close_all)

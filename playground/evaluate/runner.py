@@ -28,8 +28,8 @@ from ..engines import Engine, load_engine
 from ..extract import extract
 from ..params import GenerationParams
 from ..tasks import get_task
-from .checks import check
 from .dataset import Item, load_items
+from .grading import grade_answer
 from .replay import Replay
 
 METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
@@ -145,9 +145,9 @@ def answers(engine: Engine, model: str, methods: list[str], item: Item, params: 
     return out
 
 
-def _checked(attempt: Attempt, item: Item) -> Attempt:
-    outcome = check(item, attempt.code)
-    attempt.passed, attempt.reason = outcome.passed, outcome.reason
+def _graded(attempt: Attempt, item: Item) -> Attempt:
+    grade = grade_answer(item, attempt.code)
+    attempt.passed, attempt.reason = grade.passed, grade.reason
     return attempt
 
 
@@ -178,7 +178,7 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
             for tier, item, todo in work:
                 for attempt in answers(engine, model, todo, item, params):
                     attempt.tier = tier
-                    future = pool.submit(_checked, attempt, item)
+                    future = pool.submit(_graded, attempt, item)
                     if progress is not None:
                         future.add_done_callback(lambda f: progress(f.result()))
                     futures.append(future)

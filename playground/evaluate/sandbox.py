@@ -45,8 +45,8 @@ _MOUNT_SCRIPT = (
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """How one sandboxed run went: passed, a short reason, and what it printed."""
+class Grade:
+    """An answer graded by a sandboxed run: passed, a short reason, and what the run printed."""
 
     passed: bool
     reason: str
@@ -115,7 +115,7 @@ def isolation() -> str:
     return _setup()[0]
 
 
-def _run(files: dict[str, str], command: list[str], timeout: float, memory: bool) -> Outcome:
+def _run(files: dict[str, str], command: list[str], timeout: float, memory: bool) -> Grade:
     """Write files into a fresh work directory and run command there; pass = exit 0 + the token."""
     mode, _ = _setup()
     token = secrets.token_hex(16)
@@ -127,11 +127,11 @@ def _run(files: dict[str, str], command: list[str], timeout: float, memory: bool
         cmd = [*_limits(int(timeout) + 1, memory, mode), *_prefix(mode, work), *command]
         rc, out, err = _spawn(cmd, work, token + "\n", timeout)
     if rc is None:
-        return Outcome(False, f"timeout after {timeout:g} s", out[-2000:])
+        return Grade(False, f"timeout after {timeout:g} s", out[-2000:])
     lines = out.rstrip("\n").split("\n")
     if rc == 0 and lines[-1] == token:
-        return Outcome(True, "pass", "\n".join(lines[:-1])[-2000:])
-    return Outcome(False, _reason(err, rc)[:300], (out + err)[-2000:])
+        return Grade(True, "pass", "\n".join(lines[:-1])[-2000:])
+    return Grade(False, _reason(err, rc)[:300], (out + err)[-2000:])
 
 
 def _reason(err: str, rc: int) -> str:
@@ -143,7 +143,7 @@ def _reason(err: str, rc: int) -> str:
     return next((line for line in reversed(lines) if not line.startswith("Node.js v")), f"exit code {rc}")
 
 
-def run_python(solution: str, tests: str, timeout: float = TIMEOUT_S) -> Outcome:
+def run_python_tests(solution: str, tests: str, timeout: float = TIMEOUT_S) -> Grade:
     """Run solution then the asserts in tests; passed when every assert holds."""
     _, python = _setup()
     files = {"solution.py": solution, "tests.py": tests,
@@ -170,12 +170,12 @@ def node_command() -> list[str] | None:
     return [node, "--no-warnings", "--max-old-space-size=128", *_node_flags()] if node else None
 
 
-def run_node(solution: str, function: str, cases: list[tuple[list[object], object]],
-             timeout: float = TIMEOUT_S) -> Outcome:
+def run_node_cases(solution: str, function: str, cases: list[tuple[list[object], object]],
+             timeout: float = TIMEOUT_S) -> Grade:
     """Run a JavaScript solution and call function on each case; passed when all results match."""
     node = node_command()
     if node is None:
-        return Outcome(False, "node is not installed: apt-get install nodejs")
+        return Grade(False, "node is not installed: apt-get install nodejs")
     files = {"solution.js": solution, "runner.js": (_HERE / "runner_js.js").read_text("utf-8"),
              "cases.json": json.dumps({"name": function, "cases": cases})}
     reads = ["--allow-fs-read={work}"] if any("permission" in flag for flag in node) else []

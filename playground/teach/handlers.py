@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Iterator
 from functools import wraps
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -20,6 +18,7 @@ from ..highlight import highlight_html
 from ..languages import picked_language
 from ..params import GenerationParams
 from ..pipeline import prepare_prompt
+from ..scratch import Scratch
 from ..tasks import Prompt, get_task
 from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
 from .runs import (
@@ -37,7 +36,6 @@ from .steps import Walk, go_to, next_token, start_walk, take
 from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_kinds, token_text
 
 log = logging.getLogger(__name__)
-_CARDS = Path(tempfile.mkdtemp(prefix="playground-cards-"))
 
 
 def _task_inputs(task: str, target: str, extra: str) -> dict[str, str]:
@@ -67,10 +65,12 @@ def safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 class TeachApp:
-    """Handlers of the teaching tab, bound to a function that returns the current engine."""
+    """Handlers of the teaching tab, bound to a function that returns the current engine and to the app's
+    scratch folder (for card downloads)."""
 
-    def __init__(self, engine: Callable[[], Engine]) -> None:
+    def __init__(self, engine: Callable[[], Engine], files: Scratch | None = None) -> None:
         self.engine = engine
+        self.files = files or Scratch()
 
     def prompt(self, task: str, code: str, source: str, target: str, extra: str) -> Prompt:
         return prepare_prompt(task, code, self.engine().info, language=picked_language(source),
@@ -212,8 +212,7 @@ class TeachApp:
         params = GenerationParams.build(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
                                         max_tokens=GRID_MAX_TOKENS)
         card = make_card(engine, prompt.text, prompt.stop, params)
-        path = Path(tempfile.mkdtemp(dir=_CARDS)) / f"card-{task}-seed{card.seed}.json"
-        path.write_text(card.to_json(), "utf-8")
+        path = self.files.write(f"card-{task}-seed{card.seed}.json", card.to_json(), "cards")
         shown = _answer_html(prompt.prefill + card.output, prompt.language)
         return card.to_json(), gr.update(value=str(path), interactive=True), shown, ""
 

@@ -23,12 +23,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def top_k_probs(logits: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k most likely token ids with their probabilities (softmax over the full vocabulary), most likely first."""
-    k = max(1, min(int(k), np.size(logits)))
-    return Distribution.from_logits(logits, keep=k).top(k)
-
-
 @dataclass(frozen=True)
 class Sampling:
     """The sampling settings a step uses (GenerationParams' sampling fields, plus llama.cpp's fixed min-p)."""

@@ -12,6 +12,7 @@ import gradio as gr
 from ..engines import Engine
 from ..examples import load_examples
 from ..languages import AUTO, language_choices
+from ..scratch import Scratch
 from ..tasks import TASKS, get_task
 from .handlers import TeachApp, safe
 from .sampling import TOP_K_MAX
@@ -114,9 +115,10 @@ def _runs_panel() -> SimpleNamespace:
                            card_text=card_text, upload=upload, replay_btn=replay_btn, replay_out=replay_out)
 
 
-def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1) -> None:
-    """The components and events of the tab (called inside gr.Tab); concurrency: generations at once."""
-    app = TeachApp(engine)
+def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1, files: Scratch | None = None) -> None:
+    """The components and events of the tab (called inside gr.Tab); concurrency: generations at once; files:
+    the app's scratch folder, where reproducibility cards are written for download."""
+    app = TeachApp(engine, files)
     model = {"concurrency_id": "model", "concurrency_limit": concurrency, "api_visibility": "private"}
     local = {"queue": False, "api_visibility": "private", "show_progress": "hidden"}
     gr.Markdown(INTRO, elem_classes="pg-intro")

@@ -1,5 +1,8 @@
 """Files in and out of the web app: a source file opened into a code box, and the answer as a download.
 
+The downloads go in the app's one scratch folder (playground/scratch.py), which `AppBlocks` owns: a session's
+files go when its page is closed (Gradio's unload event), the whole folder when the app is closed.
+
 A file opened (uploaded, or dropped on the file box) goes through the same checks as the CLI's input:
 binary and non-UTF-8 files are refused with the CLI's messages, and the code box keeps what it had.
 Its language follows the extension. The download is named after what the answer defines
@@ -8,34 +11,46 @@ Its language follows the extension. The download is named after what the answer 
 
 from __future__ import annotations
 
-import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
 from ..errors import InputError
 from ..fragments import message_html
-from ..inputs import check_code, decode_source
+from ..inputs import decode_source, validate_code
 from ..languages import AUTO, find_language, language_from_filename, suggested_filename
+from ..scratch import Scratch
 from ..settings import get_settings
 
-_DOWNLOADS = Path(tempfile.mkdtemp(prefix="playground-downloads-"))
-KEEP_DOWNLOADS_S = 3600
+
+class AppBlocks(gr.Blocks):
+    """The page's gr.Blocks, owning the app's scratch folder: close() removes it."""
+
+    def __init__(self, files: Scratch, **options: Any) -> None:
+        super().__init__(**options)
+        self.files = files
+
+    def close(self, verbose: bool = True) -> None:
+        super().close(verbose)
+        self.files.close()
+
+    def forget(self, request: gr.Request) -> None:
+        """A page was closed (Gradio's unload): its session's downloads go."""
+        self.files.forget(session_of(request))
 
 
-def save_answer(code: str, language: str, original: str, task: str) -> str:
-    """Write the answer to a file for the Download button; its path."""
-    now = time.time()
-    for old in _DOWNLOADS.glob("*/*"):  # Gradio serves its own copy; ours can go after an hour
-        if now - old.stat().st_mtime > KEEP_DOWNLOADS_S:
-            old.unlink(missing_ok=True)
+def session_of(request: gr.Request | None) -> str:
+    """The session a request belongs to (its Gradio session hash)."""
+    return getattr(request, "session_hash", None) or "anonymous"
+
+
+def save_answer(files: Scratch, code: str, language: str, original: str, task: str, session: str = "shared") -> str:
+    """Write the answer to a file of the app's scratch folder for the Download button; its path."""
     name = suggested_filename(code, language, fallback="")
     if name.startswith("."):  # the answer defines nothing: the input's name, else the task's
         name = suggested_filename(original, language, fallback=task)
-    path = Path(tempfile.mkdtemp(dir=_DOWNLOADS)) / name
-    path.write_text(code, "utf-8")
-    return str(path)
+    return str(files.write(name, code, session))
 
 
 def read_source(path: str) -> tuple[str, str | None]:
@@ -48,7 +63,7 @@ def read_source(path: str) -> tuple[str, str | None]:
         raise InputError(f"{name} has more than {limit:,} characters; the limit is {limit:,}. Open a smaller "
                          "file (one function or class at a time).")
     text = decode_source(data, name)
-    check_code(text)
+    validate_code(text)
     return text, language_from_filename(name)
 
 

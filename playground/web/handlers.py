@@ -21,9 +21,10 @@ from ..highlight import highlight_html
 from ..languages import AUTO, display_name, find_language, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
+from ..scratch import Scratch
 from ..tasks import TASKS, get_task
 from .feed import Latest, Pace
-from .files import save_answer
+from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
 from .present import (
     CHECKS_PENDING,
@@ -63,6 +64,10 @@ class View(NamedTuple):
     def final(self) -> bool:
         return self.state is None or self.state.done or bool(self.error)
 
+    @property
+    def answered(self) -> bool:  # an answer to download, share and run
+        return self.final and self.state is not None and bool(self.state.code.strip())
+
 
 def live(view: View) -> tuple:
     """The outputs that change while the answer streams: (result, code, explanation, stats, message).
@@ -81,20 +86,19 @@ def live(view: View) -> tuple:
             stats_line(state), note)
 
 
-def panels(view: View) -> tuple:
+def panels(view: View, download: str | None = None) -> tuple:
     """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download, checks,
-    share button, share note, Run row, Run call box, Run output)."""
+    share button, share note, Run row, Run call box, Run output); download: the answer's file, if saved."""
     state = view.state
     if state is None:
         return "", _table([]), "", "", _no_download(), "", gr.update(interactive=False), "", *_run_box(None)
     lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
     diff = diff_html(view.code, state.code) if get_task(view.task).diff and view.final else ""
-    answered = view.final and bool(state.code.strip())
-    download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
-                if answered else _no_download())
+    done = view.answered
+    download = gr.update(value=download, interactive=True) if done and download else _no_download()
     checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
     return (message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks,
-            gr.update(interactive=answered), "", *_run_box(state if answered else None))
+            gr.update(interactive=done), "", *_run_box(state if done else None))
 
 
 def pending_panels() -> tuple:
@@ -117,9 +121,9 @@ def _run_box(state: Result | None) -> tuple:
             "")
 
 
-def render(view: View) -> tuple:
+def render(view: View, download: str | None = None) -> tuple:
     """Every output of a tab, live ones first (what Stop shows)."""
-    return (*live(view), *panels(view))
+    return (*live(view), *panels(view, download))
 
 
 def _toast(message: str) -> None:
@@ -132,19 +136,16 @@ def _table(findings: list) -> dict:
     return gr.update(value=lint_rows(findings), visible=bool(findings))
 
 
-def _session(request: gr.Request | None) -> str:
-    return getattr(request, "session_hash", None) or "anonymous"
-
-
 N_OUTPUTS = len(render(View("translate", "", None)))
 N_PANELS = N_OUTPUTS - len(live(View("translate", "", None)))
 
 
 class PlaygroundApp:
-    """The handlers, bound to one model manager and the generations in progress."""
+    """The handlers, bound to one model manager, the generations in progress and the folder for downloads."""
 
-    def __init__(self, manager: ModelManager) -> None:
+    def __init__(self, manager: ModelManager, files: Scratch | None = None) -> None:
         self.manager = manager
+        self.files = files or Scratch()
         self.runs = Runs()
         self.pace = Pace()  # the updates per second all generations share
 
@@ -152,7 +153,7 @@ class PlaygroundApp:
                  request: gr.Request | None) -> Iterator[tuple]:
         """Stream one task's live outputs (every 50 ms; less often when many stream at once, see Pace), then
         the final View for panels(); errors become a message, never a traceback."""
-        key = (_session(request), task)
+        key = (session_of(request), task)
         cancel = self.runs.start(key)
         view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
         states: Latest[Result] | None = None
@@ -187,13 +188,23 @@ class PlaygroundApp:
 
     def stop(self, task: str, request: gr.Request) -> tuple:
         """Stop this session's generation in a tab and show where it ended (every output)."""
-        ran, last = self.runs.stop((_session(request), task))
-        return render(last) if ran and isinstance(last, View) else tuple(gr.skip() for _ in range(N_OUTPUTS))
+        ran, last = self.runs.stop((session_of(request), task))
+        if not (ran and isinstance(last, View)):
+            return tuple(gr.skip() for _ in range(N_OUTPUTS))
+        return render(last, self.save(last, request))
 
-    @staticmethod
-    def show_panels(view: View | None) -> tuple:
+    def show_panels(self, view: View | None, request: gr.Request | None = None) -> tuple:
         """The final panels, after a generation's stream has ended."""
-        return panels(view) if isinstance(view, View) else tuple(gr.skip() for _ in range(N_PANELS))
+        if not isinstance(view, View):
+            return tuple(gr.skip() for _ in range(N_PANELS))
+        return panels(view, self.save(view, request))
+
+    def save(self, view: View, request: gr.Request | None) -> str | None:
+        """The answer's file for the Download button (the session's older ones go), or None without an answer."""
+        state = view.state
+        if state is None or not view.answered:
+            return None
+        return save_answer(self.files, state.code, state.language, view.code, view.task, session_of(request))
 
     # The four endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
     def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,
@@ -223,6 +234,13 @@ class PlaygroundApp:
         """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("complete", code, source_language, suffix, tests, sampling, request)
+
+    def tests(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
+              max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
+              request: gr.Request) -> Iterator[tuple]:
+        """Write tests for code, kept if they pass on it and scored by the planted bugs they catch."""
+        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
+        yield from self.generate("tests", code, source_language, None, tests, sampling, request)
 
     @staticmethod
     def run_call(record: dict | None, call: str) -> str:

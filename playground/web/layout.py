@@ -19,9 +19,10 @@ from ..fragments import PLACEHOLDER
 from ..highlight import highlight_css
 from ..languages import AUTO, language_choices
 from ..params import GenerationParams
+from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
-from .files import open_file
+from .files import AppBlocks, open_file
 from .handlers import (
     SAMPLING,
     PlaygroundApp,
@@ -126,7 +127,9 @@ def _inputs(task: Task) -> tuple[gr.Code, gr.File, gr.Dropdown, gr.HTML, gr.comp
 
 def _tests_input(task: Task) -> gr.Code:
     """The optional Tests box: doctest text or assert lines the answer must pass."""
-    with gr.Accordion("Tests (optional): >>> examples or assert lines the answer must pass", open=False):
+    # The Tests task writes the tests: its answer is checked against the code, not against tests typed here.
+    with gr.Accordion("Tests (optional): >>> examples or assert lines the answer must pass", open=False,
+                      visible=not task.writes_tests):
         return gr.Code("", language="python", lines=3, max_lines=12, show_label=False, interactive=True,
                        elem_id=f"{task.name}-tests")
 
@@ -254,12 +257,14 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     return note
 
 
-def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = ()) -> gr.Blocks:
-    """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency."""
-    app = PlaygroundApp(manager or ModelManager())
+def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTab] = (),
+               files: Scratch | None = None) -> AppBlocks:
+    """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency.
+    files: the app's scratch folder for downloads (shared with extra tabs), removed when the app is closed."""
+    app = PlaygroundApp(manager or ModelManager(), files or Scratch())
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
-    with gr.Blocks(title="Code Playground", fill_width=True, analytics_enabled=False,
+    with AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
                    delete_cache=(3600, 86400)) as demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
@@ -279,6 +284,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             demo.load(restore_shared, inputs=shared, outputs=restored, queue=False,
                       show_progress="hidden", api_visibility="private")
         add_tools(app.manager, limit)
+        demo.unload(demo.forget)
     demo.queue(max_size=get_settings().queue_size)
     _gentle_queue(demo)
     return demo

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from .. import pipeline
-from ..checks import check_code as run_checks
+from ..checks import check
 from ..errors import PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
@@ -131,7 +131,7 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
         against_language: the original's language, if it differs (Python to JavaScript).
     """
     try:
-        verdict = run_checks(code, language=canonical_language(language), tests=tests, against=against or None,
+        verdict = check(code, language=canonical_language(language), tests=tests, against=against or None,
                              against_language=canonical_language(against_language) if against_language else None)
     except PlaygroundError as exc:
         raise _fail(exc) from None

@@ -1,4 +1,4 @@
-"""Automatic checks per task: does an answer's code do what the item asks?
+"""Grading per task: does an answer's code do what the item asks?
 
 - complete, debug: the code plus the item's asserts run and pass.
 - simplify: the same, and the code is shorter than the original (non-blank characters): an answer
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..tasks import get_task
 from .dataset import Item
-from .sandbox import Outcome, run_node, run_python
+from .sandbox import Grade, run_node_cases, run_python_tests
 
 
 def size(code: str) -> int:
@@ -18,20 +18,15 @@ def size(code: str) -> int:
     return sum(not c.isspace() for c in code)
 
 
-def check(item: Item, code: str) -> Outcome:
+def grade_answer(item: Item, code: str) -> Grade:
     """Check an answer's code for an item (runs it in the sandbox)."""
     if not code.strip():
-        return Outcome(False, "no code in the answer")
+        return Grade(False, "no code in the answer")
     task = get_task(item.task)
     if task.output == "target":  # the evaluation translates to JavaScript
-        return run_node(code, item.function, list(item.cases))
+        return run_node_cases(code, item.function, list(item.cases))
     if task.shortens and size(code) >= size(item.code):
         same = size(code) == size(item.code)
-        return Outcome(False, "not shorter than the original" + (" (unchanged?)" if same else
+        return Grade(False, "not shorter than the original" + (" (unchanged?)" if same else
                                                                  f" ({size(code)} > {size(item.code)} characters)"))
-    return run_python(code, item.tests)
-
-
-def reference_code(item: Item) -> str:
-    """The item's reference answer as a whole program (Complete's solution is only the body)."""
-    return item.code + item.solution if get_task(item.task).fills_middle else item.solution
+    return run_python_tests(code, item.tests)
