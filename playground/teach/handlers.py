@@ -104,7 +104,7 @@ class TeachApp:
         engine = self.engine()
         if not isinstance(engine, Stepper):
             note = NO_LOGPROBS.format(engine=engine.name)
-            return {"anatomy": anatomy, "walk": None, **self._empty_view(), "message": message_html(note, "notice")}
+            return {"anatomy": anatomy, **self._stepped(None, view, message_html(note, "notice"))}
         walk = start_walk(engine, prompt)
         return {"anatomy": anatomy, **self._stepped(walk, view)}
 
