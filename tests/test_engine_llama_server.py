@@ -216,7 +216,7 @@ def test_the_web_app_serves_a_class_through_it(tmp_path: Path) -> None:
         assert busy == 2, "the two requests were not decoded at once"
         out = TeachApp(manager.engine).start("translate", CODE, "python", "javascript", "", False,
                                              0.0, 40, 0.95, 42, 10)
-        walk = out[1]
+        walk = out["walk"]
         assert walk is not None and len(walk.prompt_ids) > 10
         first = manager.engine()
         assert "2 slots of" in manager.card().runtime

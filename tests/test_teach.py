@@ -338,8 +338,8 @@ def test_engines_without_probabilities_say_so() -> None:
     with pytest.raises(EngineError, match="cannot show token probabilities"):
         stepper(echo)
     out = TeachApp(lambda: echo).start("translate", CODE, "python", "javascript", "", False, 0.0, 40, 0.95, 42, 10)
-    assert out[1] is None and "cannot show token probabilities" in out[-1]
-    assert "Your code" in out[0] and "does not expose its tokenizer" in out[0]
+    assert out["walk"] is None and "cannot show token probabilities" in out["message"]
+    assert "Your code" in out["anatomy"] and "does not expose its tokenizer" in out["anatomy"]
 
 
 def test_the_grid_token_cap_fits_the_input(engine: Engine) -> None:

@@ -187,42 +187,46 @@ def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:
 def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> None:
     """A gr.update (or gr.skip) in a streamed output makes Gradio rebuild that component on every update."""
     from playground.result import Result
-    from playground.web.handlers import View, live, panels
+    from playground.web.view import View, live, panels
 
     partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e", answer="x = 1")
     partial.code = "x = 1\n"
     streaming = live(View("simplify", "x=1", partial))
-    assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value for value in streaming)
+    assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value
+                                           for value in streaming.values())
     partial.done = True
-    lint_line, table, diff, prompt, download, checks, share, note, run_row, call, ran = panels(
-        View("simplify", "x=1", partial), "/saved/answer.py")
-    assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and prompt == "p"
+    shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
+    table, diff, download = shown["lint_table"], shown["diff"], shown["download"]
+    assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and shown["prompt"] == "p"
     assert download["__type__"] == "update" and download["interactive"] is True
     assert download["value"] == "/saved/answer.py"
-    assert "No problems found" in lint_line and "not checked" in checks
-    assert share["interactive"] is True and note == ""  # an answer to share: the button is on
-    assert run_row["visible"] is True and call["placeholder"] == "Run a call, e.g. print(...)" and ran == ""
+    assert "No problems found" in shown["lint_note"] and "not checked" in shown["checks"]
+    assert shown["share"]["interactive"] is True and shown["share_note"] == ""  # an answer to share: the button is on
+    assert shown["run_row"]["visible"] is True and shown["ran"] == ""
+    assert shown["call"]["placeholder"] == "Run a call, e.g. print(...)"
     partial.code = ""  # nothing to share or run
-    _, _, _, _, download, _, share, _, run_row, _, _ = panels(View("simplify", "x=1", partial), "/saved/answer.py")
-    assert download["interactive"] is False and share["interactive"] is False and run_row["visible"] is False
+    shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
+    assert shown["download"]["interactive"] is False and shown["share"]["interactive"] is False
+    assert shown["run_row"]["visible"] is False
     go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer="x", code="func f() {}",
                 done=True)
-    assert panels(View("translate", "x=1", go))[8]["visible"] is False  # Go cannot run here: no Run box
+    assert panels(View("translate", "x=1", go))["run_row"]["visible"] is False  # Go cannot run here: no Run box
 
 
 def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url: str) -> None:
     """The API event streams the five live outputs; the session's final View (for the panels) is set only
     by the last update, so Gradio does not rebuild a config for it on every update."""
-    from playground.web.handlers import PlaygroundApp, View
+    from playground.web.handlers import PlaygroundApp
+    from playground.web.view import Live, View
 
     endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert len(endpoints["/simplify"]["returns"]) == 5
     handler = PlaygroundApp(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False))
     updates = list(handler.simplify(**example_args("simplify"), request=None))
-    assert len(updates) >= 3 and all(len(update) == 6 for update in updates)
-    ended = [update[-1] for update in updates if isinstance(update[-1], View)]
-    assert len(ended) == 1 and updates[-1][-1] is ended[0] and ended[0].state.done
-    assert handler.show_panels(ended[0])[3] == ended[0].state.prompt
+    assert len(updates) >= 3 and all(set(update) - {"ended"} == set(Live.__annotations__) for update in updates)
+    ended = [update["ended"] for update in updates if isinstance(update.get("ended"), View)]
+    assert len(ended) == 1 and updates[-1].get("ended") is ended[0] and ended[0].state.done
+    assert handler.show_panels(ended[0])["prompt"] == ended[0].state.prompt
 
 
 def test_a_full_queue_refuses_new_requests_and_takes_them_again_later(monkeypatch: pytest.MonkeyPatch) -> None:

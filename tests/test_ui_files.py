@@ -56,17 +56,19 @@ def test_a_source_file_opens_with_the_language_of_its_extension(tmp_path: Path) 
     path = tmp_path / "clamp.js"
     path.write_text("function clamp(x) {\n  return x;\n}\n", "utf-8")
     assert read_source(str(path)) == ("function clamp(x) {\n  return x;\n}\n", "javascript")
-    code, language, message, box, by_hand = open_file(str(path), "auto")
-    assert code.startswith("function clamp") and language == "javascript"
-    assert "Opened clamp.js (3 lines, JavaScript)" in message
-    assert box is None and by_hand is False  # the box is emptied; the language is a guess a new paste redoes
+    opened = open_file(str(path), "auto")
+    assert opened["code"].startswith("function clamp") and opened["source"] == "javascript"
+    assert "Opened clamp.js (3 lines, JavaScript)" in opened["message"]
+    # the box is emptied; the language is a guess a new paste redoes
+    assert opened["file"] is None and opened["by_hand"] is False
 
 
 def test_a_file_of_unknown_extension_keeps_the_picker(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes("\ufeffx = 1\n".encode())  # a BOM is dropped, as the CLI does
-    code, language, message, _, _ = open_file(str(path), "auto")
-    assert code == "x = 1\n" and language == "auto" and "its language guessed from the code" in message
+    opened = open_file(str(path), "auto")
+    assert opened["code"] == "x = 1\n" and opened["source"] == "auto"
+    assert "its language guessed from the code" in opened["message"]
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -76,29 +78,26 @@ def test_a_file_of_unknown_extension_keeps_the_picker(tmp_path: Path) -> None:
 ])
 def test_a_file_that_cannot_be_code_is_refused_and_the_box_keeps_its_code(tmp_path: Path, data: bytes,
                                                                          message: str) -> None:
-    import gradio as gr
-
     path = tmp_path / "program.py"
     path.write_bytes(data)
-    code, language, shown, box, by_hand = open_file(str(path), "python")
-    assert isinstance(code, type(gr.skip())) and isinstance(language, type(gr.skip()))  # nothing changes
-    assert isinstance(by_hand, type(gr.skip()))
-    assert message in shown and "pg-error" in shown
-    assert box is None  # the refused file leaves the file box, so another can be chosen
+    opened = open_file(str(path), "python")
+    assert not {"code", "source", "by_hand"} & set(opened)  # nothing changes (left out: Gradio keeps them)
+    assert message in opened["message"] and "pg-error" in opened["message"]
+    assert opened["file"] is None  # the refused file leaves the file box, so another can be chosen
 
 
 def test_a_file_longer_than_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYGROUND_MAX_INPUT_CHARS", "100")
     path = tmp_path / "big.py"
     path.write_text("x = 1\n" * 1000, "utf-8")
-    _, _, shown, _, _ = open_file(str(path), "python")
+    shown = open_file(str(path), "python")["message"]
     assert "the limit is 100" in shown
 
 
 def test_a_file_name_with_markup_is_escaped(tmp_path: Path) -> None:
     path = tmp_path / "<img src=x onerror=alert(1)>.py"
     path.write_text("x = 1\n", "utf-8")
-    _, _, shown, _, _ = open_file(str(path), "python")
+    shown = open_file(str(path), "python")["message"]
     assert "<img" not in shown and "&lt;img" in shown
 
 
@@ -138,10 +137,11 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
         with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (_url, demo):
             [app] = _owners(demo, PlaygroundApp)
             assert app.files is demo.files  # type: ignore[attr-defined]
-            ended = [u[-1] for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
-                                                 request=None) if isinstance(u[-1], View)][-1]
+            ended = [u["ended"] for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
+                                                      request=None) if "ended" in u][-1]
+            assert isinstance(ended, View)
             for session in ("one", "two"):
-                download = app.show_panels(ended, gr.Request(session_hash=session))[4]
+                download = app.show_panels(ended, gr.Request(session_hash=session))["download"]
                 assert Path(download["value"]).read_text("utf-8") == ended.state.code
             card = demo.files.write("card-simplify-seed1.json", "{}", "cards")  # as TeachApp.card does
             assert card.exists() and len(list(demo.files.root.iterdir())) == 3  # type: ignore[attr-defined]

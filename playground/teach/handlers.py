@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from functools import wraps
 from html import escape
-from typing import Any
+from typing import Any, TypedDict
 
 import gradio as gr
 
@@ -44,24 +44,30 @@ def _task_inputs(task: str, target: str, extra: str) -> dict[str, str]:
     return spec.inputs(target if spec.extra is not None and spec.extra.kind == "language" else extra)
 
 
-def safe(n_outputs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Turn errors into the message box (the last output); the other outputs stay as they were."""
+class WalkView(TypedDict):
+    """What shows the walk's current step: the answer overlay, the chart, the candidates, the tree, browse."""
 
-    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(handler)
-        def wrapper(*args: Any) -> Any:
-            try:
-                return handler(*args)
-            except PlaygroundError as exc:
-                return (*[gr.skip()] * (n_outputs - 1), message_html(str(exc)))
-            except Exception as exc:  # a bug must not leave the tab stuck
-                log.exception("teaching view")
-                return (*[gr.skip()] * (n_outputs - 1),
-                        message_html(f"Unexpected error ({type(exc).__name__}). Please report it."))
+    overlay: str
+    chart: str
+    candidates: dict[str, Any]
+    tree: str
+    browse: dict[str, Any]
 
-        return wrapper
 
-    return decorate
+def safe(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Turn errors into the message box (the output named "message"); the other outputs stay as they were."""
+
+    @wraps(handler)
+    def wrapper(*args: Any) -> dict[str, Any]:
+        try:
+            return handler(*args)
+        except PlaygroundError as exc:
+            return {"message": message_html(str(exc))}
+        except Exception as exc:  # a bug must not leave the tab stuck
+            log.exception("teaching view")
+            return {"message": message_html(f"Unexpected error ({type(exc).__name__}). Please report it.")}
+
+    return wrapper
 
 
 class TeachApp:
@@ -91,25 +97,31 @@ class TeachApp:
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)
 
     def start(self, task: str, code: str, source: str, target: str, extra: str, show_tokens: bool,
-              *view: Any) -> tuple:
+              *view: Any) -> dict[str, Any]:
         """Build the prompt, show its anatomy and start a new walk at its end."""
         prompt = self.prompt(task, code, source, target, extra)  # built once, for the anatomy and the walk
         anatomy = self._anatomy(prompt, task, code, extra, show_tokens)
         engine = self.engine()
         if not isinstance(engine, Stepper):
             note = NO_LOGPROBS.format(engine=engine.name)
-            return (anatomy, None, *self._empty_view(), message_html(note, "notice"))
+            return {"anatomy": anatomy, **self._stepped(None, view, message_html(note, "notice"))}
         walk = start_walk(engine, prompt)
-        return (anatomy, walk, *self.view(walk, *view), "")
+        return {"anatomy": anatomy, **self._stepped(walk, view)}
 
     # ------------------------------------------------------------ stepping
 
     @staticmethod
-    def _empty_view() -> tuple:
-        return ("", "", gr.update(choices=[], value=None), "", gr.update(choices=[], value=None))
+    def _empty_view() -> WalkView:
+        return WalkView(overlay="", chart="", candidates=gr.update(choices=[], value=None), tree="",
+                        browse=gr.update(choices=[], value=None))
 
-    def view(self, walk: Walk | None, temperature: float, top_k: int, top_p: float, seed: int, shown: int) -> tuple:
-        """(answer overlay, chart, candidates, tree, browse) for the walk's current step."""
+    def _stepped(self, walk: Walk | None, view: tuple, message: str = "") -> dict[str, Any]:
+        """The walk, its view and the message box, after a step."""
+        return {"walk": walk, **self.view(walk, *view), "message": message}
+
+    def view(self, walk: Walk | None, temperature: float, top_k: int, top_p: float, seed: int,
+             shown: int) -> WalkView:
+        """The answer overlay, chart, candidates, tree and browse list for the walk's current step."""
         if walk is None:
             return self._empty_view()
         engine = stepper(self.engine())  # a walk exists only on a Stepper
@@ -133,21 +145,22 @@ class TeachApp:
         browse = gr.update(choices=[("At the prompt (no tokens yet)", "start")] + [
             (f"{s.depth + 1}: {visible(all_pieces[s.token])} ({s.how})", str(s.index)) for s in walk.steps],
             value="start" if walk.current is None else str(walk.current))
-        return overlay, chart, candidates, tree_html(walk, all_pieces), browse
+        return WalkView(overlay=overlay, chart=chart, candidates=candidates, tree=tree_html(walk, all_pieces),
+                        browse=browse)
 
     @staticmethod
     def sampling(temperature: float, top_k: int, top_p: float, seed: int) -> Sampling:
         params = GenerationParams.build(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
         return Sampling.from_params(params)
 
-    def step(self, walk: Walk | None, *view: Any) -> tuple:
+    def step(self, walk: Walk | None, *view: Any) -> dict[str, Any]:
         if walk is None:
             raise InputError("Press Build the prompt first.")
         temperature, top_k, top_p, seed, _ = view
         next_token(self.engine(), walk, self.sampling(temperature, top_k, top_p, seed))
-        return (walk, *self.view(walk, *view), "")
+        return self._stepped(walk, view)
 
-    def run_to_end(self, walk: Walk | None, *view: Any) -> Iterator[tuple]:
+    def run_to_end(self, walk: Walk | None, *view: Any) -> Iterator[dict[str, Any]]:
         """Step until the answer ends (at the latest at the walk's token cap), showing progress every 8 tokens."""
         try:
             if walk is None:
@@ -159,54 +172,55 @@ class TeachApp:
                     break
                 next_token(self.engine(), walk, sampling)
                 if n % 8 == 7:
-                    yield (walk, *self.view(walk, *view), "")
-            yield (walk, *self.view(walk, *view), "")
+                    yield self._stepped(walk, view)
+            yield self._stepped(walk, view)
         except PlaygroundError as exc:
-            yield (walk, *self.view(walk, *view), message_html(str(exc)))
+            yield self._stepped(walk, view, message_html(str(exc)))
 
-    def branch(self, walk: Walk | None, token: str | None, *view: Any) -> tuple:
+    # A choice that changes nothing leaves the view as it is (the outputs left out) and clears the message.
+    def branch(self, walk: Walk | None, token: str | None, *view: Any) -> dict[str, Any]:
         if walk is None or token in (None, ""):
-            return (walk, *[gr.skip()] * 5, "")
+            return {"walk": walk, "message": ""}
         if walk.current is not None and str(walk.steps[walk.current].token) == token:
-            return (walk, *[gr.skip()] * 5, "")  # the chosen one itself: nothing to do
+            return {"walk": walk, "message": ""}  # the chosen one itself: nothing to do
         take(self.engine(), walk, int(token))
-        return (walk, *self.view(walk, *view), "")
+        return self._stepped(walk, view)
 
-    def browse(self, walk: Walk | None, index: str | None, *view: Any) -> tuple:
+    def browse(self, walk: Walk | None, index: str | None, *view: Any) -> dict[str, Any]:
         if walk is None or index in (None, ""):
-            return (walk, *[gr.skip()] * 5, "")
+            return {"walk": walk, "message": ""}
         go_to(walk, None if index == "start" else int(index))
-        return (walk, *self.view(walk, *view), "")
+        return self._stepped(walk, view)
 
-    def back(self, walk: Walk | None, *view: Any) -> tuple:
+    def back(self, walk: Walk | None, *view: Any) -> dict[str, Any]:
         if walk is None or walk.current is None:
-            return (walk, *[gr.skip()] * 5, "")
+            return {"walk": walk, "message": ""}
         go_to(walk, walk.steps[walk.current].parent)
-        return (walk, *self.view(walk, *view), "")
+        return self._stepped(walk, view)
 
-    def rechart(self, walk: Walk | None, *view: Any) -> Any:
+    def rechart(self, walk: Walk | None, *view: Any) -> dict[str, str]:
         """Only the chart, when a sampling slider moves (no model call)."""
         if walk is None or walk.current is None:
-            return gr.skip()
-        return self.view(walk, *view)[1]
+            return {}
+        return {"chart": self.view(walk, *view)["chart"]}
 
     # ------------------------------------------------------------ grid and card
 
     def grid(self, task: str, code: str, source: str, target: str, extra: str,
-             tests: str = "") -> Iterator[tuple[str, str]]:
+             tests: str = "") -> Iterator[dict[str, str]]:
         try:
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
-            yield grid_html([], GRID_TEMPERATURES, GRID_SEEDS), ""
+            yield {"grid": grid_html([], GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
             engine = self.engine()
             for cells in variability_grid(engine, task, code, language=picked_language(source),  # type: ignore[arg-type]
                                           max_tokens=grid_tokens(engine, code), tests=tests or "",
                                           **_task_inputs(task, target, extra)):
-                yield grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), ""
+                yield {"grid": grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
         except PlaygroundError as exc:
-            yield gr.skip(), message_html(str(exc))
+            yield {"message": message_html(str(exc))}
 
     def card(self, task: str, code: str, source: str, target: str, extra: str, temperature: float,
-             top_k: int, top_p: float, seed: int) -> tuple:
+             top_k: int, top_p: float, seed: int) -> dict[str, Any]:
         engine = self.engine()
         prompt = self.prompt(task, code, source, target, extra)
         params = GenerationParams.build(temperature=temperature, top_k=top_k, top_p=top_p, seed=seed,
@@ -214,14 +228,15 @@ class TeachApp:
         card = make_card(engine, prompt.text, prompt.stop, params)
         path = self.files.write(f"card-{task}-seed{card.seed}.json", card.to_json(), "cards")
         shown = _answer_html(prompt.prefill + card.output, prompt.language)
-        return card.to_json(), gr.update(value=str(path), interactive=True), shown, ""
+        return {"card_text": card.to_json(), "download": gr.update(value=str(path), interactive=True),
+                "card_out": shown, "message": ""}
 
-    def upload(self, data: bytes | None) -> tuple[Any, str]:
+    def upload(self, data: bytes | None) -> dict[str, str]:
         if data is None:
-            return gr.skip(), ""
-        return Card.from_json(data).to_json(), ""
+            return {"message": ""}
+        return {"card_text": Card.from_json(data).to_json(), "message": ""}
 
-    def replay(self, text: str) -> tuple[str, str]:
+    def replay(self, text: str) -> dict[str, str]:
         if not text or not text.strip():
             raise InputError("Paste a card's JSON or upload a card file first.")
         card = Card.from_json(text)
@@ -230,7 +245,7 @@ class TeachApp:
                    '<div class="pg-fail">Different output: this machine, llama.cpp build or server slot count '
                    'computes slightly different numbers (batched decoding sums in another order), or the card '
                    'was edited.</div>')
-        return verdict + _answer_html(output, ""), ""
+        return {"replay_out": verdict + _answer_html(output, ""), "message": ""}
 
 
 def _answer_html(answer: str, language: str) -> str:

@@ -12,9 +12,10 @@ import gradio as gr
 from ..engines import Engine
 from ..examples import load_examples
 from ..languages import AUTO, language_choices
+from ..outputs import Outputs
 from ..scratch import Scratch
 from ..tasks import TASKS, get_task
-from .handlers import TeachApp, safe
+from .handlers import TeachApp, WalkView, safe
 from .sampling import TOP_K_MAX
 
 INTRO = (
@@ -130,25 +131,31 @@ def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1, files: S
 
     inputs = [p.task, p.code, p.source, p.target, p.extra]
     view = [s.temperature, s.top_k, s.top_p, s.seed, s.shown]
-    walk_outputs = [walk, s.overlay, s.chart, s.candidates, s.tree, s.browse, message]
-    start_outputs = [p.anatomy, *walk_outputs]
-    n = len(walk_outputs)
+    parts = {**vars(p), **vars(s), **vars(r), "walk": walk, "message": message}  # every component, by name
+    stepped = Outputs.of(("walk", *WalkView.__annotations__, "message"), parts)
+    started = Outputs.of(("anatomy",), parts) + stepped
+    anatomy = Outputs.of(("anatomy", "message"), parts)
+    grid = Outputs.of(("grid", "message"), parts)
+    card = Outputs.of(("card_text", "download", "card_out", "message"), parts)
+    card_text = Outputs.of(("card_text", "message"), parts)
+    replayed = Outputs.of(("replay_out", "message"), parts)
 
     p.task.change(_extra_box, inputs=p.task, outputs=p.extra, **local)
     for trigger in (p.build.click, s.over.click):
-        trigger(safe(len(start_outputs))(app.start), inputs=[*inputs, p.show_tokens, *view], outputs=start_outputs,
-                **model)
-    p.show_tokens.change(safe(2)(lambda *a: (app.anatomy(*a), "")), inputs=[*inputs, p.show_tokens],
-                         outputs=[p.anatomy, message], **local)
-    s.step.click(safe(n)(app.step), inputs=[walk, *view], outputs=walk_outputs, **model)
-    s.run.click(app.run_to_end, inputs=[walk, *view], outputs=walk_outputs, **model)
-    s.back.click(safe(n)(app.back), inputs=[walk, *view], outputs=walk_outputs, **local)
-    s.candidates.input(safe(n)(app.branch), inputs=[walk, s.candidates, *view], outputs=walk_outputs, **local)
-    s.browse.input(safe(n)(app.browse), inputs=[walk, s.browse, *view], outputs=walk_outputs, **local)
+        trigger(started.bind(safe(app.start)), inputs=[*inputs, p.show_tokens, *view], outputs=started.list, **model)
+    p.show_tokens.change(anatomy.bind(safe(lambda *a: {"anatomy": app.anatomy(*a), "message": ""})),
+                         inputs=[*inputs, p.show_tokens], outputs=anatomy.list, **local)
+    s.step.click(stepped.bind(safe(app.step)), inputs=[walk, *view], outputs=stepped.list, **model)
+    s.run.click(stepped.bind(app.run_to_end), inputs=[walk, *view], outputs=stepped.list, **model)
+    s.back.click(stepped.bind(safe(app.back)), inputs=[walk, *view], outputs=stepped.list, **local)
+    s.candidates.input(stepped.bind(safe(app.branch)), inputs=[walk, s.candidates, *view], outputs=stepped.list,
+                       **local)
+    s.browse.input(stepped.bind(safe(app.browse)), inputs=[walk, s.browse, *view], outputs=stepped.list, **local)
+    chart = Outputs.of(("chart",), parts)
     for slider in (s.temperature, s.top_k, s.top_p, s.shown):
-        slider.change(app.rechart, inputs=[walk, *view], outputs=s.chart, **local)
-    r.grid_btn.click(app.grid, inputs=[*inputs, r.grid_tests], outputs=[r.grid, message], **model)
-    r.card_btn.click(safe(4)(app.card), inputs=[*inputs, s.temperature, s.top_k, s.top_p, s.seed],
-                     outputs=[r.card_text, r.download, r.card_out, message], **model)
-    r.upload.upload(safe(2)(app.upload), inputs=r.upload, outputs=[r.card_text, message], **local)
-    r.replay_btn.click(safe(2)(app.replay), inputs=r.card_text, outputs=[r.replay_out, message], **model)
+        slider.change(chart.bind(app.rechart), inputs=[walk, *view], outputs=chart.list, **local)
+    r.grid_btn.click(grid.bind(app.grid), inputs=[*inputs, r.grid_tests], outputs=grid.list, **model)
+    r.card_btn.click(card.bind(safe(app.card)), inputs=[*inputs, s.temperature, s.top_k, s.top_p, s.seed],
+                     outputs=card.list, **model)
+    r.upload.upload(card_text.bind(safe(app.upload)), inputs=r.upload, outputs=card_text.list, **local)
+    r.replay_btn.click(replayed.bind(safe(app.replay)), inputs=r.card_text, outputs=replayed.list, **model)

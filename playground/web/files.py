@@ -67,20 +67,20 @@ def read_source(path: str) -> tuple[str, str | None]:
     return text, language_from_filename(name)
 
 
-def open_file(path: str | None, current_language: str) -> tuple:
-    """The upload handler: (code box, language picker, message, file box, picked by hand). The file box is
-    emptied, so another file can be opened; a refused file changes nothing else but the message. The
-    language the extension says is a guess (not picked by hand)."""
+def open_file(path: str | None, current_language: str) -> dict[str, Any]:
+    """The upload handler: the code box, the language picker, the message, the file box and whether the
+    language was picked by hand. The file box is emptied, so another file can be opened; a refused file
+    changes nothing else but the message. The language the extension says is a guess (not picked by hand)."""
     if not path:
-        return gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+        return {"message": ""}
     try:
         text, language = read_source(path)
     except InputError as exc:
-        return gr.skip(), gr.skip(), message_html(str(exc)), None, gr.skip()
+        return {"message": message_html(str(exc)), "file": None}
     except OSError as exc:
-        return gr.skip(), gr.skip(), message_html(f"Could not read {Path(path).name}: {exc.strerror}."), None, gr.skip()
+        return {"message": message_html(f"Could not read {Path(path).name}: {exc.strerror}."), "file": None}
     picked = language or current_language or AUTO
     known = find_language(picked)
     shown = known.display if known else "its language guessed from the code"
     note = f"Opened {Path(path).name} ({len(text.splitlines())} lines, {shown})."
-    return text, picked, message_html(note, "notice"), None, False
+    return {"code": text, "source": picked, "message": message_html(note, "notice"), "file": None, "by_hand": False}

@@ -9,121 +9,36 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, TypedDict
 
 import gradio as gr
 
 from .. import pipeline
-from ..checks import RUNNABLE, run_snippet
+from ..checks import run_snippet
 from ..errors import PlaygroundError
-from ..fragments import code_html, message_html
-from ..highlight import highlight_html
+from ..fragments import message_html
 from ..languages import AUTO, display_name, find_language, guess_language, picked_language
 from ..params import GenerationParams
 from ..result import Result
 from ..scratch import Scratch
-from ..tasks import TASKS, get_task
+from ..tasks import TASKS
 from .feed import Latest, Pace
 from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
-from .present import (
-    CHECKS_PENDING,
-    LINT_PENDING,
-    checks_html,
-    diff_html,
-    example_call,
-    explanation_html,
-    fim_note,
-    in_page_words,
-    lint_rows,
-    lint_summary,
-    model_card_html,
-    run_html,
-    speed_line,
-    stats_line,
-)
+from .present import fim_note, in_page_words, model_card_html, run_html, speed_line
 from .sessions import Runs
+from .view import Panels, Shown, Update, View, live, panels, render
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
 
 
-class View(NamedTuple):
-    """What a tab shows at one moment of a generation (a state of the answer, or a message without one)."""
+class ModelShown(TypedDict):
+    """The model panel's outputs: its card and status line, the Complete tab's note, the line under the title."""
 
-    task: str
-    code: str
-    state: Result | None
-    message: str = ""
-    kind: str = "error"
-
-    @property
-    def error(self) -> str:
-        return self.message if self.kind == "error" else ""
-
-    @property
-    def final(self) -> bool:
-        return self.state is None or self.state.done or bool(self.error)
-
-    @property
-    def answered(self) -> bool:  # an answer to download, share and run
-        return self.final and self.state is not None and bool(self.state.code.strip())
-
-
-def live(view: View) -> tuple:
-    """The outputs that change while the answer streams: (result, code, explanation, stats, message).
-
-    Only these are sent on every update. Gradio postprocesses each output of each update in a worker
-    thread, so the five final panels (see panels()) come once, from an event that runs after the stream.
-    Every value here is plain: Gradio answers a gr.update (even gr.skip()) by rebuilding the component
-    and its config, which took ~8 ms of the server per update and paused decoding."""
-    state, error = view.state, view.error
-    if state is None:
-        record = {"error": error} if error else None
-        return record, code_html(""), "", "", message_html(view.message, view.kind)
-    record = {**state.to_dict(), "done": state.done, "error": error}
-    note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
-    return (record, code_html(state.html), explanation_html(state.explanation),
-            stats_line(state), note)
-
-
-def panels(view: View, download: str | None = None) -> tuple:
-    """The outputs shown once the answer has ended: (lint note, lint table, diff, prompt, download, checks,
-    share button, share note, Run row, Run call box, Run output); download: the answer's file, if saved."""
-    state = view.state
-    if state is None:
-        return "", _table([]), "", "", _no_download(), "", gr.update(interactive=False), "", *_run_box(None)
-    lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
-    diff = diff_html(view.code, state.code) if get_task(view.task).diff and view.final else ""
-    done = view.answered
-    download = gr.update(value=download, interactive=True) if done and download else _no_download()
-    checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
-    return (message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks,
-            gr.update(interactive=done), "", *_run_box(state if done else None))
-
-
-def pending_panels() -> tuple:
-    """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks,
-    share link and Run box go."""
-    return (message_html(LINT_PENDING, "lint"), _table([]), "", "", _no_download(),
-            f'<div class="pg-muted">{CHECKS_PENDING}</div>', gr.update(interactive=False), "", *_run_box(None))
-
-
-def _no_download() -> dict:
-    return gr.update(value=None, interactive=False)
-
-
-def _run_box(state: Result | None) -> tuple:
-    """The Run row, its call box and its output: shown only under an answer in a language that runs here,
-    the placeholder a call of the answer's own function."""
-    if state is None or state.language not in RUNNABLE:
-        return gr.update(visible=False), gr.update(value=""), ""
-    return (gr.update(visible=True), gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"),
-            "")
-
-
-def render(view: View, download: str | None = None) -> tuple:
-    """Every output of a tab, live ones first (what Stop shows)."""
-    return (*live(view), *panels(view, download))
+    card: str
+    status: str
+    fim_note: str
+    speed: str
 
 
 def _toast(message: str) -> None:
@@ -131,13 +46,6 @@ def _toast(message: str) -> None:
     gr.Warning(html.escape(message))
 
 
-def _table(findings: list) -> dict:
-    """The lint table, shown only when there is something in it."""
-    return gr.update(value=lint_rows(findings), visible=bool(findings))
-
-
-N_OUTPUTS = len(render(View("translate", "", None)))
-N_PANELS = N_OUTPUTS - len(live(View("translate", "", None)))
 
 
 class PlaygroundApp:
@@ -150,15 +58,15 @@ class PlaygroundApp:
         self.pace = Pace()  # the updates per second all generations share
 
     def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None, sampling: tuple,
-                 request: gr.Request | None) -> Iterator[tuple]:
+                 request: gr.Request | None) -> Iterator[Update]:
         """Stream one task's live outputs (every 50 ms; less often when many stream at once, see Pace), then
-        the final View for panels(); errors become a message, never a traceback."""
+        the final View for panels() as `ended`; errors become a message, never a traceback."""
         key = (session_of(request), task)
         cancel = self.runs.start(key)
         view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
         states: Latest[Result] | None = None
         try:
-            yield *live(view), gr.skip()
+            yield live(view)
             params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
             language = picked_language(source)
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
@@ -171,33 +79,29 @@ class PlaygroundApp:
                 if state.done:
                     self.manager.speeds.add(state.engine, state.model, state.stats)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
-                yield *live(view), (view if state.done else gr.skip())
+                yield Update(**live(view), ended=view) if state.done else live(view)
         except PlaygroundError as exc:
             message = in_page_words(str(exc))
             _toast(message)
             view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, message)
-            yield *live(view), view
+            yield Update(**live(view), ended=view)
         except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
             view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
-            yield *live(view), view
+            yield Update(**live(view), ended=view)
         finally:
             cancel.set()  # Stop, or Gradio closing this generator because the browser tab went away
             if states is not None:
                 view = _drain(view, states)
             self.runs.finish(key, cancel, view)
 
-    def stop(self, task: str, request: gr.Request) -> tuple:
-        """Stop this session's generation in a tab and show where it ended (every output)."""
+    def stop(self, task: str, request: gr.Request) -> Shown | dict[str, Any]:
+        """Stop this session's generation in a tab and show where it ended (every output; none without one)."""
         ran, last = self.runs.stop((session_of(request), task))
-        if not (ran and isinstance(last, View)):
-            return tuple(gr.skip() for _ in range(N_OUTPUTS))
-        return render(last, self.save(last, request))
+        return render(last, self.save(last, request)) if ran and isinstance(last, View) else {}
 
-    def show_panels(self, view: View | None, request: gr.Request | None = None) -> tuple:
-        """The final panels, after a generation's stream has ended."""
-        if not isinstance(view, View):
-            return tuple(gr.skip() for _ in range(N_PANELS))
-        return panels(view, self.save(view, request))
+    def show_panels(self, view: View | None, request: gr.Request | None = None) -> Panels | dict[str, Any]:
+        """The final panels, after a generation's stream has ended (none when it set no View)."""
+        return panels(view, self.save(view, request)) if isinstance(view, View) else {}
 
     def save(self, view: View, request: gr.Request | None) -> str | None:
         """The answer's file for the Download button (the session's older ones go), or None without an answer."""
@@ -206,38 +110,38 @@ class PlaygroundApp:
             return None
         return save_answer(self.files, state.code, state.language, view.code, view.task, session_of(request))
 
-    # The four endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
+    # The endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
     def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,
                   top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                  request: gr.Request) -> Iterator[tuple]:
+                  request: gr.Request) -> Iterator[Update]:
         """Translate code into another language."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("translate", code, source_language, target_language, tests, sampling, request)
 
     def simplify(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
                  max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[tuple]:
+                 request: gr.Request) -> Iterator[Update]:
         """Rewrite code shorter and clearer, keeping its behaviour."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("simplify", code, source_language, None, tests, sampling, request)
 
     def debug(self, code: str, source_language: str, error_message: str, tests: str, temperature: float,
               top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[tuple]:
+              request: gr.Request) -> Iterator[Update]:
         """Find and fix a bug (optionally given the error message or traceback)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("debug", code, source_language, error_message, tests, sampling, request)
 
     def complete(self, code: str, source_language: str, suffix: str, tests: str, temperature: float, top_p: float,
                  top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[tuple]:
+                 request: gr.Request) -> Iterator[Update]:
         """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("complete", code, source_language, suffix, tests, sampling, request)
 
     def tests(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
               max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[tuple]:
+              request: gr.Request) -> Iterator[Update]:
         """Write tests for code, kept if they pass on it and scored by the planted bugs they catch."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("tests", code, source_language, None, tests, sampling, request)
@@ -252,7 +156,7 @@ class PlaygroundApp:
             return message_html(str(exc))
         return run_html(report)
 
-    def show_model(self, progress: gr.Progress = gr.Progress()) -> tuple[str, str, str, str]:  # noqa: B008
+    def show_model(self, progress: gr.Progress = gr.Progress()) -> ModelShown:  # noqa: B008
         """The model panel, the Complete tab's note and the line under the page's title (loads the default
         model on first page load, showing the progress of a first start that joins or downloads it)."""
         while (preparing := self.manager.preparing) is not None and not self.manager.loaded:
@@ -261,15 +165,15 @@ class PlaygroundApp:
         try:
             card = self.manager.card()
         except PlaygroundError as exc:
-            return "", message_html(in_page_words(str(exc))), "", ""
-        return (model_card_html(card), "", message_html(fim_note(card), "notice"),
-                speed_line(card, self.manager.speeds.median(card.engine, card.name)))
+            return ModelShown(card="", status=message_html(in_page_words(str(exc))), fim_note="", speed="")
+        return ModelShown(card=model_card_html(card), status="", fim_note=message_html(fim_note(card), "notice"),
+                          speed=speed_line(card, self.manager.speeds.median(card.engine, card.name)))
 
     def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
-                   token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+                   token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[dict[str, str]]:  # noqa: B008
         """Switch models; a model that fails to load leaves the previous one working (gr.Progress() as a
         default is Gradio's idiom). A locked app first checks the admin token."""
-        yield gr.skip(), message_html("Loading the model…", "notice"), gr.skip(), gr.skip()
+        yield {"status": message_html("Loading the model…", "notice")}
         try:
             # switch() enforces the token; checking it first answers a locked form with the lock, not with a
             # complaint about the path or repository it was sent with.
@@ -284,10 +188,10 @@ class PlaygroundApp:
         except PlaygroundError as exc:
             message = f"{in_page_words(str(exc))} The previous model is still loaded."
             _toast(message)
-            yield gr.skip(), message_html(message, "error"), gr.skip(), gr.skip()
+            yield {"status": message_html(message, "error")}
             return
-        note = message_html(fim_note(card), "notice")
-        yield model_card_html(card), message_html(f"Loaded {card.name}.", "notice"), note, speed_line(card, None)
+        yield ModelShown(card=model_card_html(card), status=message_html(f"Loaded {card.name}.", "notice"),
+                         fim_note=message_html(fim_note(card), "notice"), speed=speed_line(card, None))
 
 
 def _drain(view: View, states: Latest[Result]) -> View:
@@ -299,20 +203,20 @@ def _drain(view: View, states: Latest[Result]) -> View:
     return View(view.task, view.code, state) if state is not None else view
 
 
-def detect_language(code: str, source: str) -> tuple[str, dict]:
+def detect_language(code: str, source: str) -> dict[str, Any]:
     """The line under the language picker (the language guessed for the code), and the code box coloured
     for the chosen language, else the guessed one: one guess for both."""
     guess = guess_language(code) if code and code.strip() else None
     info = f"Detected: {display_name(guess)}." if guess else "Paste code and its language is guessed."
     known = find_language(guess if source == AUTO else source)
     # gr.Code colours only some languages (Language.code_box); the others are shown uncoloured.
-    return (f'<div class="pg-detected">{html.escape(info)}</div>',
-            gr.update(language=known.code_box if known else None))
+    return {"detected": f'<div class="pg-detected">{html.escape(info)}</div>',
+            "code": gr.update(language=known.code_box if known else None)}
 
 
-def guess_again(source: str, by_hand: bool) -> tuple:
-    """The user edited the code: a language that a file or an example set goes back to Auto-detect (with the
-    file's notice); one picked by hand stays."""
+def guess_again(source: str, by_hand: bool) -> dict[str, str]:
+    """The user edited the code: a language that a file or an example set goes back to Auto-detect (and the
+    file's notice goes); one picked by hand stays."""
     if by_hand or source == AUTO:
-        return gr.skip(), gr.skip()
-    return AUTO, ""
+        return {}
+    return {"source": AUTO, "message": ""}

@@ -6,34 +6,30 @@ package does not import them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..engines import engine_concurrency
 from ..examples import load_examples
 from ..fragments import PLACEHOLDER
 from ..highlight import highlight_css
 from ..languages import AUTO, language_choices
+from ..outputs import Outputs
 from ..params import GenerationParams
 from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
 from .files import AppBlocks, open_file
-from .handlers import (
-    SAMPLING,
-    PlaygroundApp,
-    detect_language,
-    guess_again,
-    pending_panels,
-)
+from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
 from .sharing import restore_shared, share_button, wire_share
 from .tools import add_tools
+from .view import Panels, Shown, Update, pending_panels
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
           "repeat_penalty": "Repetition penalty", "seed": "Seed", "candidates": "Candidates (best of n)"}
@@ -53,9 +49,9 @@ def launch_options() -> dict[str, Any]:
             "mcp_server": get_settings().mcp}
 
 
-# What a share link restores in a tab: the saved text, then the code box, the language, the answer record,
-# Share and the Run row (restore_shared's outputs).
-Restore = tuple[gr.Textbox, gr.Code, gr.Dropdown, gr.JSON, gr.Button, gr.Row]
+# What a share link restores in a tab: the saved text, and the outputs restore_shared gives by name (the code
+# box, the language, the answer record, Share and the Run row).
+Restore = tuple[gr.Textbox, Outputs]
 
 
 class ExtraTab(NamedTuple):
@@ -134,10 +130,9 @@ def _tests_input(task: Task) -> gr.Code:
                        elem_id=f"{task.name}-tests")
 
 
-def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.components.Component], gr.Button,
-                                  gr.HTML, gr.Row]:
-    """The output column: the live outputs and the final panels (in the order of handlers.live() and
-    panels()), the share button, its note and the Run row. Labels name the outputs in the HTTP API."""
+def _outputs(task: str) -> dict[str, Block]:
+    """The output column's components, by the names view.py's records give their values (the live outputs
+    and the final panels). Labels name the outputs in the HTTP API."""
     result = gr.JSON(visible=False, label="result")
     stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats", label="stats")
     message = gr.HTML(elem_id=f"{task}-message", label="message")
@@ -147,7 +142,7 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
         copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
         share = share_button(task)
-    shared_note = gr.HTML(elem_id=f"{task}-share-note")
+    share_note = gr.HTML(elem_id=f"{task}-share-note")
     copy.click(None, inputs=[result], js=COPY_JS)
     with gr.Accordion("Checks (run in a sandbox)", open=True):
         checks = gr.HTML(elem_id=f"{task}-checks")
@@ -162,15 +157,16 @@ def _outputs(task: str) -> tuple[list[gr.components.Component], list[gr.componen
     with gr.Accordion("Before / after", visible=get_task(task).diff, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
     with gr.Accordion("Lint", open=True):
-        lint_line = gr.HTML(elem_id=f"{task}-lint-note")
+        lint_note = gr.HTML(elem_id=f"{task}-lint-note")
         lint_table = gr.Dataframe(headers=["Line", "Column", "Message"], datatype=["number", "number", "str"],
                                   interactive=False, elem_id=f"{task}-lint", visible=False,
                                   column_widths=["70px", "80px", "auto"])
     with gr.Accordion("Show prompt", open=False):
         prompt = gr.Textbox(show_label=False, lines=6, max_lines=30, interactive=False, buttons=["copy"],
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
-    final = [lint_line, lint_table, diff, prompt, download, checks, share, shared_note, run_row, call, ran]
-    return [result, answer, explanation, stats, message], final, share, shared_note, run_row
+    return {"result": result, "answer": answer, "explanation": explanation, "stats": stats, "message": message,
+            "lint_note": lint_note, "lint_table": lint_table, "diff": diff, "prompt": prompt, "download": download,
+            "checks": checks, "share": share, "share_note": share_note, "run_row": run_row, "call": call, "ran": ran}
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -182,26 +178,23 @@ def _examples(task: str, inputs: list[gr.components.Component]) -> None:
                 label="Examples (click to fill in)")
 
 
-def _tab_endpoint(app: PlaygroundApp, task: str) -> Callable[..., Iterator[tuple]]:
-    """The tab's streaming endpoint (api_name = the task, for gradio_client), kept out of the MCP tools.
+def _tab_endpoint(app: PlaygroundApp, task: str, outputs: Outputs) -> Callable[..., Iterator[dict[Block, Any]]]:
+    """The tab's streaming endpoint (api_name = the task, for gradio_client), kept out of the MCP tools. Its
+    returns are the outputs' components in order (view.Update: the live ones, then the final View, which
+    the API leaves out: a gr.State).
 
     Gradio makes every public endpoint an MCP tool, and its `gr.mcp` decorators record a function's MCP
     role in `_mcp_type`; a role other than "tool" keeps it off the tool list. Agents get tools.py's typed
     tools instead of these five-output streams (tests/test_mcp.py checks the list).
     """
-    handler = getattr(app, task)
-
-    @functools.wraps(handler)
-    def endpoint(*args: Any, **kwargs: Any) -> Iterator[tuple]:
-        yield from handler(*args, **kwargs)
-
+    endpoint = outputs.bind(getattr(app, task))
     endpoint.__name__ = f"{task}_tab"
     endpoint._mcp_type = "page"  # type: ignore[attr-defined]
     return endpoint
 
 
-def _stopper(app: PlaygroundApp, task: str) -> Any:
-    def stop(request: gr.Request) -> tuple:
+def _stopper(app: PlaygroundApp, task: str) -> Callable[[gr.Request], Shown | dict[str, Any]]:
+    def stop(request: gr.Request) -> Shown | dict[str, Any]:
         return app.stop(task, request)
 
     return stop
@@ -225,35 +218,44 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                live, panels, share, shared_note, run_row = _outputs(task)
+                parts = _outputs(task)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
         shared = gr.Textbox(visible=False)  # what a share link restores beyond Gradio's snapshot (keep_for_share)
         by_hand = gr.State(False)  # whether the language was picked by hand (see guess_again)
-    restores.append((shared, code, source, live[0], share, run_row))
+    parts |= {"code": code, "file": opened, "source": source, "detected": detected, "ended": ended,
+              "by_hand": by_hand}
+    final = Outputs.of(Panels, parts)
+    restores.append((shared, Outputs.of(("code", "source", "result", "share", "run_row"), parts)))
     # The previous answer's panels go when Generate is clicked (registered first, so the page sends it
     # before the generation), and the new ones come once the stream has ended; a stream cancelled by
     # Stop ends in Stop's handler, which draws them.
-    generate.click(pending_panels, outputs=panels, queue=False, show_progress="hidden", api_visibility="private")
+    generate.click(final.bind(pending_panels), outputs=final.list, queue=False, show_progress="hidden",
+                   api_visibility="private")
     # The tab that generated is the session's selected tab, so a share link opens on it.
     generate.click(lambda: gr.Tabs(selected=task), outputs=tabs, queue=False, show_progress="hidden",
                    api_visibility="private")
-    run = generate.click(_tab_endpoint(app, task), inputs=[*inputs, *sampling], outputs=[*live, ended],
+    streamed = Outputs.of(Update, parts)
+    run = generate.click(_tab_endpoint(app, task, streamed), inputs=[*inputs, *sampling], outputs=streamed.list,
                          api_name=task, concurrency_id="model", concurrency_limit=limit, show_progress="full",
-                         show_progress_on=[live[1]])
-    run.success(app.show_panels, inputs=[ended], outputs=panels, queue=False, show_progress="hidden",
+                         show_progress_on=[parts["answer"]])
+    run.success(final.bind(app.show_panels), inputs=[ended], outputs=final.list, queue=False, show_progress="hidden",
                 api_visibility="private")
-    stop.click(_stopper(app, task), inputs=None, outputs=[*live, *panels], queue=False,
+    shown = Outputs.of(Shown, parts)
+    stop.click(shown.bind(_stopper(app, task)), inputs=None, outputs=shown.list, queue=False,
                api_visibility="private", cancels=[run])
-    wire_share(share, shared, shared_note, [live[0], *inputs, *sampling])
+    wire_share(parts["share"], shared, parts["share_note"], [parts["result"], *inputs, *sampling])
     # A language set by a file (or an example) is a guess: a new paste guesses again, unless it was picked by hand.
     source.input(lambda: True, outputs=by_hand, queue=False, show_progress="hidden", api_visibility="private")
-    opened.upload(open_file, inputs=[opened, source], outputs=[code, source, live[4], opened, by_hand], queue=False,
+    read = Outputs.of(("code", "source", "message", "file", "by_hand"), parts)
+    opened.upload(read.bind(open_file), inputs=[opened, source], outputs=read.list, queue=False,
                   show_progress="hidden", api_visibility="private")
-    code.input(guess_again, inputs=[source, by_hand], outputs=[source, live[4]], queue=False, show_progress="hidden",
-               trigger_mode="always_last", api_visibility="private")
+    guessed = Outputs.of(("source", "message"), parts)
+    code.input(guessed.bind(guess_again), inputs=[source, by_hand], outputs=guessed.list, queue=False,
+               show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+    coloured = Outputs.of(("detected", "code"), parts)
     for trigger in (code.change, source.change):
-        trigger(detect_language, inputs=[code, source], outputs=[detected, code], queue=False, show_progress="hidden",
-                trigger_mode="always_last", api_visibility="private")
+        trigger(coloured.bind(detect_language), inputs=[code, source], outputs=coloured.list, queue=False,
+                show_progress="hidden", trigger_mode="always_last", api_visibility="private")
     return note
 
 
@@ -280,8 +282,8 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
         wire_panel(app, demo, panel, next(n for n in notes if n is not None))
-        for shared, *restored in restores:
-            demo.load(restore_shared, inputs=shared, outputs=restored, queue=False,
+        for shared, restored in restores:
+            demo.load(restored.bind(restore_shared), inputs=shared, outputs=restored.list, queue=False,
                       show_progress="hidden", api_visibility="private")
         add_tools(app.manager, limit)
         demo.unload(demo.forget)

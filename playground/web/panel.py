@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from ..engines import engine_choices
-from .handlers import PlaygroundApp
+from ..outputs import Outputs
+from .handlers import ModelShown, PlaygroundApp
 
 
 def model_panel(app: PlaygroundApp) -> dict[str, Any]:
@@ -46,18 +47,23 @@ def model_panel(app: PlaygroundApp) -> dict[str, Any]:
                                     placeholder="the token set as PLAYGROUND_ADMIN_TOKEN", elem_id="model-token")
         panel["load"] = gr.Button("Load model", interactive=not frozen, elem_id="model-load")
     if not public:
-        panel["source"].change(lambda s: (gr.update(visible=s == "named"), gr.update(visible=s == "local"),
-                                          gr.update(visible=s == "hub"), gr.update(visible=s == "hub")),
-                               inputs=panel["source"], outputs=[panel[k] for k in ("choice", "path", "repo", "file")],
-                               queue=False, show_progress="hidden", api_visibility="private")
+        fields = Outputs.of(("choice", "path", "repo", "file"), panel)
+        panel["source"].change(fields.bind(_fields_for), inputs=panel["source"], outputs=fields.list, queue=False,
+                               show_progress="hidden", api_visibility="private")
     return panel
+
+
+def _fields_for(source: str) -> dict[str, Any]:
+    """The form's fields for where the model comes from: a named model, a local file, or a Hub file."""
+    return {"choice": gr.update(visible=source == "named"), "path": gr.update(visible=source == "local"),
+            "repo": gr.update(visible=source == "hub"), "file": gr.update(visible=source == "hub")}
 
 
 def wire_panel(app: PlaygroundApp, demo: gr.Blocks, panel: dict[str, Any], fim_note: gr.HTML) -> None:
     """Load model switches (with the form's values); each page load shows the model in use."""
-    outputs = [panel["card"], panel["status"], fim_note, panel["speed"]]
+    outputs = Outputs.of(ModelShown, {**panel, "fim_note": fim_note})
     form = [panel[name] for name in ("source", "path", "repo", "file", "engine", "choice", "token")]
-    panel["load"].click(app.load_model, inputs=form, outputs=outputs, api_visibility="private",
+    panel["load"].click(outputs.bind(app.load_model), inputs=form, outputs=outputs.list, api_visibility="private",
                         concurrency_id="load", concurrency_limit=1, show_progress="full",
                         show_progress_on=[panel["card"]])
-    demo.load(app.show_model, outputs=outputs, api_visibility="private", show_progress="minimal")
+    demo.load(outputs.bind(app.show_model), outputs=outputs.list, api_visibility="private", show_progress="minimal")

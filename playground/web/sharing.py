@@ -9,6 +9,7 @@ deep link (the endpoint gr.DeepLinkButton's script asks), copies it and shows it
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import gradio as gr
 
@@ -64,7 +65,7 @@ def keep_for_share(record: dict | None, code: str, source: str, *_rest: object) 
     return json.dumps({"code": code, "source": source, "record": record if isinstance(record, dict) else None})
 
 
-def restore_shared(shared: str | None) -> tuple:
+def restore_shared(shared: str | None) -> dict[str, Any]:
     """On page load: the code, language and answer record of a share link's run, its Share button on and its
     Run box shown (when the answer's language runs here); nothing on a plain visit."""
     try:
@@ -72,10 +73,11 @@ def restore_shared(shared: str | None) -> tuple:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not isinstance(data.get("code"), str):
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return {}
+    restored: dict[str, Any] = {"code": data["code"], "source": data.get("source") or AUTO}
     record = data.get("record")
     if not isinstance(record, dict):
-        return data["code"], data.get("source") or AUTO, gr.skip(), gr.skip(), gr.skip()
+        return restored
     answered = bool(record.get("code"))
-    return (data["code"], data.get("source") or AUTO, record, gr.update(interactive=answered),
-            gr.update(visible=answered and record.get("language") in RUNNABLE))
+    return {**restored, "result": record, "share": gr.update(interactive=answered),
+            "run_row": gr.update(visible=answered and record.get("language") in RUNNABLE)}

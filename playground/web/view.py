@@ -1,0 +1,160 @@
+"""What a task tab shows at one moment: a View, and its outputs by name (the names of layout.py's components).
+
+The records below are the tab's outputs. Their field order is the order of the event's outputs, so Live's
+is the order of the returns of the HTTP API's streaming endpoints (/translate, ...): result, answer,
+explanation, stats, message. The functions return dicts keyed by those names; layout.py maps the names to
+components once (playground/outputs.py), so a component moved in the page moves nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, TypedDict
+
+import gradio as gr
+
+from ..checks import RUNNABLE
+from ..fragments import code_html, message_html
+from ..highlight import highlight_html
+from ..result import Result
+from ..tasks import get_task
+from .present import (
+    CHECKS_PENDING,
+    LINT_PENDING,
+    checks_html,
+    diff_html,
+    example_call,
+    explanation_html,
+    lint_rows,
+    lint_summary,
+    stats_line,
+)
+
+
+class View(NamedTuple):
+    """What a tab shows at one moment of a generation (a state of the answer, or a message without one)."""
+
+    task: str
+    code: str
+    state: Result | None
+    message: str = ""
+    kind: str = "error"
+
+    @property
+    def error(self) -> str:
+        return self.message if self.kind == "error" else ""
+
+    @property
+    def final(self) -> bool:
+        return self.state is None or self.state.done or bool(self.error)
+
+    @property
+    def answered(self) -> bool:  # an answer to download, share and run
+        return self.final and self.state is not None and bool(self.state.code.strip())
+
+
+class Live(TypedDict):
+    """The outputs that change while the answer streams (in the order of the API's returns)."""
+
+    result: dict[str, Any] | None  # the answer's record (Copy, Run and share links read it)
+    answer: str  # the highlighted code
+    explanation: str
+    stats: str
+    message: str
+
+
+class Update(Live, total=False):
+    """One update of a generation: the live outputs, and once, at the end, the View the panels are drawn from."""
+
+    ended: View
+
+
+class Panels(TypedDict):
+    """The outputs shown once the answer has ended."""
+
+    lint_note: str
+    lint_table: dict[str, Any]
+    diff: str
+    prompt: str
+    download: dict[str, Any]
+    checks: str
+    share: dict[str, Any]
+    share_note: str
+    run_row: dict[str, Any]
+    call: dict[str, Any]
+    ran: str
+
+
+class Shown(Live, Panels):
+    """Every output of a tab (what Stop shows)."""
+
+
+def live(view: View) -> Live:
+    """The outputs that change while the answer streams.
+
+    Only these are sent on every update. Gradio postprocesses each output of each update in a worker
+    thread, so the final panels (see panels()) come once, from an event that runs after the stream.
+    Every value here is plain: Gradio answers a gr.update (even gr.skip()) by rebuilding the component
+    and its config, which took ~8 ms of the server per update and paused decoding."""
+    state, error = view.state, view.error
+    if state is None:
+        record = {"error": error} if error else None
+        return Live(result=record, answer=code_html(""), explanation="", stats="",
+                    message=message_html(view.message, view.kind))
+    note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
+    return Live(result={**state.to_dict(), "done": state.done, "error": error}, answer=code_html(state.html),
+                explanation=explanation_html(state.explanation), stats=stats_line(state), message=note)
+
+
+def panels(view: View, download: str | None = None) -> Panels:
+    """The outputs shown once the answer has ended: lint, diff, prompt, download, checks, Share, the Run box;
+    download: the answer's file, if saved."""
+    state = view.state
+    if state is None:
+        return Panels(lint_note="", lint_table=_table([]), diff="", prompt="", download=_no_download(), checks="",
+                      share=gr.update(interactive=False), share_note="", **_run_box(None))
+    lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
+    answered = view.answered
+    return Panels(
+        lint_note=message_html(lint_line, "lint"), lint_table=_table(state.lint),
+        diff=diff_html(view.code, state.code) if get_task(view.task).diff and view.final else "",
+        prompt=state.prompt,
+        download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
+        checks=checks_html(state, lambda code, language: code_html(highlight_html(code, language))),
+        share=gr.update(interactive=answered), share_note="", **_run_box(state if answered else None))
+
+
+def pending_panels() -> Panels:
+    """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks,
+    share link and Run box go."""
+    return Panels(lint_note=message_html(LINT_PENDING, "lint"), lint_table=_table([]), diff="", prompt="",
+                  download=_no_download(), checks=f'<div class="pg-muted">{CHECKS_PENDING}</div>',
+                  share=gr.update(interactive=False), share_note="", **_run_box(None))
+
+
+def render(view: View, download: str | None = None) -> Shown:
+    """Every output of a tab (what Stop shows)."""
+    return Shown(**live(view), **panels(view, download))
+
+
+class _RunBox(TypedDict):
+    run_row: dict[str, Any]
+    call: dict[str, Any]
+    ran: str
+
+
+def _run_box(state: Result | None) -> _RunBox:
+    """The Run row, its call box and its output: shown only under an answer in a language that runs here,
+    the placeholder a call of the answer's own function."""
+    if state is None or state.language not in RUNNABLE:
+        return _RunBox(run_row=gr.update(visible=False), call=gr.update(value=""), ran="")
+    return _RunBox(run_row=gr.update(visible=True),
+                   call=gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"), ran="")
+
+
+def _no_download() -> dict[str, Any]:
+    return gr.update(value=None, interactive=False)
+
+
+def _table(findings: list) -> dict[str, Any]:
+    """The lint table, shown only when there is something in it."""
+    return gr.update(value=lint_rows(findings), visible=bool(findings))
