@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .highlight import highlight_html
 from .lint import Finding
 from .repair import Round
 from .verdict import Verdict
@@ -69,15 +68,6 @@ class Result:
     def snapshot(self) -> Result:
         """A copy that later tokens do not change (a stream updates one Result in place)."""
         return replace(self, stats=replace(self.stats), lint=list(self.lint), rounds=list(self.rounds))
-
-    @property
-    def html(self) -> str:
-        """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,
-        not every token: highlighting a long answer on each token would slow generation)."""
-        key = (self.code, self.language)
-        if getattr(self, "_html_key", None) != key:
-            self._html_key, self._html = key, highlight_html(self.code, self.language)
-        return self._html
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the command line's --json output."""

@@ -13,6 +13,7 @@ from playground.errors import ContextOverflowError, EngineError, InputError, Unk
 from playground.examples import load_examples
 from playground.inputs import decode_source
 from playground.languages import DISPLAY_NAMES
+from playground.markup.highlight import highlighted
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.tasks import TASKS
@@ -31,7 +32,7 @@ def test_every_task_on_every_example(example, engine: Engine, greedy: Generation
     assert 0 < result.stats.ttft_s <= result.stats.total_s
     assert result.stats.context_size == engine.context_size
     assert result.model == "SmolLM2-135M-Instruct.Q4_1.gguf" and result.engine == "llama-cpp"
-    assert "<pre" in result.html
+    assert "<pre" in highlighted(result.code, result.language)
     assert result.language == (example.target or example.language)
     assert result.checks is not None and result.checks.candidate == 1 == result.checks.candidates_tried
     if result.language == "python":

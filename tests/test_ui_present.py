@@ -7,8 +7,8 @@ import re
 import pytest
 
 from playground.checks import RunReport
-from playground.fragments import message_html
 from playground.lint import Finding
+from playground.markup.fragments import message_html
 from playground.result import Candidate, Result, Stats
 from playground.verdict import Item, Verdict
 from playground.web.manager import ModelCard

@@ -15,9 +15,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import InputError
-from ..fragments import message_html
 from ..inputs import check_code, decode_source
 from ..languages import AUTO, DISPLAY_NAMES, language_from_filename, suggested_filename
+from ..markup.fragments import message_html
 from ..settings import get_settings
 
 _DOWNLOADS = Path(tempfile.mkdtemp(prefix="playground-downloads-"))

@@ -16,9 +16,9 @@ import gradio as gr
 from .. import pipeline
 from ..checks import RUNNABLE, run_snippet
 from ..errors import PlaygroundError
-from ..fragments import code_html, message_html
-from ..highlight import highlight_html
 from ..languages import AUTO, DISPLAY_NAMES, guess_language, picked_language
+from ..markup.fragments import code_html, message_html
+from ..markup.highlight import highlighted
 from ..params import GenerationParams
 from ..result import Result
 from ..tasks import TASKS, get_task
@@ -80,7 +80,7 @@ def live(view: View) -> tuple:
         return record, code_html(""), "", "", message_html(view.message, view.kind)
     record = {**state.to_dict(), "done": state.done, "error": error}
     note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
-    return (record, code_html(state.html), explanation_html(state.explanation),
+    return (record, code_html(highlighted(state.code, state.language)), explanation_html(state.explanation),
             stats_line(state), note)
 
 
@@ -95,7 +95,7 @@ def panels(view: View) -> tuple:
     answered = view.final and bool(state.code.strip())
     download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
                 if answered else _no_download())
-    checks = checks_html(state, lambda code, language: code_html(highlight_html(code, language)))
+    checks = checks_html(state, lambda code, language: code_html(highlighted(code, language)))
     return (message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks,
             gr.update(interactive=answered), "", *_run_box(state if answered else None))
 

@@ -15,9 +15,9 @@ import gradio as gr
 
 from ..engines import engine_concurrency
 from ..examples import load_examples
-from ..fragments import PLACEHOLDER
-from ..highlight import highlight_css
 from ..languages import AUTO, language_choices
+from ..markup.fragments import PLACEHOLDER
+from ..markup.highlight import highlight_css
 from ..params import GenerationParams
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 
 from ..checks import RunReport
-from ..fragments import message_html
 from ..languages import DISPLAY_NAMES, defined_name
 from ..lint import Finding, lint_tool
+from ..markup.fragments import message_html
 from ..result import Candidate, Result, Stats
 from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict
 from .manager import ModelCard
