@@ -186,14 +186,14 @@ def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:
 
 def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> None:
     """A gr.update (or gr.skip) in a streamed output makes Gradio rebuild that component on every update."""
-    from playground.result import Result
+    from playground.result import Answer, Result, Status
     from playground.web.handlers import View, live, panels
 
-    partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e", answer="x = 1")
-    partial.code = "x = 1\n"
+    partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e",
+                     answer=Answer("x = 1", "x = 1\n"))
     streaming = live(View("simplify", "x=1", partial))
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value for value in streaming)
-    partial.done = True
+    partial.status = Status.DONE
     lint_line, table, diff, prompt, download, checks, share, note, run_row, call, ran = panels(
         View("simplify", "x=1", partial))
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and prompt == "p"
@@ -201,11 +201,11 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     assert "No problems found" in lint_line and "not checked" in checks
     assert share["interactive"] is True and note == ""  # an answer to share: the button is on
     assert run_row["visible"] is True and call["placeholder"] == "Run a call, e.g. print(...)" and ran == ""
-    partial.code = ""  # nothing to share or run
+    partial.answer = Answer("x = 1")  # nothing to share or run
     _, _, _, _, download, _, share, _, run_row, _, _ = panels(View("simplify", "x=1", partial))
     assert download["interactive"] is False and share["interactive"] is False and run_row["visible"] is False
-    go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer="x", code="func f() {}",
-                done=True)
+    go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer=Answer("x", "func f() {}"),
+                status=Status.DONE)
     assert panels(View("translate", "x=1", go))[8]["visible"] is False  # Go cannot run here: no Run box
 
 
@@ -220,7 +220,7 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
     updates = list(handler.simplify(**example_args("simplify"), request=None))
     assert len(updates) >= 3 and all(len(update) == 6 for update in updates)
     ended = [update[-1] for update in updates if isinstance(update[-1], View)]
-    assert len(ended) == 1 and updates[-1][-1] is ended[0] and ended[0].state.done
+    assert len(ended) == 1 and updates[-1][-1] is ended[0] and ended[0].state.status.finished
     assert handler.show_panels(ended[0])[3] == ended[0].state.prompt
 
 

@@ -64,7 +64,7 @@ class View(NamedTuple):
 
     @property
     def final(self) -> bool:
-        return self.state is None or self.state.done or bool(self.error)
+        return self.state is None or self.state.status.finished or bool(self.error)
 
 
 def live(view: View) -> tuple:
@@ -78,9 +78,10 @@ def live(view: View) -> tuple:
     if state is None:
         record = {"error": error} if error else None
         return record, code_html(""), "", "", message_html(view.message, view.kind)
-    record = {**state.to_dict(), "done": state.done, "error": error}
+    record = {**state.to_dict(), "done": state.status.finished, "error": error}
     note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
-    return (record, code_html(highlighted(state.code, state.language)), explanation_html(state.explanation),
+    answer = state.answer
+    return (record, code_html(highlighted(answer.code, state.language)), explanation_html(answer.explanation),
             stats_line(state), note)
 
 
@@ -90,13 +91,14 @@ def panels(view: View) -> tuple:
     state = view.state
     if state is None:
         return "", _table([]), "", "", _no_download(), "", gr.update(interactive=False), "", *_run_box(None)
-    lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
-    diff = diff_html(view.code, state.code) if get_task(view.task).diff and view.final else ""
-    answered = view.final and bool(state.code.strip())
-    download = (gr.update(value=save_answer(state.code, state.language, view.code, view.task), interactive=True)
+    answer = state.answer
+    lint_line = "Lint did not run." if view.error and not state.status.finished else lint_summary(state)
+    diff = diff_html(view.code, answer.code) if get_task(view.task).diff and view.final else ""
+    answered = view.final and bool(answer.code.strip())
+    download = (gr.update(value=save_answer(answer.code, state.language, view.code, view.task), interactive=True)
                 if answered else _no_download())
     checks = checks_html(state, lambda code, language: code_html(highlighted(code, language)))
-    return (message_html(lint_line, "lint"), _table(state.lint), diff, state.prompt, download, checks,
+    return (message_html(lint_line, "lint"), _table(list(answer.lint)), diff, state.prompt, download, checks,
             gr.update(interactive=answered), "", *_run_box(state if answered else None))
 
 
@@ -170,10 +172,10 @@ class PlaygroundApp:
                             copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
-                if state.done:
+                if state.status.finished:
                     self.manager.speeds.add(state.engine, state.model, state.stats)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
-                yield *live(view), (view if state.done else gr.skip())
+                yield *live(view), (view if state.status.finished else gr.skip())
         except PlaygroundError as exc:
             message = in_page_words(str(exc))
             _toast(message)
