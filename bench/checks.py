@@ -28,6 +28,7 @@ from playground.checks.sandbox import Sandbox, get_sandbox  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
+from playground.result import Status  # noqa: E402
 from playground.tasks import TASKS  # noqa: E402
 
 PY = 'def double(x):\n    """\n    >>> double(21)\n    42\n    """\n    return 2 * x\n'
@@ -82,7 +83,7 @@ def checked_runs(engine: object, candidates: int) -> dict[str, list[tuple[int, f
                 now = time.perf_counter()
                 if since is not None:
                     checking += now - since
-                since = now if state.checking else None
+                since = now if state.status is Status.CHECKING else None
                 final = state
             assert final is not None
             total = final.checks.total if final.checks else 0

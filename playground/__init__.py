@@ -23,15 +23,15 @@ from .inputs import decode_source
 from .models import ModelInfo
 from .params import GenerationParams
 from .pipeline import run, stream
-from .result import Result, Stats
+from .result import Answer, Result, Stats, Status
 from .settings import Settings, get_settings
 from .tasks import TASKS, Prompt, Task, build_prompt
 from .verdict import Verdict
 
 __all__ = [
-    "TASKS", "CancelledError", "Chunk", "ContextOverflowError", "Engine", "EngineError",
+    "TASKS", "Answer", "CancelledError", "Chunk", "ContextOverflowError", "Engine", "EngineError",
     "GenerationParams", "InputError", "ModelError", "ModelInfo", "PlaygroundError", "Prompt",
-    "Result", "Settings", "Stats", "Stepper", "Task", "UnknownLanguageError", "Verdict", "build_prompt", "check",
-    "decode_source",
+    "Result", "Settings", "Stats", "Status", "Stepper", "Task", "UnknownLanguageError", "Verdict", "build_prompt",
+    "check", "decode_source",
     "engine_names", "get_engine_class", "get_settings", "load_engine", "register_engine", "run", "stream",
 ]

@@ -21,7 +21,8 @@ from .languages import RUNNABLE, canonical_language, language_from_filename
 from .models import ProgressCallback, locate
 from .params import GenerationParams
 from .pipeline import stream
-from .result import Result
+from .repair import errors
+from .result import Result, Status
 from .settings import get_settings
 from .tasks import TASKS, Task
 
@@ -48,7 +49,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m playground", description="Translate, simplify, debug or complete code with a local model."
+        prog="python -m playground",
+        description="Translate, simplify, debug or complete code, or write tests for it, with a local model."
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for task in TASKS.values():
@@ -111,11 +113,12 @@ def _checks_text(result: Result) -> str:
 def _print_final(result: Result, out: object) -> None:
     w = out.write  # type: ignore[attr-defined]
     w("\n\n--- code " + "-" * 50 + "\n")
-    w(highlight_terminal(result.code, result.language))
-    if result.explanation:
-        w("\n" + result.explanation + "\n")
-    if result.lint:
-        w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in result.lint))
+    answer = result.answer
+    w(highlight_terminal(answer.code, result.language))
+    if answer.explanation:
+        w("\n" + answer.explanation + "\n")
+    if answer.lint:
+        w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in answer.lint))
     else:
         w(f"\nlint: {result.lint_note or 'no problems found'}\n")
     w(_checks_text(result))
@@ -123,11 +126,11 @@ def _print_final(result: Result, out: object) -> None:
     w(f"\n{s.prompt_tokens} prompt + {s.completion_tokens} new tokens, {s.tokens_per_s:.1f} tokens/s, "
       f"first token {s.ttft_s:.2f}s, total {s.total_s:.2f}s ({result.model}, {result.engine})\n")
     if len(result.rounds) == 2:
-        kept = "the repaired round" if result.code == result.rounds[1].code else "the first round (no fewer errors)"
+        kept = "the repaired round" if answer == result.rounds[1].answer else "the first round (no fewer errors)"
         w(f"repair: 2 rounds, showing {kept}\n")
     if result.rejected is not None:
         w("\n--- the best candidate, not used (it did not keep the behaviour) ---\n")
-        w(highlight_terminal(result.rejected.code, result.language))
+        w(highlight_terminal(result.rejected.answer.code, result.language))
     if result.notice:
         w(f"note: {result.notice}\n")
 
@@ -140,17 +143,17 @@ def _echo(results: Iterable[Result], out: object) -> Result:
         if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
             rounds, shown = len(result.rounds), 0
             if rounds == 1:
-                found = "; ".join(f"line {f.line}: {f.message}" for f in result.rounds[0].lint if f.kind == "error")
+                found = "; ".join(f"line {f.line}: {f.message}" for f in errors(result.rounds[0].answer.lint))
                 w(f"\n\n--- pyflakes found errors ({found}); asking once more ---\n")
             continue
         if result.candidate != candidate:
             candidate, shown = result.candidate, 0
             w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
-        if result.checking:
+        if result.status is Status.CHECKING:
             w("\n[checking in the sandbox...]")
-        w(result.answer[shown:])
+        w(result.answer.text[shown:])
         out.flush()  # type: ignore[attr-defined]
-        shown = len(result.answer)
+        shown = len(result.answer.text)
     assert result is not None
     return result
 

@@ -5,6 +5,9 @@ is linted, then run against its checks in the sandbox (playground.checks).
 The first candidate that passes every check is the answer; otherwise the one that passes most, flagged
 as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
 original code, and the best candidate is kept beside it (Result.rejected).
+
+The answer is a value (result.Answer): each token gives the Result a new one, which rounds and candidates keep
+as it is.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from .languages import find_language, guess_language
 from .lint import lint, lint_after, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
-from .repair import Round, errors, improved, repair_prompt
+from .repair import errors, improved, repair_prompt
 from .restore import restore_missing
-from .result import Candidate, Result, Stats
+from .result import Answer, Candidate, Result, Round, Stats, Status
 from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
 from .verdict import Verdict, closest
@@ -98,7 +101,7 @@ def stream(
     repair: bool = False,
     checks: bool | None = None,
 ) -> Iterator[Result]:
-    """Yield partial Results as the answer streams in, then the final one (done=True).
+    """Yield partial Results as the answer streams in, then the final one (status DONE or STOPPED).
 
     tests: doctest text or assert lines the answer must pass; params.candidates: answers to try until one
     passes; checks: run the checks (default PLAYGROUND_CHECKS); repair: a Python answer with pyflakes
@@ -118,7 +121,7 @@ def stream(
                        error=error) if checking else None
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
-                   engine=engine.name, answer=prompt.prefill, notice=_join(prompt.notice, fit_note),
+                   engine=engine.name, answer=Answer(prompt.prefill), notice=_join(prompt.notice, fit_note),
                    stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size),
                    candidates=params.candidates)
     cancel = cancel or threading.Event()
@@ -129,11 +132,11 @@ def stream(
             _next_candidate(state, prompt, index)
         round_params = params.for_candidate(index)
         yield from _generate(state, engine, prompt, round_params, cancel, clock, code, suffix)
-        if repair and not state.stopped and errors(state.lint):
+        if repair and not cancel.is_set() and errors(state.answer.lint):
             yield from _repair(state, engine, prompt, round_params, cancel, clock, code, suffix)
-        if state.stopped or plan is None:
+        if cancel.is_set() or plan is None:
             break
-        state.checking = True
+        state.status = Status.CHECKING
         yield state
         write = bool(plan.wanted) and get_settings().model_calls  # no inputs for some functions: model's calls
         intend = bool(plan.intended) and get_settings().debug_tests  # Debug with nothing saying what is right
@@ -145,37 +148,36 @@ def stream(
                 add_intended_tests(plan, engine, cancel)
             state.stats.calls_s += time.perf_counter() - asked
         verdict = None if cancel.is_set() else _check(state, plan, prompt, suffix)
-        state.checking = False
-        state.stopped = cancel.is_set()
         if verdict is None:
             break
-        tried.append(Candidate(state.answer, state.code, state.explanation, list(state.lint), verdict))
-        if verdict.status != "fail":
+        tried.append(Candidate(state.answer, verdict))
+        if verdict.status != "fail" or cancel.is_set():
             break
-    if tried and not state.stopped:
+    stopped = cancel.is_set()
+    if tried and not stopped:
         _choose(state, tried, code, _join(prompt.notice, fit_note))
     state.stats.total_s = time.perf_counter() - clock.start  # the whole request: generation, calls and checks
-    state.done = True
+    state.status = Status.STOPPED if stopped else Status.DONE
     yield state
 
 
 def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
     """Start candidate index+1 from the prompt again (the stats keep counting the whole request)."""
-    state.answer, state.code, state.explanation, state.lint, state.rounds = prompt.prefill, "", "", [], []
+    state.answer, state.rounds, state.status = Answer(prompt.prefill), (), Status.GENERATING
     state.candidate, state.checks = index + 1, None
 
 
 def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
     """The candidate's verdict; None (with a notice) when the sandbox is not there."""
-    program = state.code
+    program = state.answer.code
     spec = get_task(state.task)
     if spec.fills_middle and prompt.mode != "fim" and suffix.strip():
         program = program.rstrip("\n") + "\n" + suffix  # the code after the cursor belongs to the program
     try:
         if spec.writes_tests:  # the answer keeps only the tests that pass on the input
             kept = keep_passing(plan, program)
-            state.code = kept.code
-            state.lint = lint_after(plan.original, state.code, state.language) if state.code.strip() else []
+            findings = lint_after(plan.original, kept.code, state.language) if kept.code.strip() else []
+            state.answer = replace(state.answer, code=kept.code, lint=tuple(findings))
             return kept.verdict
         return run_checks(plan, program)
     except SandboxUnavailable as exc:
@@ -190,13 +192,12 @@ def _choose(state: Result, tried: list[Candidate], original: str, request_notice
     if best is None:
         best = tried[closest([c.verdict for c in tried])]
     number = tried.index(best) + 1
-    best.verdict.candidate, best.verdict.candidates_tried = number, len(tried)
-    state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
-    state.candidate, state.checks = number, best.verdict
+    best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
+    state.answer, state.candidate, state.checks = best.answer, number, best.verdict
     if get_task(state.task).keeps_original and best.verdict.status == "fail":
         state.rejected = best
-        state.code, state.explanation = original.rstrip("\n"), ""
-        state.lint = lint(state.code, state.language)
+        kept = original.rstrip("\n")
+        state.answer = replace(best.answer, code=kept, explanation="", lint=tuple(lint(kept, state.language)))
         state.notice = _join(request_notice, "No simplification kept the behaviour, so your code is unchanged. "
                                              f"The best of {len(tried)} candidate(s) and the checks it failed are "
                                              "under Checks.")
@@ -204,7 +205,7 @@ def _choose(state: Result, tried: list[Candidate], original: str, request_notice
 
 def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
               cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
-    """Stream one round into state, then extract and lint it (state.done is left to the caller)."""
+    """Stream one round into state, then extract and lint it (the status is left to the caller)."""
     clock.new_round()
     if prompt.mode == "fim" and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
         chunks = engine.infill(code, suffix, params, cancel=cancel)
@@ -216,12 +217,11 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
             clock.first = clock.first or now
             clock.round_first = clock.round_first or now
             clock.round_tokens += chunk.n_tokens
-            state.answer += chunk.text
+            state.answer = _read(state.answer.text + chunk.text, prompt, code, suffix)
             state.stats.completion_tokens += chunk.n_tokens
             if chunk.usage:
                 state.stats.cached_tokens = chunk.usage.get("cached_tokens", 0)
             _update_stats(state.stats, clock, now)
-            _extract_into(state, prompt, code, suffix)
             yield state
     except PlaygroundError as exc:
         exc.partial = state
@@ -234,22 +234,21 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
         error.partial = state
         raise error from exc
     _update_stats(state.stats, clock, time.perf_counter())
-    _extract_into(state, prompt, code, suffix)
-    state.stopped = cancel.is_set()
-    _restore_missing(state, prompt, code)
-    if not state.code.strip():
-        state.lint = []
+    answer = _restore_missing(state, prompt, code, _read(state.answer.text, prompt, code, suffix))
+    if not answer.code.strip():
+        findings = []
     elif get_task(state.task).writes_tests:  # tests use the input's functions
-        state.lint = lint_after(code, state.code, state.language)
+        findings = lint_after(code, answer.code, state.language)
     else:
-        state.lint = lint(state.code, state.language)
+        findings = lint(answer.code, state.language)
+    state.answer = replace(answer, lint=tuple(findings))
     state.lint_note = lint_note(state.language)
 
 
 def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
             cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Round two: ask again with the lint errors; keep the better round in state, both in state.rounds."""
-    second = repair_prompt(prompt, state.code, errors(state.lint), engine.info)
+    second = repair_prompt(prompt, state.answer.code, errors(state.answer.lint), engine.info)
     if second is None:
         return
     try:
@@ -258,15 +257,14 @@ def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationPar
         state.notice = _join(state.notice, "No repair round: the conversation would not fit the context.")
         return
     tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock.start
-    first = Round(state.answer, state.code, state.explanation, state.lint, state.prompt, tokens, seconds)
-    state.rounds = [first]
-    state.answer = second.prefill
+    first = Round(state.answer, state.prompt, tokens, seconds)
+    state.rounds, state.answer = (first,), Answer(second.prefill)
     yield from _generate(state, engine, second, params, cancel, clock, code, suffix)
-    again = Round(state.answer, state.code, state.explanation or first.explanation, state.lint, second.text,
-                  state.stats.completion_tokens - tokens, time.perf_counter() - clock.start - seconds)
-    state.rounds.append(again)
-    best = again if improved(first, again) else first
-    state.answer, state.code, state.explanation, state.lint = best.answer, best.code, best.explanation, best.lint
+    answer = state.answer if state.answer.explanation else replace(state.answer, explanation=first.answer.explanation)
+    again = Round(answer, second.text, state.stats.completion_tokens - tokens,
+                  time.perf_counter() - clock.start - seconds)
+    state.rounds = (first, again)
+    state.answer = (again if improved(first, again) else first).answer
 
 
 def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
@@ -283,27 +281,29 @@ def _python_ast(language: str | None) -> bool:
     return known is not None and known.python_ast
 
 
-def _restore_missing(state: Result, prompt: Prompt, code: str) -> None:
-    """A Python rewrite of Python code keeps what it uses from the original (see playground.restore)."""
+def _restore_missing(state: Result, prompt: Prompt, code: str, answer: Answer) -> Answer:
+    """A Python rewrite of Python code keeps what it uses from the original (see playground.restore); the
+    request's notice says so. Tests are not a rewrite: they use the input's names without defining them."""
     if prompt.mode == "fim" or not (_python_ast(state.language) and _python_ast(prompt.source)) \
-            or not state.code.strip() or get_task(state.task).writes_tests:
-        return
-    state.code, names = restore_missing(state.code, code)
+            or not answer.code.strip() or get_task(state.task).writes_tests:
+        return answer
+    restored, names = restore_missing(answer.code, code)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
             "(its imports, constants or helpers).")
     if names and note not in state.notice:
         state.notice = _join(state.notice, note)
+    return replace(answer, code=restored)
 
 
-def _extract_into(state: Result, prompt: Prompt, code: str, suffix: str) -> None:
+def _read(text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
+    """The answer so far, read: its code (the whole program, for fill-in-the-middle) and explanation."""
     if prompt.mode == "fim":
-        state.code = code + state.answer + suffix
-    else:
-        found = extract(state.answer, prompt.language)
-        state.code, state.explanation = found.code, found.explanation
+        return Answer(text, code + text + suffix)
+    found = extract(text, prompt.language)
+    return Answer(text, found.code, found.explanation)
 
 
 def run(task: str, code: str, **kwargs: object) -> Result:
     """Run a task to the end and return the final Result (same arguments as stream())."""
     *_, result = stream(task, code, **kwargs)  # type: ignore[arg-type]
-    return replace(result)
+    return result.snapshot()

@@ -6,29 +6,17 @@ the repaired one only if it has fewer errors than the first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from .chat import render_chat
 from .languages import display_name
 from .lint import Finding
 from .models import ModelInfo
+from .result import Round
 from .tasks import Prompt, fill, load_template
 
 
-@dataclass(frozen=True)
-class Round:
-    """One round of answering: the raw answer, its code and prose, lint findings, and the prompt."""
-
-    answer: str
-    code: str
-    explanation: str = ""
-    lint: list[Finding] = field(default_factory=list)
-    prompt: str = ""
-    tokens: int = 0  # completion tokens of this round
-    seconds: float = 0.0  # wall time of this round
-
-
-def errors(findings: list[Finding]) -> list[Finding]:
+def errors(findings: Iterable[Finding]) -> list[Finding]:
     """The findings that mean the code cannot run as written."""
     return [f for f in findings if f.kind == "error"]
 
@@ -51,4 +39,4 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
 
 def improved(first: Round, second: Round) -> bool:
     """True when the second round has code and fewer errors than the first."""
-    return bool(second.code.strip()) and len(errors(second.lint)) < len(errors(first.lint))
+    return bool(second.answer.code.strip()) and len(errors(second.answer.lint)) < len(errors(first.answer.lint))

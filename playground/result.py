@@ -1,13 +1,39 @@
-"""The state of one request as it streams (Result), and how the generation went (Stats)."""
+"""The state of one request: the answer so far (Answer), where the request is (Status), how the generation went
+(Stats), and all of it together (Result). Values only: how a front end shows them is the front end's business."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
-from .highlight import highlight_html
 from .lint import Finding
-from .repair import Round
 from .verdict import Verdict
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer: what the model wrote and what the pipeline read from it. A value, replaced (never changed)
+    as tokens arrive, so rounds, candidates and the result share it without copying."""
+
+    text: str = ""  # everything the model wrote (with the prefilled start)
+    code: str = ""
+    explanation: str = ""
+    lint: tuple[Finding, ...] = ()
+
+
+class Status(Enum):
+    """Where a request is. A stream yields GENERATING and CHECKING states, and ends with DONE or STOPPED."""
+
+    GENERATING = "generating"  # tokens stream in (a repair round or another candidate starts its answer over)
+    CHECKING = "checking"  # the answer runs against its checks (and the model may write example calls first)
+    DONE = "done"
+    STOPPED = "stopped"  # the user pressed Stop: the request ended with what it had
+
+    @property
+    def finished(self) -> bool:
+        """Whether the request has ended (done or stopped): nothing will change any more."""
+        return self in (Status.DONE, Status.STOPPED)
 
 
 @dataclass
@@ -25,70 +51,69 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Round:
+    """One round of answering (see playground.repair): its answer, the prompt that asked for it, its cost."""
+
+    answer: Answer
+    prompt: str = ""
+    tokens: int = 0  # completion tokens of this round
+    seconds: float = 0.0  # wall time of this round
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One candidate answer and how it did on the checks."""
 
-    answer: str
-    code: str
-    explanation: str
-    lint: list[Finding]
+    answer: Answer
     verdict: Verdict
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "checks": self.verdict.to_dict()}
+        return {"code": self.answer.code, "checks": self.verdict.to_dict()}
+
+
+def _findings(findings: tuple[Finding, ...]) -> list[dict[str, object]]:
+    return [{"line": f.line, "col": f.col, "message": f.message} for f in findings]
 
 
 @dataclass
 class Result:
-    """The state of one request; streamed partially (done=False), then complete."""
+    """The state of one request: a stream updates one Result in place, and ends with status DONE or STOPPED."""
 
     task: str
     language: str
     prompt: str
     model: str
     engine: str
-    answer: str = ""  # everything the model wrote (with the prefilled start)
-    code: str = ""
-    explanation: str = ""
-    lint: list[Finding] = field(default_factory=list)
+    # With repair=True and lint errors in the first answer, rounds is (first round, repaired round), and the
+    # answer is the repaired one if it has fewer errors, else the first one.
+    answer: Answer = field(default_factory=Answer)
     lint_note: str | None = None
     notice: str = ""
     stats: Stats = field(default_factory=Stats)
-    done: bool = False
-    stopped: bool = False  # the user pressed Stop
-    # With repair=True and lint errors in the first answer: [first round, repaired round]. The
-    # fields above then hold the repaired round if it has fewer errors, else the first one.
-    rounds: list[Round] = field(default_factory=list)
+    status: Status = Status.GENERATING
+    rounds: tuple[Round, ...] = ()
     checks: Verdict | None = None  # how the answer did on its checks (None: not checked)
-    checking: bool = False  # the answer is being run against its checks
     candidate: int = 1  # which candidate this is (1 = the user's own settings)
     candidates: int = 1  # how many may be tried
     # Simplify when no candidate kept the behaviour: the answer is the original, and the best candidate is here.
     rejected: Candidate | None = None
 
     def snapshot(self) -> Result:
-        """A copy that later tokens do not change (a stream updates one Result in place)."""
-        return replace(self, stats=replace(self.stats), lint=list(self.lint), rounds=list(self.rounds))
-
-    @property
-    def html(self) -> str:
-        """The code highlighted as escaped HTML, computed when asked for (a UI asks every ~50 ms,
-        not every token: highlighting a long answer on each token would slow generation)."""
-        key = (self.code, self.language)
-        if getattr(self, "_html_key", None) != key:
-            self._html_key, self._html = key, highlight_html(self.code, self.language)
-        return self._html
+        """A copy that nothing done to this Result later changes (Answer and Round are values; the stats and
+        the verdicts, which are not, are copied)."""
+        return replace(self, stats=replace(self.stats), checks=copy.deepcopy(self.checks),
+                       rejected=copy.deepcopy(self.rejected))
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the command line's --json output."""
+        answer = self.answer
         return {
-            "task": self.task, "code": self.code, "language": self.language,
-            "explanation": self.explanation,
-            "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in self.lint],
-            "lint_note": self.lint_note, "prompt": self.prompt, "stats": self.stats.__dict__, "model": self.model,
-            "engine": self.engine, "notice": self.notice, "stopped": self.stopped,
-            "rounds": [{"code": r.code, "lint": [{"line": f.line, "col": f.col, "message": f.message} for f in r.lint],
-                        "tokens": r.tokens, "prompt": r.prompt} for r in self.rounds],
+            "task": self.task, "code": answer.code, "language": self.language, "explanation": answer.explanation,
+            "lint": _findings(answer.lint), "lint_note": self.lint_note, "prompt": self.prompt,
+            "stats": dict(self.stats.__dict__), "model": self.model, "engine": self.engine, "notice": self.notice,
+            "stopped": self.status is Status.STOPPED,
+            "rounds": [{"code": r.answer.code, "lint": _findings(r.answer.lint), "tokens": r.tokens,
+                        "prompt": r.prompt} for r in self.rounds],
             "checks": self.checks.to_dict() if self.checks is not None else None,
             "rejected": self.rejected.to_dict() if self.rejected is not None else None,
         }

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
                                                       "not 127.0.0.1, localhost or ::1) and is not public.")
     queue_size: int = Field(64, ge=1, description="Requests the web app queues before refusing more "
                                                   "(\"queue is full\").")
-    mcp: bool = Field(True, description="Serve the four tasks and the code check as MCP tools at "
+    mcp: bool = Field(True, description="Serve the five tasks and the code check as MCP tools at "
                                         "/gradio_api/mcp/ (0: off). Public mode applies to them too.")
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")

@@ -16,15 +16,17 @@ MODULES = {
 }
 # Who may import whom: each layer imports its own modules and those listed. core: the pure modules of
 # playground/ (tasks, extract, lint, ...); api: the pipeline, the calls the model writes for the checks (derive)
-# and the command line, on top of the engines.
+# and the command line, on top of the engines; markup: the HTML the front ends share (highlighted code, message
+# boxes), which nothing below the front ends may import.
 API = {"playground", "playground.pipeline", "playground.derive", "playground.cli", "playground.__main__"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},
     "checks": {"core", "checks"},
     "api": {"core", "engines", "checks", "api"},
-    "web": {"core", "engines", "checks", "api", "web"},
-    "teach": {"core", "engines", "checks", "api", "teach"},
+    "markup": {"core", "markup"},
+    "web": {"core", "engines", "checks", "api", "markup", "web"},
+    "teach": {"core", "engines", "checks", "api", "markup", "teach"},
     "evaluate": {"core", "engines", "checks", "api", "evaluate"},
 }
 
@@ -65,6 +67,32 @@ def test_dependencies_point_one_way(module: str) -> None:
     mine = layer(module)
     for target, _ in imports(module):
         assert layer(target) in ALLOWED[mine], f"{module} ({mine}) imports {target} ({layer(target)})"
+
+
+BELOW_THE_FRONT_ENDS = {"core", "engines", "checks", "api"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) in BELOW_THE_FRONT_ENDS))
+def test_below_the_front_ends_nothing_builds_html(module: str) -> None:
+    """The core, engines, checks and API hold values (a Result, a Verdict); how a front end shows them is the
+    front end's: no import of playground.markup, web or teach, of Gradio, of the html module or pygments'
+    HtmlFormatter, and no function that makes HTML (`*_html`)."""
+    tree = ast.parse(MODULES[module].read_text("utf-8"))
+    presentation = [t for t, _ in imports(module) if layer(t) in {"markup", "web", "teach"}]
+    assert not presentation, f"{module} imports presentation: {presentation}"
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+    modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+    assert not {"html", "HtmlFormatter"} & (imported | modules), f"{module} imports an HTML builder"
+    assert not {m for m in modules if m.split(".")[0] == "gradio"}, f"{module} imports Gradio"
+    makers = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.endswith("_html")]
+    assert not makers, f"{module} builds HTML: {makers}"
+
+
+def test_the_html_rule_catches_a_core_module_importing_markup() -> None:
+    """The layers say so: a core module importing playground.markup points up."""
+    assert layer("playground.markup.highlight") == "markup" and "markup" not in ALLOWED["core"]
+    assert layer("playground.result") == "core" and "markup" not in ALLOWED["api"]
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from playground.catalog import SMALL_MODEL
+from playground.catalog import DEFAULT_MODEL, SMALL_MODEL
 from playground.engines import load_engine
 from playground.examples import load_examples
 from playground.web.manager import ModelManager
@@ -45,7 +45,7 @@ def test_tab_bar_names_every_tab(open_page: Any, model_url: str) -> None:
         page.locator(f"#tab-{task}-button").click()
         page.wait_for_selector(f"#{task}-generate", state="visible")
         labels = [label.strip() for label in tabs.all_inner_texts()]
-        assert labels == ["Translate", "Simplify", "Debug", "Complete", "How it works"], labels
+        assert labels == ["Translate", "Simplify", "Debug", "Complete", "Tests", "How it works"], labels
 
 
 @pytest.mark.parametrize("task", TASKS)
@@ -214,3 +214,20 @@ def test_a_second_user_sees_the_queue(open_page: Any, model_url: str) -> None:
     shot(second, "queued")
     assert "Done" in wait_finished(first, "translate") and "Done" in wait_finished(second, "translate")
     assert stats_text(second, "translate").startswith("Done:")
+
+
+@pytest.mark.model
+def test_the_tests_tab_writes_tests_and_scores_them_on_planted_bugs(open_page: Any) -> None:
+    """The Tests tab as a user meets it, on the default code model: the example's tests stream in, only the
+    ones that pass on the code are kept, and the checks say how many planted bugs they catch."""
+    with serve(ModelManager(engine="llama-cpp", model=DEFAULT_MODEL, public=False)) as (url, _):
+        page = open_page(url)
+        use_example(page, "tests")
+        assert not page.locator("#tests-tests").is_visible()  # the task writes the tests: no box to type them
+        page.click("#tests-generate")
+        assert wait_finished(page, "tests", timeout_s=300).startswith("Done:")
+        answer = page.locator("#tests-output pre").inner_text()
+        assert answer.count("assert ") >= 2 and "def " not in answer, answer
+        checks = page.locator("#tests-checks").inner_text()
+        assert re.search(r"catch(es)? \d+ of \d+ planted bugs?|no bug could be planted", checks), checks
+        shot(page, "tab-tests")

@@ -17,6 +17,7 @@ from playground.lint import lint
 from playground.models import locate, model_info
 from playground.params import GenerationParams
 from playground.pipeline import prepare_prompt, run
+from playground.result import Status
 from playground.tasks import FIM_STOPS, TASKS, build_prompt
 from playground.teach.sampling import Sampling
 from playground.teach.steps import next_token, start_walk
@@ -71,17 +72,19 @@ def test_qwen_prompt_matches_golden_file(example, update_goldens: bool) -> None:
 ])
 def test_every_task_answers_cleanly_and_is_checked(qwen: Engine, task: str, code: str, extra: dict[str, str]) -> None:
     result = run(task, code, language="python", params=GREEDY, engine=qwen, **extra)
-    assert result.done and result.code.strip() and result.stats.completion_tokens < GREEDY.max_tokens, result.answer
-    assert not SPECIAL.search(result.answer), result.answer
+    answer = result.answer
+    assert result.status is Status.DONE and answer.code.strip(), answer.text
+    assert result.stats.completion_tokens < GREEDY.max_tokens, answer.text
+    assert not SPECIAL.search(answer.text), answer.text
     assert result.model == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-    assert result.checks is not None and result.checks.items, result.answer
+    assert result.checks is not None and result.checks.items, result.answer.text
     if task == "debug":  # its >>> example passes (a generated "no IndexError" on [] cannot: issue 26)
         examples = [i.passed for i in result.checks.items if i.origin == "example"]
-        assert examples and all(examples), result.answer
+        assert examples and all(examples), result.answer.text
     else:
-        assert result.checks.status == "pass", result.answer
+        assert result.checks.status == "pass", result.answer.text
     if task == "complete":  # the body, once: not the header and docstring repeated (SmolLM2's prompt did that)
-        assert result.code.count("def truncate_number") == 1 and "return" in result.code, result.answer
+        assert answer.code.count("def truncate_number") == 1 and "return" in answer.code, answer.text
 
 
 def test_fill_in_the_middle_uses_qwens_sentinels_and_stops(qwen: Engine) -> None:
@@ -89,9 +92,10 @@ def test_fill_in_the_middle_uses_qwens_sentinels_and_stops(qwen: Engine) -> None
     prompt = prepare_prompt("complete", code, qwen.info, language="python", suffix=suffix)
     assert prompt.mode == "fim" and all(stop in prompt.stop for stop in FIM_STOPS)
     result = run("complete", code, language="python", suffix=suffix, params=GREEDY, engine=qwen)
-    assert result.done and result.answer.strip() and not SPECIAL.search(result.answer), result.answer
+    text = result.answer.text
+    assert result.status is Status.DONE and text.strip() and not SPECIAL.search(text), text
     assert result.stats.completion_tokens < GREEDY.max_tokens  # it ended by itself, not at the cap
-    assert "total" in result.answer
+    assert "total" in result.answer.text
 
 
 def test_teaching_steps_over_the_151k_vocabulary(qwen: Engine) -> None:
@@ -116,7 +120,7 @@ def test_llama_server_serves_the_default_model(qwen: Engine) -> None:
         code = "def add(a, b):\n    return a + b\n"
         here = run("translate", code, language="python", target="javascript", params=GREEDY, engine=qwen)
         there = run("translate", code, language="python", target="javascript", params=GREEDY, engine=server)
-        assert there.done and not SPECIAL.search(there.answer) and there.checks is not None
-        assert there.code.strip() and "function add" in there.code and "function add" in here.code
+        assert there.status.finished and not SPECIAL.search(there.answer.text) and there.checks is not None
+        assert there.answer.code.strip() and "function add" in there.answer.code and "function add" in here.answer.code
     finally:
         server.close()

@@ -125,19 +125,19 @@ def test_params_map_to_ctransformers_names(values: dict[str, float], expected: d
 
 def test_pipeline_completes_code_end_to_end(ct: CTransformersEngine) -> None:
     result = pipeline.run("complete", "abc", language="python", params=GREEDY, engine=ct)
-    assert result.done and result.engine == "ctransformers"
+    assert result.status.finished and result.engine == "ctransformers"
     # The file has no chat template: the plain instruction layout, ending where the answer starts.
     assert "\n\n### Instruction:\n" in result.prompt and "<|im_start|>" not in result.prompt
     assert result.prompt.endswith("### Response:\n```python\nabc")
-    assert result.answer == "```python\nabcdefghijklmnopqrstuvwxyz"
-    assert result.code == "abcdefghijklmnopqrstuvwxyz"
+    assert result.answer.text == "```python\nabcdefghijklmnopqrstuvwxyz"
+    assert result.answer.code == "abcdefghijklmnopqrstuvwxyz"
     assert result.stats.completion_tokens == 23 and result.stats.prompt_tokens == ct.count_tokens(result.prompt)
 
 
 def test_pipeline_runs_a_chat_task(ct: CTransformersEngine) -> None:
     params = GenerationParams(temperature=0.0, max_tokens=12)
     result = pipeline.run("translate", "x = 1\n", language="python", target="javascript", params=params, engine=ct)
-    assert result.done and result.answer.startswith("```javascript\n")
+    assert result.status.finished and result.answer.text.startswith("```javascript\n")
     assert 0 < result.stats.completion_tokens <= 12
 
 

@@ -62,7 +62,7 @@ def test_every_task_streams_through_the_server(server: LlamaServerEngine, exampl
                                         ("target", example.target), ("error", example.error),
                                         ("suffix", example.suffix)) if v}))
     final = partials[-1]
-    assert final.done and final.code.strip() and final.stats.completion_tokens > 0
+    assert final.status.finished and final.answer.code.strip() and final.stats.completion_tokens > 0
     assert len(partials) > 3  # it streamed
     assert final.stats.prompt_tokens == server.count_tokens(final.prompt)
 
@@ -134,12 +134,12 @@ def test_a_killed_server_ends_the_answer_with_a_message_and_the_next_one_works()
         with pytest.raises(EngineError, match="llama-server process stopped in the middle of the answer") as err:
             for partial in pipeline.stream("simplify", "def f(x):\n    return x\n", language="python",
                                            params=LONG, engine=engine, checks=False):
-                seen.append(partial.answer)
+                seen.append(partial.answer.text)
                 if len(seen) == 4:
                     os.killpg(engine.process.process.pid, signal.SIGKILL)  # type: ignore[union-attr]
-        assert err.value.partial is not None and err.value.partial.answer.startswith(seen[2])  # type: ignore[attr-defined]
+        assert err.value.partial is not None and err.value.partial.answer.text.startswith(seen[2])  # type: ignore[attr-defined]
         again = pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=engine, checks=False)
-        assert again.done and again.code and engine.process.restarts == 1
+        assert again.status.finished and again.answer.code and engine.process.restarts == 1
     finally:
         engine.close()
 
@@ -156,7 +156,7 @@ def test_a_port_already_taken_is_traded_for_another(monkeypatch: pytest.MonkeyPa
     try:
         assert engine.process is not None and engine.process.port != port
         assert pipeline.run("simplify", "x = 1\n", language="python", params=GREEDY, engine=engine,
-                            checks=False).done
+                            checks=False).status.finished
     finally:
         engine.close()
         taken.close()
@@ -250,8 +250,8 @@ def test_fill_in_the_middle_goes_through_infill(tmp_path: Path) -> None:
         result = pipeline.run("complete", "x = '", language="python", suffix="'\n", engine=engine, checks=False,
                               params=GenerationParams(temperature=0.0, max_tokens=30, repeat_penalty=1.0))
         assert result.prompt.startswith("<fim_prefix>") and result.stats.completion_tokens > 0
-        assert result.answer.startswith("bcdefghij"), result.answer
-        assert result.code == "x = '" + result.answer + "'\n"
+        assert result.answer.text.startswith("bcdefghij"), result.answer.text
+        assert result.answer.code == "x = '" + result.answer.text + "'\n"
         assert "/infill" in paths and "/completion" not in paths
     finally:
         engine.close()

@@ -17,6 +17,7 @@ from playground.engines.openai_http import OpenAIEngine, ServerSettings, normali
 from playground.errors import EngineError
 from playground.examples import load_examples
 from playground.params import GenerationParams
+from playground.result import Status
 from playground.settings import SettingsError, reload_settings
 from tests.llama_server import LlamaServer, free_port
 
@@ -110,10 +111,10 @@ def test_every_task_runs_through_the_server(remote: OpenAIEngine, greedy: Genera
     example = load_examples(task)[0]
     result = pipeline.run(task, example.code, language=example.language, target=example.target,
                           error=example.error, params=greedy, engine=remote)
-    assert result.done and not result.stopped
+    assert result.status is Status.DONE
     assert result.engine == "openai" and result.model == remote.info.name
     assert result.prompt.startswith("<|im_start|>system\n")  # the bundled model's template
-    assert result.code.strip() and result.stats.completion_tokens > 0
+    assert result.answer.code.strip() and result.stats.completion_tokens > 0
     assert 0 < result.stats.completion_tokens <= greedy.max_tokens
     assert result.stats.prompt_tokens == remote.count_tokens(result.prompt)
 
@@ -123,7 +124,7 @@ def test_same_answer_as_the_in_process_engine(remote: OpenAIEngine, engine: Engi
     here = pipeline.run("translate", code, language="python", target="javascript", params=greedy, engine=engine)
     there = pipeline.run("translate", code, language="python", target="javascript", params=greedy, engine=remote)
     assert there.prompt == here.prompt
-    assert there.answer == here.answer
+    assert there.answer.text == here.answer.text
 
 
 def test_params_reach_the_server(remote: OpenAIEngine) -> None:
@@ -151,7 +152,7 @@ def test_stop_ends_the_stream_and_the_server_stays_usable(remote: OpenAIEngine) 
         last = partial
         if n == 3:
             cancel.set()
-    assert last is not None and last.done and last.stopped
+    assert last is not None and last.status is Status.STOPPED
     assert last.stats.completion_tokens <= 6
     again = list(remote.stream("def add(a, b):", GenerationParams(temperature=0.0, max_tokens=4)))
     assert again[-1].finish_reason == "length"
@@ -211,11 +212,11 @@ def test_server_killed_mid_stream_keeps_the_partial_answer() -> None:
             for n, partial in enumerate(pipeline.stream(
                     "complete", "def fizzbuzz(n):\n", language="python",
                     params=GenerationParams(temperature=0.0, max_tokens=400), engine=remote)):
-                seen = partial.answer
+                seen = partial.answer.text
                 if n == 3:
                     srv.kill()
         assert seen and info.value.partial is not None
-        assert info.value.partial.answer == seen  # type: ignore[attr-defined]
+        assert info.value.partial.answer.text == seen  # type: ignore[attr-defined]
         remote.close()
 
 
@@ -284,6 +285,6 @@ def test_faulty_servers_give_clear_errors_and_keep_the_partial(faulty: str, mode
     partial = info.value.partial
     assert partial is not None
     # What the server sent before the fault is kept; a server that refused at once sent nothing.
-    assert partial.answer.endswith("x = 1") is streamed  # type: ignore[attr-defined]
-    assert partial.answer.startswith("```python\n")  # type: ignore[attr-defined]
+    assert partial.answer.text.endswith("x = 1") is streamed  # type: ignore[attr-defined]
+    assert partial.answer.text.startswith("```python\n")  # type: ignore[attr-defined]
     remote.close()

@@ -273,7 +273,7 @@ def test_methods_that_send_the_same_request_share_one_generation(engine: Engine,
     assert checked.answer == plain.answer and checked.tokens == plain.tokens
     assert checked.seconds >= replay.saved_seconds > 0  # the table still shows what the method costs
     fresh = pipeline.run("complete", item.code, language="python", params=greedy, engine=engine, checks=False)
-    assert fresh.answer == plain.answer  # a replay is what the engine gives for that request
+    assert fresh.answer.text == plain.answer  # a replay is what the engine gives for that request
     sampled = greedy.model_copy(update={"temperature": 0.8, "seed": 7})
     answer_pipeline(replay, "smollm2", item, sampled, ["pipeline"])
     assert (replay.generated, replay.replayed) == (2, 1)  # other settings are a new request
@@ -292,21 +292,21 @@ def test_repair_asks_again_with_the_lint_errors_and_keeps_both_rounds(engine: En
     result = pipeline.run("complete", BROKEN, language="python", params=greedy, engine=engine, repair=True)
     assert len(result.rounds) == 2
     first, second = result.rounds
-    assert errors(first.lint)
-    assert all(f.message in second.prompt for f in errors(first.lint))
+    assert errors(first.answer.lint)
+    assert all(f.message in second.prompt for f in errors(first.answer.lint))
     assert second.prompt.endswith("```python\n")
     assert first.tokens > 0 and second.tokens > 0
     assert result.stats.completion_tokens == first.tokens + second.tokens
     chosen = second if improved(first, second) else first
-    assert (result.code, result.lint) == (chosen.code, chosen.lint)
+    assert result.answer is chosen.answer  # the round's answer itself, not a copy of its fields
 
 
 def test_no_repair_round_without_the_option_or_without_errors(engine: Engine, greedy: GenerationParams) -> None:
     plain = pipeline.run("complete", BROKEN, language="python", params=greedy, engine=engine)
-    assert plain.rounds == [] and errors(plain.lint)
+    assert plain.rounds == () and errors(plain.answer.lint)
     js = pipeline.run("translate", "def one():\n    return 1\n", language="python", target="javascript",
                       params=greedy, engine=engine, repair=True)
-    assert js.rounds == []  # lint covers Python only, so there is nothing to repair
+    assert js.rounds == ()  # lint covers Python only, so there is nothing to repair
 
 
 # --- extraction of messy answers (a small change to playground/extract.py, measured by the eval) ---

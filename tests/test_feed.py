@@ -10,7 +10,7 @@ import pytest
 
 import playground
 from playground.errors import EngineError
-from playground.result import Result
+from playground.result import Result, Status
 from playground.web.feed import Latest, Pace
 
 WAIT = 30.0  # seconds; only a broken feed waits this long
@@ -168,10 +168,10 @@ def test_no_tokens_lost_with_the_bundled_model(engine, greedy) -> None:
             yield result
 
     seen = list(Latest(counted(), copy=Result.snapshot))
-    assert (seen[-1].answer, seen[-1].code, seen[-1].done) == (full.answer, full.code, True)
+    assert (seen[-1].answer, seen[-1].status) == (full.answer, Status.DONE)
     assert seen[-1].stats.completion_tokens == full.stats.completion_tokens
     # Each state is handed on at most once: never more than the stream produced (tokens, then the checks'
     # progress and verdict, so not bounded by the token count), and the newest one always.
     assert 1 <= len(seen) <= len(produced)
-    answers = [s.answer for s in seen]
+    answers = [s.answer.text for s in seen]
     assert all(a.startswith(b) for a, b in zip(answers[1:], answers[:-1], strict=True))  # snapshots only grow, in order

@@ -9,13 +9,14 @@ import pytest
 from pygments.lexers import get_lexer_by_name
 
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
-from playground.highlight import highlight_css, highlight_html, highlight_terminal
+from playground.highlight import highlight_terminal
 from playground.languages import (
     LANGUAGES,
     canonical_language,
     guess_language,
     language_from_filename,
 )
+from playground.markup.highlight import highlight_css, highlight_html
 
 XSS = '</textarea><script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 REQUIRED = {"python", "javascript", "typescript", "java", "c", "cpp", "csharp", "go", "rust", "ruby", "php",

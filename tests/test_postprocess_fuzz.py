@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from playground.errors import UnknownLanguageError
 from playground.extract import extract
-from playground.highlight import highlight_html, highlight_terminal
+from playground.highlight import highlight_terminal
 from playground.languages import LANGUAGES, canonical_language, guess_language
 from playground.lint import lint, lint_note
+from playground.markup.highlight import highlight_html
 from tests.helpers import extract_code
 
 FAST = settings(max_examples=200, deadline=None)

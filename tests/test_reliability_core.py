@@ -14,6 +14,7 @@ from playground.errors import InputError, PlaygroundError
 from playground.models import model_info
 from playground.params import MAX_NEW_TOKENS_CAP, GenerationParams
 from playground.pipeline import run, stream
+from playground.result import Status
 from playground.tasks import TASKS, build_prompt
 from tests.helpers import bundled_model_path
 
@@ -44,7 +45,7 @@ def test_unusable_input_is_refused_with_a_reason(code: str, message: str, engine
 )
 def test_unusual_but_valid_text_gets_an_answer(code: str, engine: Engine, greedy: GenerationParams) -> None:
     result = run("simplify", code, language="python", engine=engine, params=greedy)
-    assert result.done and result.stats.completion_tokens > 0
+    assert result.status.finished and result.stats.completion_tokens > 0
     assert code.strip().splitlines()[0][:8] in result.prompt
 
 
@@ -75,7 +76,7 @@ def test_out_of_range_settings_are_refused_naming_the_setting(values: dict[str, 
 def test_extreme_but_valid_settings_give_a_sensible_result(values: dict[str, float], engine: Engine) -> None:
     result = run("simplify", "def f(x):\n    return x * 2\n", language="python", engine=engine,
                  params=GenerationParams.build(**values))
-    assert result.done
+    assert result.status.finished
     assert 0 < result.stats.completion_tokens <= values["max_tokens"]
 
 
@@ -94,7 +95,7 @@ def test_fifty_start_stop_cycles_leave_no_stuck_lock_or_growing_memory(engine: E
         for last in stream("simplify", code, language="python", engine=engine, params=params, cancel=cancel):
             if last.stats.completion_tokens >= 2:
                 cancel.set()
-        assert last is not None and last.stopped
+        assert last is not None and last.status is Status.STOPPED
         return last.stats.completion_tokens
 
     for _ in range(5):  # warm-up: caches, allocator pools
@@ -105,7 +106,8 @@ def test_fifty_start_stop_cycles_leave_no_stuck_lock_or_growing_memory(engine: E
     assert max(counts) <= 3, "generation must end within a token of Stop"
     assert engine.wait_idle(0)  # type: ignore[attr-defined]  # nothing holds the model
     assert growth < 25, f"RSS grew by {growth:.1f} MB over 50 cycles"
-    assert run("simplify", code, language="python", engine=engine, params=GenerationParams(max_tokens=4)).done
+    result = run("simplify", code, language="python", engine=engine, params=GenerationParams(max_tokens=4))
+    assert result.status.finished
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -112,8 +112,8 @@ class Dropper(FakeEngine):
 def test_the_pipeline_shows_and_checks_the_answer_with_its_imports(task: str) -> None:
     result = pipeline.run(task, ORIGINAL, language="python", engine=Dropper(), checks=True,
                           params=GenerationParams(temperature=0.0, max_tokens=64))
-    assert result.code.startswith("from typing import Dict, List\n")
+    assert result.answer.code.startswith("from typing import Dict, List\n")
     assert "uses List, which it left out: kept from the original" in result.notice
     assert result.checks is not None and result.checks.status == "pass"  # the >>> example ran in the sandbox
     js = pipeline.run("translate", ORIGINAL, language="python", target="javascript", engine=Dropper(), checks=False)
-    assert "from typing" not in js.code  # another language: nothing to keep
+    assert "from typing" not in js.answer.code  # another language: nothing to keep

@@ -156,13 +156,13 @@ def test_tests_is_a_task_whose_answer_is_tests() -> None:
 @pytest.mark.sandbox
 def test_the_answer_holds_only_tests_that_pass_on_the_code(engine: Engine) -> None:
     result = run("tests", CLAMP, engine=engine, params=GenerationParams(temperature=0.0, seed=1, max_tokens=96))
-    assert result.done and result.checks is not None
-    again = keep_passing(_plan(CLAMP), result.code) if result.code.strip() else None
+    assert result.status.finished and result.checks is not None
+    again = keep_passing(_plan(CLAMP), result.answer.code) if result.answer.code.strip() else None
     if again is not None:  # what the small model wrote that survived is kept whole when checked again
-        assert again.code == result.code
+        assert again.code == result.answer.code
     assert "Write tests for this Python code" in result.prompt
-    assert "clamp" not in {f.message for f in result.lint}  # nothing restored from the original into the tests
-    assert "def clamp" not in result.code
+    assert "clamp" not in {f.message for f in result.answer.lint}  # nothing restored from the original into the tests
+    assert "def clamp" not in result.answer.code
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_the_default_model_writes_tests_that_catch_planted_bugs(qwen: Engine) ->
     result = run("tests", FLAGS, engine=qwen, params=GenerationParams(temperature=0.0, seed=1, max_tokens=160))
     assert result.checks is not None and result.checks.strength is not None
     assert result.checks.strength.tests >= 2 and result.checks.strength.caught >= 1
-    assert "isAdult(" in result.code and "function isAdult" not in result.code
+    assert "isAdult(" in result.answer.code and "function isAdult" not in result.answer.code
 
 
 @pytest.mark.model

@@ -186,15 +186,15 @@ def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:
 
 def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> None:
     """A gr.update (or gr.skip) in a streamed output makes Gradio rebuild that component on every update."""
-    from playground.result import Result
+    from playground.result import Answer, Result, Status
     from playground.web.view import View, live, panels
 
-    partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e", answer="x = 1")
-    partial.code = "x = 1\n"
+    partial = Result(task="simplify", language="python", prompt="p", model="m", engine="e",
+                     answer=Answer("x = 1", "x = 1\n"))
     streaming = live(View("simplify", "x=1", partial))
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value
                                            for value in streaming.values())
-    partial.done = True
+    partial.status = Status.DONE
     shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
     table, diff, download = shown["lint_table"], shown["diff"], shown["download"]
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and shown["prompt"] == "p"
@@ -204,12 +204,12 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     assert shown["share"]["interactive"] is True and shown["share_note"] == ""  # an answer to share: the button is on
     assert shown["run_row"]["visible"] is True and shown["ran"] == ""
     assert shown["call"]["placeholder"] == "Run a call, e.g. print(...)"
-    partial.code = ""  # nothing to share or run
+    partial.answer = Answer("x = 1")  # nothing to share or run
     shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
     assert shown["download"]["interactive"] is False and shown["share"]["interactive"] is False
     assert shown["run_row"]["visible"] is False
-    go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer="x", code="func f() {}",
-                done=True)
+    go = Result(task="translate", language="go", prompt="p", model="m", engine="e", answer=Answer("x", "func f() {}"),
+                status=Status.DONE)
     assert panels(View("translate", "x=1", go))["run_row"]["visible"] is False  # Go cannot run here: no Run box
 
 
@@ -225,7 +225,7 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
     updates = list(handler.simplify(**example_args("simplify"), request=None))
     assert len(updates) >= 3 and all(set(update) - {"ended"} == set(Live.__annotations__) for update in updates)
     ended = [update["ended"] for update in updates if isinstance(update.get("ended"), View)]
-    assert len(ended) == 1 and updates[-1].get("ended") is ended[0] and ended[0].state.done
+    assert len(ended) == 1 and updates[-1].get("ended") is ended[0] and ended[0].state.status.finished
     assert handler.show_panels(ended[0])["prompt"] == ended[0].state.prompt
 
 

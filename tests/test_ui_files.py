@@ -142,7 +142,7 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
             assert isinstance(ended, View)
             for session in ("one", "two"):
                 download = app.show_panels(ended, gr.Request(session_hash=session))["download"]
-                assert Path(download["value"]).read_text("utf-8") == ended.state.code
+                assert Path(download["value"]).read_text("utf-8") == ended.state.answer.code
             card = demo.files.write("card-simplify-seed1.json", "{}", "cards")  # as TeachApp.card does
             assert card.exists() and len(list(demo.files.root.iterdir())) == 3  # type: ignore[attr-defined]
             roots.append(demo.files.root)  # type: ignore[attr-defined]

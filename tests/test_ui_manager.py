@@ -71,7 +71,7 @@ def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) 
             manager.switch(spec)
         assert manager.engine() is before and manager.spec == SMALL_MODEL
     result = playground.run("simplify", "x = 1\n", language="python", params=greedy, engine=manager.engine())
-    assert result.done and result.stats.completion_tokens > 0
+    assert result.status.finished and result.stats.completion_tokens > 0
 
 
 @pytest.mark.model
@@ -84,7 +84,7 @@ def test_switch_to_a_local_file_loads_it(greedy) -> None:
     assert manager.engine() is first  # the same file by name or by path: loaded once, shared
     result = playground.run("complete", "def square(x):\n", language="python", params=greedy,
                             engine=manager.engine())
-    assert result.done and result.code.startswith("def square(x):")
+    assert result.status.finished and result.answer.code.startswith("def square(x):")
 
 
 @pytest.mark.model

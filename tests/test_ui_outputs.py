@@ -1,4 +1,4 @@
-"""Every UI output is named: handlers give their values by name, and one place (playground/outputs.py) turns
+"""Every UI output is named: handlers give their values by name, and one place (playground/markup/outputs.py) turns
 the names into Gradio's {component: value}, so moving a component in the page shifts nothing else."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from playground.outputs import Outputs
+from playground.markup.outputs import Outputs
 from playground.web.manager import ModelManager
 from tests.fakes import Wrapped  # noqa: F401  # registers the "echo" engine
 

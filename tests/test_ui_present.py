@@ -7,9 +7,9 @@ import re
 import pytest
 
 from playground.checks import RunReport
-from playground.fragments import message_html
 from playground.lint import Finding
-from playground.result import Candidate, Result, Stats
+from playground.markup.fragments import message_html
+from playground.result import Answer, Candidate, Result, Stats, Status
 from playground.verdict import Item, Verdict
 from playground.web.manager import ModelCard
 from playground.web.present import (
@@ -33,12 +33,12 @@ def _result(**values: object) -> Result:
 
 
 def test_stats_line_shows_tokens_speed_ttft_and_context() -> None:
-    line = stats_line(_result(done=True))
+    line = stats_line(_result(status=Status.DONE))
     assert line.startswith("Done: 42 tokens")
     for part in ("36.0 tokens/s", "first token 0.25 s", "context 342 / 4096", "1.4 s in all"):
         assert part in line
     assert stats_line(_result()).startswith("Generating")
-    assert stats_line(_result(done=True, stopped=True)).startswith("Stopped")
+    assert stats_line(_result(status=Status.STOPPED)).startswith("Stopped")
 
 
 def _verdict(passed: int, total: int, candidate: int = 1, tried: int = 1) -> Verdict:
@@ -48,13 +48,13 @@ def _verdict(passed: int, total: int, candidate: int = 1, tried: int = 1) -> Ver
 
 @pytest.mark.parametrize(("values", "phrase"), [
     ({"candidate": 2, "candidates": 3}, "candidate 2 of 3"),
-    ({"candidate": 1, "candidates": 3, "checking": True}, "checking candidate 1 of 3"),
-    ({"checking": True}, "checking the answer"),
-    ({"done": True, "candidates": 3, "checks": _verdict(4, 4, 2, 2)}, "candidate 2 of 2 passed"),
-    ({"done": True, "candidates": 3, "checks": _verdict(3, 4, 2, 3)},
+    ({"candidate": 1, "candidates": 3, "status": Status.CHECKING}, "checking candidate 1 of 3"),
+    ({"status": Status.CHECKING}, "checking the answer"),
+    ({"status": Status.DONE, "candidates": 3, "checks": _verdict(4, 4, 2, 2)}, "candidate 2 of 2 passed"),
+    ({"status": Status.DONE, "candidates": 3, "checks": _verdict(3, 4, 2, 3)},
      "no candidate of 3 passed (best: candidate 2, fails 1 of 4)"),
-    ({"done": True, "checks": _verdict(4, 4)}, "checks: passes 4/4"),
-    ({"done": True, "checks": _verdict(0, 0)}, "no checks"),
+    ({"status": Status.DONE, "checks": _verdict(4, 4)}, "checks: passes 4/4"),
+    ({"status": Status.DONE, "checks": _verdict(0, 0)}, "no checks"),
 ])
 def test_stats_line_says_how_the_candidates_went(values: dict[str, object], phrase: str) -> None:
     assert stats_line(_result(**values)).endswith(" · " + phrase)
@@ -62,38 +62,38 @@ def test_stats_line_says_how_the_candidates_went(values: dict[str, object], phra
 
 def test_checks_panel_lists_each_check_escaped() -> None:
     items = [Item("f('<script>')", False, "'<b>'", "'<i>'", "ValueError: <img src=x>")]
-    result = _result(done=True, checks=Verdict(items, notes=["2 examples are <Python-only>"]))
+    result = _result(status=Status.DONE, checks=Verdict(items, notes=["2 examples are <Python-only>"]))
     html = checks_html(result, lambda code, language: f"<pre>{code}</pre>")
     assert "✗ fails 1 of 1" in html and "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;img src=x&gt;" in html and "&lt;Python-only&gt;" in html
     assert "Checks run when" in checks_html(_result(), str)
-    assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(done=True, checks=Verdict()), str)
+    assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(status=Status.DONE, checks=Verdict()), str)
 
 
 
 def test_simplify_that_kept_the_original_says_so_and_folds_the_candidate_once() -> None:
     """The failing verdict belongs to a candidate not shown: it goes in a fold with that candidate, once."""
-    rejected = Candidate("a", "x = 2", "", [], Verdict([Item("f(1)", False, "1", "2"), Item("f(2)", True, "2", "2")]))
-    html = checks_html(_result(done=True, checks=rejected.verdict, rejected=rejected), lambda c, lang: c)
+    rejected = Candidate(Answer("a", "x = 2"), Verdict([Item("f(1)", False, "1", "2"), Item("f(2)", True, "2", "2")]))
+    html = checks_html(_result(status=Status.DONE, checks=rejected.verdict, rejected=rejected), lambda c, lang: c)
     head, fold = html.split('<details class="pg-rejected">')
     assert "No simplification kept the behaviour: your code is unchanged." in head
     assert "✗" not in head and "fails" not in head and "x = 2" not in head  # nothing of the candidate outside
     assert "<summary>The best candidate, not used: fails 1 of 2</summary>" in fold and "x = 2" in fold
     assert html.count("<code>f(1)</code>") == 1 and "<code>f(2)</code>" not in html  # its failing checks, once
-    kept = _result(done=True, checks=rejected.verdict, rejected=rejected)
+    kept = _result(status=Status.DONE, checks=rejected.verdict, rejected=rejected)
     assert stats_line(kept).endswith("code unchanged: no simplification kept the behaviour")  # not "fails 1 of 2"
 
 
 def test_checks_panel_shows_failures_first_and_folds_the_rest() -> None:
     items = [Item(f"f({i})", i % 2 == 0 or i > 12, "1", "2") for i in range(22)]  # 6 failing: f(1), f(3), ..f(11)
-    html = checks_html(_result(done=True, checks=Verdict(items)), str)
+    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), str)
     shown, folded = html.split('<details class="pg-more-checks">')
     assert [f"f({i})" for i in (1, 3, 5, 7, 9, 11)] == re.findall(r"<code>(f\(\d+\))</code>", shown)
     assert "<summary>16 more checks (all passing)</summary>" in folded
     assert len(re.findall("<code>", folded)) == 16
-    few = checks_html(_result(done=True, checks=Verdict(items[:7])), str)
+    few = checks_html(_result(status=Status.DONE, checks=Verdict(items[:7])), str)
     assert "<details" not in few and len(re.findall("<code>", few)) == 7  # one more row is not worth a fold
-    eight = checks_html(_result(done=True, checks=Verdict([*items[:7], items[1]])), str)
+    eight = checks_html(_result(status=Status.DONE, checks=Verdict([*items[:7], items[1]])), str)
     assert "<summary>2 more checks (all passing)</summary>" in eight
 
 
@@ -127,15 +127,18 @@ def test_diff_marks_added_and_removed_lines() -> None:
 
 
 def _final(lint: list[Finding], code: str = "x = 1\n", note: str | None = None) -> Result:
-    return Result("simplify", "python", "", "m", "e", code=code, lint=lint, lint_note=note, done=True)
+    return Result("simplify", "python", "", "m", "e", answer=Answer(code=code, lint=tuple(lint)), lint_note=note,
+                  status=Status.DONE)
 
 
 @pytest.mark.parametrize(("result", "expected"), [
     (_final([]), "No problems found"),
     (_final([Finding(1, 0, "undefined name 'y'")]), "1 problem found"),
     (_final([Finding(1, 0, "a"), Finding(2, 0, "b")]), "2 problems found"),
-    (Result("translate", "go", "", "m", "e", code="package main\n", done=True), "✓ Parses as Go (tree-sitter"),
-    (Result("translate", "go", "", "m", "e", code="x", lint=[Finding(1, 0, "syntax error")], done=True),
+    (Result("translate", "go", "", "m", "e", answer=Answer(code="package main\n"), status=Status.DONE),
+     "✓ Parses as Go (tree-sitter"),
+    (Result("translate", "go", "", "m", "e", answer=Answer(code="x", lint=(Finding(1, 0, "syntax error"),)),
+            status=Status.DONE),
      "1 syntax error (tree-sitter, Go)."),
     (_final([], note="Lint did not run: no checker for html."), "Lint did not run"),
     (_final([], code=""), "No code in the answer"),

@@ -1,6 +1,6 @@
 """Any OpenAI-compatible server (llama.cpp's llama-server, llama-cpp-python's server, vLLM, TGI, Ollama).
 
-The four tasks send the exact prompt the pipeline rendered to /v1/completions and stream the answer
+The tasks send the exact prompt the pipeline rendered to /v1/completions and stream the answer
 back as server-sent events: raw completions keep the pipeline's prefill (an opened code fence, or
 Complete's code), which chat completions cannot continue portably. stream_chat() talks to
 /v1/chat/completions for callers that hold messages instead of a prompt.

@@ -110,11 +110,11 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     first = result.rounds[0] if result.rounds else None
     attempts = []
     if "pipeline" in methods:
-        code, answer_text = (first.code, first.answer) if first else (result.code, result.answer)
+        answer = first.answer if first else result.answer
         tokens, seconds = (first.tokens, first.seconds) if first else (result.stats.completion_tokens, total)
-        attempts.append(Attempt(item.task, item.name, model, "pipeline", code, answer_text, tokens, seconds))
+        attempts.append(Attempt(item.task, item.name, model, "pipeline", answer.code, answer.text, tokens, seconds))
     if "repair" in methods:
-        attempts.append(Attempt(item.task, item.name, model, "repair", result.code, result.answer,
+        attempts.append(Attempt(item.task, item.name, model, "repair", result.answer.code, result.answer.text,
                                 result.stats.completion_tokens, total, max(1, len(result.rounds))))
     return attempts
 
@@ -127,8 +127,9 @@ def answer_checked(engine: Engine, model: str, item: Item, params: GenerationPar
     result = pipeline.run(item.task, item.code, language="python", target=target, engine=engine, checks=True,
                           params=params.model_copy(update={"candidates": candidates}))
     verdict = result.checks
-    return Attempt(item.task, item.name, model, method, result.code, result.answer, result.stats.completion_tokens,
-                   _timed(engine, start, saved), candidates=verdict.candidates_tried if verdict else 1,
+    return Attempt(item.task, item.name, model, method, result.answer.code, result.answer.text,
+                   result.stats.completion_tokens, _timed(engine, start, saved),
+                   candidates=verdict.candidates_tried if verdict else 1,
                    verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s)
 
 

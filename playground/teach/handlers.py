@@ -13,9 +13,9 @@ import gradio as gr
 from ..engines import Engine, Stepper
 from ..errors import InputError, PlaygroundError
 from ..extract import extract
-from ..fragments import message_html
-from ..highlight import highlight_html
 from ..languages import picked_language
+from ..markup.fragments import message_html
+from ..markup.highlight import highlight_html
 from ..params import GenerationParams
 from ..pipeline import prepare_prompt
 from ..scratch import Scratch

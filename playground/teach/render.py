@@ -12,8 +12,8 @@ import numpy as np
 
 from ..engines import Distribution
 from ..extract import extract
-from ..highlight import highlight_html
 from ..lint import Finding, lint, lint_note, lint_tool
+from ..markup.highlight import highlight_html
 from ..verdict import SYNTAX_ONLY
 from .runs import Cell, distinct_outputs, pass_rate
 from .sampling import Sampling, after_sampling

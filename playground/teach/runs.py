@@ -70,7 +70,8 @@ def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: in
     except PlaygroundError as exc:
         return Cell(temperature, seed, "", "", error=str(exc))
     checks = result.checks
-    return Cell(temperature, seed, result.code, result.language, result.lint, bool(lint_tool(result.language)),
+    answer = result.answer
+    return Cell(temperature, seed, answer.code, result.language, list(answer.lint), bool(lint_tool(result.language)),
                 result.stats.completion_tokens, verdict=checks.status if checks else "none",
                 passed=checks.passed if checks else 0, total=checks.total if checks else 0)
 

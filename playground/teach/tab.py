@@ -12,7 +12,7 @@ import gradio as gr
 from ..engines import Engine
 from ..examples import load_examples
 from ..languages import AUTO, language_choices
-from ..outputs import Outputs
+from ..markup.outputs import Outputs
 from ..scratch import Scratch
 from ..tasks import TASKS, get_task
 from .handlers import TeachApp, WalkView, safe

@@ -17,9 +17,9 @@ from typing import Any
 import gradio as gr
 
 from ..errors import InputError
-from ..fragments import message_html
 from ..inputs import decode_source, validate_code
 from ..languages import AUTO, find_language, language_from_filename, suggested_filename
+from ..markup.fragments import message_html
 from ..scratch import Scratch
 from ..settings import get_settings
 

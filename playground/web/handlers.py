@@ -16,8 +16,8 @@ import gradio as gr
 from .. import pipeline
 from ..checks import run_snippet
 from ..errors import PlaygroundError
-from ..fragments import message_html
 from ..languages import AUTO, display_name, find_language, guess_language, picked_language
+from ..markup.fragments import message_html
 from ..params import GenerationParams
 from ..result import Result
 from ..scratch import Scratch
@@ -76,10 +76,10 @@ class PlaygroundApp:
                             copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
-                if state.done:
+                if state.status.finished:
                     self.manager.speeds.add(state.engine, state.model, state.stats)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
-                yield Update(**live(view), ended=view) if state.done else live(view)
+                yield Update(**live(view), ended=view) if state.status.finished else live(view)
         except PlaygroundError as exc:
             message = in_page_words(str(exc))
             _toast(message)
@@ -108,7 +108,7 @@ class PlaygroundApp:
         state = view.state
         if state is None or not view.answered:
             return None
-        return save_answer(self.files, state.code, state.language, view.code, view.task, session_of(request))
+        return save_answer(self.files, state.answer.code, state.language, view.code, view.task, session_of(request))
 
     # The endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
     def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,

@@ -15,10 +15,10 @@ from gradio.blocks import Block
 
 from ..engines import engine_concurrency
 from ..examples import load_examples
-from ..fragments import PLACEHOLDER
-from ..highlight import highlight_css
 from ..languages import AUTO, language_choices
-from ..outputs import Outputs
+from ..markup.fragments import PLACEHOLDER
+from ..markup.highlight import highlight_css
+from ..markup.outputs import Outputs
 from ..params import GenerationParams
 from ..scratch import Scratch
 from ..settings import get_settings
@@ -36,9 +36,10 @@ LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max
 CSS_FILE = Path(__file__).with_name("ui.css")
 INTRO = (
     "# Code Playground\n"
-    "Translate, simplify, debug or complete code with a code model running on this machine's CPU. It is right on "
-    "most short functions and wrong on many longer ones: each answer is run against its examples, your tests and "
-    "the original code in a WebAssembly sandbox, and the Checks panel says whether it passed."
+    "Translate, simplify, debug or complete code, or write tests for it, with a code model running on this "
+    "machine's CPU. It is right on most short functions and wrong on many longer ones: each answer is run against "
+    "its examples, your tests and the original code in a WebAssembly sandbox, and the Checks panel says whether it "
+    "passed."
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from ..engines import engine_choices
-from ..outputs import Outputs
+from ..markup.outputs import Outputs
 from .handlers import ModelShown, PlaygroundApp
 
 

@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 
 from ..checks import RunReport
-from ..fragments import message_html
 from ..languages import defined_name, display_name
 from ..lint import Finding, lint_tool
-from ..result import Candidate, Result, Stats
+from ..markup.fragments import message_html
+from ..result import Candidate, Result, Stats, Status
 from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict
 from .manager import ModelCard
 
@@ -25,10 +25,10 @@ LINT_PENDING = "Lint runs when the answer is complete."
 def candidate_phrase(result: Result) -> str:
     """Where best-of-n stands: "candidate 2 of 3", "checking candidate 1 of 3", "candidate 2 of 3 passed"."""
     of = f" of {result.candidates}" if result.candidates > 1 else ""
-    if result.checking:
+    if result.status is Status.CHECKING:
         return f"checking candidate {result.candidate}{of}" if of else "checking the answer"
     verdict = result.checks
-    if not result.done or verdict is None:
+    if not result.status.finished or verdict is None:
         return f"candidate {result.candidate}{of}" if of else ""
     tried = f" of {verdict.candidates_tried}" if verdict.candidates_tried > 1 or of else ""
     if result.rejected is not None:
@@ -48,7 +48,7 @@ def stats_line(result: Result) -> str:
     """One line: tokens, tokens/s, time to first token, context used / size, the model, candidates (escaped:
     the model's name is anyone's file name)."""
     stats: Stats = result.stats
-    state = "Stopped" if result.stopped else "Done" if result.done else "Generating"
+    state = {Status.STOPPED: "Stopped", Status.DONE: "Done"}.get(result.status, "Generating")
     used = stats.prompt_tokens + stats.completion_tokens
     parts = [
         f"{state}: {stats.completion_tokens} tokens",
@@ -58,7 +58,7 @@ def stats_line(result: Result) -> str:
     ]
     if stats.cached_tokens:
         parts.append(f"{stats.cached_tokens} of {stats.prompt_tokens} prompt tokens from the cache")
-    if result.done:
+    if result.status.finished:
         parts.append(f"{stats.total_s:.1f} s in all")
         if stats.calls_s:
             parts.append(f"of which {stats.calls_s:.1f} s writing example calls for the checks")
@@ -68,18 +68,18 @@ def stats_line(result: Result) -> str:
     return html.escape(" · ".join(parts))
 
 
-def lint_rows(findings: list[Finding]) -> dict[str, list]:
+def lint_rows(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, list]:
     """The lint findings as a table value (headers + rows of line, column, message)."""
     return {"headers": LINT_HEADERS, "data": [[f.line, f.col, f.message] for f in findings]}
 
 
 def lint_summary(result: Result) -> str:
     """The sentence above the lint table: problems found, none, or why lint does not apply."""
-    if not result.done:
+    if not result.status.finished:
         return LINT_PENDING
-    if not result.code.strip():
+    if not result.answer.code.strip():
         return "No code in the answer to check."
-    n = len(result.lint)
+    n = len(result.answer.lint)
     tool = lint_tool(result.language)
     if tool == "tree-sitter":
         name = display_name(result.language)
@@ -237,11 +237,11 @@ def checks_html(result: Result | None, code_html_of: Callable[[str, str], str]) 
     """The Checks panel: the verdict, a row per check, what was not checked, and (Simplify) the candidate not used."""
     if result is None:
         return ""
-    if not result.done:
+    if not result.status.finished:
         return f'<div class="pg-muted">{CHECKS_PENDING}</div>'
     verdict = result.checks
     if verdict is None:
-        why = "Stopped before the checks ran." if result.stopped else "The answer was not checked."
+        why = "Stopped before the checks ran." if result.status is Status.STOPPED else "The answer was not checked."
         return f'<div class="pg-muted">{html.escape(why)}</div>'
     if result.rejected is not None:
         return '<div class="pg-checks">' + _rejected_html(result.rejected, result.language, code_html_of) + "</div>"
@@ -257,13 +257,13 @@ def _rejected_html(rejected: Candidate, language: str, code_html_of: Callable[[s
     failing = [item for item in rejected.verdict.items if not item.passed]
     return ('<div class="pg-verdict pg-muted">No simplification kept the behaviour: your code is unchanged.</div>'
             '<details class="pg-rejected"><summary>The best candidate, not used: '
-            f'{html.escape(rejected.verdict.summary())}</summary>{code_html_of(rejected.code, language)}'
+            f'{html.escape(rejected.verdict.summary())}</summary>{code_html_of(rejected.answer.code, language)}'
             f'{_check_rows(failing, fold=False)}</details>')
 
 
 def example_call(result: Result) -> str:
     """A call to suggest in the Run box: one the checks ran on the answer's function, else its name with ()."""
-    name = defined_name(result.code)
+    name = defined_name(result.answer.code)
     if not name:
         return "print(...)"
     checked = [item.name for item in (result.checks.items if result.checks else [])]

@@ -3,7 +3,7 @@
 The records below are the tab's outputs. Their field order is the order of the event's outputs, so Live's
 is the order of the returns of the HTTP API's streaming endpoints (/translate, ...): result, answer,
 explanation, stats, message. The functions return dicts keyed by those names; layout.py maps the names to
-components once (playground/outputs.py), so a component moved in the page moves nothing else.
+components once (playground/markup/outputs.py), so a component moved in the page moves nothing else.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any, NamedTuple, TypedDict
 import gradio as gr
 
 from ..checks import RUNNABLE
-from ..fragments import code_html, message_html
-from ..highlight import highlight_html
+from ..markup.fragments import code_html, message_html
+from ..markup.highlight import highlighted
 from ..result import Result
 from ..tasks import get_task
 from .present import (
@@ -45,11 +45,11 @@ class View(NamedTuple):
 
     @property
     def final(self) -> bool:
-        return self.state is None or self.state.done or bool(self.error)
+        return self.state is None or self.state.status.finished or bool(self.error)
 
     @property
     def answered(self) -> bool:  # an answer to download, share and run
-        return self.final and self.state is not None and bool(self.state.code.strip())
+        return self.final and self.state is not None and bool(self.state.answer.code.strip())
 
 
 class Live(TypedDict):
@@ -101,8 +101,10 @@ def live(view: View) -> Live:
         return Live(result=record, answer=code_html(""), explanation="", stats="",
                     message=message_html(view.message, view.kind))
     note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
-    return Live(result={**state.to_dict(), "done": state.done, "error": error}, answer=code_html(state.html),
-                explanation=explanation_html(state.explanation), stats=stats_line(state), message=note)
+    answer = state.answer
+    return Live(result={**state.to_dict(), "done": state.status.finished, "error": error},
+                answer=code_html(highlighted(answer.code, state.language)),
+                explanation=explanation_html(answer.explanation), stats=stats_line(state), message=note)
 
 
 def panels(view: View, download: str | None = None) -> Panels:
@@ -112,14 +114,14 @@ def panels(view: View, download: str | None = None) -> Panels:
     if state is None:
         return Panels(lint_note="", lint_table=_table([]), diff="", prompt="", download=_no_download(), checks="",
                       share=gr.update(interactive=False), share_note="", **_run_box(None))
-    lint_line = "Lint did not run." if view.error and not state.done else lint_summary(state)
+    lint_line = "Lint did not run." if view.error and not state.status.finished else lint_summary(state)
     answered = view.answered
     return Panels(
-        lint_note=message_html(lint_line, "lint"), lint_table=_table(state.lint),
-        diff=diff_html(view.code, state.code) if get_task(view.task).diff and view.final else "",
+        lint_note=message_html(lint_line, "lint"), lint_table=_table(list(state.answer.lint)),
+        diff=diff_html(view.code, state.answer.code) if get_task(view.task).diff and view.final else "",
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
-        checks=checks_html(state, lambda code, language: code_html(highlight_html(code, language))),
+        checks=checks_html(state, lambda code, language: code_html(highlighted(code, language))),
         share=gr.update(interactive=answered), share_note="", **_run_box(state if answered else None))
 
 

@@ -7,7 +7,7 @@ the one place names become components: Gradio takes `{component: value}` from a 
 handler, and leaves the outputs missing from it unchanged. A name that is not one of the event's outputs,
 or values given by position, fail here instead of showing a value in the wrong box.
 
-This is the one module below the front ends that imports Gradio; only web/ and teach/ import it.
+Like the rest of markup/, only web/ and teach/ import it; the core imports no Gradio.
 """
 
 from __future__ import annotations
