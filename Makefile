@@ -27,6 +27,7 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.testing
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 docs: $(VENV)/.runtime
@@ -35,10 +36,11 @@ docs: $(VENV)/.runtime
 
 test-fast: $(VENV)/.testing
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.testing
 	$(PY) bench/core.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -10,7 +10,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TextIO
 
+from .assemble import ProgressCallback
 from .checks import CheckPlan, check
 from .derive import add_written_calls
 from .engines import engine_names, load_engine, loads_model_file
@@ -18,13 +20,13 @@ from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
 from .languages import RUNNABLE, canonical_language, language_from_filename
-from .models import ProgressCallback, locate
+from .models import locate
 from .params import GenerationParams
 from .pipeline import stream
 from .repair import errors
 from .result import Result, Status
 from .settings import get_settings
-from .tasks import TASKS, Task
+from .tasks import TASKS, Task, TaskInputs
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -81,7 +83,7 @@ CHECK_HELP = ("Run code in the sandbox against its own >>> examples, the tests, 
               "syntax), 2 on bad input.")
 
 
-def _extra(task: Task, value: str | None) -> dict[str, str]:
+def _extra(task: Task, value: str | None) -> TaskInputs:
     """The task's extra input from its option (a file name for code)."""
     if task.extra is not None and task.extra.kind == "code" and value:
         value = _read(value)
@@ -110,8 +112,8 @@ def _checks_text(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _print_final(result: Result, out: object) -> None:
-    w = out.write  # type: ignore[attr-defined]
+def _print_final(result: Result, out: TextIO) -> None:
+    w = out.write
     w("\n\n--- code " + "-" * 50 + "\n")
     answer = result.answer
     w(highlight_terminal(answer.code, result.language))
@@ -135,9 +137,9 @@ def _print_final(result: Result, out: object) -> None:
         w(f"note: {result.notice}\n")
 
 
-def _echo(results: Iterable[Result], out: object) -> Result:
+def _echo(results: Iterable[Result], out: TextIO) -> Result:
     """Write the answer to out as it streams (a repair round or a new candidate starts from the top)."""
-    w = out.write  # type: ignore[attr-defined]
+    w = out.write
     result, shown, rounds, candidate = None, 0, 0, 1
     for result in results:
         if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
@@ -152,7 +154,7 @@ def _echo(results: Iterable[Result], out: object) -> Result:
         if result.status is Status.CHECKING:
             w("\n[checking in the sandbox...]")
         w(result.answer.text[shown:])
-        out.flush()  # type: ignore[attr-defined]
+        out.flush()
         shown = len(result.answer.text)
     assert result is not None
     return result
@@ -187,7 +189,7 @@ def _progress_bar() -> tuple[ProgressCallback, Callable[[], None]]:
     """(report, close): a progress bar on standard error while a model is assembled or downloaded."""
     from tqdm import tqdm
 
-    bar: list[tqdm] = []
+    bar: list[tqdm[Any]] = []
 
     def report(done: int, total: int | None) -> None:
         if not bar:
@@ -223,14 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         values = {k: getattr(args, k) for k in GenerationParams.model_fields}
         values["candidates"] = values["candidates"] or settings.candidates
-        kwargs: dict[str, object] = {
-            "language": canonical_language(language) if language else None,
-            **_extra(TASKS[args.command], getattr(args, "extra", None)),
-            "tests": _read(args.tests_file) if args.tests_file else "", "checks": False if args.no_checks else None,
-            "params": GenerationParams.build(**values), "engine": args.engine, "cancel": cancel,
-            "model": _model(args.model, args.engine or settings.engine),
-        }
-        results = stream(args.command, code, repair=args.repair, **kwargs)  # type: ignore[arg-type]
+        results = stream(args.command, code, language=canonical_language(language) if language else None,
+                         tests=_read(args.tests_file) if args.tests_file else "",
+                         checks=False if args.no_checks else None, params=GenerationParams.build(**values),
+                         engine=args.engine, model=_model(args.model, args.engine or settings.engine),
+                         cancel=cancel, repair=args.repair, **_extra(TASKS[args.command], getattr(args, "extra", None)))
         if args.json:
             *_, result = results
             print(json.dumps(result.to_dict(), indent=2))

@@ -106,8 +106,9 @@ def fim_tokens(meta: dict[str, Any]) -> tuple[str, str, str] | None:
     """The (prefix, suffix, middle) fill-in-the-middle sentinels this model's vocabulary has, if any."""
     tokens = meta.get("tokenizer.ggml.tokens") or []
     ids = [meta.get(f"tokenizer.ggml.fim_{part}_token_id") for part in ("pre", "suf", "mid")]
-    if all(isinstance(i, int) and 0 <= i < len(tokens) for i in ids):
-        pre, suf, mid = (tokens[i] for i in ids)  # type: ignore[index]
+    found = [i for i in ids if isinstance(i, int) and 0 <= i < len(tokens)]
+    if len(found) == 3:
+        pre, suf, mid = (tokens[i] for i in found)
         return pre, suf, mid
     vocab = set(tokens)
     for sentinels in FIM_SENTINELS:

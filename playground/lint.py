@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pyflakes import api, messages
-from pyflakes.reporter import Reporter
 
 from .languages import LANGUAGES, find_language
 from .syntax import available, syntax_problems
@@ -35,8 +34,9 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
-class _Collect(Reporter):
-    """A pyflakes reporter that keeps findings instead of printing them."""
+class _Collect:
+    """A pyflakes reporter (its three methods: pyflakes calls nothing else) that keeps findings instead of
+    printing them."""
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []

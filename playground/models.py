@@ -6,11 +6,15 @@ import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .assemble import ProgressCallback, assemble, cached_file
 from .catalog import DEFAULT_MODEL, SMALL_MODEL, CatalogModel, get_model, lookup
 from .errors import ModelError
 from .gguf import FILE_TYPES, fim_tokens, read_metadata, token_text
+
+if TYPE_CHECKING:  # imported with huggingface_hub, on a download
+    from tqdm.auto import tqdm
 
 HUB_PREFIX = "hf:"
 DEFAULT_SPECS = ("", "default")
@@ -60,13 +64,11 @@ def download(ref: HubRef, progress: ProgressCallback | None = None) -> Path:
     """Download (or find in the local cache) a Hub GGUF file, showing progress."""
     from huggingface_hub import hf_hub_download
 
-    kwargs: dict[str, object] = {}
-    if progress is not None:
-        kwargs["tqdm_class"] = _progress_tqdm(progress)
     try:
         # hf_hub_download writes to a temporary .incomplete file and renames it only when
         # the download finished, so a partial file is never used as a model.
-        return Path(hf_hub_download(ref.repo_id, ref.filename, **kwargs))  # type: ignore[arg-type]
+        return Path(hf_hub_download(ref.repo_id, ref.filename,
+                                    tqdm_class=_progress_tqdm(progress) if progress is not None else None))
     except Exception as exc:  # huggingface_hub raises many types; each gets its own advice
         raise ModelError(f"Could not download {ref} from the Hugging Face Hub: {_download_advice(exc)}") from exc
 
@@ -90,11 +92,11 @@ def _download_advice(exc: Exception) -> str:
             "or download the file yourself and pass --model PATH.")
 
 
-def _progress_tqdm(progress: ProgressCallback) -> type:
+def _progress_tqdm(progress: ProgressCallback) -> type[tqdm[Any]]:
     """A tqdm subclass forwarding byte counts to a callback (hf_hub_download accepts tqdm_class)."""
     from tqdm.auto import tqdm
 
-    class _Forward(tqdm):  # type: ignore[misc, valid-type]
+    class _Forward(tqdm[Any]):
         def update(self, n: float | None = 1) -> bool | None:
             out = super().update(n)
             progress(int(self.n), int(self.total) if self.total else None)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import ParamSpec
 
 from .checks import CheckPlan, SandboxUnavailable, keep_passing, plan_checks, run_checks
 from .derive import add_intended_tests, add_written_calls
@@ -33,6 +34,8 @@ from .result import Answer, Candidate, Result, Round, Stats, Status
 from .settings import get_settings
 from .tasks import Prompt, build_prompt, get_task
 from .verdict import Verdict, closest
+
+P = ParamSpec("P")
 
 MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
 
@@ -303,7 +306,12 @@ def _read(text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
     return Answer(text, found.code, found.explanation)
 
 
-def run(task: str, code: str, **kwargs: object) -> Result:
-    """Run a task to the end and return the final Result (same arguments as stream())."""
-    *_, result = stream(task, code, **kwargs)  # type: ignore[arg-type]
-    return result.snapshot()
+def _to_the_end(streaming: Callable[P, Iterator[Result]]) -> Callable[P, Result]:  # stream()'s parameters, typed
+    def run(*args: P.args, **kwargs: P.kwargs) -> Result:
+        """Run a task to the end and return the final Result (same arguments as stream())."""
+        *_, result = streaming(*args, **kwargs)
+        return result.snapshot()
+    return run
+
+
+run = _to_the_end(stream)

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -22,7 +22,7 @@ from .models import ModelInfo
 class Extra:
     """The one input a task takes beyond the code, described once for the UI, the CLI and the API."""
 
-    name: str  # the keyword of pipeline.stream(): target, error or suffix
+    name: Literal["target", "error", "suffix"]  # its keyword of pipeline.stream()
     label: str
     kind: str  # "language" (a picker), "text" (a text box) or "code" (a code box; a file on the command line)
     flag: str  # the command line's option
@@ -30,6 +30,14 @@ class Extra:
     help: str
     default: str = ""
     required: bool = False
+
+
+class TaskInputs(TypedDict, total=False):
+    """A task's extra input as pipeline.stream()'s keyword argument (Extra.name says which)."""
+
+    target: str
+    error: str
+    suffix: str
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,12 @@ class Task:
         """The language of the answer's code, for input in language."""
         return target if self.output == "target" and target else language
 
-    def inputs(self, value: str | None) -> dict[str, str]:
+    def inputs(self, value: str | None) -> TaskInputs:
         """The keyword arguments the extra input's value becomes for pipeline.stream()."""
-        if self.extra is None:
-            return {}
-        return {self.extra.name: value if value is not None else self.extra.default}
+        given = TaskInputs()
+        if self.extra is not None:
+            given[self.extra.name] = value if value is not None else self.extra.default
+        return given
 
 
 TASKS: dict[str, Task] = {

@@ -47,6 +47,9 @@ class FakeEngine:
                cancel: threading.Event | None) -> Iterable[Chunk]:
         return ()
 
+    def close(self) -> None:
+        """Nothing to free."""
+
     def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Chunk]:
         self.calls += 1

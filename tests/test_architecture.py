@@ -102,6 +102,37 @@ def test_no_private_names_are_borrowed_across_modules(module: str) -> None:
         assert not borrowed, f"{module} imports private {borrowed} from {target}"
 
 
+ADAPTERS = {"playground.engines.llama_cpp_internals", "playground.web.gradio_internals"}
+DOCUMENTED = {"_exit"}  # os._exit: public despite its underscore
+
+
+def _private_attributes_used(tree: ast.AST) -> list[tuple[int, str]]:
+    """`x._name` where x is not self or cls, and _name is not defined in the module itself."""
+    own = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+    own |= {t.attr for n in ast.walk(tree) if isinstance(n, ast.Assign | ast.AnnAssign | ast.AugAssign)
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Attribute)}
+    return [(n.lineno, ast.unparse(n)) for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and n.attr.startswith("_") and not n.attr.startswith("__")
+            and not (isinstance(n.value, ast.Name) and n.value.id in ("self", "cls"))
+            and n.attr not in own | DOCUMENTED]
+
+
+@pytest.mark.parametrize("module", sorted(set(MODULES) - ADAPTERS))
+def test_private_attributes_of_libraries_are_reached_only_in_their_adapters(module: str) -> None:
+    """llama-cpp-python's and Gradio's private parts are used in one module each, which names the versions
+    it was written for (docs/architecture.md); any other module uses only public attributes."""
+    used = _private_attributes_used(ast.parse(MODULES[module].read_text("utf-8")))
+    assert not used, f"{module} reaches private attributes of another module's objects: {used}"
+
+
+def test_the_private_attribute_rule_sees_a_library_private_and_allows_the_adapters() -> None:
+    assert _private_attributes_used(ast.parse("def f(llm):\n    return llm._ctx.ctx\n")) == [(2, "llm._ctx")]
+    assert _private_attributes_used(ast.parse("class A:\n    def __init__(self):\n        self._x = 1\n"
+                                              "def f(a):\n    return a._x\n")) == []
+    assert ADAPTERS <= set(MODULES)
+    assert _private_attributes_used(ast.parse(MODULES["playground.engines.llama_cpp_internals"].read_text("utf-8")))
+
+
 def test_there_are_no_import_cycles() -> None:
     graph = {m: {t for t, _ in imports(m) if t in MODULES and t != m} for m in MODULES}
     # A package's __init__ re-exporting its submodules is not a cycle of logic: leave those edges out.

@@ -151,7 +151,8 @@ def _like(value: Any) -> Any:
         inner = _like(next(iter(value))) if value else st.integers(-100, 100)
         if inner is None:
             return None
-        return {list: st.lists, tuple: st.lists, set: st.sets}[type(value)](inner, max_size=8).map(type(value))
+        items = st.sets(inner, max_size=8) if isinstance(value, set) else st.lists(inner, max_size=8)
+        return items.map(type(value))
     if isinstance(value, dict):  # {"ann": [1, 2]} -> dicts of str to lists of int
         key, item = next(iter(value.items())) if value else ("", 0)
         keys, items = _like(key), _like(item)

@@ -12,8 +12,10 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from .cases import Case, Outcome, Run
 from .sandbox import DEFAULT_LIMITS, Limits
@@ -45,6 +47,12 @@ def _function_expr(name: str) -> str:
     return "(" + " ?? ".join(checks) + ")"
 
 
+class _Evaluates(Protocol):
+    """A QuickJS context, as far as this module uses it (quickjs ships no type information)."""
+
+    def eval(self, code: str) -> object: ...
+
+
 class _Context:
     """One QuickJS context with the prelude and the code loaded."""
 
@@ -63,10 +71,10 @@ class _Context:
         self.ctx.eval(code)
         return json.dumps({"ok": True, "value": None, "output": self.ctx.eval("__take()")})
 
-    def _run(self, step: object) -> Outcome:
+    def _run(self, step: Callable[[], str]) -> Outcome:
         started = time.perf_counter()
         try:
-            data = json.loads(step())  # type: ignore[operator]
+            data = json.loads(step())
         except self._error as exc:
             seconds = time.perf_counter() - started
             return _js_failure(str(exc), seconds, self.ctx)
@@ -83,7 +91,7 @@ class _Context:
         return self._run(lambda: self.ctx.eval(script))
 
 
-def _js_failure(text: str, seconds: float, ctx: object) -> Outcome:
+def _js_failure(text: str, seconds: float, ctx: _Evaluates) -> Outcome:
     """An exception that escaped to QuickJS itself: a syntax error, or a limit (interrupted, out of memory)."""
     first = text.strip().splitlines()[0] if text.strip() else "error"
     if "interrupted" in first:  # what it printed before the limit is kept (capped as always)
@@ -112,9 +120,9 @@ def run_javascript(code: str, cases: list[Case], limits: Limits = DEFAULT_LIMITS
     return Run(load, outcomes, load.seconds + sum(o.seconds for o in outcomes))
 
 
-def _printed(ctx: object) -> str:
+def _printed(ctx: _Evaluates) -> str:
     """The output an interrupted program printed so far ("" if the context cannot say)."""
     try:
-        return str(ctx.eval("__take()"))  # type: ignore[attr-defined]
+        return str(ctx.eval("__take()"))
     except Exception:  # noqa: BLE001 - a context that cannot answer has nothing to show
         return ""

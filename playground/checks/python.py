@@ -10,6 +10,7 @@ import json
 import secrets
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from .cases import Case, Outcome, Run
 from .sandbox import DEFAULT_LIMITS, Limits, RawRun, get_sandbox
@@ -22,7 +23,7 @@ def _runner() -> str:
     return resources.files(__package__).joinpath("guest", "runner.py").read_text("utf-8")
 
 
-def _outcome(data: dict) -> Outcome:
+def _outcome(data: dict[str, Any]) -> Outcome:
     return Outcome(bool(data.get("ok")), data.get("value"), data.get("error"), str(data.get("output", "")),
                    float(data.get("seconds", 0.0)))
 

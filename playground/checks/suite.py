@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..languages import display_name, find_language
+from ..languages import RUNNABLE, display_name, find_language
 from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
 from .generate import generated_calls
 from .judge import judge
 from .mutants import plant
-from .plan import RUNNABLE, CheckPlan, run_cases, syntax_item
+from .plan import CheckPlan, run_cases, syntax_item
 from .sources import call_case, cases_from_tests, example_calls
 from .typescript import Unstrippable
 

@@ -70,7 +70,7 @@ def same(a: Any, b: Any, loose: bool = False) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _same_items(a: list, b: list) -> bool:
+def _same_items(a: list[list[Any]], b: list[list[Any]]) -> bool:
     """Unordered pairs: each of a matches a distinct one of b."""
     if len(a) != len(b):
         return False

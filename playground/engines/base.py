@@ -53,6 +53,11 @@ class Engine(Protocol):
         cancel: threading.Event | None = None,
     ) -> Iterator[Chunk]: ...
 
+    def close(self) -> None:
+        """Free what the engine holds (a model's memory, a server process, connections) now; called once,
+        when the app switches models or exits."""
+        ...
+
 
 @dataclass(frozen=True)
 class Distribution:

@@ -169,6 +169,9 @@ class CTransformersEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
 
+    def close(self) -> None:
+        """Nothing to free early: ctransformers frees the model when the engine object goes."""
+
     def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Chunk]:
         """Stream the answer token by token; `cancel` is checked before every token."""

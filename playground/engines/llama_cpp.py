@@ -24,6 +24,7 @@ from ..models import ModelInfo, locate, model_info
 from ..params import GenerationParams
 from ..settings import get_settings
 from .base import Chunk, Distribution
+from .llama_cpp_internals import LlamaInternals
 from .registry import register_engine
 from .streaming import stream_tokens
 
@@ -56,8 +57,7 @@ class LlamaCppEngine:
                 "architecture this llama.cpp build does not know: download it again or pick another model."
             ) from None
         self._lock = threading.Lock()
-        self._llama_cpp = llama_cpp
-        self._vocab = self.llm._model.vocab
+        self._internals = LlamaInternals(self.llm, llama_cpp)  # the private parts the teaching steps need
 
     @classmethod
     def concurrency(cls) -> int:
@@ -96,10 +96,10 @@ class LlamaCppEngine:
         return self.llm.detokenize([token], special=True)
 
     def is_control(self, token: int) -> bool:
-        return bool(self._llama_cpp.llama_vocab_get_attr(self._vocab, token) & self._llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
+        return self._internals.is_control(token)
 
     def is_end(self, token: int) -> bool:
-        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
+        return self._internals.is_end(token)
 
     def stream(
         self,
@@ -138,14 +138,13 @@ class LlamaCppEngine:
         differ = np.nonzero(llm.input_ids[:m] != np.asarray(ids[:m], dtype=llm.input_ids.dtype))[0]
         common = int(differ[0]) if differ.size else m
         # Same rule as Llama.generate: the current logits are usable only for an exact, live-decoded match.
-        if not (common == n == cached and not llm._requires_eval):
+        if not (common == n == cached and self._internals.logits_current()):
             keep = min(common, n - 1)
-            if keep <= 0 or not llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            if keep <= 0 or not self._internals.forget_after(keep):
                 llm.reset()
                 keep = 0
             llm.n_tokens = keep
             llm.eval(ids[keep:])
-        pointer = self._llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1)
         # A view of llama.cpp's buffer, valid until the next decode: the caller holds the lock and copies what
         # it keeps (Distribution.from_logits does), so the 151k-float vector is not copied twice.
-        return np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),))
+        return self._internals.last_logits()

@@ -154,7 +154,7 @@ class OpenAIEngine:
 
     def _describe(self, models: list[dict[str, Any]]) -> ModelInfo:
         entry = next((m for m in models if m["id"] == self.model), {})
-        meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
+        meta: dict[str, Any] = entry["meta"] if isinstance(entry.get("meta"), dict) else {}
         props = self._props()
         n_ctx = (self.settings.context_size or int(entry.get("max_model_len") or 0)
                  or int(props.get("default_generation_settings", {}).get("n_ctx") or 0)

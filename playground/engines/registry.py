@@ -6,12 +6,22 @@ import atexit
 import importlib
 import threading
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..errors import EngineError
 from ..settings import get_settings
 from .base import Engine
 
-EngineFactory = Callable[..., Engine]
+
+class EngineFactory(Protocol):
+    """An engine class as the registry keeps it: called with a model to load it, and asked how many
+    generations it runs at once before any is loaded (the web app sizes its queue with it)."""
+
+    def __call__(self, model: str, /, *args: Any, **options: Any) -> Engine: ...
+
+    def concurrency(self) -> int: ...
+
+
 _REGISTRY: dict[str, EngineFactory] = {}
 # Built-in engines live in submodules imported on first use, so optional back ends
 # (ctransformers, an HTTP client) cost nothing until asked for.
@@ -84,7 +94,7 @@ def loads_model_file(name: str, url: object = None) -> bool:
 
 def engine_concurrency(name: str) -> int:
     """How many generations the engine `name` runs at once with the current settings (before loading it)."""
-    return max(1, int(get_engine_class(name).concurrency()))  # type: ignore[attr-defined]
+    return max(1, get_engine_class(name).concurrency())
 
 
 def load_engine(name: str, model: str, **options: object) -> Engine:
@@ -107,9 +117,7 @@ def unload_all() -> None:
     """Forget every loaded engine (their memory is freed when no one holds them)."""
     with _LOAD_LOCK:
         for engine in _LOADED.values():
-            close = getattr(engine, "close", None)
-            if close is not None:
-                close()
+            engine.close()
         _LOADED.clear()
 
 

@@ -30,8 +30,10 @@ class Replay:
         self.saved_seconds = 0.0  # generation time the replays did not spend again
         self._seen: dict[Key, tuple[list[Chunk], float]] = {}
 
-    def concurrency(self) -> int:
-        return self.engine.concurrency()
+    @classmethod
+    def concurrency(cls) -> int:
+        """One generation at a time: the harness replays answers in order (its graders run in parallel)."""
+        return 1
 
     @property
     def context_size(self) -> int:
@@ -45,6 +47,9 @@ class Replay:
         """What decides the answer: the prompt, the sampling settings and the stop sequences
         (not how many candidates the pipeline will try: each candidate is its own request)."""
         return prompt, params.model_copy(update={"candidates": 1}).model_dump_json(), tuple(stop or ())
+
+    def close(self) -> None:
+        """The wrapped engine is the registry's (load_engine's) to close, not the replay's."""
 
     def stream(self, prompt: str, params: GenerationParams, stop: list[str] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Chunk]:

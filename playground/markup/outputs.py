@@ -68,7 +68,8 @@ class Outputs(Mapping[str, Block]):
         if unknown := [name for name in values if name not in self._components]:
             raise KeyError(f"{unknown} are not outputs of this event ({list(self)})")
         if not values:  # Gradio reads an empty dict as one value; a single skip() leaves every output as it is
-            return gr.skip()
+            skip: dict[Block, Any] = gr.skip()
+            return skip
         return {self._components[name]: value for name, value in values.items()}
 
     def bind(self, handler: Callable[..., Any]) -> Callable[..., Any]:

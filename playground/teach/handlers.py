@@ -19,7 +19,7 @@ from ..markup.highlight import highlight_html
 from ..params import GenerationParams
 from ..pipeline import prepare_prompt
 from ..scratch import Scratch
-from ..tasks import Prompt, get_task
+from ..tasks import Prompt, TaskInputs, get_task
 from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
 from .runs import (
     GRID_MAX_TOKENS,
@@ -38,7 +38,7 @@ from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_k
 log = logging.getLogger(__name__)
 
 
-def _task_inputs(task: str, target: str, extra: str) -> dict[str, str]:
+def _task_inputs(task: str, target: str, extra: str) -> TaskInputs:
     """The task's extra input: the target picker for a language, else the text box."""
     spec = get_task(task)
     return spec.inputs(target if spec.extra is not None and spec.extra.kind == "language" else extra)
@@ -115,7 +115,8 @@ class TeachApp:
         return WalkView(overlay="", chart="", candidates=gr.update(choices=[], value=None), tree="",
                         browse=gr.update(choices=[], value=None))
 
-    def _stepped(self, walk: Walk | None, view: tuple, message: str = "") -> dict[str, Any]:
+    def _stepped(self, walk: Walk | None, view: tuple[float, int, float, int, int],
+                 message: str = "") -> dict[str, Any]:
         """The walk, its view and the message box, after a step."""
         return {"walk": walk, **self.view(walk, *view), "message": message}
 
@@ -212,7 +213,7 @@ class TeachApp:
             self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
             yield {"grid": grid_html([], GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
             engine = self.engine()
-            for cells in variability_grid(engine, task, code, language=picked_language(source),  # type: ignore[arg-type]
+            for cells in variability_grid(engine, task, code, language=picked_language(source),
                                           max_tokens=grid_tokens(engine, code), tests=tests or "",
                                           **_task_inputs(task, target, extra)):
                 yield {"grid": grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), "message": ""}

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Unpack
 
 from ..engines import Engine, Stepper
 from ..errors import InputError, PlaygroundError
 from ..lint import Finding, lint_tool
 from ..params import GenerationParams
 from ..pipeline import run
-from ..result import Result
+from ..tasks import TaskInputs
 
 GRID_TEMPERATURES = (0.0, 0.4, 0.8, 1.2)
 GRID_SEEDS = (1, 2, 3)
@@ -61,12 +62,12 @@ class Cell:
 
 
 def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: int, max_tokens: int,
-              **task_inputs: str) -> Cell:
+              language: str | None = None, tests: str = "", **task_inputs: Unpack[TaskInputs]) -> Cell:
     """Run the task once with these settings (through the pipeline) and keep what the grid shows."""
     params = GenerationParams(temperature=temperature, seed=seed, max_tokens=max_tokens)
     _fresh(engine)  # every cell evaluates the prompt the same way, so only the settings differ
     try:
-        result: Result = run(task, code, params=params, engine=engine, **task_inputs)  # type: ignore[arg-type]
+        result = run(task, code, params=params, engine=engine, language=language, tests=tests, **task_inputs)
     except PlaygroundError as exc:
         return Cell(temperature, seed, "", "", error=str(exc))
     checks = result.checks
@@ -78,12 +79,14 @@ def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: in
 
 def variability_grid(engine: Engine, task: str, code: str, temperatures: tuple[float, ...] = GRID_TEMPERATURES,
                      seeds: tuple[int, ...] = GRID_SEEDS, max_tokens: int = GRID_MAX_TOKENS,
-                     **task_inputs: str) -> Iterator[list[Cell]]:
+                     language: str | None = None, tests: str = "",
+                     **task_inputs: Unpack[TaskInputs]) -> Iterator[list[Cell]]:
     """Yield the grid after each cell (row by row: one temperature, every seed)."""
     cells: list[Cell] = []
     for temperature in temperatures:
         for seed in seeds:
-            cells.append(grid_cell(engine, task, code, temperature, seed, max_tokens, **task_inputs))
+            cells.append(grid_cell(engine, task, code, temperature, seed, max_tokens, language, tests,
+                                   **task_inputs))
             yield list(cells)
 
 

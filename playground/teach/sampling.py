@@ -5,6 +5,7 @@ tokens) -> top-k -> top-p -> min-p 0.05 -> temperature -> draw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,8 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     """Probabilities from logits over the whole array (float64, numerically stable)."""
     z = np.asarray(logits, dtype=np.float64)
     e = np.exp(z - z.max())
-    return e / e.sum()
+    probabilities: np.ndarray = e / e.sum()
+    return probabilities
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def penalized(dist: Distribution, history: list[int], penalty: float) -> np.ndar
     return logits
 
 
-def after_sampling(dist: Distribution, sampling: Sampling, history: list[int] = ()) -> np.ndarray:  # type: ignore[assignment]
+def after_sampling(dist: Distribution, sampling: Sampling, history: Sequence[int] = ()) -> np.ndarray:
     """Probabilities the sampler draws from, aligned with dist.ids (0 for tokens the settings remove)."""
     logits = penalized(dist, list(history), sampling.repeat_penalty)
     order = np.argsort(-logits, kind="stable")

@@ -100,7 +100,8 @@ class Latest(Generic[T]):
                 item, self._fresh = self._newest, False
             interval = self.interval if self._pace is None else max(self.interval, self._pace.interval())
             due = time.monotonic() + interval  # from the hand-over: the consumer's own time counts in it
-            yield item  # type: ignore[misc]
+            if item is not None:  # always: an item is fresh only once it is set
+                yield item
         self._raise()
 
     def rest(self) -> T | None:

@@ -27,7 +27,7 @@ from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
 from .present import fim_note, in_page_words, model_card_html, run_html, speed_line
 from .sessions import Runs
-from .view import Panels, Shown, Update, View, live, panels, render
+from .view import Live, Panels, Shown, Update, View, live, panels, render
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
 
@@ -57,8 +57,9 @@ class PlaygroundApp:
         self.runs = Runs()
         self.pace = Pace()  # the updates per second all generations share
 
-    def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None, sampling: tuple,
-                 request: gr.Request | None) -> Iterator[Update]:
+    def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None,
+                 sampling: tuple[float, ...],
+                 request: gr.Request | None) -> Iterator[Live | Update]:
         """Stream one task's live outputs (every 50 ms; less often when many stream at once, see Pace), then
         the final View for panels() as `ended`; errors become a message, never a traceback."""
         key = (session_of(request), task)
@@ -113,41 +114,41 @@ class PlaygroundApp:
     # The endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
     def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,
                   top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                  request: gr.Request) -> Iterator[Update]:
+                  request: gr.Request) -> Iterator[Live | Update]:
         """Translate code into another language."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("translate", code, source_language, target_language, tests, sampling, request)
 
     def simplify(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
                  max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[Update]:
+                 request: gr.Request) -> Iterator[Live | Update]:
         """Rewrite code shorter and clearer, keeping its behaviour."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("simplify", code, source_language, None, tests, sampling, request)
 
     def debug(self, code: str, source_language: str, error_message: str, tests: str, temperature: float,
               top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[Update]:
+              request: gr.Request) -> Iterator[Live | Update]:
         """Find and fix a bug (optionally given the error message or traceback)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("debug", code, source_language, error_message, tests, sampling, request)
 
     def complete(self, code: str, source_language: str, suffix: str, tests: str, temperature: float, top_p: float,
                  top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[Update]:
+                 request: gr.Request) -> Iterator[Live | Update]:
         """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("complete", code, source_language, suffix, tests, sampling, request)
 
     def tests(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
               max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[Update]:
+              request: gr.Request) -> Iterator[Live | Update]:
         """Write tests for code, kept if they pass on it and scored by the planted bugs they catch."""
         sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
         yield from self.generate("tests", code, source_language, None, tests, sampling, request)
 
     @staticmethod
-    def run_call(record: dict | None, call: str) -> str:
+    def run_call(record: dict[str, Any] | None, call: str) -> str:
         """The Run box: run a call against the answer shown, in the sandbox."""
         record = record if isinstance(record, dict) else {}
         try:
@@ -170,7 +171,7 @@ class PlaygroundApp:
                           speed=speed_line(card, self.manager.speeds.median(card.engine, card.name)))
 
     def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
-                   token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[dict[str, str]]:  # noqa: B008
+                   token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[ModelShown | dict[str, str]]:  # noqa: B008
         """Switch models; a model that fails to load leaves the previous one working (gr.Progress() as a
         default is Gradio's idiom). A locked app first checks the admin token."""
         yield {"status": message_html("Loading the model…", "notice")}

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import gradio as gr
 from gradio.blocks import Block
+from gradio.components import Component
 
 from ..engines import engine_concurrency
 from ..examples import load_examples
@@ -24,6 +25,7 @@ from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
 from .files import AppBlocks, open_file
+from .gradio_internals import keep_off_mcp_tools, slow_queue_poll
 from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
@@ -73,9 +75,11 @@ def _sampling_controls() -> list[gr.components.Component]:
             controls.append(gr.Number(field.default, label=LABELS[name], info=field.description, precision=0,
                                       minimum=lo, maximum=hi, elem_id=f"sampling-{name}"))
             continue
-        step = 1 if field.annotation in (int, "int") else 0.01 if (hi or 0) <= 1 else 0.05
+        if lo is None or hi is None:
+            raise TypeError(f"GenerationParams.{name} has no bounds (ge/le) for its slider")
+        step = 1 if field.annotation in (int, "int") else 0.01 if hi <= 1 else 0.05
         if any(getattr(m, "gt", None) is not None for m in field.metadata):
-            lo = (lo or 0) + step  # the bound itself is excluded
+            lo += step  # the bound itself is excluded
         value = get_settings().candidates if name == "candidates" else field.default  # PLAYGROUND_CANDIDATES
         controls.append(gr.Slider(lo, hi, value=value, step=step, label=LABELS[name], info=field.description,
                                   elem_id=f"sampling-{name}"))
@@ -184,13 +188,12 @@ def _tab_endpoint(app: PlaygroundApp, task: str, outputs: Outputs) -> Callable[.
     returns are the outputs' components in order (view.Update: the live ones, then the final View, which
     the API leaves out: a gr.State).
 
-    Gradio makes every public endpoint an MCP tool, and its `gr.mcp` decorators record a function's MCP
-    role in `_mcp_type`; a role other than "tool" keeps it off the tool list. Agents get tools.py's typed
-    tools instead of these five-output streams (tests/test_mcp.py checks the list).
+    Gradio makes every public endpoint an MCP tool; agents get tools.py's typed tools instead of these
+    five-output streams (tests/test_mcp.py checks the list).
     """
     endpoint = outputs.bind(getattr(app, task))
     endpoint.__name__ = f"{task}_tab"
-    endpoint._mcp_type = "page"  # type: ignore[attr-defined]
+    keep_off_mcp_tools(endpoint)
     return endpoint
 
 
@@ -238,13 +241,14 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     streamed = Outputs.of(Update, parts)
     run = generate.click(_tab_endpoint(app, task, streamed), inputs=[*inputs, *sampling], outputs=streamed.list,
                          api_name=task, concurrency_id="model", concurrency_limit=limit, show_progress="full",
-                         show_progress_on=[parts["answer"]])
+                         show_progress_on=[cast(Component, parts["answer"])])
     run.success(final.bind(app.show_panels), inputs=[ended], outputs=final.list, queue=False, show_progress="hidden",
                 api_visibility="private")
     shown = Outputs.of(Shown, parts)
     stop.click(shown.bind(_stopper(app, task)), inputs=None, outputs=shown.list, queue=False,
                api_visibility="private", cancels=[run])
-    wire_share(parts["share"], shared, parts["share_note"], [parts["result"], *inputs, *sampling])
+    wire_share(cast(gr.Button, parts["share"]), shared, cast(gr.HTML, parts["share_note"]),
+               [cast(Component, parts["result"]), *inputs, *sampling])
     # A language set by a file (or an example) is a guess: a new paste guesses again, unless it was picked by hand.
     source.input(lambda: True, outputs=by_hand, queue=False, show_progress="hidden", api_visibility="private")
     read = Outputs.of(("code", "source", "message", "file", "by_hand"), parts)
@@ -267,8 +271,9 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
     app = PlaygroundApp(manager or ModelManager(), files or Scratch())
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
-    with AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
-                   delete_cache=(3600, 86400)) as demo:
+    demo = AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
+                     delete_cache=(3600, 86400))
+    with demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
             panel = model_panel(app)
@@ -303,6 +308,4 @@ def _gentle_queue(demo: gr.Blocks) -> None:
     core with nobody using the app and kept taking it during a generation, where on a 2-core machine (a
     free CPU Space) every core is decoding. 10 ms more before a queued request starts is not noticeable.
     """
-    queue = getattr(demo, "_queue", None)
-    if queue is not None and hasattr(queue, "sleep_when_free"):
-        queue.sleep_when_free = max(queue.sleep_when_free, QUEUE_POLL_S)
+    slow_queue_poll(demo, QUEUE_POLL_S)

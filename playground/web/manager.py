@@ -15,11 +15,11 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from ..assemble import installed
+from ..assemble import ProgressCallback, installed
 from ..catalog import CATALOG, DEFAULT_MODEL, SMALL_MODEL, by_filename, get_model, lookup
 from ..engines import Engine, Service, load_engine, loads_model_file, unload_engine
 from ..errors import ModelError, PlaygroundError
-from ..models import HUB_PREFIX, ModelInfo, ProgressCallback, is_default, locate
+from ..models import HUB_PREFIX, ModelInfo, is_default, locate
 from ..result import Stats
 from ..settings import get_settings
 

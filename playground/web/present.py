@@ -9,6 +9,7 @@ import difflib
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ..checks import RunReport
 from ..languages import defined_name, display_name
@@ -68,7 +69,7 @@ def stats_line(result: Result) -> str:
     return html.escape(" · ".join(parts))
 
 
-def lint_rows(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, list]:
+def lint_rows(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, list[Any]]:
     """The lint findings as a table value (headers + rows of line, column, message)."""
     return {"headers": LINT_HEADERS, "data": [[f.line, f.col, f.message] for f in findings]}
 

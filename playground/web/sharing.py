@@ -55,7 +55,7 @@ def wire_share(share: gr.Button, shared: gr.Textbox, note: gr.HTML, inputs: list
                 api_visibility="private").then(None, js=SHARE_JS, outputs=note, queue=False, show_progress="hidden")
 
 
-def keep_for_share(record: dict | None, code: str, source: str, *_rest: object) -> str:
+def keep_for_share(record: dict[str, Any] | None, code: str, source: str, *_rest: object) -> str:
     """What a share link must restore that Gradio's snapshot loses, as JSON text: the code box, the
     language picker and the answer's record (for Copy and Run).
 

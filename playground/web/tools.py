@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 
 import gradio as gr
+from gradio.events import api
 
 from .. import pipeline
 from ..checks import check
@@ -39,11 +40,11 @@ def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
     """translate, simplify, debug, complete and tests on the manager's model, returning the answer's record."""
 
     def run(task: str, code: str, language: str, tests: str, candidates: int, max_tokens: int,
-            **extra: str) -> str:
+            target: str = "", error: str = "", suffix: str = "") -> str:
         try:
             params = GenerationParams.build(candidates=candidates, max_tokens=max_tokens)
             result = pipeline.run(task, code, language=_language(language), params=params, tests=tests,
-                                  engine=manager.engine(), **{k: v for k, v in extra.items() if v})
+                                  engine=manager.engine(), target=target or None, error=error, suffix=suffix)
         except PlaygroundError as exc:
             raise _fail(exc) from None
         return json.dumps(result.to_dict())
@@ -141,5 +142,5 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
 def add_tools(manager: ModelManager, limit: int) -> None:
     """Register the tools as endpoints of the Blocks being built (models at `limit` at once, as the tabs)."""
     for tool in task_tools(manager):
-        gr.api(tool, api_name=f"{tool.__name__}_code", concurrency_id="model", concurrency_limit=limit)
-    gr.api(check_code, api_name="check_code", concurrency_id="sandbox", concurrency_limit=2)
+        api(tool, api_name=f"{tool.__name__}_code", concurrency_id="model", concurrency_limit=limit)
+    api(check_code, api_name="check_code", concurrency_id="sandbox", concurrency_limit=2)

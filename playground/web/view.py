@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, TypedDict
 import gradio as gr
 
 from ..checks import RUNNABLE
+from ..lint import Finding
 from ..markup.fragments import code_html, message_html
 from ..markup.highlight import highlighted
 from ..result import Result
@@ -157,6 +158,6 @@ def _no_download() -> dict[str, Any]:
     return gr.update(value=None, interactive=False)
 
 
-def _table(findings: list) -> dict[str, Any]:
+def _table(findings: list[Finding]) -> dict[str, Any]:
     """The lint table, shown only when there is something in it."""
     return gr.update(value=lint_rows(findings), visible=bool(findings))
