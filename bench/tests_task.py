@@ -72,8 +72,8 @@ def hidden_tests(item: Item) -> str:
                      for args, expected in item.cases)
 
 
-def _count_written(result_prompt_answer: str) -> int:
-    return sum(1 for line in result_prompt_answer.splitlines() if line.strip().startswith(("assert", ">>>")))
+def _count_written(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.strip().startswith(("assert", ">>>")))
 
 
 def main() -> None:
@@ -101,7 +101,7 @@ def main() -> None:
         for item in load_items(task, tier=args.tier)[: args.limit]:
             start = time.perf_counter()
             result = run("tests", item.code, language="python", engine=engine, params=params)
-            model.add(result.checks, _count_written(result.answer), time.perf_counter() - start)
+            model.add(result.checks, _count_written(result.answer.text), time.perf_counter() - start)
             start = time.perf_counter()
             reference = keep_passing(plan_checks("tests", item.code, language="python"), hidden_tests(item))
             hidden.add(reference.verdict, _count_written(hidden_tests(item)), time.perf_counter() - start)
