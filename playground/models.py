@@ -96,7 +96,7 @@ def _progress_tqdm(progress: ProgressCallback) -> type[tqdm[Any]]:
     """A tqdm subclass forwarding byte counts to a callback (hf_hub_download accepts tqdm_class)."""
     from tqdm.auto import tqdm
 
-    class _Forward(tqdm[Any]):
+    class _Forward(tqdm):  # type: ignore[type-arg]  # generic in its stubs only: tqdm[Any] fails at run time
         def update(self, n: float | None = 1) -> bool | None:
             out = super().update(n)
             progress(int(self.n), int(self.total) if self.total else None)
