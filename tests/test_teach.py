@@ -356,3 +356,15 @@ def test_a_grid_cell_on_syntax_alone_is_not_counted_as_a_pass() -> None:
     cells = [Cell(0.0, 1, "package main", "go", verdict="parses"), Cell(0.0, 2, "x", "python", verdict="pass")]
     assert pass_rate(cells, 0.0) == (1, 1)  # the Go cell's behaviour was not checked: not in the rate
     assert "parses; behaviour not checked" in grid_html(cells, (0.0,), (1, 2))
+
+
+def test_the_teaching_tab_shows_only_the_input_the_task_takes() -> None:
+    """Translate's target picker, Debug's and Complete's text box, neither for Simplify and Tests."""
+    from playground.tasks import get_task
+    from playground.teach.tab import _extra_box
+
+    shown = {t: (_extra_box(t)["target"]["visible"], _extra_box(t)["extra"]["visible"])  # type: ignore[index]
+             for t in ("translate", "simplify", "debug", "complete", "tests")}
+    assert shown == {"translate": (True, False), "simplify": (False, False), "debug": (False, True),
+                     "complete": (False, True), "tests": (False, False)}
+    assert _extra_box("debug")["extra"]["label"] == get_task("debug").extra.label  # type: ignore[index, union-attr]

@@ -31,11 +31,12 @@ SETTINGS_NOTE = (
 
 
 def _extra_box(task: str) -> dict[str, object]:
-    """The task's text input beyond the code (Debug's error message, Complete's code after the cursor), with
-    the label the task gives it; hidden for tasks without one (Translate's target has its own picker)."""
+    """The task's input beyond the code: its text box (Debug's error message, Complete's code after the
+    cursor) with the label the task gives it, or the target-language picker (Translate); neither for the rest."""
     extra = get_task(task).extra
     shown = extra is not None and extra.kind != "language"
-    return gr.update(visible=shown, label=extra.label if extra is not None and shown else "")
+    return {"extra": gr.update(visible=shown, label=extra.label if extra is not None and shown else ""),
+            "target": gr.update(visible=extra is not None and extra.kind == "language")}
 
 
 def _prompt_panel() -> SimpleNamespace:
@@ -140,7 +141,8 @@ def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1, files: S
     card_text = Outputs.of(("card_text", "message"), parts)
     replayed = Outputs.of(("replay_out", "message"), parts)
 
-    p.task.change(_extra_box, inputs=p.task, outputs=p.extra, **local)
+    task_inputs = Outputs(extra=p.extra, target=p.target)
+    p.task.change(task_inputs.bind(_extra_box), inputs=p.task, outputs=task_inputs.list, **local)
     for trigger in (p.build.click, s.over.click):
         trigger(started.bind(safe(app.start)), inputs=[*inputs, p.show_tokens, *view], outputs=started.list, **model)
     p.show_tokens.change(anatomy.bind(safe(lambda *a: {"anatomy": app.anatomy(*a), "message": ""})),
