@@ -139,6 +139,12 @@ def get_language(name: str) -> Language:
     return LANGUAGES[canonical_language(name)]
 
 
+def has_python_ast(name: str | None) -> bool:
+    """Whether Python's `ast` reads code in this language (its examples, calls and helpers); False if unknown."""
+    language = find_language(name)
+    return language is not None and language.python_ast
+
+
 def display_name(name: str | None) -> str:
     """How a language is shown ("C++"); an unknown name as given."""
     language = find_language(name)

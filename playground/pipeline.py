@@ -24,7 +24,7 @@ from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .inputs import validate_code, validate_text
-from .languages import find_language, guess_language
+from .languages import find_language, guess_language, has_python_ast
 from .lint import lint, lint_after, lint_note
 from .models import ModelInfo
 from .params import GenerationParams
@@ -279,15 +279,10 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.tokens_per_s = max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0
 
 
-def _python_ast(language: str | None) -> bool:
-    known = find_language(language)
-    return known is not None and known.python_ast
-
-
 def _restore_missing(state: Result, prompt: Prompt, code: str, answer: Answer) -> Answer:
     """A Python rewrite of Python code keeps what it uses from the original (see playground.restore); the
     request's notice says so. Tests are not a rewrite: they use the input's names without defining them."""
-    if prompt.mode == "fim" or not (_python_ast(state.language) and _python_ast(prompt.source)) \
+    if prompt.mode == "fim" or not (has_python_ast(state.language) and has_python_ast(prompt.source)) \
             or not answer.code.strip() or get_task(state.task).writes_tests:
         return answer
     restored, names = restore_missing(answer.code, code)

@@ -72,3 +72,10 @@ def test_unknown_names_have_no_record() -> None:
     assert find_language(" C++ ") is LANGUAGES["cpp"]
     assert extension("klingon") == ".txt" and language_from_filename("notes.txt") is None
     assert [name for _, name in language_choices(False)] == list(LANGUAGES)
+
+
+def test_python_ast_reads_python_in_any_spelling_and_nothing_else() -> None:
+    from playground.languages import has_python_ast
+
+    assert has_python_ast("python") and has_python_ast("Py")
+    assert not has_python_ast("javascript") and not has_python_ast("klingon") and not has_python_ast(None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..languages import find_language
+from ..languages import has_python_ast
 from ..syntax import available, parser
 
 MAX_MUTANTS = 8
@@ -51,11 +51,6 @@ class Mutant:
         return f"line {self.line}: {self.before} → {self.after}"
 
 
-def _python(language: str) -> bool:
-    known = find_language(language)
-    return known is not None and known.python_ast
-
-
 def _in_function(node: Any) -> bool:
     parent = node.parent
     while parent is not None:
@@ -74,7 +69,7 @@ def _change(node: Any, language: str) -> str | None:
         digits = text.replace("_", "")
         return str(int(digits) + 1) if digits.isdigit() else None
     if node.child_count == 0 and node.parent is not None and node.parent.type in OPERATOR_PARENTS:
-        if text in PYTHON_ONLY and not _python(language):
+        if text in PYTHON_ONLY and not has_python_ast(language):
             return None
         return SWAPS.get(text)
     return None

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..languages import CPYTHON, QUICKJS, RUNNABLE, display_name, find_language, get_language
+from ..languages import CPYTHON, QUICKJS, RUNNABLE, display_name, find_language, get_language, has_python_ast
 from ..syntax import available, syntax_problems
 from ..tasks import get_task
 from ..verdict import Item, Verdict
@@ -202,8 +202,7 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
     spec = get_task(task)
     answer = spec.answer_language(language, target)
     plan = CheckPlan(task, answer, code, language)
-    known = find_language(language)
-    python = known is not None and known.python_ast  # its examples, calls and signatures are read
+    python = has_python_ast(language)  # its examples, calls and signatures are read
     given = (example_cases(code) if python else []) + cases_from_tests(tests, answer)
     calls = example_calls(given)
     oracle = spec.oracle and language in RUNNABLE and answer in RUNNABLE

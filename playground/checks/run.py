@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..languages import RUNNABLE, find_language, runnable_names
+from ..languages import RUNNABLE, has_python_ast, runnable_names
 from .cases import Case
 from .plan import run_cases
 from .typescript import Unstrippable
@@ -31,8 +31,7 @@ class RunReport:
 
 
 def _case(call: str, language: str) -> Case:
-    known = find_language(language)
-    if known is not None and known.python_ast:  # a Python line may be a statement; others run as an expression
+    if has_python_ast(language):  # a Python line may be a statement; others run as an expression
         try:
             ast.parse(call, mode="eval")
             return Case(call, "eval", source=call)

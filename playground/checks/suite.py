@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..languages import RUNNABLE, display_name, find_language
+from ..languages import RUNNABLE, display_name, has_python_ast
 from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
 from .generate import generated_calls
@@ -139,8 +139,7 @@ def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Stren
 
 def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], list[Outcome]]:
     """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes)."""
-    known = find_language(language)
-    if known is None or not known.python_ast:  # the tests' calls and generated inputs are read by Python's ast
+    if not has_python_ast(language):  # the tests' calls and generated inputs are read by Python's ast
         return [], []
     calls = example_calls(kept)
     cases = [call_case(f, a, "generated") for f, a in calls + generated_calls(code, calls)]

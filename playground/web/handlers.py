@@ -46,8 +46,6 @@ def _toast(message: str) -> None:
     gr.Warning(html.escape(message))
 
 
-
-
 class PlaygroundApp:
     """The handlers, bound to one model manager, the generations in progress and the folder for downloads."""
 
