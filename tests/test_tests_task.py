@@ -190,3 +190,24 @@ def test_tests_from_the_command_line(tmp_path, capsys: pytest.CaptureFixture[str
     assert data["task"] == "tests" and strength["planted"] + len(strength["alike"]) == 2
     assert status == 0 and data["checks"]["verdict"] in ("pass", "fail")  # a task's exit status is not its verdict
     assert all(line.startswith("assert clamp(") for line in data["code"].splitlines())
+
+
+LETTER = '''def letter(score):
+    if score >= 90:
+        return "A"
+    if score >= 75:
+        return "B"
+    return "C"
+'''
+
+
+@pytest.mark.sandbox
+def test_a_boundary_no_test_tries_is_a_missed_bug_not_an_equivalent_change() -> None:
+    """Tests that never call letter(90) or letter(75) miss `>=` -> `>` there; random inputs seldom land on 90, so
+    the probes include the code's own integer literals and one off them (found in the browser: these changes
+    were left out as 'behaving like your code' and the tests read 'no bug could be planted')."""
+    kept = keep_passing(_plan(LETTER), 'assert letter(95) == "A"\nassert letter(80) == "B"\nassert letter(10) == "C"\n')
+    strength = kept.verdict.strength
+    assert strength == Strength(3, 4, 0, ["line 2: >= → >", "line 2: 90 → 91", "line 4: >= → >", "line 4: 75 → 76"],
+                                [], strength.probes if strength else 0)
+    assert kept.verdict.status == "fail" and kept.verdict.summary() == "these 3 tests catch 0 of 4 planted bugs"

@@ -12,6 +12,7 @@ from typing import Any
 
 GENERATED = 20  # inputs generated per function
 MAX_FUNCTIONS = 3  # functions of the original that get generated inputs
+MAX_BOUNDARY = 60  # calls at the code's own boundaries (boundary_calls)
 
 
 def functions(code: str) -> dict[str, ast.FunctionDef]:
@@ -37,6 +38,25 @@ def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int 
         if strategy is not None:
             out += [(name, args) for args in _draw(strategy, n)]
     return out
+
+
+def boundary_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], limit: int = MAX_BOUNDARY) -> list[
+        tuple[str, tuple[Any, ...]]]:
+    """The known calls again with one integer argument set to an integer literal of the function, or one off
+    it: where `score >= 90` and `score > 90` part (at 90), random inputs seldom land."""
+    defs = functions(code)
+    out: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for name, args in calls:
+        if name not in defs:
+            continue
+        literals = {n.value for n in ast.walk(defs[name]) if isinstance(n, ast.Constant) and type(n.value) is int}
+        values = sorted({v + d for v in literals for d in (-1, 0, 1)})
+        for i, arg in enumerate(args):
+            if type(arg) is int:
+                for value in values:
+                    moved = (name, args[:i] + (value,) + args[i + 1:])
+                    out.setdefault(repr(moved), moved)
+    return list(out.values())[:limit]
 
 
 def typed(node: ast.FunctionDef) -> bool:

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..languages import RUNNABLE, display_name, has_python_ast
 from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
-from .generate import generated_calls
+from .generate import boundary_calls, generated_calls
 from .judge import judge
 from .mutants import plant
 from .plan import CheckPlan, run_cases, syntax_item
@@ -113,7 +113,8 @@ def keep_passing(plan: CheckPlan, tests: str) -> Kept:
 def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Strength:
     """Run the kept tests on each planted bug: a bug is caught when a test fails (or the code stops loading).
 
-    A bug the tests miss is tried on probes: the tests' own calls and inputs generated like them (Python).
+    A bug the tests miss is tried on probes: the tests' own calls, the same calls at the code's integer
+    literals and one off them, and inputs generated like them (Python).
     When it behaves like the code on every probe, the change most likely does nothing (x > hi -> x >= hi
     where both return hi): it is left out of the score rather than blamed on the tests."""
     caught, missed, alike = 0, [], []
@@ -142,7 +143,8 @@ def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], lis
     if not has_python_ast(language):  # the tests' calls and generated inputs are read by Python's ast
         return [], []
     calls = example_calls(kept)
-    cases = [call_case(f, a, "generated") for f, a in calls + generated_calls(code, calls)]
+    probes = calls + boundary_calls(code, calls) + generated_calls(code, calls)
+    cases = [call_case(f, a, "generated") for f, a in probes]
     if not cases:
         return [], []
     outcomes = run_cases(code, language, cases).outcomes
