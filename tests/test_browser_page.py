@@ -238,7 +238,8 @@ def test_the_header_states_the_speed_measured_on_this_machine(open_page: Any, ec
     wait_finished(page, "translate")
     again = open_page(echo_url)  # the next visitor sees what the answers measured
     line = again.locator("#model-speed").inner_text()
-    assert re.search(r"Measured here: \d+\.\d tokens/s \(median of the last \d+ answers?", line), line
+    pattern = r"Measured here: \d+\.\d tokens/s, \d+ s per answer with its checks \(median of the last \d+ answers?"
+    assert re.search(pattern, line), line
 
 
 # ---------------------------------------------------------------- checks for code without examples (issue 26)

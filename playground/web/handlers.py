@@ -28,6 +28,7 @@ from .manager import ModelManager, model_spec
 from .present import fim_note, in_page_words, model_card_html, run_html, speed_line
 from .sessions import Runs
 from .view import Live, Panels, Shown, Update, View, live, panels, render
+from .waits import starts
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
 
@@ -92,6 +93,11 @@ class PlaygroundApp:
             if states is not None:
                 view = _drain(view, states)
             self.runs.finish(key, cancel, view)
+
+    def queue_waits(self, running: list[float], slots: int | None, waiting: int) -> list[float] | None:
+        """Seconds until each queued request starts (see waits.py), or None before any answer was timed."""
+        per_request = self.manager.speeds.per_request()
+        return None if per_request is None else starts(running, slots, waiting, per_request)
 
     def stop(self, task: str, request: gr.Request) -> Shown | dict[str, Any]:
         """Stop this session's generation in a tab and show where it ended (every output; none without one)."""
@@ -166,7 +172,8 @@ class PlaygroundApp:
         except PlaygroundError as exc:
             return ModelShown(card="", status=message_html(in_page_words(str(exc))), fim_note="", speed="")
         return ModelShown(card=model_card_html(card), status="", fim_note=message_html(fim_note(card), "notice"),
-                          speed=speed_line(card, self.manager.speeds.median(card.engine, card.name)))
+                          speed=speed_line(card, self.manager.speeds.median(card.engine, card.name),
+                                           self.manager.speeds.per_request()))
 
     def load_model(self, source: str, path: str, repo: str, filename: str, engine: str, choice: str,
                    token: str = "", progress: gr.Progress = gr.Progress()) -> Iterator[ModelShown | dict[str, str]]:  # noqa: B008

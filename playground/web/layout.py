@@ -25,7 +25,7 @@ from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
 from .files import AppBlocks, open_file
-from .gradio_internals import keep_off_mcp_tools, slow_queue_poll
+from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
 from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
@@ -295,6 +295,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
         demo.unload(demo.forget)
     demo.queue(max_size=get_settings().queue_size)
     _gentle_queue(demo)
+    estimate_waits(demo, "model", app.queue_waits)  # from the measured time per request (waits.py)
     return demo
 
 

@@ -58,31 +58,47 @@ class ModelCard:
 
 
 class Speeds:
-    """Decoding speeds of the latest answers on this machine (of the model in use), for the page's header."""
+    """Decoding speeds and request times of the latest answers on this machine (of the model in use), for the
+    page's header and the queue's wait estimate (waits.py)."""
 
     MIN_TOKENS = 8  # shorter answers time mostly their first token
 
     def __init__(self, keep: int = 20) -> None:
         self._model: tuple[str, str] = ("", "")
-        self._recent: deque[float] = deque(maxlen=keep)
+        self._rates: deque[float] = deque(maxlen=keep)
+        self._seconds: deque[float] = deque(maxlen=keep)
         self._lock = threading.Lock()
 
     def add(self, engine: str, model: str, stats: Stats) -> None:
-        """Count a finished answer's speed (another model starts the count again)."""
-        if stats.completion_tokens < self.MIN_TOKENS or stats.tokens_per_s <= 0:
-            return
+        """Count a finished answer's speed and whole time (another model starts the count again)."""
         with self._lock:
             if (engine, model) != self._model:
                 self._model = (engine, model)
-                self._recent.clear()
-            self._recent.append(stats.tokens_per_s)
+                self._rates.clear()
+                self._seconds.clear()
+            if stats.total_s > 0:
+                self._seconds.append(stats.total_s)
+            if stats.completion_tokens >= self.MIN_TOKENS and stats.tokens_per_s > 0:
+                self._rates.append(stats.tokens_per_s)
 
     def median(self, engine: str, model: str) -> tuple[float, int] | None:
         """(median tokens/s, answers counted) of this model on this engine, or None before any."""
         with self._lock:
-            if (engine, model) != self._model or not self._recent:
+            if (engine, model) != self._model or not self._rates:
                 return None
-            return statistics.median(self._recent), len(self._recent)
+            return statistics.median(self._rates), len(self._rates)
+
+    def per_request(self) -> float | None:
+        """Median seconds of a whole request (generation and checks) of the model that answered last."""
+        with self._lock:
+            return statistics.median(self._seconds) if self._seconds else None
+
+    def forget(self) -> None:
+        """Start counting again (another model was loaded)."""
+        with self._lock:
+            self._model = ("", "")
+            self._rates.clear()
+            self._seconds.clear()
 
 
 class ModelManager:
@@ -150,6 +166,7 @@ class ModelManager:
             new = self._load(engine, spec, progress)
             old, self._engine = self._engine, new
             self.engine_name, self.spec, self.notice = engine, spec, ""
+        self.speeds.forget()
         if old is not None and old is not new:
             unload_engine(old)  # a generation still using it keeps its reference until it ends
             if isinstance(old, Service):  # a server process is stopped, once its generations have ended

@@ -167,13 +167,16 @@ def model_card_html(card: ModelCard) -> str:
     return f'<table class="pg-model">{cells}</table>' + message_html(card.notice, "notice")
 
 
-def speed_line(card: ModelCard, measured: tuple[float, int] | None) -> str:
-    """The line under the page's title: the model in use and the speed its answers measured on this machine."""
+def speed_line(card: ModelCard, measured: tuple[float, int] | None, per_request: float | None = None) -> str:
+    """The line under the page's title: the model in use and the speed its answers measured on this machine
+    (with the median time of a whole answer, which the queue's wait estimate uses)."""
     if measured is None:
         speed = "Its speed on this machine shows under each answer."
     else:
         rate, count = measured
-        speed = (f"Measured here: {rate:.1f} tokens/s (median of the last {count} answer{'s' if count != 1 else ''};"
+        whole = f", {per_request:.0f} s per answer with its checks" if per_request else ""
+        answers = f"{count} answer{'s' if count != 1 else ''}"
+        speed = (f"Measured here: {rate:.1f} tokens/s{whole} (median of the last {answers};"
                  " slower while several people generate at once).")
     return f'<div class="pg-speed">Model: <b>{html.escape(card.name)}</b> on {html.escape(card.engine)}. {speed}</div>'
 
