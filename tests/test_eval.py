@@ -204,7 +204,29 @@ def test_command_line_refuses_unknown_tasks_and_methods() -> None:
         parse_args(["--tasks", "complete,dance"])
     with pytest.raises(SystemExit):
         parse_args(["--methods", "magic"])
+    with pytest.raises(SystemExit):
+        parse_args(["--engine", "ctransformers"])
     assert parse_args(["--limit", "2"]).limit == 2
+    assert parse_args([]).engine == "llama-cpp"
+
+
+@pytest.mark.model
+@pytest.mark.server
+def test_the_harness_runs_on_llama_server_and_stops_it(tmp_path: Path) -> None:
+    """--engine llama-server answers through a server started for the model, and stops it afterwards."""
+    def servers() -> list[str]:
+        children = " ".join(p.read_text() for p in Path("/proc/self/task").glob("*/children")).split()
+        return [c for c in children if Path(f"/proc/{c}/comm").exists()
+                and Path(f"/proc/{c}/comm").read_text().strip() == "llama-server"]
+
+    before = servers()
+    out = tmp_path / "answers.jsonl"
+    code = main(["--models", "smollm2", "--limit", "1", "--tasks", "complete", "--methods", "anchor",
+                 "--max-tokens", "64", "--engine", "llama-server", "--out", str(out), "--quiet"])
+    assert code == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 1 and records[0]["answer"] and records[0]["reason"]
+    assert servers() == before
 
 
 @pytest.mark.model

@@ -46,6 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> "
                         "examples), hard-plain (the hard items without their type hints and >>> examples)")
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
+    p.add_argument("--engine", default="llama-cpp", choices=("llama-cpp", "llama-server"),
+                   help="the engine that generates: llama-cpp (in-process, default) or llama-server (which "
+                        "PLAYGROUND_SPECULATION and PLAYGROUND_THREADS configure)")
     p.add_argument("--jobs", type=int, default=1, help="threads that run checks while answers are generated")
     p.add_argument("--max-tokens", type=int, default=PARAMS.max_tokens, help="answer length cap (tokens)")
     p.add_argument("--repeat-penalty", type=float, default=PARAMS.repeat_penalty,
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         attempts = evaluate(args.models, args.tasks, args.methods, limit=args.limit, params=params,
                             jobs=args.jobs, tiers=args.tiers, progress=progress,
-                            done={done_key(a) for a in kept})
+                            done={done_key(a) for a in kept}, engine_name=args.engine)
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

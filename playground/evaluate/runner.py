@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .. import pipeline
 from ..chat import render_chat
-from ..engines import Engine, load_engine
+from ..engines import Engine, load_engine, unload_engine
 from ..extract import extract
 from ..params import GenerationParams
 from ..tasks import get_task
@@ -162,9 +162,10 @@ def done_key(attempt: Attempt) -> Done:
 
 def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
              params: GenerationParams = PARAMS, jobs: int = 1, tiers: Iterable[str] = ("basic",),
-             progress: Callable[[Attempt], None] | None = None, done: AbstractSet[Done] = frozenset()) -> list[Attempt]:
+             progress: Callable[[Attempt], None] | None = None, done: AbstractSet[Done] = frozenset(),
+             engine_name: str = "llama-cpp") -> list[Attempt]:
     """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
-    while the next answers are generated (generation itself is one at a time per model).
+    while the next answers are generated (generation itself is one at a time per model), on `engine_name`.
     Attempts whose key is in `done` are skipped (a model all of whose attempts are done is not loaded)."""
     tasks, methods, tiers = list(tasks), list(methods), list(tiers)
     futures: list[Future[Attempt]] = []
@@ -175,14 +176,19 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
                     if (todo := [m for m in methods if (model, tier, task, item.name, m) not in done])]
             if not work:
                 continue
-            engine = Replay(load_engine("llama-cpp", model))
-            for tier, item, todo in work:
-                for attempt in answers(engine, model, todo, item, params):
-                    attempt.tier = tier
-                    future = pool.submit(_graded, attempt, item)
-                    if progress is not None:
-                        future.add_done_callback(lambda f: progress(f.result()))
-                    futures.append(future)
+            loaded = load_engine(engine_name, model)
+            engine = Replay(loaded)
+            try:
+                for tier, item, todo in work:
+                    for attempt in answers(engine, model, todo, item, params):
+                        attempt.tier = tier
+                        future = pool.submit(_graded, attempt, item)
+                        if progress is not None:
+                            future.add_done_callback(lambda f: progress(f.result()))
+                        futures.append(future)
+            finally:
+                unload_engine(loaded)
+                loaded.close()  # its memory goes, and a llama-server started for it stops
     return [f.result() for f in futures]
 
 
