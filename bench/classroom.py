@@ -33,10 +33,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
 
-from bench.engines import load, one_request, start_app  # noqa: E402
+from bench.engines import app_model, load, one_request, start_app  # noqa: E402
 from playground import pipeline  # noqa: E402
 from playground.engines.llama_server import LlamaServerEngine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
+from playground.settings import get_settings  # noqa: E402
 from playground.teach.sampling import KEEP  # noqa: E402
 
 TOKENS = 128  # new tokens at most per answer: the translate example's answer is about 120
@@ -105,7 +106,7 @@ def side_by_side(pairs: int, clients: int = 8, threads: int = 0) -> list[tuple[f
 
 def teaching_and_cache(rounds: int = 5) -> dict[str, float]:
     """Median ms of a teaching step and of a plain token on the server; TTFT of a first and second request."""
-    engine = LlamaServerEngine("default", slots=1)
+    engine = LlamaServerEngine(get_settings().model, slots=1)  # the model the apps above loaded
     try:
         prompt = pipeline.prepare_prompt("translate", "def add(a, b):\n    return a + b\n", engine.info,
                                          language="python", target="javascript")
@@ -146,7 +147,7 @@ def main() -> None:
     parser.add_argument("--server-threads", type=int, default=0, help="PLAYGROUND_THREADS for the server (0: cores)")
     args = parser.parse_args()
     print(f"Classroom benchmark: {os.cpu_count()} cores, translate example, {TOKENS} new tokens max, "
-          f"temperature 0.7, {args.requests} request(s) per client, bundled model\n")
+          f"temperature 0.7, {args.requests} request(s) per client, {app_model()}\n")
     results = concurrency(args.clients, args.requests, args.server_threads)
     print(f"| engine | clients | total tokens/s, {args.requests} each | all clients asking | total tokens/s, "
           f"sustained {SECONDS:.0f} s | TTFT p50 | TTFT p95 | completed |")

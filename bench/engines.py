@@ -32,12 +32,19 @@ from gradio_client import Client  # noqa: E402
 
 from playground.engines import get_engine_class  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
+from playground.models import resolve  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
+from playground.settings import get_settings  # noqa: E402
 from tests.ggml_gpt2 import write_gguf_gpt2, write_gpt2  # noqa: E402
 from tests.llama_server import LlamaServer, free_port  # noqa: E402
 
 EXAMPLE = load_examples("translate")[0]
 MAX_TOKENS = 48
+
+
+def app_model() -> str:
+    """The file name of the model `python app.py` loads here (PLAYGROUND_MODEL, else the default)."""
+    return resolve(get_settings().model).name
 
 
 def start_app(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:

@@ -6,7 +6,8 @@
    Both count decoding only; the answer's checks after the last token are their own row.
 3. Four clients at once: all complete? p50/p95 queue wait, total tokens/s.
 
-Run: `PYTHONPATH=. .venv/bin/python bench/ui.py` (uses the bundled model; about three minutes on 2 cores).
+Run: `PYTHONPATH=. .venv/bin/python bench/ui.py` (the model `python app.py` loads: PLAYGROUND_MODEL,
+else the default; about three minutes on 2 cores with the bundled SmolLM2).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from gradio_client import Client  # noqa: E402
 
 import playground  # noqa: E402
+from bench.engines import app_model  # noqa: E402
 from playground.examples import load_examples  # noqa: E402
 from tests.browser import free_port  # noqa: E402
 
@@ -151,7 +153,7 @@ def main() -> None:
         ("4 clients: total tokens/s", f"{many['tokens_per_s']:.1f} (in {many['wall']:.1f} s)"),
     ]
     print(f"Web app benchmark: translate {EXAMPLE.name}, {REQUEST['max_tokens']} new tokens max, "
-          f"temperature 0, median of {RUNS}, bundled model, {os.cpu_count()} cores\n")
+          f"temperature 0, median of {RUNS}, {app_model()}, {os.cpu_count()} cores\n")
     print("| Measure | Value |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")
