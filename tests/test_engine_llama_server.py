@@ -300,3 +300,42 @@ def test_the_server_stops_when_the_app_is_terminated() -> None:
     finally:
         if app.poll() is None:
             app.kill()
+
+
+def test_speculation_is_an_engine_option_the_server_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PLAYGROUND_SPECULATION=ngram-mod starts the server with n-gram drafts: the model card says so, the
+    server drafts tokens on an answer that copies its prompt, and the pipeline streams as without it."""
+    monkeypatch.setenv("PLAYGROUND_SPECULATION", "ngram-mod")
+    engine = LlamaServerEngine(SMALL_MODEL, slots=1)
+    try:
+        assert engine.info.metadata["runtime"].endswith(", ngram-mod speculative decoding")
+        counting = "Count: " + " ".join(str(n % 10) for n in range(160))
+        done = httpx.post(engine.base + "/completion", json={"prompt": counting, "n_predict": 64, "temperature": 0.0},
+                          timeout=120).json()
+        assert done["timings"].get("draft_n", 0) > 0, done["timings"]
+        example = load_examples("simplify")[0]
+        partials = list(pipeline.stream("simplify", example.code, language=example.language, params=GREEDY,
+                                        engine=engine))
+        assert partials[-1].status.finished and partials[-1].stats.completion_tokens > 0
+    finally:
+        engine.close()
+
+
+def test_an_unknown_speculation_type_is_refused_with_the_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.settings import SettingsError, get_settings
+
+    monkeypatch.setenv("PLAYGROUND_SPECULATION", "eagle")
+    with pytest.raises(SettingsError, match="PLAYGROUND_SPECULATION.*ngram-mod"):
+        get_settings()
+
+
+def test_a_server_killed_by_an_illegal_instruction_says_how_to_run_it(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A llama.cpp build using a CPU feature the machine advertises but refuses (AMX in a VM) dies by SIGILL
+    as it loads the model: the message names that and the fix, not a damaged model file."""
+    binary = tmp_path / "llama-server"
+    binary.write_text("#!/bin/sh\nkill -ILL $$\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("PLAYGROUND_LLAMA_SERVER_BINARY", str(binary))
+    with pytest.raises(EngineError, match="SIGILL.*LLAMA_ARG_REPACK=0"):
+        LlamaServerEngine(SMALL_MODEL, slots=1)

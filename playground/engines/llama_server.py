@@ -49,6 +49,7 @@ class LlamaServerEngine:
         settings = get_settings()
         url = url if url is not None else settings.llama_server_url
         self.process: ServerProcess | None = None
+        self.speculation = ""  # the speculative decoding of a server started here (PLAYGROUND_SPECULATION)
         notice = ""
         self._vocab_types: list[int] = []
         if url:
@@ -58,8 +59,10 @@ class LlamaServerEngine:
             path, notice = found.path, found.notice
             local = model_info(path)  # validates the header before the server sees it
             slot_ctx = min(local.context_length or settings.n_ctx, n_ctx or settings.n_ctx)
+            self.speculation = settings.speculation
             self.process = ServerProcess(path, slots or settings.slot_count, slot_ctx,
-                                         threads or settings.thread_count)
+                                         threads or settings.thread_count,
+                                         extra=("--spec-type", self.speculation) if self.speculation else ())
             base = self.process.url
             self._vocab_types = list(read_metadata(path).get("tokenizer.ggml.token_type") or [])
         self.http = HttpServer(base, read_timeout=settings.openai_read_timeout, hints=HINTS,
@@ -87,6 +90,8 @@ class LlamaServerEngine:
         origin = self.process.origin if self.process is not None else ""
         build = f"{self.build} ({origin})" if origin else self.build
         runtime = f"llama-server {build}, {self.slots} slots of {n_ctx} tokens"
+        if self.speculation:
+            runtime += f", {self.speculation} speculative decoding"
         info.metadata = {**info.metadata, "runtime": runtime, "server": self.base}
         return info
 
