@@ -73,9 +73,7 @@ class Speeds:
         """Count a finished answer's speed and whole time (another model starts the count again)."""
         with self._lock:
             if (engine, model) != self._model:
-                self._model = (engine, model)
-                self._rates.clear()
-                self._seconds.clear()
+                self._restart((engine, model))
             if stats.total_s > 0:
                 self._seconds.append(stats.total_s)
             if stats.completion_tokens >= self.MIN_TOKENS and stats.tokens_per_s > 0:
@@ -96,9 +94,13 @@ class Speeds:
     def forget(self) -> None:
         """Start counting again (another model was loaded)."""
         with self._lock:
-            self._model = ("", "")
-            self._rates.clear()
-            self._seconds.clear()
+            self._restart(("", ""))
+
+    def _restart(self, model: tuple[str, str]) -> None:
+        """Count from nothing for `model` (engine, name); the caller holds the lock."""
+        self._model = model
+        self._rates.clear()
+        self._seconds.clear()
 
 
 class ModelManager:
