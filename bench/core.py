@@ -55,11 +55,12 @@ def playground_run(engine: Engine) -> tuple[float, int]:
     return decode_rate(times), count
 
 
-def ttft(engine: LlamaCppEngine, code: str, cold: bool) -> float:
+def ttft(engine: LlamaCppEngine, code: str, cold: bool, tokens: int = 1) -> float:
+    """Time to the first token of translating `code` (then `tokens` tokens are written in all)."""
     if cold:
         engine.llm.reset()
     *_, final = stream("translate", code, language="python", target="javascript", engine=engine,
-                       params=GenerationParams(temperature=0.0, max_tokens=1))
+                       params=GenerationParams(temperature=0.0, max_tokens=tokens))
     return final.stats.ttft_s
 
 
@@ -120,8 +121,8 @@ def main() -> None:
     colds, warms, agains = [], [], []
     for i in range(REPEATS):
         colds.append(ttft(engine, inputs[i % len(inputs)], cold=True))
-        warms.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False))  # same task, other input
-        agains.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False))  # that request again
+        warms.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False, tokens=16))  # same task, other input
+        agains.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False))  # that request again, after its answer
     rss, cli_s = cli_peak_rss_mb()
     med = statistics.median
     rows = [
