@@ -211,7 +211,7 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
     """Stream one round into state, then extract and lint it (the status is left to the caller)."""
     clock.new_round()
     if prompt.mode == "fim" and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
-        chunks = engine.infill(code, suffix, params, cancel=cancel)
+        chunks = engine.infill(code, suffix, params, cancel=cancel, stop=prompt.stop)
     else:
         chunks = engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel)
     try:

@@ -98,6 +98,25 @@ def test_fill_in_the_middle_uses_qwens_sentinels_and_stops(qwen: Engine) -> None
     assert "total" in result.answer.text
 
 
+FACTORIAL = 'def factorial(n):\n    """Return n! for a non-negative integer n (factorial(0) is 1)."""\n'
+
+
+def written_once(middle: str) -> bool:
+    """Whether the middle's first line does not come back later (a middle started over)."""
+    lines = [line for line in middle.splitlines() if line.strip()]
+    return bool(lines) and lines.count(lines[0]) == 1
+
+
+def test_a_middle_ends_at_the_models_own_fim_token(qwen: Engine) -> None:
+    """Greedy, Qwen fills this body, writes <|fim_middle|> (a control token, not an end token) and then
+    wrote the body again until the token cap: the answer ends at any control token."""
+    qwen.reset()  # from an empty cache: a reused prefix changes the greedy answer a little, and this one did it
+    result = run("complete", FACTORIAL, language="python", params=GREEDY, engine=qwen)
+    middle = result.answer.text
+    assert result.stats.completion_tokens < GREEDY.max_tokens and written_once(middle), middle
+    assert result.answer.code.count("def factorial") == 1 and not lint(result.answer.code, "python"), middle
+
+
 def test_teaching_steps_over_the_151k_vocabulary(qwen: Engine) -> None:
     prompt = prepare_prompt("translate", "def add(a, b):\n    return a + b\n", qwen.info, language="python",
                             target="javascript")
@@ -122,5 +141,9 @@ def test_llama_server_serves_the_default_model(qwen: Engine) -> None:
         there = run("translate", code, language="python", target="javascript", params=GREEDY, engine=server)
         assert there.status.finished and not SPECIAL.search(there.answer.text) and there.checks is not None
         assert there.answer.code.strip() and "function add" in there.answer.code and "function add" in here.answer.code
+        # /infill gets the FIM stops too: without them the middle ran on past a closing ``` into prose.
+        filled = run("complete", FACTORIAL, language="python", params=GREEDY, engine=server)
+        assert filled.status.finished and "```" not in filled.answer.code and written_once(filled.answer.text)
+        assert not lint(filled.answer.code, "python"), filled.answer.text
     finally:
         server.close()

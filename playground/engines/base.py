@@ -115,8 +115,8 @@ class Infiller(Protocol):
     """An engine with its own fill-in-the-middle endpoint (llama-server's /infill) for models with FIM tokens."""
 
     def infill(self, prefix: str, suffix: str, params: GenerationParams,
-               cancel: threading.Event | None = None) -> Iterator[Chunk]:
-        """Stream the code that goes between prefix and suffix."""
+               cancel: threading.Event | None = None, stop: list[str] | None = None) -> Iterator[Chunk]:
+        """Stream the code that goes between prefix and suffix (ending before any of `stop`)."""
         ...
 
 

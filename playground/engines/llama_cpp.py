@@ -101,6 +101,12 @@ class LlamaCppEngine:
     def is_end(self, token: int) -> bool:
         return self._internals.is_end(token)
 
+    def _ends_answer(self, token: int) -> bool:
+        """End of text or turn, or any other control token: one is never code, and its text is empty here, so
+        the stop strings cannot catch it. Qwen2.5-Coder filling in the middle writes <|fim_middle|> when it is
+        done and then starts the middle over (a body written twice) unless it ends there."""
+        return self._internals.is_end(token) or self._internals.is_control(token)
+
     def stream(
         self,
         prompt: str,
@@ -118,7 +124,7 @@ class LlamaCppEngine:
             )
             try:
                 yield from stream_tokens(gen, lambda t: self.llm.detokenize([t]), stop=stop,
-                                         max_tokens=params.max_tokens, cancel=cancel, is_end=self.is_end)
+                                         max_tokens=params.max_tokens, cancel=cancel, is_end=self._ends_answer)
             finally:
                 gen.close()
 

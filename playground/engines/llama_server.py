@@ -187,10 +187,10 @@ class LlamaServerEngine:
         yield from self._generate("/completion", body, cancel)
 
     def infill(self, prefix: str, suffix: str, params: GenerationParams,
-               cancel: threading.Event | None = None) -> Iterator[Chunk]:
+               cancel: threading.Event | None = None, stop: list[str] | None = None) -> Iterator[Chunk]:
         """Fill in the middle with /infill (the server lays out the model's own FIM tokens)."""
         self._ready()
-        body = {**self._body(params, None), "input_prefix": prefix, "input_suffix": suffix}
+        body = {**self._body(params, stop), "input_prefix": prefix, "input_suffix": suffix}
         yield from self._generate("/infill", body, cancel)
 
     def _generate(self, path: str, body: dict[str, Any], cancel: threading.Event | None) -> Iterator[Chunk]:
