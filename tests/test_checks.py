@@ -183,6 +183,22 @@ def test_debug_checks_that_the_named_exception_is_gone() -> None:
 
 
 @pytest.mark.sandbox
+def test_debug_judges_the_users_tests_by_themselves_not_by_the_buggy_original() -> None:
+    """The Debug example 'average' with its test: the original raises NameError on it, the fixed code passes
+    the assert. Compared with the buggy original, the row read 'Expected: raises NameError' and failed."""
+    buggy = ("def average(values):\n    total = 0\n    for v in values:\n        total += v\n"
+             "    return total / len(value)\n")
+    plan = plan_checks("debug", buggy, language="python", error="NameError: name 'value' is not defined",
+                       tests="assert average([1, 2, 3]) == 2")
+    fixed = run_checks(plan, buggy.replace("len(value)", "len(values)"))
+    test = next(i for i in fixed.items if i.origin == "test")
+    assert test.passed and test.expected == "no error", test
+    wrong = run_checks(plan, buggy.replace("len(value)", "len(values) + 1"))
+    assert not next(i for i in wrong.items if i.origin == "test").passed
+    assert not next(i for i in run_checks(plan, buggy).items if i.origin == "test").passed
+
+
+@pytest.mark.sandbox
 def test_no_checks_says_how_to_get_some() -> None:
     plan = plan_checks("simplify", "def f(a, b):\n    return a + b\n", language="python")
     verdict = run_checks(plan, "def f(a, b): ...")
