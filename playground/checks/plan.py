@@ -122,11 +122,10 @@ class CheckPlan:
             self.oracle, self.baseline, self.cases = False, False, [c for c in self.cases if c.has_want]
             return [None] * len(self.cases)
         self._loaded = run.load
-        if self.baseline:  # Debug: the buggy original is not the expectation; only what it raised is used, on
-            # the calls that must lose the named error. The user's tests and examples are the expectation themselves.
-            if not run.load.ok:
-                return [None] * len(self.cases)
-            return [o if c.forbid else None for c, o in zip(self.cases, run.outcomes, strict=True)]
+        if self.baseline:  # Debug: the buggy original is no expectation (tests and examples are their own); what
+            # it raised is used on the calls that must lose the named error, so that new exceptions show there.
+            return [o if c.forbid else None for c, o in zip(self.cases, run.outcomes, strict=True)] if run.load.ok \
+                else [None] * len(self.cases)
         if any(c.origin in RERUN for c in self.cases):
             again = run_cases(self.original, self.original_language, self.cases).outcomes
             run.outcomes = [o if c.origin not in RERUN or _same_outcome(o, a) else replace(o, stopped="differs")
