@@ -121,8 +121,9 @@ def main() -> None:
     colds, warms, agains = [], [], []
     for i in range(REPEATS):
         colds.append(ttft(engine, inputs[i % len(inputs)], cold=True))
-        warms.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False, tokens=16))  # same task, other input
-        agains.append(ttft(engine, inputs[(i + 1) % len(inputs)], cold=False))  # that request again, after its answer
+        other = inputs[(i + 1) % len(inputs)]
+        warms.append(ttft(engine, other, cold=False, tokens=16))  # same task, other input
+        agains.append(ttft(engine, other, cold=False))  # that request again, after its answer
     rss, cli_s = cli_peak_rss_mb()
     med = statistics.median
     rows = [
