@@ -27,6 +27,7 @@ from .repair import errors
 from .result import Result, Status
 from .settings import get_settings
 from .tasks import TASKS, Task, TaskInputs
+from .verdict import rank
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -64,7 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
                        description=CHECK_HELP)
     p.add_argument("file", help="the code to check, or - for standard input")
     p.add_argument("--tests", dest="tests_file", help="file of >>> examples or assert lines")
-    p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs")
+    p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs "
+                                     "(with --task debug: the buggy code it fixes)")
+    p.add_argument("--task", choices=[t.name for t in TASKS.values() if t.oracle or t.repairs],
+                   help="what the code is an answer to (default: simplify when --against is in the same language, "
+                        "else translate); debug judges a fix of --against exactly as the Debug tab does")
+    p.add_argument("--error", default="", help="with --task debug: the error message or traceback the buggy code "
+                                              "gave (its exception must be gone where the code is meant to work)")
     p.add_argument("--language", choices=RUNNABLE,
                    help="language of the code (default: from the file extension, else python)")
     p.add_argument("--json", action="store_true", help="print the checks as one JSON object")
@@ -78,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 CHECK_HELP = ("Run code in the sandbox against its own >>> examples, the tests, and (with --against) the "
               "original's behaviour, on the original's example calls, the calls it makes itself, calls the model "
-              "writes for functions that have neither (unless --no-model) and inputs generated from them. "
+              "writes for functions that have neither (unless --no-model) and inputs generated from them. With "
+              "--task debug --error MSG, the code is a fix of --against, judged as the Debug tab judges it: the "
+              "reported error must be gone where the code is meant to work. "
               "Exit status: 0 when every check passes, 1 when one fails or there is nothing to check (or only the "
               "syntax), 2 on bad input.")
 
@@ -104,10 +113,11 @@ def _checks_text(result: Result) -> str:
     verdict = result.checks
     if verdict is None:
         return "checks: not run\n"
-    lines = [f"checks: {verdict.summary()}" + (f" (candidate {verdict.candidate} of {verdict.candidates_tried})"
-                                               if verdict.candidates_tried > 1 else "")]
-    lines += [f"  ✗ {i.name}: expected {i.expected!r}, got {i.got!r}" + (f" ({i.error})" if i.error else "")
-              for i in verdict.items if not i.passed][:10]
+    lines = [f"checks: {verdict.sentence()}" + (f" (candidate {verdict.candidate} of {verdict.candidates_tried})"
+                                                if verdict.candidates_tried > 1 else "")]
+    lines += [f"  ✗ {i.name}: expected {i.expected}, got {i.got or '-'}" + (f" ({i.error})" if i.error else "")
+              for i in sorted(verdict.judged, key=rank) if not i.passed][:10]
+    lines += [f"  ! {i.warning}" for i in verdict.items if i.warning][:5]
     lines += [f"  note: {note}" for note in verdict.notes]
     return "\n".join(lines) + "\n"
 
@@ -166,22 +176,27 @@ def _check(args: argparse.Namespace) -> int:
     language = args.language or (language_from_filename(args.file) if args.file != "-" else None) or "python"
     against = _read(args.against) if args.against else None
     against_language = language_from_filename(args.against) if args.against else None
+    if (args.task or args.error) and against is None:
+        raise PlaygroundError("--task and --error need --against ORIGINAL: the code the checked code answers.")
+    if args.task and TASKS[args.task].repairs and not args.error.strip():
+        raise PlaygroundError(f"--task {args.task} needs --error MSG: the error message the buggy code gave.")
     def write_calls(plan: CheckPlan) -> None:
         engine_name = args.engine or get_settings().engine
         add_written_calls(plan, load_engine(engine_name, _model(args.model, engine_name) or get_settings().model))
 
     verdict = check(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
-                         against=against, against_language=against_language,
-                         write_calls=None if args.no_model else write_calls)
+                    against=against, against_language=against_language, task=args.task, error=args.error,
+                    write_calls=None if args.no_model else write_calls)
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
     else:
         for item in verdict.items:
-            mark = "✓" if item.passed else "✗"
-            detail = "" if item.passed else f": expected {item.expected!r}, got {item.got!r}" + (
-                f" ({item.error})" if item.error else "")
+            mark = "~" if item.timed_out else "!" if item.warning else "✓" if item.passed else "✗"
+            detail = f": {item.warning}" if item.warning else f": {item.error}" if item.timed_out else "" \
+                if item.passed else f": expected {item.expected}, got {item.got or '-'}" + (
+                    f" ({item.error})" if item.error else "")
             print(f"{mark} {item.name}{detail}")
-        print("\n".join(f"note: {n}" for n in verdict.notes) + ("\n" if verdict.notes else "") + verdict.summary())
+        print("\n".join(f"note: {n}" for n in verdict.notes) + ("\n" if verdict.notes else "") + verdict.sentence())
     return 0 if verdict.status == "pass" else 1
 
 

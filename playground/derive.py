@@ -11,14 +11,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .chat import render_chat
 from .checks import CheckPlan
-from .checks.sources import intended_calls, written_calls
+from .checks.sources import intended_calls, split_calls
 from .engines import Engine
-from .languages import display_name
+from .languages import display_name, has_python_ast
 from .params import GenerationParams
 from .tasks import fill, load_template
 
@@ -36,6 +36,7 @@ class Derived:
     seconds: float
     tokens: int
     text: str  # the model's raw answer (for the teaching view and debugging)
+    edge: list[tuple[Any, ...]] = field(default_factory=list)  # "domain": the calls the model wrote as edge cases
 
 
 _CACHE: OrderedDict[tuple[str, ...], Derived] = OrderedDict()
@@ -51,7 +52,7 @@ def derive_prompt(kind: str, code: str, language: str, names: list[str], engine:
     listed = ", ".join(f"`{n}`" for n in names)
     variables = {"code": code.rstrip("\n"), "source": language, "source_name": display_name(language),
                  "names": listed if len(names) == 1 else f"each of {listed}", "count": "6" if len(names) == 1 else
-                 "4 to 6", "first": names[0] if names else ""}
+                 "4 to 6", "first": names[0] if names else "", "comment": "#" if has_python_ast(language) else "//"}
     messages = [{"role": "system", "content": template["system"]}, {"role": "user", "content": fill(template["user"],
                                                                                                      variables)}]
     prefill = fill(template["prefill"], variables)
@@ -81,9 +82,14 @@ def _derive(kind: str, engine: Engine, code: str, language: str, names: list[str
             # Enough lines, or a runaway argument (a model repeating "k=11,l=12,..."): stop early.
             if len(lines) > MAX_LINES or len(lines[-1]) > MAX_LINE or (cancel is not None and cancel.is_set()):
                 halt.set()
-    found: list[tuple[Any, ...]] = list(intended_calls(answer, names) if kind == "intended" else
-                                        written_calls(answer, names, language))
-    derived = Derived(found, time.perf_counter() - start, tokens, answer)
+    edge: list[tuple[Any, ...]] = []
+    if kind == "calls":
+        ordinary, found_edge = split_calls(answer, names, language)
+        found: list[tuple[Any, ...]] = list(ordinary)
+        edge = list(found_edge)
+    else:
+        found = list(intended_calls(answer, names))
+    derived = Derived(found, time.perf_counter() - start, tokens, answer, edge)
     if cancel is None or not cancel.is_set():
         with _LOCK:
             _CACHE[key] = derived
@@ -94,7 +100,8 @@ def _derive(kind: str, engine: Engine, code: str, language: str, names: list[str
 
 def derive_calls(engine: Engine, code: str, language: str, names: list[str],
                  cancel: threading.Event | None = None) -> Derived:
-    """The model's example calls of names (functions of code), greedy and cached."""
+    """The model's example calls of names (functions of code), greedy and cached: its ordinary inputs (calls)
+    and its edge cases (edge)."""
     return _derive("calls", engine, code, language, names, cancel)
 
 
@@ -106,16 +113,23 @@ def derive_intended(engine: Engine, code: str, language: str, names: list[str],
 
 def add_written_calls(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> Derived:
     """Ask the model for example calls of the plan's functions that nothing else gives inputs for, and add
-    them (with inputs generated from their types) to the plan, with a note saying where they came from."""
+    them (with inputs generated from their types) to the plan, with a note saying where they came from. The
+    model says which calls are ordinary inputs and which are edge cases (prompts/calls.toml)."""
     names = list(plan.wanted)
+    debug = plan.reported is not None
+    asked = time.perf_counter()
     derived = derive_calls(engine, plan.original, plan.original_language, names, cancel)
+    spent = time.perf_counter() - asked  # what this request spent: nothing when another request wrote them
+    when = f"in {spent:.1f} s" if spent >= derived.seconds / 2 else "for an earlier request (reused)"
     written, generated = plan.add_calls(derived.calls, "model")
+    edge, _ = plan.add_calls(derived.edge, "edge")
     plan.wanted = []  # asked once per plan, whatever came back
     listed = ", ".join(names)
-    if derived.calls:
-        plan.notes.append(f"{written} example call(s) of {listed} written by the model ({derived.seconds:.1f} s) "
-                          f"and {generated} more inputs generated from them; what the original code does on each "
-                          "is the expectation.")
+    if derived.calls or derived.edge:
+        expectation = "the error must be gone on the ordinary ones" if debug else \
+            "what the original code does on each is the expectation"
+        plan.notes.append(f"{written + edge} example call(s) of {listed} written by the model ({written} ordinary, "
+                          f"{edge} edge cases) {when}, and {generated} more inputs generated from them; {expectation}.")
     elif cancel is None or not cancel.is_set():
         plan.notes.append(f"The model wrote no usable example calls of {listed} (literal arguments only), so "
                           "their behaviour is checked only on what other checks call.")

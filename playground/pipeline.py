@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
+from .agreement import disagreement
 from .checks import CheckPlan, SandboxUnavailable, keep_passing, plan_checks, run_checks
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
@@ -238,6 +239,11 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
         raise error from exc
     _update_stats(state.stats, clock, time.perf_counter())
     answer = _restore_missing(state, prompt, code, _read(state.answer.text, prompt, code, suffix))
+    wrong = disagreement(answer.explanation, code, answer.code) if get_task(state.task).repairs else ""
+    if wrong:  # an explanation of a change the answer did not make: better nothing
+        answer = replace(answer, explanation="")
+        state.notice = _join(state.notice, f"The model's explanation is not shown: it mentions {wrong}, which its "
+                                           "fix does not change.")
     if not answer.code.strip():
         findings = []
     elif get_task(state.task).writes_tests:  # tests use the input's functions

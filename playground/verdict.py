@@ -8,19 +8,29 @@ from typing import Any
 NO_CHECKS = "no checks: add >>> examples to the code or tests in the Tests box"
 SYNTAX_ONLY = "parses; behaviour not checked"
 
-# Where a check came from, as the Checks panel and --json say it (Item.origin).
+# Where a check came from, as the Checks panel and --json say it (Item.origin), in the order a reader takes them:
+# the calls a person wrote or would write first, inputs nobody chose last.
 ORIGINS = {
     "example": "from the examples",
     "test": "from the tests",
     "input": "a call in the code",
     "program": "running the program",
     "model": "written by the model",
+    "edge": "an edge case written by the model",
     "intended": "expected result written by the model",
     "generated": "generated",
     "error": "from the error",
     "syntax": "syntax",
     "mutants": "planted bugs",
 }
+READABLE = ("program", "example", "test", "input", "model", "edge", "intended", "error", "mutants", "syntax")
+
+
+def rank(item: Item) -> int:
+    """Where a row goes in the panel: failures first, then the readable calls before generated inputs."""
+    order = [*READABLE, "generated"]
+    return (0 if not item.passed and not item.timed_out else 2 if not item.warning else 1) * 100 + (
+        order.index(item.origin) if item.origin in order else len(order))
 
 
 @dataclass(frozen=True)
@@ -34,15 +44,24 @@ class Item:
     error: str = ""
     seconds: float = 0.0
     origin: str = "example"  # a key of ORIGINS
+    warning: str = ""  # a passed check a person should look at ("still raises IndexError on `f([])`: intended?")
+    timed_out: bool = False  # the machine was too busy to finish it: neither passed nor failed, not counted
 
     @property
     def ran(self) -> bool:
         """Whether this check ran the code (a syntax check only reads it)."""
         return self.origin != "syntax"
 
+    @property
+    def readable(self) -> bool:
+        """Whether a person wrote or would write this check (not an input generated from types)."""
+        return self.origin in READABLE
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "passed": self.passed, "expected": self.expected, "got": self.got,
-                "error": self.error, "seconds": round(self.seconds, 4), "origin": self.origin}
+                "error": self.error, "seconds": round(self.seconds, 4), "origin": self.origin,
+                **({"warning": self.warning} if self.warning else {}),
+                **({"timed_out": True} if self.timed_out else {})}
 
 
 @dataclass(frozen=True)
@@ -80,22 +99,35 @@ class Verdict:
     strength: Strength | None = None  # the Tests task: how many planted bugs the kept tests catch
 
     @property
+    def judged(self) -> list[Item]:
+        """The checks that passed or failed (not the ones a busy machine could not finish)."""
+        return [i for i in self.items if not i.timed_out]
+
+    @property
     def passed(self) -> int:
-        return sum(i.passed for i in self.items)
+        return sum(i.passed for i in self.judged)
 
     @property
     def total(self) -> int:
-        return len(self.items)
+        return len(self.judged)
+
+    @property
+    def timed_out(self) -> int:
+        return len(self.items) - len(self.judged)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [i.warning for i in self.items if i.warning]
 
     @property
     def behaviour(self) -> int:
         """How many of the checks ran the code (0 when only its syntax was checked)."""
-        return sum(i.ran for i in self.items)
+        return sum(i.ran for i in self.judged)
 
     @property
     def status(self) -> str:
         """"pass", "fail", "parses" (every check passed, but none ran the code) or "none" (nothing to check)."""
-        if not self.items:
+        if not self.judged:
             return "none"
         if self.passed < self.total:
             return "fail"
@@ -103,7 +135,7 @@ class Verdict:
 
     def summary(self) -> str:
         if self.status == "none":
-            return NO_CHECKS
+            return NO_CHECKS if not self.timed_out else f"not checked: {self.timed_out} checks timed out"
         if self.status == "parses":
             return SYNTAX_ONLY
         if self.strength is not None:
@@ -112,8 +144,28 @@ class Verdict:
             return f"passes {self.total}/{self.total}"
         return f"fails {self.total - self.passed} of {self.total}"
 
+    def sentence(self) -> str:
+        """The verdict as a learner reads it: what failed, on which call, expected and got; or what to look at."""
+        if self.status == "fail" and self.strength is None:
+            first = min((i for i in self.judged if not i.passed), key=rank)
+            n = self.total - self.passed
+            what = f"{n} of {self.total} checks fail" if n > 1 else f"1 of {self.total} checks fails"
+            got = f"got {first.got}" if first.got else f"it raised {first.error}" if first.error else "got nothing"
+            return f"{what}, e.g. {first.name}: expected {first.expected or 'no error'}, {got}"
+        text = self.summary()
+        warnings = self.warnings
+        if warnings:
+            more = f" (and {len(warnings) - 1} more like it)" if len(warnings) > 1 else ""
+            text += f"; {warnings[0]}{more}"
+        if self.timed_out:
+            n = self.timed_out
+            text += f"; {n} check{'s' if n != 1 else ''} timed out on a busy machine and {'are' if n != 1 else 'is'} " \
+                    "not counted"
+        return text
+
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.status, "passed": self.passed, "total": self.total, "behaviour": self.behaviour,
+                "summary": self.sentence(), "warnings": len(self.warnings), "timed_out": self.timed_out,
                 "items": [i.to_dict() for i in self.items], "notes": list(self.notes),
                 "candidate": self.candidate, "candidates_tried": self.candidates_tried,
                 **({"strength": self.strength.to_dict()} if self.strength is not None else {})}

@@ -157,13 +157,13 @@ def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fa
     right = run_checks(plan, FIZZBUZZ_JS_RIGHT)
     assert right.status == "pass" and right.behaviour == right.total - 1  # all but "parses as JavaScript"
     assert wrong.status == "fail"
-    failed = {i.name: i for i in wrong.items if not i.passed}
-    assert "fizzbuzz(15)" in failed and "FizzBuzz" in failed["fizzbuzz(15)"].expected
-    assert failed["fizzbuzz(15)"].origin == "model"
+    failed = {i.name: i for i in wrong.items if not i.passed}  # the calls as the answer names its function
+    assert "fizzBuzz(15)" in failed and "FizzBuzz" in failed["fizzBuzz(15)"].expected
+    assert failed["fizzBuzz(15)"].origin == "model"
     # Inputs where the original prints nothing (n <= 0) pass any answer that prints nothing: left out, said so.
     names = {i.name for i in right.items}
-    assert "fizzbuzz(0)" not in names and "fizzbuzz(-3)" not in names
-    assert any("returns None and prints nothing" in n for n in right.notes)
+    assert "fizzBuzz(0)" not in names and "fizzBuzz(-3)" not in names
+    assert any("returns None without printing" in n for n in right.notes)
     # The generated inputs come from the model's calls' types (ints), and say so.
     assert any(i.origin == "generated" for i in right.items)
 

@@ -78,11 +78,9 @@ def test_every_task_answers_cleanly_and_is_checked(qwen: Engine, task: str, code
     assert not SPECIAL.search(answer.text), answer.text
     assert result.model == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     assert result.checks is not None and result.checks.items, result.answer.text
-    if task == "debug":  # its >>> example passes (a generated "no IndexError" on [] cannot: issue 26)
-        examples = [i.passed for i in result.checks.items if i.origin == "example"]
-        assert examples and all(examples), result.answer.text
-    else:
-        assert result.checks.status == "pass", result.answer.text
+    assert result.checks.status == "pass", (result.answer.text, result.checks.sentence())
+    if task == "debug":  # last([]) still raises on the fixed code: a warning row, not a failure
+        assert any("last([])" in w for w in result.checks.warnings), result.checks.sentence()
     if task == "complete":  # the body, once: not the header and docstring repeated (SmolLM2's prompt did that)
         assert answer.code.count("def truncate_number") == 1 and "return" in answer.code, answer.text
 

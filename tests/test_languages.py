@@ -8,7 +8,7 @@ import gradio as gr
 import pytest
 from pygments.lexers import find_lexer_class_by_name
 
-from playground.checks.plan import RUNNERS
+from playground.checks.runners import RUNNERS
 from playground.languages import (
     CPYTHON,
     LANGUAGES,

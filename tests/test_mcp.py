@@ -62,7 +62,7 @@ def test_the_tools_are_listed_typed_and_described(model_url: str) -> None:
     assert "language to translate into" in translate["properties"]["target_language"]["description"]
     assert by_name["simplify"].description.startswith("Rewrite code shorter and clearer")
     assert set(by_name["check_code"].inputSchema["properties"]) == {"code", "tests", "against", "language",
-                                                                     "against_language"}
+                                                                     "against_language", "task", "error"}
 
 
 def test_translate_returns_checked_code(model_url: str) -> None:
@@ -102,6 +102,22 @@ def test_bad_arguments_are_clear_tool_errors(model_url: str) -> None:
         assert "Traceback" not in text(error)
     verdict = json.loads(text(failing))  # a failing check is an answer, not an error
     assert not failing.isError and verdict["verdict"] == "fail" and verdict["passed"] == 0
+
+
+def test_check_code_judges_a_debug_fix_as_the_tab_does(model_url: str) -> None:
+    buggy = "def last_item(items):\n    return items[len(items)]\n"
+    common = {"against": buggy, "task": "debug", "error": "IndexError: list index out of range",
+              "tests": "assert last_item([1, 2, 3]) == 3"}
+    _, [fixed, unchanged, no_original] = mcp_call(model_url, [
+        ("check_code", {"code": buggy.replace("len(items)]", "-1]"), **common}),
+        ("check_code", {"code": buggy, **common}),
+        ("check_code", {"code": buggy, "task": "debug"}),
+    ])
+    verdict = json.loads(text(fixed))
+    assert verdict["verdict"] == "pass" and verdict["warnings"] >= 1  # last_item([]) still raises: a warning row
+    assert "still raises IndexError on `last_item([])`: intended?" in verdict["summary"]
+    assert json.loads(text(unchanged))["verdict"] == "fail"
+    assert no_original.isError and "with the original as `against`" in text(no_original)
 
 
 def test_the_app_keeps_serving_the_page_after_tool_errors(model_url: str) -> None:

@@ -42,6 +42,8 @@ class Outcome:
     output: str = ""
     seconds: float = 0.0
     stopped: str = ""  # a limit stopped the run while it was on this case
+    line: int = 0  # the line of the code the exception was raised on (0: not known, or not in the code)
+    timed_out: bool = False  # the wall clock stopped it, twice: the machine was too busy to say what it does
 
     @property
     def raised(self) -> str:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+from ..languages import has_python_ast
+from .functions import defined_functions
 
 GENERATED = 20  # inputs generated per function
 MAX_FUNCTIONS = 3  # functions of the original that get generated inputs
-MAX_BOUNDARY = 60  # calls at the code's own boundaries (boundary_calls)
+MAX_BOUNDARY = 120  # calls at the code's own boundaries (boundary_calls)
 
 
 def functions(code: str) -> dict[str, ast.FunctionDef]:
@@ -24,15 +29,17 @@ def functions(code: str) -> dict[str, ast.FunctionDef]:
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
 
-def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int = GENERATED) -> list[
-        tuple[str, tuple[Any, ...]]]:
-    """Inputs for the code's functions: from their type hints, else from the types of the examples' arguments."""
-    defs = functions(code)
-    wanted = list(dict.fromkeys([name for name, _ in calls if name in defs] +
-                                [name for name in defs if not name.startswith("_")]))[:MAX_FUNCTIONS]
+def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int = GENERATED,
+                    language: str = "python") -> list[tuple[str, tuple[Any, ...]]]:
+    """Inputs for the code's functions: from their type hints (Python), else from the types of the examples'
+    arguments."""
+    defs = functions(code) if has_python_ast(language) else {}
+    names = list(defs) if has_python_ast(language) else list(defined_functions(code, language))
+    wanted = list(dict.fromkeys([name for name, _ in calls if name in names] +
+                                [name for name in names if not name.startswith("_")]))[:MAX_FUNCTIONS]
     out: list[tuple[str, tuple[Any, ...]]] = []
     for name in wanted:
-        strategy = _signature_strategy(defs[name])
+        strategy = _signature_strategy(defs[name]) if name in defs else None
         if strategy is None:
             strategy = _example_strategy([a for f, a in calls if f == name])
         if strategy is not None:
@@ -40,22 +47,38 @@ def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int 
     return out
 
 
-def boundary_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], limit: int = MAX_BOUNDARY) -> list[
-        tuple[str, tuple[Any, ...]]]:
-    """The known calls again with one integer argument set to an integer literal of the function, or one off
-    it: where `score >= 90` and `score > 90` part (at 90), random inputs seldom land."""
-    defs = functions(code)
+def boundary_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], limit: int = MAX_BOUNDARY,
+                   language: str = "python") -> list[tuple[str, tuple[Any, ...]]]:
+    """The known calls again at the code's own boundaries, where random inputs seldom land: one number argument
+    set to another's value and one off it (`x == low` in a clamp, where `x < low` and `x <= low` part), and one
+    integer argument set to an integer literal of the function and one off it (`score >= 90` against `> 90`);
+    keeping what every known call of the same shape keeps (no `low > high` when no call has one)."""
+    defs = functions(code) if has_python_ast(language) else {}
+    names = set(defs) if has_python_ast(language) else set(defined_functions(code, language))
     out: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    keeps = {(name, _shape(args)): _relations([a for f, a in calls if f == name and _shape(a) == _shape(args)])
+             for name, args in calls}
+
+    def add(name: str, args: tuple[Any, ...], i: int, value: Any) -> None:
+        moved = (name, args[:i] + (value,) + args[i + 1:])
+        if all(keep(moved[1]) for keep in keeps[(name, _shape(args))]):  # what every such call keeps (lo <= hi)
+            out.setdefault(repr(moved), moved)
+
     for name, args in calls:
-        if name not in defs:
+        if name not in names:
             continue
-        literals = {n.value for n in ast.walk(defs[name]) if isinstance(n, ast.Constant) and type(n.value) is int}
+        numbers = [i for i, a in enumerate(args) if type(a) in (int, float)]
+        for i in numbers:  # the parameters' equalities first: they are few
+            for j in numbers:
+                if i != j:
+                    for d in (-1, 0, 1):
+                        add(name, args, i, args[j] + d)
+        literals = {n.value for n in ast.walk(defs[name]) if isinstance(n, ast.Constant) and type(n.value) is int} \
+            if name in defs else set()
         values = sorted({v + d for v in literals for d in (-1, 0, 1)})
-        for i, arg in enumerate(args):
-            if type(arg) is int:
-                for value in values:
-                    moved = (name, args[:i] + (value,) + args[i + 1:])
-                    out.setdefault(repr(moved), moved)
+        for i in (k for k in numbers if type(args[k]) is int):
+            for value in values:
+                add(name, args, i, value)
     return list(out.values())[:limit]
 
 
@@ -148,15 +171,71 @@ def _container(base: str, parts: list[Any]) -> Any:
     return None
 
 
+MAX_SHAPES = 3  # distinct call shapes (arity and argument types) inputs are generated from
+
+
 def _example_strategy(examples: list[tuple[Any, ...]]) -> Any:
-    """A strategy from the types of an example call's arguments (ints -> ints, a list of str -> lists of str,
-    a dict of str to lists of int -> such dicts)."""
+    """A strategy from the calls' arguments: for each distinct shape (how many arguments, of which types; up to
+    MAX_SHAPES) values of the same types (ints -> ints, a list of str -> lists of str, a record -> records with
+    its keys), keeping the relations every such call shows (a number never negative, the first <= the second)."""
     from hypothesis import strategies as st
 
-    if not examples:
-        return None
-    parts = [_like(value) for value in examples[0]]
-    return None if not parts or any(p is None for p in parts) else st.tuples(*parts)
+    shapes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for args in examples:
+        shapes.setdefault(_shape(args), []).append(args)
+    strategies = []
+    for group in list(shapes.values())[:MAX_SHAPES]:
+        parts = [_like(_richest([args[i] for args in group])) for i in range(len(group[0]))]
+        if parts and all(p is not None for p in parts):
+            strategies.append(_kept(st.tuples(*parts), _relations(group)))
+    return st.one_of(*strategies) if strategies else None
+
+
+def _shape(args: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(type(a).__name__ for a in args)
+
+
+def _kept(strategy: Any, keeps: list[Callable[[tuple[Any, ...]], bool]]) -> Any:
+    def holds(args: tuple[Any, ...]) -> bool:
+        return all(keep(args) for keep in keeps)
+
+    return strategy.filter(holds) if keeps else strategy
+
+
+def _richest(values: list[Any]) -> Any:
+    """Of one argument's values, the first non-empty container (its items tell the element type), else the first."""
+    return next((v for v in values if isinstance(v, list | tuple | set | dict) and v), values[0])
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _at_least_zero(i: int, args: tuple[Any, ...]) -> bool:
+    return bool(args[i] >= 0)
+
+
+def _ordered(i: int, j: int, args: tuple[Any, ...]) -> bool:
+    return bool(args[i] <= args[j])
+
+
+def _relations(group: list[tuple[Any, ...]]) -> list[Callable[[tuple[Any, ...]], bool]]:
+    """What every call of one shape keeps, when at least two show it: a number argument never negative; one
+    number argument never above (or below) another. Generated inputs keep it too: `clamp(x, 617, -393)` with
+    min above max, or a time of -854 seconds, are inputs the calls show the code is not meant for."""
+    if len(group) < 2:
+        return []
+    positions = [i for i in range(len(group[0])) if all(_number(args[i]) for args in group)]
+    keeps: list[Callable[[tuple[Any, ...]], bool]] = []
+    for i in positions:
+        if all(args[i] >= 0 for args in group):
+            keeps.append(partial(_at_least_zero, i))
+        for j in (j for j in positions if j > i):
+            if all(args[i] <= args[j] for args in group) and any(args[i] < args[j] for args in group):
+                keeps.append(partial(_ordered, i, j))
+            elif all(args[i] >= args[j] for args in group) and any(args[i] > args[j] for args in group):
+                keeps.append(partial(_ordered, j, i))
+    return keeps
 
 
 def _like(value: Any) -> Any:
@@ -176,7 +255,13 @@ def _like(value: Any) -> Any:
     if isinstance(value, dict):  # {"ann": [1, 2]} -> dicts of str to lists of int
         key, item = next(iter(value.items())) if value else ("", 0)
         keys, items = _like(key), _like(item)
-        return None if keys is None or items is None else st.dictionaries(keys, items, max_size=6)
+        if keys is None or items is None:
+            return None
+        shaped = {k: _like(v) for k, v in value.items()} if value and len(value) <= 8 else {}
+        if not shaped or any(s is None for s in shaped.values()):
+            return st.dictionaries(keys, items, max_size=6)
+        # A record ({"name": "Ann", "age": 7}) keeps its keys; a mapping may have any: both are drawn.
+        return st.one_of(st.fixed_dictionaries(shaped), st.dictionaries(keys, items, max_size=6))
     if value is None:
         return st.none()
     return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..languages import RUNNABLE, has_python_ast, runnable_names
 from .cases import Case
-from .plan import run_cases
+from .runners import run_cases
 from .typescript import Unstrippable
 from .values import show
 

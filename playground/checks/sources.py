@@ -215,6 +215,19 @@ def written_calls(text: str, names: list[str] | set[str], language: str = "pytho
     return list(found.values())
 
 
+_EDGE = re.compile(r"^\s*(?:#|//)\s*edge", re.IGNORECASE)
+
+
+def split_calls(text: str, names: list[str] | set[str], language: str = "python") -> tuple[list[Call], list[Call]]:
+    """(ordinary, edge) calls from what a model wrote under prompts/calls.toml: those before its `# edge cases`
+    line, and those after it (all ordinary when the line is missing). Read as written_calls reads them."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if _EDGE.match(line)), len(lines))
+    edge = written_calls("\n".join(lines[at:]), names, language)
+    seen = {repr(c) for c in edge}  # listed under both: the model's more specific word, an edge case, holds
+    return [c for c in written_calls("\n".join(lines[:at]), names, language) if repr(c) not in seen], edge
+
+
 def input_calls(code: str) -> list[tuple[str, tuple[Any, ...]]]:
     """Calls the Python code makes itself with literal arguments, at module level or in its
     `if __name__ == "__main__":` block (`print(fizzbuzz(15))`), to functions it defines."""

@@ -15,11 +15,14 @@ from ..errors import InputError
 from ..languages import RUNNABLE, display_name, has_python_ast
 from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
+from .checking import syntax_item
+from .functions import defined_functions, reads_calls
 from .generate import boundary_calls, generated_calls
 from .judge import judge
 from .mutants import plant
-from .plan import CheckPlan, run_cases, syntax_item
-from .sources import call_case, cases_from_tests, example_calls
+from .plan import CheckPlan
+from .runners import run_cases
+from .sources import call_case, cases_from_tests, example_calls, written_calls
 from .typescript import Unstrippable
 
 MAX_LISTED = 5  # dropped tests and surviving bugs named in the notes
@@ -113,8 +116,7 @@ def keep_passing(plan: CheckPlan, tests: str) -> Kept:
 def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Strength:
     """Run the kept tests on each planted bug: a bug is caught when a test fails (or the code stops loading).
 
-    A bug the tests miss is tried on probes: the tests' own calls, the same calls at the code's integer
-    literals and one off them, and inputs generated like them (Python).
+    A bug the tests miss is tried on probes (_probes), in Python, JavaScript and TypeScript.
     When it behaves like the code on every probe, the change most likely does nothing (x > hi -> x >= hi
     where both return hi): it is left out of the score rather than blamed on the tests."""
     caught, missed, alike = 0, [], []
@@ -139,11 +141,16 @@ def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Stren
 
 
 def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], list[Outcome]]:
-    """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes)."""
-    if not has_python_ast(language):  # the tests' calls and generated inputs are read by Python's ast
+    """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes): the tests'
+    own calls, the same calls at the code's boundaries (one argument equal to another, or to a literal of the
+    function, and one off it) and inputs generated like them."""
+    if not reads_calls(language):
         return [], []
-    calls = example_calls(kept)
-    probes = calls + boundary_calls(code, calls) + generated_calls(code, calls)
+    if has_python_ast(language):
+        calls = example_calls(kept)
+    else:  # JavaScript's tests are statements: their calls are read as the model's example calls are
+        calls = written_calls("\n".join(c.source for c in kept), set(defined_functions(code, language)), language)
+    probes = calls + boundary_calls(code, calls, language=language) + generated_calls(code, calls, language=language)
     cases = [call_case(f, a, "generated") for f, a in probes]
     if not cases:
         return [], []

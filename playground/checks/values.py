@@ -6,6 +6,7 @@ Two results match when they have the same structure, with floats within a tolera
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -139,3 +140,61 @@ def huge(value: Any) -> bool:
     if isinstance(value, dict):
         return "$int" in value or any(huge(v) for v in value.values())
     return False
+
+
+def literal(v: Any, javascript: bool = False) -> str:
+    """A tagged value as the answer's language writes it (`None`, `''`, `{'a': 1}`; `null`, `""`, `{a: 1}`),
+    shortened, so that an empty string or a missing value never shows as a blank cell."""
+    text = _literal(v, javascript)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _literal(v: Any, js: bool) -> str:
+    if v is None:
+        return "null" if js else "None"
+    if isinstance(v, bool):
+        return ("true" if v else "false") if js else repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False) if js else repr(v)
+    if isinstance(v, float) and js and v.is_integer():
+        return str(int(v))
+    if isinstance(v, list):
+        return "[" + ", ".join(_literal(x, js) for x in v) + "]"
+    if not isinstance(v, dict):
+        return repr(v)
+    if "$tuple" in v:
+        items = [_literal(x, js) for x in v["$tuple"]]
+        return "[" + ", ".join(items) + "]" if js else "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if "$set" in v:
+        members = ", ".join(_literal(x, js) for x in v["$set"])
+        return f"new Set([{members}])" if js else "{" + members + "}" if members else "set()"
+    if "$dict" in v:
+        pairs = [(k if js and isinstance(k, str) else None, _literal(k, js), x) for k, x in v["$dict"]]
+        return "{" + ", ".join(f"{_key(raw) if raw is not None else shown}: {_literal(x, js)}"
+                               for raw, shown, x in pairs) + "}"
+    if "$undefined" in v:
+        return "undefined"
+    if "$float" in v:
+        text = str(v["$float"])
+        return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(text, text) if js else \
+            f"float('{text}')"
+    for tag in ("$repr", "$int"):
+        if tag in v:
+            return str(v[tag])
+    if "$bytes" in v:
+        return repr(bytes.fromhex(v["$bytes"]))
+    return "{" + ", ".join(f"{_key(k) if js else repr(k)}: {_literal(x, js)}" for k, x in v.items()) + "}"
+
+
+def _key(key: str) -> str:
+    """An object key as JavaScript writes it: bare when it is an identifier, else quoted."""
+    return key if key.isidentifier() and key.isascii() else json.dumps(key, ensure_ascii=False)
+
+
+def call_text(func: str, args: tuple[Any, ...], javascript: bool = False, width: int = 40) -> str:
+    """A call as the answer's language writes it, each argument shortened: `countWords("a  b")`."""
+    shown = []
+    for arg in args:
+        text = _literal(arg, javascript)
+        shown.append(text if len(text) <= width else text[: width - 1] + "…")
+    return f"{func}({', '.join(shown)})"

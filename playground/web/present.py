@@ -16,7 +16,7 @@ from ..languages import defined_name, display_name
 from ..lint import Finding, lint_tool
 from ..markup.fragments import message_html
 from ..result import Candidate, Result, Stats, Status
-from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict
+from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict, rank
 from .manager import ModelCard
 
 LINT_HEADERS = ["Line", "Column", "Message"]
@@ -195,9 +195,11 @@ SHOWN_CHECK_ROWS = 6  # rows in view; the rest fold away, so the Run box and lin
 
 
 def _row(item: Item) -> str:
-    mark = '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
-    got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(item.error)}</div>'
-                                   if item.error else "")
+    mark = '<span class="pg-unchecked">~</span>' if item.timed_out else \
+        '<span class="pg-warn">!</span>' if item.warning else \
+        '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
+    note = item.warning or item.error
+    got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(note)}</div>' if note else "")
     origin = ORIGINS.get(item.origin, item.origin)
     return (f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code>"
             f'<span class="pg-origin">{html.escape(origin)}</span></td>'
@@ -211,30 +213,44 @@ def _table_of(rows: list[str]) -> str:
 
 
 def _check_rows(items: list[Item], fold: bool = True) -> str:
-    """A row per check, failures first; beyond the first few, the rest in a fold that says what it holds
-    (unless the table is in a fold already)."""
-    ordered = sorted(items, key=lambda item: item.passed)  # stable: failures first, each in the plan's order
-    rows = [_row(item) for item in ordered[:MAX_CHECK_ROWS]]
-    more = len(items) - MAX_CHECK_ROWS
-    if more > 0:
-        rows.append(f'<tr><td colspan="5" class="pg-muted">… and {more} more</td></tr>')
-    if not fold or len(rows) <= SHOWN_CHECK_ROWS + 1:  # folding one row away would only add a click
-        return _table_of(rows)
-    rest = ordered[SHOWN_CHECK_ROWS:]
-    failing = sum(1 for item in rest if not item.passed)
-    what = f"{len(rest)} more checks" + (f" ({failing} failing)" if failing else " (all passing)")
-    return (_table_of(rows[:SHOWN_CHECK_ROWS]) + f'<details class="pg-more-checks"><summary>{what}</summary>'
-            f"{_table_of(rows[SHOWN_CHECK_ROWS:])}</details>")
+    """A row per check: failures and what to look at first, then the calls a person wrote or would write, and
+    beyond the first few, the rest (generated inputs last) in a fold that says what it holds (unless the table
+    is in a fold already)."""
+    ordered = sorted(items, key=rank)  # stable: each group in the plan's order
+    warned = [i for i in ordered if i.warning and not i.readable]  # generated inputs: the first one speaks for all
+    urgent = [i for i in ordered if (not i.passed or i.warning) and i not in warned[1:]]
+    shown = urgent[:MAX_CHECK_ROWS] + [i for i in ordered if i not in urgent][:max(0, SHOWN_CHECK_ROWS - len(urgent))]
+    rest = [i for i in ordered if i not in shown]
+    if not fold or len(rest) <= 1:  # folding one row away would only add a click
+        rows = [_row(item) for item in ordered[:MAX_CHECK_ROWS]]
+        more = len(items) - MAX_CHECK_ROWS
+        return _table_of(rows + ([f'<tr><td colspan="5" class="pg-muted">… and {more} more</td></tr>'] if more > 0
+                                 else []))
+    generated = sum(1 for item in rest if item.origin == "generated")
+    failing = sum(1 for item in rest if not item.passed and not item.timed_out)
+    what = f"{len(rest)} more checks" + (f" ({failing} failing)" if failing else " (all passing)") + (
+        f", {generated} of them on generated inputs" if generated else "")
+    more = len(rest) - MAX_CHECK_ROWS
+    tail = f'<div class="pg-muted">… and {more} more</div>' if more > 0 else ""
+    return (_table_of([_row(item) for item in shown]) + f'<details class="pg-more-checks"><summary>'
+            f'{html.escape(what)}</summary>{_table_of([_row(item) for item in rest[:MAX_CHECK_ROWS]])}{tail}</details>')
 
 
 def verdict_line(verdict: Verdict) -> str:
-    """The verdict as one escaped line: passes 4/4, fails 2 of 4, or no checks."""
+    """The verdict as one escaped line (passes 4/4, fails 2 of 4, no checks), then a learner's sentence: what
+    failed and on which call, or what to look at."""
+    warned = verdict.status == "pass" and bool(verdict.warnings)
     kind = {"pass": "pg-pass", "fail": "pg-fail", "parses": "pg-unchecked"}.get(verdict.status, "pg-muted")
     icon = {"pass": "✓ ", "fail": "✗ ", "parses": "~ "}.get(verdict.status, "")
     text = icon + verdict.summary()
+    if warned:
+        text += f" · {len(verdict.warnings)} to look at"
     if verdict.candidates_tried > 1:
         text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"
-    return f'<div class="pg-verdict {kind}">{html.escape(text)}</div>'
+    sentence = verdict.sentence()
+    told = sentence != verdict.summary() and verdict.status in ("pass", "fail")
+    return (f'<div class="pg-verdict {kind}">{html.escape(text)}</div>' +
+            (f'<div class="pg-verdict-sentence">{html.escape(sentence)}</div>' if told else ""))
 
 
 def checks_html(result: Result | None, code_html_of: Callable[[str, str], str]) -> str:
@@ -266,12 +282,14 @@ def _rejected_html(rejected: Candidate, language: str, code_html_of: Callable[[s
 
 
 def example_call(result: Result) -> str:
-    """A call to suggest in the Run box: one the checks ran on the answer's function, else its name with ()."""
+    """A call to suggest in the Run box: a readable one the checks ran on the answer's function (an example's,
+    a test's, the model's), with arguments where there are some; else its name with ()."""
     name = defined_name(result.answer.code)
     if not name:
         return "print(...)"
-    checked = [item.name for item in (result.checks.items if result.checks else [])]
-    return next((call for call in checked if call.startswith(name + "(") and len(call) <= 40), f"{name}()")
+    items = sorted(result.checks.items if result.checks else [], key=lambda i: (not i.readable, i.name.endswith("()")))
+    calls = [i.name for i in items if i.name.startswith(name + "(") and len(i.name) <= 60]
+    return calls[0] if calls else f"{name}()"
 
 
 def run_html(report: RunReport) -> str:

@@ -19,9 +19,10 @@ from gradio.events import api
 
 from .. import pipeline
 from ..checks import check
-from ..errors import PlaygroundError
+from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
+from ..tasks import TASKS
 from .manager import ModelManager
 
 MAX_TOKENS = GenerationParams.model_fields["max_tokens"].default
@@ -121,7 +122,7 @@ def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
 
 
 def check_code(code: str, tests: str = "", against: str = "", language: str = "python",
-               against_language: str = "") -> str:
+               against_language: str = "", task: str = "", error: str = "") -> str:
     """Run code in a WebAssembly sandbox against its >>> examples, the tests, and the original's behaviour; no model.
 
     Args:
@@ -130,10 +131,16 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
         against: optional original code whose behaviour the code must keep (results compared on the same inputs).
         language: the code's language.
         against_language: the original's language, if it differs (Python to JavaScript).
+        task: optional "debug" when the code is a fix of `against`, judged as the Debug tab judges it.
+        error: with task "debug": the error message or traceback the original gave.
     """
     try:
+        if task and (task not in TASKS or not against):
+            raise InputError(f"task must be one of {', '.join(n for n, t in TASKS.items() if t.oracle or t.repairs)}, "
+                             "with the original as `against`.")
         verdict = check(code, language=canonical_language(language), tests=tests, against=against or None,
-                             against_language=canonical_language(against_language) if against_language else None)
+                        against_language=canonical_language(against_language) if against_language else None,
+                        task=task or None, error=error)
     except PlaygroundError as exc:
         raise _fail(exc) from None
     return json.dumps(verdict.to_dict())

@@ -18,6 +18,7 @@ REQUEST = json.loads(sys.stdin.read())
 NONCE = REQUEST.pop("nonce")
 CAP = int(REQUEST.get("output_cap", 65536))
 REAL_OUT = sys.stdout
+CODE_FILE = "<code>"  # the file name the code itself is compiled under: its frames are the code's lines
 
 
 class Capped(io.TextIOBase):
@@ -99,8 +100,15 @@ def _hashable(value):
 
 
 def error_of(exc):
+    """The exception's type and message, and the line of the code it was raised on (its innermost frame there)."""
     message = str(exc)
-    return {"type": type(exc).__name__, "message": message[:500]}
+    error = {"type": type(exc).__name__, "message": message[:500]}
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == CODE_FILE:
+            error["line"] = tb.tb_lineno
+        tb = tb.tb_next
+    return error
 
 
 def report(result):
@@ -147,8 +155,8 @@ def run_case(case, namespace):
             result["value"] = shown
         elif kind == "eval":
             result["value"] = encode(eval(compile(case["source"], "<run>", "eval"), namespace))
-        else:  # "exec": an assert line, or any statement
-            exec(compile(case["source"], "<test>", "exec"), namespace)
+        else:  # "exec": an assert line, or any statement (the code itself under CODE_FILE)
+            exec(compile(case["source"], case.get("file", "<test>"), "exec"), namespace)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from the code are results too
         result["ok"], result["error"] = False, error_of(exc)
     flooded = OUT.dropped
@@ -165,7 +173,7 @@ def main():
     sys.stdout = sys.stderr = OUT
     sys.stdin = io.StringIO("")
     namespace = {"__name__": "__main__"}
-    loaded = run_case({"kind": "exec", "source": REQUEST["code"]}, namespace)
+    loaded = run_case({"kind": "exec", "source": REQUEST["code"], "file": CODE_FILE}, namespace)
     loaded["case"] = "load"
     report(loaded)
     if loaded["ok"]:
