@@ -161,3 +161,21 @@ def test_model_card_escapes_names_and_says_fim() -> None:
     assert "no fill-in-the-middle" in fim_note(card)
     assert "is used" in fim_note(ModelCard(**{**card.__dict__, "fim": True}))
 
+
+
+def test_a_warning_row_is_amber_a_time_out_is_marked_and_the_sentence_speaks_to_a_learner() -> None:
+    items = [Item("last_item([1, 2])", True, "no IndexError", "2", origin="test"),
+             Item("last_item([])", True, "no IndexError", "IndexError: list index out of range (line 2)",
+                  origin="generated", warning="still raises IndexError on `last_item([])`: intended?"),
+             Item("slow(9)", False, "", "", "timed out: the machine was too busy", origin="model", timed_out=True)]
+    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), str)
+    assert '<div class="pg-verdict pg-pass">✓ passes 2/2 · 1 to look at</div>' in html
+    assert ('<div class="pg-verdict-sentence">passes 2/2; still raises IndexError on <code>last_item([])</code>: '
+            "intended?; 1 check timed out on a busy machine and is not counted</div>") in html
+    assert '<span class="pg-warn">!</span>' in html and "still raises IndexError: intended?</div>" in html
+    assert '<span class="pg-unchecked">~</span>' in html  # the time-out: neither passed nor failed
+    assert html.index("last_item([])") < html.index("last_item([1, 2])")  # what to look at comes first
+    hostile = Verdict([Item("f(1)", False, "1", "2", origin="model")], notes=[])
+    hostile.items.append(Item("f(2)", True, warning=f"raises `{XSS}`: intended?", origin="edge"))
+    shown = checks_html(_result(status=Status.DONE, checks=hostile), str)
+    assert "<script" not in shown and "<img" not in shown

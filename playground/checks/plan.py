@@ -115,14 +115,17 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
     spec = get_task(task)
     answer = spec.answer_language(language, target)
     plan = CheckPlan(task, answer, code, language)
-    given = (example_cases(code) if has_python_ast(language) else []) + cases_from_tests(tests, answer)
+    examples, tested = (example_cases(code) if has_python_ast(language) else []), cases_from_tests(tests, answer)
+    given = examples + tested
     calls = example_calls(given)
+    from_tests = {repr(c) for c in example_calls(tested)} - {repr(c) for c in example_calls(examples)}
     oracle = spec.oracle and language in RUNNABLE and answer in RUNNABLE
     plan.reported = reported_error(error) if spec.repairs else None
     if reads_calls(language) and language in RUNNABLE and (oracle or plan.reported):
         own = [c for c in own_calls(code, language) if repr(c) not in {repr(k) for k in calls}]
         plan.calls = calls + own
-        plan._add_cases(calls, "example")
+        plan._add_cases([c for c in calls if repr(c) not in from_tests], "example")
+        plan._add_cases([c for c in calls if repr(c) in from_tests], "test")
         plan._add_cases(own, "input")
         plan._add_cases(generated_calls(code, plan.calls, language=language), "generated")
         plan.wanted = untested(code, language, plan.calls)

@@ -198,12 +198,14 @@ def _row(item: Item) -> str:
     mark = '<span class="pg-unchecked">~</span>' if item.timed_out else \
         '<span class="pg-warn">!</span>' if item.warning else \
         '<span class="pg-pass">✓</span>' if item.passed else '<span class="pg-fail">✗</span>'
-    note = item.warning or item.error
-    got = html.escape(item.got) + (f'<div class="pg-error-text">{html.escape(note)}</div>' if note else "")
+    error = f'<div class="pg-error-text">{html.escape(item.error)}</div>' if item.error and not item.warning else ""
+    # The row names the call already: its warning says what to look at ("still raises IndexError: intended?").
+    warning = f'<div class="pg-warn-text">{html.escape(re.sub(r" on `[^`]*`", "", item.warning))}</div>' \
+        if item.warning else ""
     origin = ORIGINS.get(item.origin, item.origin)
     return (f"<tr><td>{mark}</td><td><code>{html.escape(item.name)}</code>"
             f'<span class="pg-origin">{html.escape(origin)}</span></td>'
-            f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{got}</pre></td>"
+            f"<td><pre>{html.escape(item.expected)}</pre></td><td><pre>{html.escape(item.got)}{error}</pre>{warning}</td>"
             f"<td>{1000 * item.seconds:.1f} ms</td></tr>")
 
 
@@ -249,8 +251,9 @@ def verdict_line(verdict: Verdict) -> str:
         text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"
     sentence = verdict.sentence()
     told = sentence != verdict.summary() and verdict.status in ("pass", "fail")
+    said = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(sentence))  # backticks survive escaping
     return (f'<div class="pg-verdict {kind}">{html.escape(text)}</div>' +
-            (f'<div class="pg-verdict-sentence">{html.escape(sentence)}</div>' if told else ""))
+            (f'<div class="pg-verdict-sentence">{said}</div>' if told else ""))
 
 
 def checks_html(result: Result | None, code_html_of: Callable[[str, str], str]) -> str:
