@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from .assemble import ProgressCallback
 from .checks import CheckPlan, check
 from .derive import add_written_calls
-from .engines import engine_names, load_engine, loads_model_file
+from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "or type hints (they are then checked only where examples call them)")
     p.add_argument("--model", help="the model that writes example calls with --against (default: PLAYGROUND_MODEL)")
     p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE)")
+    p = sub.add_parser("cpu", help="which llama.cpp CPU kernels this machine runs, tried with a model",
+                       description="List the CPU variants of this llama-cpp-python build and this CPU's score for "
+                                   "each, then load the model with the chosen one in a child process, as the app "
+                                   "does before loading it (docs/engines.md#illegal-instruction). Exit status 1 "
+                                   "when no variant runs the model.")
+    p.add_argument("--model", help="the model to try (default: PLAYGROUND_MODEL)")
+    p.add_argument("--path", action="store_true", help="only print the chosen kernels' file, untried, for "
+                                                       "GGML_BACKEND_PATH (empty for a build without variants)")
     return parser
 
 
@@ -200,6 +208,30 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if verdict.status == "pass" else 1
 
 
+def _cpu(args: argparse.Namespace) -> int:
+    """The `cpu` command: the build's kernels, this CPU's scores, and the model tried with the chosen one."""
+    if args.path:
+        print(cpu_backend.environment().get(cpu_backend.ENV, ""))
+        return 0
+    every = cpu_backend.variants()
+    runs = cpu_backend.candidates(every, get_settings().cpu_variant) if every else []
+    if every:
+        print(f"llama.cpp build: portable, {len(every)} CPU variants; this CPU runs "
+              + ", ".join(f"{v.name} ({v.score})" for v in runs)
+              + "; not: " + (", ".join(v.name for v in every if v not in runs) or "-"))
+    else:
+        print("llama.cpp build: for one CPU (no variants): " + cpu_backend.PORTABLE_FIX)
+    model = Path(_model(args.model, "llama-cpp") or "")
+    variant, failed = cpu_backend.first_running(model, list(runs) or [None], threads=get_settings().thread_count)
+    for result in failed:
+        print(f"✗ {result.sentence()}")
+    if len(failed) == len(runs or [None]):
+        return 1
+    print(f"✓ {model.name} loads and decodes with " + (f"the {variant.name} kernels: {variant.path}" if variant
+                                                        else "this build"))
+    return 0
+
+
 def _progress_bar() -> tuple[ProgressCallback, Callable[[], None]]:
     """(report, close): a progress bar on standard error while a model is assembled or downloaded."""
     from tqdm import tqdm
@@ -236,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = get_settings()  # a bad PLAYGROUND_* value is refused before anything loads
         if args.command == "check":
             return _check(args)
+        if args.command == "cpu":
+            return _cpu(args)
         code = _read(args.file)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         values = {k: getattr(args, k) for k in GenerationParams.model_fields}

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
                                               "1 is faster on a 2-core laptop that also runs the browser.")
     n_ctx: int = Field(4096, ge=256, description="Context window cap in tokens (the model's own size if smaller).")
     # -- the classroom server (llama.cpp's llama-server)
+    cpu_variant: str = Field("", description="llama-cpp: llama.cpp's CPU kernels to run, e.g. `haswell` or `x64` "
+                                             "(empty: the best this CPU runs, AMX excluded; docs/engines.md).")
+    llama_probe: bool = Field(True, description="llama-cpp: load each model once in a child process first, so "
+                                                "kernels this CPU refuses cannot kill the app (0 skips it).")
     slots: int = Field(0, ge=0, le=64, description="llama-server: parallel slots, i.e. generations decoded at once "
                                                    "(0 = twice the cores, at least 4, at most 16).")
     llama_server_url: str = Field("", description="llama-server: use a server someone else runs (e.g. "
@@ -112,6 +116,9 @@ class Settings(BaseSettings):
                                                           "does not say it (gpt2, starcoder, llama, ...).")
     ctransformers_probe: bool = Field(True, description="ctransformers: load a GGML file once in a child process "
                                                         "first (0 skips it; some broken files crash the process).")
+    # llama.cpp's own: a CPU backend file it loads (the portable build's kernels; docs/engines.md#the-portable-build).
+    ggml_backend_path: str = Field("", validation_alias="GGML_BACKEND_PATH",
+                                   description="llama.cpp's CPU kernels file (set: no other variant is tried).")
     # Not ours, but it decides public mode: Hugging Face sets it on every Space.
     space_id: str = Field("", validation_alias="SPACE_ID", description="Set by Hugging Face on a Space.")
     # Gradio's own: the address the web app listens on (the lock's default follows it).

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from playground.catalog import SMALL_MODEL
+from playground.engines.cpu_backend import environment
 from playground.models import resolve
 
 
@@ -46,7 +47,8 @@ class LlamaServer:
         """Start the process and wait until /v1/models answers."""
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT,
-                                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                            # a portable build loads the CPU kernels GGML_BACKEND_PATH names
+                                            env={**os.environ, **environment(), "PYTHONUNBUFFERED": "1"})
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

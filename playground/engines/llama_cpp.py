@@ -24,6 +24,7 @@ from ..models import ModelInfo, locate, model_info
 from ..params import GenerationParams
 from ..settings import get_settings
 from .base import Chunk, Distribution
+from .cpu_backend import choose as choose_kernels
 from .llama_cpp_internals import LlamaInternals
 from .registry import register_engine
 from .streaming import stream_tokens
@@ -46,6 +47,7 @@ class LlamaCppEngine:
         trained = self.info.context_length or get_settings().n_ctx
         n_ctx = n_ctx or min(trained, get_settings().n_ctx)
         threads = n_threads or get_settings().thread_count
+        kernels = choose_kernels(path)  # tried in a child process first: kernels this CPU refuses kill the process
         try:
             self.llm = llama_cpp.Llama(
                 model_path=str(path), n_ctx=n_ctx, n_batch=512, n_threads=threads,
@@ -56,6 +58,9 @@ class LlamaCppEngine:
                 f"llama.cpp could not load {path} ({exc}). The file may be corrupt or of an "
                 "architecture this llama.cpp build does not know: download it again or pick another model."
             ) from None
+        if kernels.variant:
+            self.info.metadata = {**self.info.metadata, "runtime": f"llama.cpp, its {kernels.variant} CPU kernels"}
+        self.info.notice = " ".join(n for n in (self.info.notice, kernels.notice) if n)
         self._lock = threading.Lock()
         self._internals = LlamaInternals(self.llm, llama_cpp)  # the private parts the teaching steps need
 

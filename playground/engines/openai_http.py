@@ -31,7 +31,8 @@ from .registry import register_engine
 
 DEFAULT_N_CTX = 2048
 CHARS_PER_TOKEN = 3.0  # a deliberately low estimate, so an estimated count errs on the long side
-START_HINT = ("Start one, e.g. `python -m llama_cpp.server --model MODEL.gguf --port 8080` or "
+START_HINT = ("Start one, e.g. `GGML_BACKEND_PATH=$(python -m playground cpu --path) python -m llama_cpp.server "
+              "--model MODEL.gguf --port 8080` or "
               "`llama-server -m MODEL.gguf --port 8080 -np 4`, or set PLAYGROUND_OPENAI_BASE_URL")
 
 
