@@ -19,6 +19,7 @@ from playground.catalog import SMALL_MODEL
 from playground.engines import cpu_backend, get_engine_class
 from playground.errors import EngineError
 from playground.models import resolve
+from playground.settings import get_settings
 
 pytestmark = [pytest.mark.model,
               pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64's kernels")]
@@ -121,3 +122,20 @@ def test_the_cpu_command_lists_the_variants_and_tries_the_model() -> None:
     path = subprocess.run([sys.executable, "-m", "playground", "cpu", "--path"], capture_output=True, text=True,
                           timeout=120).stdout.strip()
     assert path == cpu_backend.environment().get(cpu_backend.ENV, "")
+
+
+def test_a_second_model_keeps_the_kernels_the_first_chose(fresh_kernels: None, monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    """ggml cannot swap kernels in a running process: the next model is tried with the same ones, even when
+    PLAYGROUND_CPU_VARIANT names a variant (it applies from the next start)."""
+    if not cpu_backend.variants():
+        pytest.skip("llama-cpp-python was built for one CPU (not from requirements.txt)")
+    monkeypatch.setenv("PLAYGROUND_CPU_VARIANT", "x64")
+    first = cpu_backend.choose(small())
+    assert first.variant == "x64" and first.path.endswith("libggml-cpu-x64.so")
+    monkeypatch.setenv("PLAYGROUND_CPU_VARIANT", "sse42")
+    get_settings.cache_clear()
+    other = tmp_path / "another.gguf"  # another model file: tried again, in a child, with the same kernels
+    shutil.copyfile(small(), other)
+    second = cpu_backend.choose(other)
+    assert second.variant == "x64" and other.resolve() in second.probed and small().resolve() in second.probed

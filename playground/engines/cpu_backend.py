@@ -182,12 +182,12 @@ def choose(model: Path) -> Kernels:
             return _STATE
         # Kernels already chosen stay (ggml cannot unload them); PLAYGROUND_CPU_VARIANT comes before GGML_BACKEND_PATH.
         chosen = _STATE.path or ("" if settings.cpu_variant else settings.ggml_backend_path)
-        every = variants() if not chosen else []
+        every: list[Variant] = []
         order: list[Variant | None] = [None]  # a build for one CPU (when no variant is named)
-        if every or settings.cpu_variant:
-            order = list(candidates(every, settings.cpu_variant))
         if chosen:  # set by the user, or by this process for an earlier model: the kernels stay
             order = [Variant(Path(chosen).name.removeprefix(VARIANT_PREFIX).removesuffix(".so"), Path(chosen), 1)]
+        elif (every := variants()) or settings.cpu_variant:
+            order = list(candidates(every, settings.cpu_variant))
         if not order:
             raise EngineError("None of this llama.cpp build's CPU variants runs on this CPU "
                               f"({', '.join(v.name for v in every)}). {PORTABLE_FIX}")
