@@ -24,7 +24,7 @@ def dry_run(tmp_path: Path, **variables: str) -> str:
     """What `make` would run to build a fresh virtualenv at tmp_path (nothing is run)."""
     venv = tmp_path / "venv"
     assigned = [f"{name}={value}" for name, value in variables.items()]
-    env = {k: v for k, v in os.environ.items() if k != "LLAMA_CMAKE_ARGS"}
+    env = {k: v for k, v in os.environ.items() if k not in ("LLAMA_CMAKE_ARGS", "LLAMA_BUILD_CACHE", "LLAMA_BIN_CACHE")}
     return subprocess.run(["make", "-n", f"{venv}/.testing", f"VENV={venv}", *assigned], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=True).stdout.replace("\\\n", " ")
 
