@@ -214,18 +214,26 @@ def _cpu(args: argparse.Namespace) -> int:
         print(cpu_backend.environment().get(cpu_backend.ENV, ""))
         return 0
     every = cpu_backend.variants()
-    runs = cpu_backend.candidates(every, get_settings().cpu_variant) if every else []
+    settings = get_settings()
+    runs = cpu_backend.candidates(every, settings.cpu_variant) if every else []
     if every:
         print(f"llama.cpp build: portable, {len(every)} CPU variants; this CPU runs "
-              + ", ".join(f"{v.name} ({v.score})" for v in runs)
-              + "; not: " + (", ".join(v.name for v in every if v not in runs) or "-"))
+              + ", ".join(f"{v.name} ({v.score})" for v in every if v.score > 0)
+              + "; not: " + (", ".join(v.name for v in every if v.score <= 0) or "-")
+              + f"; AMX's ({', '.join(cpu_backend.AMX_VARIANTS)}) only when named")
     else:
         print("llama.cpp build: for one CPU (no variants): " + cpu_backend.PORTABLE_FIX)
+    order: list[cpu_backend.Variant | None] = list(runs) or [None]
+    if settings.ggml_backend_path and not settings.cpu_variant:  # the app would honour it: try that
+        path = Path(settings.ggml_backend_path)
+        order = [cpu_backend.Variant(path.name.removeprefix(cpu_backend.VARIANT_PREFIX).removesuffix(".so"), path, 1)]
     model = Path(_model(args.model, "llama-cpp") or "")
-    variant, failed = cpu_backend.first_running(model, list(runs) or [None], threads=get_settings().thread_count)
+    variant, failed, last = cpu_backend.first_running(model, order, threads=settings.thread_count)
     for result in failed:
         print(f"✗ {result.sentence()}")
-    if len(failed) == len(runs or [None]):
+    if last is None or not last.ok:
+        if last is not None and last not in failed:
+            print(f"✗ {last.sentence()}")
         return 1
     print(f"✓ {model.name} loads and decodes with " + (f"the {variant.name} kernels: {variant.path}" if variant
                                                         else "this build"))

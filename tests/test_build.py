@@ -35,6 +35,7 @@ def install_line(recipe: str, package: str) -> str:
     return next(line for line in recipe.splitlines() if "--cache-dir" in line and listed in line)
 
 
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
 def test_llama_cpp_python_is_built_from_its_requirements_line_with_a_cache_of_its_own(tmp_path: Path) -> None:
     """`make` installs llama-cpp-python from the very line a Space installs (portable settings in the line), with
     no build flags of its own, in a cache keyed by that line, before the rest."""

@@ -7,10 +7,12 @@ process, which the kernel kills with SIGILL exactly as it kills kernels built fo
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,30 +26,39 @@ from playground.settings import get_settings
 pytestmark = [pytest.mark.model,
               pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86-64's kernels")]
 
-REFUSED_SOURCE = """
-int ggml_backend_score(void) { return 1000; }        /* says: the best for this CPU */
-void *ggml_backend_init(void) { __builtin_trap(); return 0; }  /* ud2: an instruction no CPU runs */
+# Kernels that say they are the best for this CPU, then do one thing at start: `ud2` (__builtin_trap), an
+# instruction no CPU runs (SIGILL), or abort() (SIGABRT: a process killed for another reason than its kernels).
+KERNELS_SOURCE = """
+#include <stdlib.h>
+int ggml_backend_score(void) { return 1000; }
+void *ggml_backend_init(void) { %s; return 0; }
 """
+
+
+def compiled(folder: Path, name: str, body: str) -> cpu_backend.Variant:
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler to build the kernels")
+    (folder / f"{name}.c").write_text(KERNELS_SOURCE % body)
+    library = folder / f"libggml-cpu-{name}.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(folder / f"{name}.c")], check=True)
+    return cpu_backend.Variant(name, library, 1000)
 
 
 @pytest.fixture(scope="module")
 def refused(tmp_path_factory: pytest.TempPathFactory) -> cpu_backend.Variant:
     """A CPU variant this machine refuses: llama.cpp loads it and dies with SIGILL."""
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        pytest.skip("no C compiler to build the refused kernels")
-    folder = tmp_path_factory.mktemp("kernels")
-    (folder / "refused.c").write_text(REFUSED_SOURCE)
-    library = folder / "libggml-cpu-refused.so"
-    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(folder / "refused.c")], check=True)
-    return cpu_backend.Variant("refused", library, 1000)
+    return compiled(tmp_path_factory.mktemp("kernels"), "refused", "__builtin_trap()")
 
 
 @pytest.fixture
-def fresh_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A process that has chosen no kernels yet (its GGML_BACKEND_PATH restored afterwards)."""
+def fresh_kernels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A process that has chosen no kernels yet; GGML_BACKEND_PATH, which choose() exports, is unset afterwards
+    (and the environment's own value, if any, restored by monkeypatch)."""
     monkeypatch.setattr(cpu_backend, "_STATE", cpu_backend.Kernels())
     monkeypatch.delenv(cpu_backend.ENV, raising=False)
+    yield
+    os.unsetenv(cpu_backend.ENV)
 
 
 def small() -> Path:
@@ -79,8 +90,41 @@ def test_kernels_that_die_of_an_illegal_instruction_are_reported_and_the_next_on
     assert not died.ok and died.signal_name == "SIGILL"
     assert "refused kernels was killed by SIGILL (Illegal instruction" in died.sentence()
     fallback = cpu_backend.candidates(cpu_backend.variants())[-1]  # x64
-    chosen, failed = cpu_backend.first_running(small(), [refused, fallback])
-    assert chosen == fallback and [f.variant for f in failed] == ["refused"]
+    chosen, failed, last = cpu_backend.first_running(small(), [refused, fallback])
+    assert chosen == fallback and [f.variant for f in failed] == ["refused"] and last is not None and last.ok
+
+
+def test_a_child_killed_for_another_reason_ends_the_search_with_that_reason(
+        tmp_path: Path, fresh_kernels: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an illegal instruction blames the kernels: a child killed otherwise (here SIGABRT; out of memory is
+    SIGKILL) is not retried with 13 other variants, and the message says what it likely was."""
+    aborting = compiled(tmp_path, "aborting", "abort()")
+    fallback = cpu_backend.candidates(cpu_backend.variants())[-1]
+    chosen, failed, last = cpu_backend.first_running(small(), [aborting, fallback])
+    assert chosen == aborting and failed == [] and last is not None and last.signal_name == "SIGABRT"
+    monkeypatch.setenv(cpu_backend.ENV, str(aborting.path))
+    get_settings.cache_clear()
+    with pytest.raises(EngineError, match=r"could not load SmolLM2.*killed by SIGABRT.*out of memory.*damaged"):
+        cpu_backend.choose(small())
+    assert small().resolve() not in cpu_backend._STATE.probed, "tried again next time"
+
+
+def test_a_named_variant_this_cpu_cannot_run_is_refused_with_those_it_can() -> None:
+    every = cpu_backend.variants()
+    missing = [v for v in every if v.score <= 0]
+    if not missing:
+        pytest.skip("this CPU runs every variant of the build")
+    with pytest.raises(EngineError, match=rf"{missing[0].name}.*needs CPU features this machine lacks.*x64"):
+        cpu_backend.candidates(every, missing[0].name)
+
+
+def test_the_cpu_command_fails_when_the_model_does_not_load(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.gguf"
+    damaged.write_bytes(small().read_bytes()[: 2 << 20])  # a valid header, the tensors cut off
+    done = subprocess.run([sys.executable, "-m", "playground", "cpu", "--model", str(damaged)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1 and "✗ a test process running" in done.stdout and "exited with status" in done.stdout
+    assert "✓" not in done.stdout
 
 
 def test_the_engine_falls_back_to_kernels_that_run_and_the_model_card_says_why(

@@ -123,12 +123,19 @@ def variants() -> list[Variant]:
     paths = sorted(lib_dir().glob(f"{VARIANT_PREFIX}*.so"))
     if not paths:
         return []
-    done = subprocess.run([sys.executable, "-c", SCORES, *map(str, paths)], capture_output=True, text=True,
-                          timeout=120)
-    if done.returncode != 0:
-        raise EngineError(f"Could not read which CPU kernels this machine runs: {done.stderr.strip()[-300:]}. "
-                          + PORTABLE_FIX)
-    scores = json.loads(done.stdout)
+    try:
+        done = subprocess.run([sys.executable, "-c", SCORES, *map(str, paths)], capture_output=True, text=True,
+                              timeout=300)
+    except subprocess.TimeoutExpired:
+        raise EngineError(f"Reading which CPU kernels this machine runs took over 300 s. {PORTABLE_FIX}") from None
+    try:
+        scores = json.loads(done.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        ended = ProbeResult(None, done.returncode, 0.0)
+        why = f"killed by {ended.signal_name}" if ended.signal_name else f"exit status {done.returncode}"
+        last = (done.stderr.strip().splitlines() or [""])[-1][:300]
+        raise EngineError(f"Could not read which CPU kernels this machine runs (a test process: {why}; {last}). "
+                          + PORTABLE_FIX) from None
     scored = [Variant(p.name.removeprefix(VARIANT_PREFIX).removesuffix(".so"), p, scores[str(p)]) for p in paths]
     return sorted(scored, key=lambda v: -v.score)
 
@@ -140,6 +147,10 @@ def candidates(every: list[Variant], wanted: str = "") -> list[Variant]:
         if not named:
             raise EngineError(f"PLAYGROUND_CPU_VARIANT={wanted!r} is not a CPU variant of this llama.cpp build; it has "
                               f"{', '.join(v.name for v in every) or 'none (it was built for one CPU)'}.")
+        if named[0].score <= 0:
+            raise EngineError(f"PLAYGROUND_CPU_VARIANT={wanted!r} needs CPU features this machine lacks (llama.cpp "
+                              "scores it 0 here); this CPU runs: "
+                              + ", ".join(v.name for v in every if v.score > 0) + ".")
         return named
     return [v for v in every if v.score > 0 and v.name not in AMX_VARIANTS]
 
@@ -191,35 +202,41 @@ def choose(model: Path) -> Kernels:
         if not order:
             raise EngineError("None of this llama.cpp build's CPU variants runs on this CPU "
                               f"({', '.join(v.name for v in every)}). {PORTABLE_FIX}")
-        variant, failed = first_running(model, order, settings.llama_probe, settings.thread_count)
+        variant, failed, last = first_running(model, order, settings.llama_probe, settings.thread_count)
         if len(failed) == len(order):
             raise EngineError(f"llama.cpp cannot run {model.name} on this machine: "
                               + "; ".join(r.sentence() for r in failed) + ". " + _remedy(failed, chosen))
+        if last is not None and last.signal_name:  # not SIGILL: memory, a damaged file; not the kernels' fault
+            raise EngineError(f"llama.cpp could not load {model.name}: {last.sentence()}. A process killed so ran out "
+                              "of memory (pick a smaller model, or close other programs) or read a damaged file "
+                              "(download it again).")
         if variant is not None:
             os.putenv(ENV, str(variant.path))  # read by llama.cpp at the model's load, and by the processes it starts
+        # A model whose child failed otherwise (a damaged file) is tried again next time; the kernels stay.
+        tried = {model.resolve()} if last is None or last.ok or last.timed_out else set()
         _STATE = Kernels(variant.name if variant else None, str(variant.path) if variant else "",
-                         _notice(failed, variant), _STATE.probed | {model.resolve()})
+                         _notice(failed, variant), _STATE.probed | tried)
         return _STATE
 
 
 def first_running(model: Path, order: list[Variant | None], probe: bool = True,
-                  threads: int = 2) -> tuple[Variant | None, list[ProbeResult]]:
-    """The first of `order` a child process loads `model` with and is not killed by a signal (unprobed: the
-    first), and the results of those killed before it. A child that fails otherwise (a damaged file) or
-    times out ends the search there: the kernels are not to blame, and the load in this process says why."""
+                  threads: int = 2) -> tuple[Variant | None, list[ProbeResult], ProbeResult | None]:
+    """The first of `order` whose child process is not killed by an illegal instruction (unprobed: the first),
+    the results of those that were, and the last result (None: unprobed). A child that fails otherwise (a
+    damaged file, no memory) or times out ends the search there: the kernels are not to blame."""
     failed: list[ProbeResult] = []
     for variant in order:
         if not probe:
-            return variant, failed
+            return variant, failed, None
         result = try_variant(model, variant, threads)
-        if result.signal_name:
+        if result.signal_name == "SIGILL":
             log.warning("%s while loading %s", result.sentence(), model.name)
             failed.append(result)
             continue
         if result.timed_out:
             log.warning("%s; loading %s with them anyway", result.sentence(), model.name)
-        return variant, failed
-    return None, failed
+        return variant, failed, result
+    return None, failed, failed[-1] if failed else None
 
 
 def environment() -> dict[str, str]:
