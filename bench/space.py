@@ -52,6 +52,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True)
         pip = [str(tmp / "venv" / "bin" / "pip"), "install", "--quiet", *(["--no-cache-dir"] if args.no_cache else []),
                "-r", "requirements.txt"]
+        subprocess.run([*pip[:-1], "pre-requirements.txt"], cwd=ROOT, env=clean, check=True)
         subprocess.run(pip, cwd=ROOT, env={**clean, **pins}, check=True)
         installed = time.monotonic() - start
         port = SPACE_PORT if port_free(SPACE_PORT) else free_port()

@@ -1,6 +1,6 @@
-"""A Hugging Face Space's install, end to end: a fresh virtualenv from requirements.txt alone, `python app.py` started
-as a Space starts it (GRADIO_SERVER_NAME=0.0.0.0, port 7860, SPACE_ID set, no PLAYGROUND_* settings), and a
-checked answer through the API with the default model.
+"""A Hugging Face Space's install, end to end: a fresh virtualenv from pre-requirements.txt and requirements.txt
+alone, `python app.py` started as a Space starts it (GRADIO_SERVER_NAME=0.0.0.0, port 7860, SPACE_ID set, no
+PLAYGROUND_* settings), and a checked answer through the API with the default model.
 
 The one difference from a Space: llama-cpp-python is not compiled again (~15 min). pip takes the wheel `make`
 built from requirements.txt's own llama-cpp-python line (same settings, so the same portable build a Space
@@ -65,6 +65,9 @@ def test_a_space_installs_from_requirements_alone_starts_and_answers_checked(tmp
     ours = ("PLAYGROUND_", "GRADIO_", "PIP_", "VIRTUAL_ENV", "GGML_", "PYTHON")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     pins = {"PIP_FIND_LINKS": str(wheel.parent), "PIP_CONSTRAINT": str(tmp_path / "pin.txt")}
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", "pre-requirements.txt"],
+                             cwd=ROOT, env=clean, capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-3000:]
     install = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", "requirements.txt"], cwd=ROOT,
                              env={**clean, **pins}, capture_output=True, text=True, timeout=1800)
     assert install.returncode == 0, install.stderr[-3000:]
