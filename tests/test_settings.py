@@ -74,3 +74,14 @@ def test_the_openai_packages_variables_are_fallbacks(monkeypatch: pytest.MonkeyP
     settings = reload_settings()
     assert settings.openai_base_url == "http://127.0.0.1:8080/v1" and settings.source("openai_base_url") == ""
     assert ServerSettings.resolve("default").origin == ""
+
+
+def test_llama_server_gets_the_environment_without_llama_cpp_pythons_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GGML_BACKEND_PATH names llama-cpp-python's CPU kernels: llama-server (another llama.cpp) must not load them,
+    whether the user set it or the engine exported it with os.putenv (which os.environ does not see)."""
+    from playground.settings import process_environment
+
+    monkeypatch.setenv("GGML_BACKEND_PATH", "/somewhere/libggml-cpu-haswell.so")
+    monkeypatch.setenv("LLAMA_ARG_REPACK", "0")
+    environment = process_environment()
+    assert "GGML_BACKEND_PATH" not in environment and environment["LLAMA_ARG_REPACK"] == "0"

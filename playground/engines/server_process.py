@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from ..errors import EngineError, ModelError
-from ..settings import get_settings
+from ..settings import get_settings, process_environment
 
 START_TIMEOUT_S = 120.0
 BIND_FAILURES = ("couldn't bind", "address already in use", "failed to bind")
@@ -109,7 +109,8 @@ class ServerProcess:
         for _attempt in range(3):
             with open(self.log, "wb") as log:
                 self.process = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT,
-                                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                                env=process_environment(), stdin=subprocess.DEVNULL,
+                                                start_new_session=True)
             failure = self._wait_healthy()
             if failure is None:
                 return
