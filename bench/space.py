@@ -23,13 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.llama_server import free_port  # noqa: E402
-from tests.test_space_install import CODE, SPACE_PORT, port_free, portable_wheel  # noqa: E402
+from tests.test_space_install import CODE, SPACE_PORT, port_free, portable_wheel, wait_serving  # noqa: E402
 
 
 def main() -> None:
@@ -65,15 +63,9 @@ def main() -> None:
                                    stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
-            while True:
-                if app.poll() is not None:
-                    sys.exit(f"app.py exited: {log.read_text()[-2000:]}")
-                try:
-                    if httpx.get(url, timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
+            failure = wait_serving(app, url, log, 900)
+            if failure:
+                sys.exit(failure)
             serving = time.monotonic() - start
             from gradio_client import Client
 

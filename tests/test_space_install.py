@@ -50,6 +50,21 @@ def portable_wheel() -> Path | None:
     return None
 
 
+def wait_serving(app: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> str:
+    """Wait until the app's page answers 200: "" then, else why not (it exited, or no answer in time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.poll() is not None:
+            return f"app.py exited ({app.returncode}): {log.read_text()[-3000:]}"
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return ""
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return f"app.py did not answer in {timeout:.0f} s: {log.read_text()[-3000:]}"
+
+
 def port_free(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
@@ -84,17 +99,8 @@ def test_a_space_installs_from_requirements_alone_starts_and_answers_checked(tmp
         app = subprocess.Popen([str(python), "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            assert app.poll() is None, f"app.py exited ({app.returncode}): {log.read_text()[-3000:]}"
-            try:
-                if httpx.get(url, timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        else:
-            pytest.fail(f"app.py did not answer in 300 s: {log.read_text()[-3000:]}")
+        failure = wait_serving(app, url, log, 300)
+        assert not failure, failure
         from gradio_client import Client
 
         answer = json.loads(Client(url, verbose=False).predict(code=CODE, source_language="python",
