@@ -21,8 +21,9 @@ from playground.agreement import disagreement
 from playground.checks import Limits, check, plan_checks, run_checks
 from playground.checks.cases import Case
 from playground.checks.debug import Reported, reported_error, shape
-from playground.checks.functions import answer_name, defined_functions, definitions, own_calls
+from playground.checks.functions import Literals, answer_name, defined_functions, definitions, literals, own_calls
 from playground.checks.generate import generated_calls
+from playground.checks.probes import variations
 from playground.checks.python import run_python
 from playground.checks.runners import run_cases
 from playground.checks.sources import call_case, split_calls
@@ -207,6 +208,60 @@ def test_each_right_translation_gives_the_originals_results_and_each_wrong_one_d
         got = run_cases(answer, language, calls).outcomes
         agree = [o.ok and g.ok and same(o.value, g.value, loose=True) for o, g in zip(original, got, strict=True)]
         assert all(agree) if right else not all(agree), (item.name, language, right, got)
+
+
+# ---------------------------------------------------------------- calls changed where simple bugs hide
+
+def test_the_codes_own_literals_and_equalities_are_read_in_both_languages() -> None:
+    js = "function adult(people) {\n  return people.filter(p => p.age >= 18 && p.kind === 'x');\n}\n"
+    assert literals(js, "javascript") == {"adult": Literals(frozenset({18}), compares=True)}
+    py = "def adult(people):\n    return [p for p in people if p['age'] > 17]\n"
+    assert literals(py, "python") == {"adult": Literals(frozenset({17}), compares=False)}
+
+
+def test_known_calls_are_changed_where_simple_bugs_hide() -> None:
+    code = "function f(xs, n) {\n  return xs.filter(x => x === n && n >= 18);\n}\n"
+    changed = variations(code, [("f", ([{"age": 30}], 2))], "javascript")
+    assert ("f", ([{"age": 18}], 2)) in changed and ("f", ([{"age": 17}], 2)) in changed  # a record's field
+    assert ("f", ([{"age": 30}], 19)) in changed  # an argument
+    words = variations("function g(ws) { return ws; }", [("g", (["apple", "kiwi"],))], "javascript")
+    assert words == [("g", (["apple", "kiwi", "apple"],)), ("g", (["apple", "kiwi", "Apple"],))]
+    nested = variations("function h(xs) { return xs; }", [("h", ([[1, 2], [3]],))], "javascript")
+    assert ("h", ([[[1], 2], [3]],)) in nested
+    mixed = variations("function c(xs, v) { return xs.filter(x => x === v); }", [("c", ([1, 2], 1))], "javascript")
+    assert ("c", ([1, 2, "1"], 1)) in mixed
+    assert ("c", ([1, 2, "1"], 1)) not in variations("function c(xs, v) { return xs; }", [("c", ([1, 2], 1))],
+                                                     "javascript")  # no equality in the code: no "1"
+
+
+def test_changed_calls_keep_what_every_known_call_keeps_and_stop_at_the_limit() -> None:
+    code = "def clamp(x, low, high):\n    return max(low, min(x, high)) if high > 100 else x\n"
+    changed = variations(code, [("clamp", (5, 0, 10)), ("clamp", (50, 20, 90))], "python")
+    assert changed and all(args[1] <= args[2] for _, args in changed)  # low never above high
+    many = variations("def f(xs):\n    return xs[7] + xs[9]\n", [("f", (list(range(20)),))], "python", limit=5)
+    assert len(many) == 5
+
+
+# A typical call that misses the boundary, as the model often writes: random inputs seldom hit the age of 18, two
+# words with one first letter, a deeper list or a "1" beside a 1; the changed calls do.
+TYPICAL = {"adult_names": "adultNames([{'name': 'Ann', 'age': 30}, {'name': 'Bo', 'age': 12}])",
+           "group_by_first_letter": "groupByFirstLetter(['apple', 'banana', 'cherry'])",
+           "flatten": "flatten([[1, 2], [3]])", "count_occurrences": "countOccurrences([1, 2, 1, 3], 1)"}
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("name", sorted(TYPICAL))
+def test_wrong_answers_that_agree_on_a_typical_call_fail_and_right_ones_pass(name: str) -> None:
+    item = next(i for i in JAVASCRIPT if i.name == name)
+
+    def verdict(answer: str, language: str) -> Verdict:
+        return check(answer, language=language, against=item.code, against_language="javascript",
+                     write_calls=lambda plan: plan.add_calls([parsed(TYPICAL[name])], "model"))
+
+    for answer, language in ((item.python_right, "python"), (item.js_right, "javascript")):
+        assert verdict(answer, language).status == "pass", (language, verdict(answer, language).sentence())
+    wrong = [verdict(a, lang).status for a, lang in ((item.python_wrong, "python"), (item.js_wrong, "javascript"))]
+    assert wrong == ["fail", "fail"]
 
 
 # ---------------------------------------------------------------- Debug judges what the bug was (real sandbox)

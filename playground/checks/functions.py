@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -47,19 +49,66 @@ def defined_functions(code: str, language: str) -> dict[str, int]:
 
 @cache
 def _script_functions(code: str, language: str) -> tuple[tuple[str, int], ...]:
-    root = parser(language).parse(code.encode("utf-8")).root_node
     found: dict[str, int] = {}
+    for name, node in _function_nodes(code, language):
+        found.setdefault(name, _arity(node))
+    return tuple(found.items())
+
+
+def _function_nodes(code: str, language: str) -> list[tuple[str, Any]]:
+    """A script's top-level functions as (name, tree-sitter node): declarations and `const f = (x) => ...`."""
+    root = parser(language).parse(code.encode("utf-8")).root_node
+    found: list[tuple[str, Any]] = []
     for node in root.children:
         if node.type in ("export_statement", "expression_statement") and node.named_children:
             node = node.named_children[0]
         if node.type in _DECLARATIONS and (name := node.child_by_field_name("name")) is not None:
-            found.setdefault(_text(name), _arity(node))
+            found.append((_text(name), node))
         elif node.type in ("lexical_declaration", "variable_declaration"):
             for declarator in node.named_children:
                 name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
                 if name is not None and name.type == "identifier" and value is not None and value.type in _VALUES:
-                    found.setdefault(_text(name), _arity(value))
-    return tuple(found.items())
+                    found.append((_text(name), value))
+    return found
+
+
+_EQUALITIES = {"==", "===", "!=", "!=="}
+
+
+@dataclass(frozen=True)
+class Literals:
+    """What a function's own text says about the inputs that matter to it: its integer literals (`18` of
+    `age >= 18`) and whether it compares values for equality (`x === value`: a `"1"` beside a `1` tells)."""
+
+    integers: frozenset[int] = frozenset()
+    compares: bool = False
+
+
+def literals(code: str, language: str) -> dict[str, Literals]:
+    """The Literals of each top-level function of the program (none when it does not parse)."""
+    if has_python_ast(language):
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return {}
+        return {n.name: Literals(
+            frozenset(c.value for c in ast.walk(n) if isinstance(c, ast.Constant) and type(c.value) is int),
+            any(isinstance(op, ast.Eq | ast.NotEq) for c in ast.walk(n) if isinstance(c, ast.Compare) for op in c.ops))
+            for n in tree.body if isinstance(n, ast.FunctionDef)}
+    if not reads_calls(language):
+        return {}
+    found: dict[str, Literals] = {}
+    for name, node in _function_nodes(code, language):
+        nodes = list(_descendants(node))
+        numbers = {int(_text(n)) for n in nodes if n.type == "number" and _text(n).isdigit()}
+        found.setdefault(name, Literals(frozenset(numbers), any(n.type in _EQUALITIES for n in nodes)))
+    return found
+
+
+def _descendants(node: Any) -> Iterator[Any]:
+    for child in node.children:
+        yield child
+        yield from _descendants(child)
 
 
 def _arity(node: Any) -> int:

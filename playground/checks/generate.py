@@ -17,7 +17,6 @@ from .functions import defined_functions
 
 GENERATED = 20  # inputs generated per function
 MAX_FUNCTIONS = 3  # functions of the original that get generated inputs
-MAX_BOUNDARY = 120  # calls at the code's own boundaries (boundary_calls)
 
 
 def functions(code: str) -> dict[str, ast.FunctionDef]:
@@ -45,41 +44,6 @@ def generated_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], n: int 
         if strategy is not None:
             out += [(name, args) for args in _draw(strategy, n)]
     return out
-
-
-def boundary_calls(code: str, calls: list[tuple[str, tuple[Any, ...]]], limit: int = MAX_BOUNDARY,
-                   language: str = "python") -> list[tuple[str, tuple[Any, ...]]]:
-    """The known calls again at the code's own boundaries, where random inputs seldom land: one number argument
-    set to another's value and one off it (`x == low` in a clamp, where `x < low` and `x <= low` part), and one
-    integer argument set to an integer literal of the function and one off it (`score >= 90` against `> 90`);
-    keeping what every known call of the same shape keeps (no `low > high` when no call has one)."""
-    defs = functions(code) if has_python_ast(language) else {}
-    names = set(defs) if has_python_ast(language) else set(defined_functions(code, language))
-    out: dict[str, tuple[str, tuple[Any, ...]]] = {}
-    keeps = {(name, _shape(args)): _relations([a for f, a in calls if f == name and _shape(a) == _shape(args)])
-             for name, args in calls}
-
-    def add(name: str, args: tuple[Any, ...], i: int, value: Any) -> None:
-        moved = (name, args[:i] + (value,) + args[i + 1:])
-        if all(keep(moved[1]) for keep in keeps[(name, _shape(args))]):  # what every such call keeps (lo <= hi)
-            out.setdefault(repr(moved), moved)
-
-    for name, args in calls:
-        if name not in names:
-            continue
-        numbers = [i for i, a in enumerate(args) if type(a) in (int, float)]
-        for i in numbers:  # the parameters' equalities first: they are few
-            for j in numbers:
-                if i != j:
-                    for d in (-1, 0, 1):
-                        add(name, args, i, args[j] + d)
-        literals = {n.value for n in ast.walk(defs[name]) if isinstance(n, ast.Constant) and type(n.value) is int} \
-            if name in defs else set()
-        values = sorted({v + d for v in literals for d in (-1, 0, 1)})
-        for i in (k for k in numbers if type(args[k]) is int):
-            for value in values:
-                add(name, args, i, value)
-    return list(out.values())[:limit]
 
 
 def typed(node: ast.FunctionDef) -> bool:
@@ -182,16 +146,16 @@ def _example_strategy(examples: list[tuple[Any, ...]]) -> Any:
 
     shapes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for args in examples:
-        shapes.setdefault(_shape(args), []).append(args)
+        shapes.setdefault(shape(args), []).append(args)
     strategies = []
     for group in list(shapes.values())[:MAX_SHAPES]:
         parts = [_like(_richest([args[i] for args in group])) for i in range(len(group[0]))]
         if parts and all(p is not None for p in parts):
-            strategies.append(_kept(st.tuples(*parts), _relations(group)))
+            strategies.append(_kept(st.tuples(*parts), relations(group)))
     return st.one_of(*strategies) if strategies else None
 
 
-def _shape(args: tuple[Any, ...]) -> tuple[str, ...]:
+def shape(args: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(type(a).__name__ for a in args)
 
 
@@ -219,7 +183,7 @@ def _ordered(i: int, j: int, args: tuple[Any, ...]) -> bool:
     return bool(args[i] <= args[j])
 
 
-def _relations(group: list[tuple[Any, ...]]) -> list[Callable[[tuple[Any, ...]], bool]]:
+def relations(group: list[tuple[Any, ...]]) -> list[Callable[[tuple[Any, ...]], bool]]:
     """What every call of one shape keeps, when at least two show it: a number argument never negative; one
     number argument never above (or below) another. Generated inputs keep it too: `clamp(x, 617, -393)` with
     min above max, or a time of -854 seconds, are inputs the calls show the code is not meant for."""

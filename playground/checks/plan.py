@@ -27,6 +27,7 @@ from .debug import Evidence, Reported, reported_error
 from .expect import expect
 from .functions import defined_functions, own_calls, reads_calls
 from .generate import MAX_FUNCTIONS, functions, generated_calls, typed
+from .probes import variations
 from .sources import Call, as_call, call_case, cases_from_tests, example_calls, example_cases
 from .values import encode
 
@@ -74,8 +75,7 @@ class CheckPlan:
         names = {f for f, _ in fresh}
         self.calls += fresh
         generated = [] if origin == "edge" else [  # inputs are generated from the types of typical calls
-            (f, a) for f, a in generated_calls(self.original, self.calls, language=self.original_language)
-            if f in names]
+            (f, a) for f, a in probes(self.original, self.calls, self.original_language) if f in names]
         added = self._add_cases(fresh, origin), self._add_cases(generated, "generated")
         with self._lock:
             self._expected = None
@@ -127,7 +127,7 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan._add_cases([c for c in calls if repr(c) not in from_tests], "example")
         plan._add_cases([c for c in calls if repr(c) in from_tests], "test")
         plan._add_cases(own, "input")
-        plan._add_cases(generated_calls(code, plan.calls, language=language), "generated")
+        plan._add_cases(probes(code, plan.calls, language), "generated")
         plan.wanted = untested(code, language, plan.calls)
     if spec.repairs and has_python_ast(language) and not plan.reported and not given:
         plan.intended = untested(code, language, [])
@@ -144,6 +144,12 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan.notes.append(f"{display_name(answer)} cannot run here: only its syntax is checked.")
         plan.cases = []
     return plan
+
+
+def probes(code: str, calls: list[Call], language: str) -> list[Call]:
+    """Inputs beyond the known calls: the calls changed where simple bugs hide (probes.py), then inputs
+    generated from the calls' types (generate.py)."""
+    return variations(code, calls, language) + generated_calls(code, calls, language=language)
 
 
 def untested(code: str, language: str, calls: list[Call]) -> list[str]:

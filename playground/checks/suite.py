@@ -17,10 +17,11 @@ from ..verdict import Item, Strength, Verdict
 from .cases import Case, Outcome
 from .checking import syntax_item
 from .functions import defined_functions, reads_calls
-from .generate import boundary_calls, generated_calls
+from .generate import generated_calls
 from .judge import judge
 from .mutants import plant
 from .plan import CheckPlan
+from .probes import boundary_calls, variations
 from .runners import run_cases
 from .sources import call_case, cases_from_tests, example_calls, written_calls
 from .typescript import Unstrippable
@@ -143,14 +144,16 @@ def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Stren
 def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], list[Outcome]]:
     """Calls to tell a planted bug from the code, with the code's outcomes on them (those it finishes): the tests'
     own calls, the same calls at the code's boundaries (one argument equal to another, or to a literal of the
-    function, and one off it) and inputs generated like them."""
+    function, and one off it) and with the changes that catch simple bugs (probes.py), and inputs generated
+    like them."""
     if not reads_calls(language):
         return [], []
     if has_python_ast(language):
         calls = example_calls(kept)
     else:  # JavaScript's tests are statements: their calls are read as the model's example calls are
         calls = written_calls("\n".join(c.source for c in kept), set(defined_functions(code, language)), language)
-    probes = calls + boundary_calls(code, calls, language=language) + generated_calls(code, calls, language=language)
+    probes = calls + boundary_calls(code, calls, language=language) + variations(code, calls, language) + \
+        generated_calls(code, calls, language=language)
     cases = [call_case(f, a, "generated") for f, a in probes]
     if not cases:
         return [], []
