@@ -3,10 +3,14 @@
 - FakeEngine: streams the pieces a subclass gives (echo, payload), honouring Stop, max_tokens, a delay and
   a failure after N pieces (an engine dying mid-stream).
 - Wrapped: the real engine behind the same knobs (counts calls, dies after N chunks).
+- ScriptedEngine: answers with the texts a test gives, one per generation, so the pipeline's round logic
+  (candidates, no harm, repair rounds, extraction, stop) is tested with exact expected results. What the
+  model would write is never claimed from it: that is the real models' tests and the evaluation.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -98,3 +102,36 @@ class Wrapped(FakeEngine):
     def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
                cancel: threading.Event | None) -> Iterable[Chunk]:
         return self.inner.stream(prompt, params, stop, cancel)
+
+
+_SCRIPTS = itertools.count(1)
+
+
+class ScriptedEngine(FakeEngine):
+    """Answers each generation with the next of the texts given, in word-sized pieces, cut at the request's
+    stop strings and at max_tokens pieces. The prompts it was sent are kept in `prompts`; a generation beyond
+    the script fails the test. Each instance names its model anew, so no cache (the model's example calls)
+    carries one test's answers into another."""
+
+    name = "scripted"
+
+    def __init__(self, *answers: str, delay: float = 0.0, fail_after: int | None = None) -> None:
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+        self.number = next(_SCRIPTS)
+        super().__init__(delay=delay, fail_after=fail_after)
+
+    def model_info(self) -> ModelInfo:
+        return ModelInfo(name=f"scripted-{self.number}", context_length=4096)
+
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        self.prompts.append(prompt)
+        assert self.answers, f"generation {len(self.prompts)} was not scripted; its prompt ends: {prompt[-300:]!r}"
+        text = self.answers.pop(0)
+        for s in stop or []:
+            text = text.split(s)[0] if s else text
+        words = re.findall(r"\S+\s*|\s+", text)
+        cut = words[:params.max_tokens]
+        finish = "length" if len(words) > len(cut) else "stop"
+        return [Chunk(w, finish_reason=finish if n == len(cut) - 1 else None) for n, w in enumerate(cut)]
