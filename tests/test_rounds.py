@@ -7,6 +7,7 @@ them, the evaluation measures them.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ from playground.errors import EngineError
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.result import Result, Status
+from playground.web.handlers import PlaygroundApp
 from tests.fakes import ScriptedEngine
 
 pytestmark = pytest.mark.sandbox
@@ -133,3 +135,20 @@ def test_an_engine_dying_mid_stream_raises_a_message_with_the_partial_answer() -
         run("translate", DOUBLE, language="python", target="javascript", engine=engine, params=params())
     partial = caught.value.partial
     assert isinstance(partial, Result) and partial.answer.text == "```javascript\nfunction double(x) "
+
+
+class _BrokenManager:
+    """A model manager whose engine fails in a way nothing expected (a bug, not a PlaygroundError)."""
+
+    loaded = True
+
+    def engine(self) -> None:
+        raise RuntimeError("a bug nobody foresaw")
+
+
+def test_an_unexpected_error_is_shown_on_the_page_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    app = PlaygroundApp(_BrokenManager())  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="playground.web.handlers"):
+        updates = list(app.generate("simplify", "x = 1\n", "python", None, None, (0.0, 0.95, 40, 64, 1.1, 0, 1), None))
+    assert "Unexpected error (RuntimeError: a bug nobody foresaw). Please report it." in str(updates[-1])
+    assert "a simplify request failed unexpectedly" in caplog.text and "RuntimeError" in caplog.text

@@ -9,6 +9,7 @@ it run in a fresh context.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from typing import Protocol
 from .cases import Case, Outcome, Run
 from .functions import name_forms
 from .sandbox import DEFAULT_LIMITS, Limits
+
+log = logging.getLogger(__name__)
 
 MAX_RUNNING = 2
 JS_MEMORY = 128 << 20
@@ -132,5 +135,6 @@ def _printed(ctx: _Evaluates) -> str:
     """The output an interrupted program printed so far ("" if the context cannot say)."""
     try:
         return str(ctx.eval("__take()"))
-    except Exception:  # noqa: BLE001 - a context that cannot answer has nothing to show
+    except Exception as exc:  # noqa: BLE001 - a context that cannot answer has nothing to show; logged
+        log.debug("an interrupted QuickJS context could not say what it printed: %s", exc)
         return ""

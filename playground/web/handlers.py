@@ -7,6 +7,7 @@ answer stays visible. Stop and a closed browser tab set the generation's cancel 
 from __future__ import annotations
 
 import html
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any, TypedDict
@@ -29,6 +30,8 @@ from .present import fim_note, in_page_words, model_card_html, run_html, speed_l
 from .sessions import Runs
 from .view import Live, Panels, Shown, Update, View, live, panels, render
 from .waits import starts
+
+log = logging.getLogger(__name__)
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
 
@@ -85,7 +88,8 @@ class PlaygroundApp:
             _toast(message)
             view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, message)
             yield Update(**live(view), ended=view)
-        except Exception as exc:  # a bug must not leave the tab stuck: say so and stay usable
+        except Exception as exc:  # a bug must not leave the tab stuck: say so, log it, and stay usable
+            log.exception("a %s request failed unexpectedly", task)
             view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
             yield Update(**live(view), ended=view)
         finally:
