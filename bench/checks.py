@@ -26,10 +26,10 @@ from playground import pipeline  # noqa: E402
 from playground.checks import check  # noqa: E402
 from playground.checks.sandbox import Sandbox, get_sandbox  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.result import Status  # noqa: E402
 from playground.tasks import TASKS  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 
 PY = 'def double(x):\n    """\n    >>> double(21)\n    42\n    """\n    return 2 * x\n'
 JS = "function double(x) { return 2 * x; }\n"

@@ -17,10 +17,10 @@ sys.path.insert(0, str(ROOT))
 
 from playground.engines import Engine  # noqa: E402
 from playground.engines.llama_cpp import LlamaCppEngine  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.pipeline import stream  # noqa: E402
 from playground.tasks import build_prompt  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 
 N_TOKENS = 128
 REPEATS = 5

@@ -24,16 +24,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.checks import plan_checks, run_checks  # noqa: E402
+from playground.checks import run_checks  # noqa: E402
 from playground.derive import add_written_calls  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
+from playground.tasks import get_task  # noqa: E402
 
 
 def verdicts(task: str, original: str, answer: str, engine: object | None) -> tuple[str, float]:
     """(verdict, seconds the model spent writing calls) for one answer, with the model's calls if engine."""
     target = "javascript" if task == "translate" else None
-    plan = plan_checks(task, original, language="python", target=target)
+    plan = get_task(task).plan(original, language="python", target=target)
     seconds = 0.0
     if engine is not None and plan.wanted:
         start = time.perf_counter()

@@ -31,10 +31,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from gradio_client import Client  # noqa: E402
 
 from playground.engines import get_engine_class  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
 from playground.models import resolve  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.settings import get_settings  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 from tests.ggml_gpt2 import write_gguf_gpt2, write_gpt2  # noqa: E402
 from tests.llama_server import LlamaServer, free_port  # noqa: E402
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from gradio_client import Client  # noqa: E402
 
 from bench.ui import start_app  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 
 MAX_REQUESTS = 2000  # a hard bound on the load phase, whatever the duration
 TASKS = ("simplify", "debug", "translate", "complete")

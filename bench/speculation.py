@@ -37,10 +37,10 @@ from playground.catalog import get_model  # noqa: E402
 from playground.engines.server_process import ServerProcess, find_binary  # noqa: E402
 from playground.errors import PlaygroundError  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
 from playground.models import locate, model_info  # noqa: E402
 from playground.pipeline import prepare_prompt  # noqa: E402
 from playground.tasks import Prompt  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 
 TASKS = ("translate", "simplify", "debug", "complete")
 LONG_TASKS = ("simplify", "debug", "translate")

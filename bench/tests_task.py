@@ -23,12 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground import tasks  # noqa: E402
-from playground.checks import keep_passing, plan_checks  # noqa: E402
+from playground.checks import keep_passing  # noqa: E402
 from playground.engines import load_engine  # noqa: E402
 from playground.evaluate.dataset import Item, load_items  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.pipeline import run  # noqa: E402
+from playground.prompting import load_template  # noqa: E402
+from playground.tasks import base as task_base  # noqa: E402
+from playground.tasks import get_task  # noqa: E402
 from playground.verdict import Verdict  # noqa: E402
 
 
@@ -86,14 +88,14 @@ def main() -> None:
                         help="basic: short untyped functions; hard-plain: longer ones, hints and examples removed")
     args = parser.parse_args()
     if args.examples != "default":
-        shared = tasks._read_template("tests").get("examples", [])
-        original = tasks.load_template
+        shared = load_template("tests").get("examples", [])  # the examples every model family shares
+        original = load_template
 
         def load(name: str, family: str = "") -> dict:
             template = original(name, family)
             return {**template, "examples": shared if args.examples == "on" else []} if name == "tests" else template
 
-        tasks.load_template = load  # type: ignore[assignment]
+        task_base.load_template = load  # type: ignore[attr-defined,assignment]  # what the Tests prompt reads
     engine = load_engine("llama-cpp", args.model)
     params = GenerationParams(temperature=0.0, seed=1, max_tokens=args.max_tokens)
     model, hidden = Row(), Row()
@@ -103,7 +105,7 @@ def main() -> None:
             result = run("tests", item.code, language="python", engine=engine, params=params)
             model.add(result.checks, _count_written(result.answer.text), time.perf_counter() - start)
             start = time.perf_counter()
-            reference = keep_passing(plan_checks("tests", item.code, language="python"), hidden_tests(item))
+            reference = keep_passing(get_task("tests").plan(item.code, language="python"), hidden_tests(item))
             hidden.add(reference.verdict, _count_written(hidden_tests(item)), time.perf_counter() - start)
             s = result.checks.strength if result.checks else None
             print(f"{task}/{item.name}: {result.checks.summary() if result.checks else 'no checks'}"

@@ -30,7 +30,7 @@ from gradio_client import Client  # noqa: E402
 
 import playground  # noqa: E402
 from bench.engines import app_model  # noqa: E402
-from playground.examples import load_examples  # noqa: E402
+from playground.tasks.examples import load_examples  # noqa: E402
 from tests.browser import free_port  # noqa: E402
 
 EXAMPLE = load_examples("translate")[0]

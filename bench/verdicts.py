@@ -1,7 +1,7 @@
 """Do the verdicts tell right from wrong? (prints figures; asserts nothing)
 
 1. Debug (examples/verdicts/debug.toml): each buggy function's right fix and wrong fix, judged exactly as the
-   Debug tab judges them (`playground.check(fix, against=buggy, task="debug", error=...)`, with the default
+   Debug tab judges them (`playground.check(fix, against=buggy, expect=Expect.FIXED, error=...)`, with the default
    model writing example calls as the tab does, or without a model with --no-model). Reports the share of
    right fixes judged pass and of wrong fixes judged fail, per exception, and the page's own four examples.
 2. JavaScript (examples/verdicts/javascript.toml): right and wrong Python translations and JavaScript
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.checks import CheckPlan, Verdict, check  # noqa: E402
+from playground.checks import CheckPlan, Expect, Verdict, check  # noqa: E402
 from playground.derive import add_written_calls  # noqa: E402
 from playground.engines import Engine, load_engine  # noqa: E402
 from playground.evaluate.verdict_sets import debug_fixes, translations  # noqa: E402
@@ -50,7 +50,7 @@ def debug(engine: Engine | None, limit: int | None) -> None:
         verdicts: list[Verdict] = []
         for fix in (item.right, item.wrong):
             start = time.perf_counter()
-            verdicts.append(check(fix, against=item.code, task="debug", error=item.error, tests=item.tests,
+            verdicts.append(check(fix, against=item.code, expect=Expect.FIXED, error=item.error, tests=item.tests,
                                   write_calls=writer))
             seconds.append(time.perf_counter() - start)
         right, wrong = verdicts

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .assemble import ProgressCallback
-from .checks import CheckPlan, check
+from .checks import CheckPlan, Expect, check
 from .derive import add_written_calls
 from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
@@ -27,7 +27,7 @@ from .repair import errors
 from .result import Result, Status
 from .settings import get_settings
 from .tasks import TASKS, Task, TaskInputs
-from .verdict import rank
+from .verdict import VerdictStatus, rank
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tests", dest="tests_file", help="file of >>> examples or assert lines")
     p.add_argument("--against", help="the original code: the checked code must behave the same on its inputs "
                                      "(with --task debug: the buggy code it fixes)")
-    p.add_argument("--task", choices=[t.name for t in TASKS.values() if t.oracle or t.repairs],
+    p.add_argument("--task", choices=[t.name for t in TASKS.values() if t.expect is not Expect.OWN_CHECKS],
                    help="what the code is an answer to (default: simplify when --against is in the same language, "
                         "else translate); debug judges a fix of --against exactly as the Debug tab does")
     p.add_argument("--error", default="", help="with --task debug: the error message or traceback the buggy code "
@@ -186,14 +186,15 @@ def _check(args: argparse.Namespace) -> int:
     against_language = language_from_filename(args.against) if args.against else None
     if (args.task or args.error) and against is None:
         raise PlaygroundError("--task and --error need --against ORIGINAL: the code the checked code answers.")
-    if args.task and TASKS[args.task].repairs and not args.error.strip():
+    expect = TASKS[args.task].expect if args.task else None
+    if expect is Expect.FIXED and not args.error.strip():
         raise PlaygroundError(f"--task {args.task} needs --error MSG: the error message the buggy code gave.")
     def write_calls(plan: CheckPlan) -> None:
         engine_name = args.engine or get_settings().engine
         add_written_calls(plan, load_engine(engine_name, _model(args.model, engine_name) or get_settings().model))
 
     verdict = check(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
-                    against=against, against_language=against_language, task=args.task, error=args.error,
+                    against=against, against_language=against_language, expect=expect, error=args.error,
                     write_calls=None if args.no_model else write_calls)
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
@@ -205,7 +206,7 @@ def _check(args: argparse.Namespace) -> int:
                     f" ({item.error})" if item.error else "")
             print(f"{mark} {item.name}{detail}")
         print("\n".join(f"note: {n}" for n in verdict.notes) + ("\n" if verdict.notes else "") + verdict.sentence())
-    return 0 if verdict.status == "pass" else 1
+    return 0 if verdict.status is VerdictStatus.PASS else 1
 
 
 def _cpu(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from .checks.sources import intended_calls, split_calls
 from .engines import Engine
 from .languages import display_name, has_python_ast
 from .params import GenerationParams
-from .tasks import fill, load_template
+from .prompting import fill, load_template
 
 CACHED = 64  # inputs whose calls are kept
 MIN_TOKENS = 24  # room the calls need after the prompt

@@ -18,23 +18,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
-from .agreement import disagreement
-from .checks import CheckPlan, SandboxUnavailable, keep_passing, plan_checks, run_checks
+from .checks import CheckPlan, SandboxUnavailable
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
 from .extract import extract
 from .inputs import validate_code, validate_text
-from .languages import find_language, guess_language, has_python_ast
-from .lint import lint, lint_after, lint_note
+from .languages import guess_language
+from .lint import lint_note
 from .models import ModelInfo
 from .params import GenerationParams
+from .prompting import Mode, Prompt
 from .repair import errors, improved, repair_prompt
-from .restore import restore_missing
 from .result import Answer, Candidate, Result, Round, Stats, Status
 from .settings import get_settings
-from .tasks import Prompt, build_prompt, get_task
-from .verdict import Verdict, closest
+from .tasks import Task, get_task
+from .verdict import Verdict, VerdictStatus, closest
 
 P = ParamSpec("P")
 
@@ -65,15 +64,12 @@ def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | Non
     code = validate_code(code)
     validate_text(error, "The error message")
     validate_text(suffix, "The code after the cursor")
-    if spec.fills_middle and suffix and not code.strip():
-        raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
+    spec.refuse(code, suffix)
     source = language or guess_language(code)
     if source is None:
         raise InputError("Could not tell the input's language: pick it from the language list.")
-    known = find_language(source)
-    findings = lint(code, source) if spec.repairs and known is not None and known.linter else []
-    return build_prompt(task, code, info, source=source, target=target, error=error, suffix=suffix,
-                        findings=findings)
+    return spec.prompt(code, info, source=source, target=target, error=error, suffix=suffix,
+                       findings=spec.findings(code, source))
 
 
 @dataclass
@@ -111,7 +107,7 @@ def stream(
     passes; checks: run the checks (default PLAYGROUND_CHECKS); repair: a Python answer with pyflakes
     errors gets one more round (see repair.py).
     """
-    get_task(task)
+    spec = get_task(task)
     code = validate_code(code)  # the checks run before a model loads, and again in prepare_prompt
     validate_text(error, "The error message")
     validate_text(suffix, "The code after the cursor")
@@ -121,8 +117,8 @@ def stream(
         engine = load_engine(engine or get_settings().engine, model or get_settings().model)
     prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
     checking = get_settings().checks if checks is None else checks
-    plan = plan_checks(task, code, language=prompt.source, target=prompt.language, tests=tests,
-                       error=error) if checking else None
+    plan = spec.plan(code, language=prompt.source, target=prompt.language, tests=tests, error=error) \
+        if checking else None
     n_prompt, params, fit_note = _fit(prompt, engine, params)
     state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
                    engine=engine.name, answer=Answer(prompt.prefill), notice=_join(prompt.notice, fit_note),
@@ -135,9 +131,9 @@ def stream(
         if index:
             _next_candidate(state, prompt, index)
         round_params = params.for_candidate(index)
-        yield from _generate(state, engine, prompt, round_params, cancel, clock, code, suffix)
+        yield from _generate(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
         if repair and not cancel.is_set() and errors(state.answer.lint):
-            yield from _repair(state, engine, prompt, round_params, cancel, clock, code, suffix)
+            yield from _repair(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
         if cancel.is_set() or plan is None:
             break
         state.status = Status.CHECKING
@@ -151,15 +147,15 @@ def stream(
             if intend:
                 add_intended_tests(plan, engine, cancel)
             state.stats.calls_s += time.perf_counter() - asked
-        verdict = None if cancel.is_set() else _check(state, plan, prompt, suffix)
+        verdict = None if cancel.is_set() else _check(spec, state, plan, prompt, suffix)
         if verdict is None:
             break
         tried.append(Candidate(state.answer, verdict))
-        if verdict.status != "fail" or cancel.is_set():
+        if verdict.status is not VerdictStatus.FAIL or cancel.is_set():
             break
     stopped = cancel.is_set()
     if tried and not stopped:
-        _choose(state, tried, code, _join(prompt.notice, fit_note))
+        _choose(spec, state, tried, code, _join(prompt.notice, fit_note))
     state.stats.total_s = time.perf_counter() - clock.start  # the whole request: generation, calls and checks
     state.status = Status.STOPPED if stopped else Status.DONE
     yield state
@@ -171,47 +167,42 @@ def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
     state.candidate, state.checks = index + 1, None
 
 
-def _check(state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
-    """The candidate's verdict; None (with a notice) when the sandbox is not there."""
-    program = state.answer.code
-    spec = get_task(state.task)
-    if spec.fills_middle and prompt.mode != "fim" and suffix.strip():
-        program = program.rstrip("\n") + "\n" + suffix  # the code after the cursor belongs to the program
+def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
+    """The candidate's verdict, and the answer as the task keeps it; None (with a notice) when the sandbox is
+    not there."""
     try:
-        if spec.writes_tests:  # the answer keeps only the tests that pass on the input
-            kept = keep_passing(plan, program)
-            findings = lint_after(plan.original, kept.code, state.language) if kept.code.strip() else []
-            state.answer = replace(state.answer, code=kept.code, lint=tuple(findings))
-            return kept.verdict
-        return run_checks(plan, program)
+        kept = spec.judge(plan, state.answer.code, spec.program(state.answer.code, prompt, suffix))
+        if kept.code != state.answer.code:  # the task kept part of it (Tests: the tests that pass)
+            state.answer = replace(state.answer, code=kept.code,
+                                   lint=tuple(spec.lint(plan.original, kept.code, state.language)))
+        return kept.verdict
     except SandboxUnavailable as exc:
         state.notice = _join(state.notice, f"Checks did not run: {exc}")
         return None
 
 
-def _choose(state: Result, tried: list[Candidate], original: str, request_notice: str) -> None:
-    """Keep the first candidate that passed (else the one that passed most) in state. Simplify keeps the
-    original when none passed: the notes about the candidates' code go with them."""
-    best = next((c for c in tried if c.verdict.status != "fail"), None)
+def _choose(spec: Task, state: Result, tried: list[Candidate], original: str, request_notice: str) -> None:
+    """Keep the first candidate that passed (else the one that passed most) in state. A task with a no-harm
+    rule (Simplify) keeps the original when none passed: the notes about the candidates' code go with them."""
+    best = next((c for c in tried if c.verdict.status is not VerdictStatus.FAIL), None)
     if best is None:
         best = tried[closest([c.verdict for c in tried])]
     number = tried.index(best) + 1
     best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
     state.answer, state.candidate, state.checks = best.answer, number, best.verdict
-    if get_task(state.task).keeps_original and best.verdict.status == "fail":
+    kept = spec.no_harm(original, len(tried)) if best.verdict.status is VerdictStatus.FAIL else None
+    if kept is not None:
         state.rejected = best
-        kept = original.rstrip("\n")
-        state.answer = replace(best.answer, code=kept, explanation="", lint=tuple(lint(kept, state.language)))
-        state.notice = _join(request_notice, "No simplification kept the behaviour, so your code is unchanged. "
-                                             f"The best of {len(tried)} candidate(s) and the checks it failed are "
-                                             "under Checks.")
+        state.answer = replace(best.answer, code=kept.code, explanation="",
+                               lint=tuple(spec.lint(original, kept.code, state.language)))
+        state.notice = _join(request_notice, kept.note)
 
 
-def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
+def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
               cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Stream one round into state, then extract and lint it (the status is left to the caller)."""
     clock.new_round()
-    if prompt.mode == "fim" and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
+    if prompt.mode is Mode.FIM and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
         chunks = engine.infill(code, suffix, params, cancel=cancel, stop=prompt.stop)
     else:
         chunks = engine.stream(prompt.text, params, stop=prompt.stop, cancel=cancel)
@@ -238,23 +229,18 @@ def _generate(state: Result, engine: Engine, prompt: Prompt, params: GenerationP
         error.partial = state
         raise error from exc
     _update_stats(state.stats, clock, time.perf_counter())
-    answer = _restore_missing(state, prompt, code, _read(state.answer.text, prompt, code, suffix))
-    wrong = disagreement(answer.explanation, code, answer.code) if get_task(state.task).repairs else ""
+    answer = _restore_missing(spec, state, prompt, code, _read(state.answer.text, prompt, code, suffix))
+    wrong = spec.explanation_problem(answer.explanation, code, answer.code)
     if wrong:  # an explanation of a change the answer did not make: better nothing
         answer = replace(answer, explanation="")
         state.notice = _join(state.notice, f"The model's explanation is not shown: it mentions {wrong}, which its "
                                            "fix does not change.")
-    if not answer.code.strip():
-        findings = []
-    elif get_task(state.task).writes_tests:  # tests use the input's functions
-        findings = lint_after(code, answer.code, state.language)
-    else:
-        findings = lint(answer.code, state.language)
+    findings = spec.lint(code, answer.code, state.language) if answer.code.strip() else []
     state.answer = replace(answer, lint=tuple(findings))
     state.lint_note = lint_note(state.language)
 
 
-def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
+def _repair(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
             cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
     """Round two: ask again with the lint errors; keep the better round in state, both in state.rounds."""
     second = repair_prompt(prompt, state.answer.code, errors(state.answer.lint), engine.info)
@@ -268,7 +254,7 @@ def _repair(state: Result, engine: Engine, prompt: Prompt, params: GenerationPar
     tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock.start
     first = Round(state.answer, state.prompt, tokens, seconds)
     state.rounds, state.answer = (first,), Answer(second.prefill)
-    yield from _generate(state, engine, second, params, cancel, clock, code, suffix)
+    yield from _generate(spec, state, engine, second, params, cancel, clock, code, suffix)
     answer = state.answer if state.answer.explanation else replace(state.answer, explanation=first.answer.explanation)
     again = Round(answer, second.text, state.stats.completion_tokens - tokens,
                   time.perf_counter() - clock.start - seconds)
@@ -285,13 +271,11 @@ def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
     stats.tokens_per_s = max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0
 
 
-def _restore_missing(state: Result, prompt: Prompt, code: str, answer: Answer) -> Answer:
-    """A Python rewrite of Python code keeps what it uses from the original (see playground.restore); the
-    request's notice says so. Tests are not a rewrite: they use the input's names without defining them."""
-    if prompt.mode == "fim" or not (has_python_ast(state.language) and has_python_ast(prompt.source)) \
-            or not answer.code.strip() or get_task(state.task).writes_tests:
-        return answer
-    restored, names = restore_missing(answer.code, code)
+def _restore_missing(spec: Task, state: Result, prompt: Prompt, code: str, answer: Answer) -> Answer:
+    """What the answer uses from the original but left out, put back as the task does it (Task.restore); the
+    request's notice says so."""
+    restored, names = spec.restore(code, answer.code, language=state.language, source=prompt.source,
+                                   mode=prompt.mode)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
             "(its imports, constants or helpers).")
     if names and note not in state.notice:
@@ -301,7 +285,7 @@ def _restore_missing(state: Result, prompt: Prompt, code: str, answer: Answer) -
 
 def _read(text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
     """The answer so far, read: its code (the whole program, for fill-in-the-middle) and explanation."""
-    if prompt.mode == "fim":
+    if prompt.mode is Mode.FIM:
         return Answer(text, code + text + suffix)
     found = extract(text, prompt.language)
     return Answer(text, found.code, found.explanation)

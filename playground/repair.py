@@ -12,8 +12,8 @@ from .chat import render_chat
 from .languages import display_name
 from .lint import Finding
 from .models import ModelInfo
+from .prompting import Mode, Prompt, fill, load_template
 from .result import Round
-from .tasks import Prompt, fill, load_template
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
@@ -23,7 +23,7 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
 
 def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: ModelInfo) -> Prompt | None:
     """The follow-up prompt (first conversation + the answer's code + the errors); None for FIM prompts."""
-    if prompt.mode != "chat" or not prompt.messages:
+    if prompt.mode is not Mode.CHAT or not prompt.messages:
         return None
     template = load_template("repair", info.architecture)
     variables = {"findings": findings, "language": prompt.language,
@@ -34,7 +34,7 @@ def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: Mode
     prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=prompt.language,
-                  mode="chat", messages=messages, source=prompt.source)
+                  mode=Mode.CHAT, messages=messages, source=prompt.source)
 
 
 def improved(first: Round, second: Round) -> bool:

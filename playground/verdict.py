@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 NO_CHECKS = "no checks: add >>> examples to the code or tests in the Tests box"
@@ -88,6 +89,15 @@ class Strength:
                 "alike": list(self.alike), "probes": self.probes}
 
 
+class VerdictStatus(StrEnum):
+    """A verdict, as the page colours it and `--json` writes it (the member is equal to its string)."""
+
+    PASS = "pass"  # every check passed, and at least one ran the code
+    FAIL = "fail"  # a check failed
+    PARSES = "parses"  # the only checks read the syntax: nobody compared its behaviour
+    NONE = "none"  # nothing to check (a note says why)
+
+
 @dataclass
 class Verdict:
     """How one answer did on its checks."""
@@ -125,28 +135,28 @@ class Verdict:
         return sum(i.ran for i in self.judged)
 
     @property
-    def status(self) -> str:
-        """"pass", "fail", "parses" (every check passed, but none ran the code) or "none" (nothing to check)."""
+    def status(self) -> VerdictStatus:
+        """PASS, FAIL, PARSES (every check passed, but none ran the code) or NONE (nothing to check)."""
         if not self.judged:
-            return "none"
+            return VerdictStatus.NONE
         if self.passed < self.total:
-            return "fail"
-        return "pass" if self.behaviour else "parses"
+            return VerdictStatus.FAIL
+        return VerdictStatus.PASS if self.behaviour else VerdictStatus.PARSES
 
     def summary(self) -> str:
-        if self.status == "none":
+        if self.status is VerdictStatus.NONE:
             return NO_CHECKS if not self.timed_out else f"not checked: {self.timed_out} checks timed out"
-        if self.status == "parses":
+        if self.status is VerdictStatus.PARSES:
             return SYNTAX_ONLY
         if self.strength is not None:
             return self.strength.sentence()
-        if self.status == "pass":
+        if self.status is VerdictStatus.PASS:
             return f"passes {self.total}/{self.total}"
         return f"fails {self.total - self.passed} of {self.total}"
 
     def sentence(self) -> str:
         """The verdict as a learner reads it: what failed, on which call, expected and got; or what to look at."""
-        if self.status == "fail" and self.strength is None:
+        if self.status is VerdictStatus.FAIL and self.strength is None:
             first = min((i for i in self.judged if not i.passed), key=rank)
             n = self.total - self.passed
             what = f"{n} of {self.total} checks fail" if n > 1 else f"1 of {self.total} checks fails"

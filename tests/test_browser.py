@@ -13,7 +13,7 @@ import pytest
 
 from playground.catalog import DEFAULT_MODEL, SMALL_MODEL
 from playground.engines import load_engine
-from playground.examples import load_examples
+from playground.tasks.examples import load_examples
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import (

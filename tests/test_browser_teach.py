@@ -81,7 +81,8 @@ def test_temperature_slider_updates_the_chart(open_page: Any, model_url: str) ->
     page.locator("#tab-teach-button").click()
     note = page.locator("#teach-settings-note")
     note.wait_for(state="visible", timeout=30_000)
-    assert "this view's own" in note.inner_text() and "sidebar's sampling settings apply to the four task tabs only" \
+    tabs = "(Translate, Simplify, Debug, Complete and Tests)"  # every task, from the task list
+    assert "this view's own" in note.inner_text() and f"sampling settings apply to the task tabs {tabs} only" \
         in note.inner_text()
     page.locator("#teach-build").click()
     page.wait_for_selector("#teach-anatomy .pg-gauge", timeout=120_000)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from playground.checks import plan_checks, run_checks, run_snippet
-from playground.checks.cases import Case, Outcome
+from playground.checks import run_checks, run_snippet
+from playground.checks.cases import Case, Kind, Outcome
 from playground.checks.generate import generated_calls
 from playground.checks.judge import judge
 from playground.checks.sources import as_call, assert_cases, cases_from_tests, example_cases, forbidden_exception
 from playground.checks.values import encode, same, show
 from playground.errors import InputError
+from playground.tasks import get_task
 
 TYPED = '''from typing import List, Optional
 
@@ -111,7 +112,7 @@ def test_doctest_examples_are_judged_like_doctest() -> None:
 
 
 def test_the_oracle_compares_values_output_and_exception_types() -> None:
-    case = Case("f(1)", "call", func="f", args=(1,))
+    case = Case("f(1)", Kind.CALL, func="f", args=(1,))
     original = Outcome(True, [1, 2], output="hi\n")
     assert judge(case, Outcome(True, [1, 2], output="hi  \n"), original).passed
     assert not judge(case, Outcome(True, [1, 2], output="ho\n"), original).passed
@@ -132,7 +133,7 @@ BROKEN = "def clamp(values, low, high=None):\n    return [max(v, low) for v in v
 
 @pytest.mark.sandbox
 def test_simplify_checks_against_the_original_on_examples_and_generated_inputs() -> None:
-    plan = plan_checks("simplify", TYPED, language="python")
+    plan = get_task("simplify").plan(TYPED, language="python")
     good, bad = run_checks(plan, SIMPLER), run_checks(plan, BROKEN)
     assert good.status == "pass" and good.total >= 22  # 2 doctests + their 2 calls + 20 generated
     assert bad.status == "fail" and bad.passed < bad.total
@@ -143,7 +144,7 @@ def test_simplify_checks_against_the_original_on_examples_and_generated_inputs()
 @pytest.mark.sandbox
 def test_examples_the_original_fails_are_left_out_with_a_note() -> None:
     wrong = TYPED.replace("[2, 5, 6]", "[2, 5, 7]")
-    plan = plan_checks("simplify", wrong, language="python")
+    plan = get_task("simplify").plan(wrong, language="python")
     verdict = run_checks(plan, SIMPLER)
     assert verdict.status == "pass" and ">>> clamp([1, 5, 9], 2, 6)" not in [i.name for i in verdict.items]
     assert any("left out" in note for note in verdict.notes)
@@ -151,7 +152,7 @@ def test_examples_the_original_fails_are_left_out_with_a_note() -> None:
 
 @pytest.mark.sandbox
 def test_translate_to_javascript_runs_the_answer_in_quickjs_against_the_original() -> None:
-    plan = plan_checks("translate", TYPED, language="python", target="javascript")
+    plan = get_task("translate").plan(TYPED, language="python", target="javascript")
     js = ("function clamp(values, low, high = null) {\n"
           "  const top = high === null ? (values.length ? Math.max(...values) : low) : high;\n"
           "  return values.map(v => Math.min(Math.max(v, low), top));\n}\n")
@@ -163,7 +164,7 @@ def test_translate_to_javascript_runs_the_answer_in_quickjs_against_the_original
 
 @pytest.mark.sandbox
 def test_other_targets_get_a_syntax_check() -> None:
-    plan = plan_checks("translate", TYPED, language="python", target="go")
+    plan = get_task("translate").plan(TYPED, language="python", target="go")
     ok = run_checks(plan, "package main\n\nfunc clamp(v []int, low int) []int { return v }\n")
     bad = run_checks(plan, "package main\nfunc clamp(v []int) []int {\n  return v +\n}\n")
     # A verdict resting on syntax alone is not a pass: it says the behaviour was not checked.
@@ -176,7 +177,7 @@ def test_other_targets_get_a_syntax_check() -> None:
 @pytest.mark.sandbox
 def test_debug_checks_that_the_named_exception_is_gone() -> None:
     buggy = "def average(xs: list[float]) -> float:\n    return sum(xs) / len(value)\n"
-    plan = plan_checks("debug", buggy, language="python", error="NameError: name 'value' is not defined")
+    plan = get_task("debug").plan(buggy, language="python", error="NameError: name 'value' is not defined")
     fixed = run_checks(plan, "def average(xs: list[float]) -> float:\n    return sum(xs) / len(xs) if xs else 0.0\n")
     assert fixed.status == "pass" and fixed.total == 20 and all(i.expected == "no NameError" for i in fixed.items)
     assert run_checks(plan, buggy).status == "fail"
@@ -188,7 +189,7 @@ def test_debug_judges_the_users_tests_by_themselves_not_by_the_buggy_original() 
     the assert. Compared with the buggy original, the row read 'Expected: raises NameError' and failed."""
     buggy = ("def average(values):\n    total = 0\n    for v in values:\n        total += v\n"
              "    return total / len(value)\n")
-    plan = plan_checks("debug", buggy, language="python", error="NameError: name 'value' is not defined",
+    plan = get_task("debug").plan(buggy, language="python", error="NameError: name 'value' is not defined",
                        tests="assert average([1, 2, 3]) == 2")
     fixed = run_checks(plan, buggy.replace("len(value)", "len(values)"))
     test = next(i for i in fixed.items if i.origin == "test")
@@ -200,7 +201,7 @@ def test_debug_judges_the_users_tests_by_themselves_not_by_the_buggy_original() 
 
 @pytest.mark.sandbox
 def test_no_checks_says_how_to_get_some() -> None:
-    plan = plan_checks("simplify", "def f(a, b):\n    return a + b\n", language="python")
+    plan = get_task("simplify").plan("def f(a, b):\n    return a + b\n", language="python")
     verdict = run_checks(plan, "def f(a, b): ...")
     assert verdict.status == "none" and "add >>> examples" in verdict.summary()
 

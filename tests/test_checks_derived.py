@@ -14,13 +14,14 @@ import json
 import pytest
 
 from playground.catalog import DEFAULT_MODEL
-from playground.checks import check, plan_checks, run_checks
+from playground.checks import check, run_checks
 from playground.checks.judge import printed
 from playground.checks.sources import input_calls, written_calls
 from playground.cli import main
 from playground.derive import add_intended_tests, add_written_calls, derive_calls
 from playground.engines import Engine, load_engine
 from playground.params import GenerationParams
+from playground.tasks import get_task
 from playground.verdict import Item, Verdict
 
 FIZZBUZZ = '''def fizzbuzz(n):
@@ -142,7 +143,7 @@ def test_a_verdict_on_syntax_alone_is_not_a_pass() -> None:
 
 @pytest.mark.sandbox
 def test_a_go_translation_says_its_behaviour_was_not_checked() -> None:
-    plan = plan_checks("translate", FIZZBUZZ, language="python", target="go")
+    plan = get_task("translate").plan(FIZZBUZZ, language="python", target="go")
     verdict = run_checks(plan, 'package main\n\nimport "fmt"\n\nfunc fizzbuzz(n int) { fmt.Println(n) }\n')
     assert verdict.status == "parses" and verdict.summary() == "parses; behaviour not checked"
     assert plan.wanted == []  # Go cannot run here: no model calls are asked for
@@ -150,7 +151,7 @@ def test_a_go_translation_says_its_behaviour_was_not_checked() -> None:
 
 @pytest.mark.sandbox
 def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fails_on_them() -> None:
-    plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
+    plan = get_task("translate").plan(FIZZBUZZ, language="python", target="javascript")
     assert plan.wanted == ["fizzbuzz"]  # nothing else gives it inputs
     plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (0,)), ("fizzbuzz", (-3,)), ("fizzbuzz", (1,))], "model")
     wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
@@ -170,7 +171,7 @@ def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fa
 
 @pytest.mark.sandbox
 def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
-    plan = plan_checks("simplify", PAIRS, language="python")
+    plan = get_task("simplify").plan(PAIRS, language="python")
     assert plan.wanted == ["parse_pairs"]
     plan.add_calls([("parse_pairs", ("a=1, b=2",)), ("parse_pairs", ("x=1;y=2", ";")), ("parse_pairs", ("",))],
                    "model")
@@ -184,7 +185,7 @@ def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
 
 @pytest.mark.sandbox
 def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
-    plan = plan_checks("simplify", TOTALS, language="python")
+    plan = get_task("simplify").plan(TOTALS, language="python")
     written, generated = plan.add_calls([("totals", ({"ann": [1, 2], "bo": []},))], "model")
     assert written == 1 and generated > 5
     assert run_checks(plan, "def totals(orders):\n    return {k: sum(v) for k, v in orders.items()}\n").status == "pass"
@@ -195,7 +196,7 @@ def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
 @pytest.mark.sandbox
 def test_calls_in_the_code_itself_are_checked_without_a_model() -> None:
     code = FIZZBUZZ + "\nfizzbuzz(5)\n"
-    plan = plan_checks("translate", code, language="python", target="javascript")
+    plan = get_task("translate").plan(code, language="python", target="javascript")
     assert plan.wanted == []  # the code calls fizzbuzz itself
     assert any(c.origin == "input" for c in plan.cases)
     assert run_checks(plan, FIZZBUZZ_JS_WRONG + "\nfizzBuzz(5);\n").status == "fail"
@@ -205,7 +206,7 @@ def test_calls_in_the_code_itself_are_checked_without_a_model() -> None:
 def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None:
     code = "import random\n\n\ndef roll(n):\n    return random.randint(1, 10**9) * n\n\n\ndef double(n):\n" \
            "    return 2 * n\n"
-    plan = plan_checks("simplify", code, language="python")
+    plan = get_task("simplify").plan(code, language="python")
     plan.add_calls([("roll", (3,)), ("double", (3,))], "model")
     verdict = run_checks(plan, code)
     names = [i.name for i in verdict.items]
@@ -216,7 +217,7 @@ def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None
 @pytest.mark.sandbox
 def test_debug_fails_an_answer_that_raises_an_exception_the_original_did_not() -> None:
     buggy = "def first_pair(text):\n    a, b = text.split(',')\n    return a, b\n"
-    plan = plan_checks("debug", buggy, language="python", error="ValueError: not enough values to unpack")
+    plan = get_task("debug").plan(buggy, language="python", error="ValueError: not enough values to unpack")
     plan.add_calls([("first_pair", ("a,b",)), ("first_pair", ("a",)), ("first_pair", ("a,b,c",))], "model")
     broken = "def first_pair(text):\n    parts = text.split(',')\n    return partz[0], parts[1]\n"
     verdict = run_checks(plan, broken)
@@ -241,7 +242,7 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
     derived = derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"])
     assert len(derived.calls) >= 3 and all(f == "fizzbuzz" for f, _ in derived.calls)
     assert derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"]) is derived  # cached per model and input
-    plan = plan_checks("translate", FIZZBUZZ, language="python", target="javascript")
+    plan = get_task("translate").plan(FIZZBUZZ, language="python", target="javascript")
     add_written_calls(plan, qwen)
     assert run_checks(plan, FIZZBUZZ_JS_RIGHT).status == "pass"
     wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
@@ -253,7 +254,7 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
 @pytest.mark.sandbox
 def test_the_default_model_writes_expected_results_for_debug(qwen: Engine) -> None:
     buggy = 'def average(xs):\n    """The mean of xs; 0 for an empty list."""\n    return sum(xs) / (len(xs) + 1)\n'
-    plan = plan_checks("debug", buggy, language="python")
+    plan = get_task("debug").plan(buggy, language="python")
     assert plan.intended == ["average"]
     derived = add_intended_tests(plan, qwen)
     assert derived.calls and all(f == "average" for f, _, _ in derived.calls)
@@ -324,7 +325,7 @@ def test_type_syntax_with_a_runtime_meaning_is_refused(code: str) -> None:
 
 @pytest.mark.sandbox
 def test_a_typescript_translation_runs_against_the_original() -> None:
-    plan = plan_checks("translate", FIZZBUZZ, language="python", target="typescript")
+    plan = get_task("translate").plan(FIZZBUZZ, language="python", target="typescript")
     assert plan.wanted == ["fizzbuzz"]
     plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (4,))], "model")
     right = run_checks(plan, FIZZBUZZ_TS)
@@ -350,7 +351,7 @@ def test_the_run_box_runs_typescript() -> None:
 def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left_out() -> None:
     original = "def biggest(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n" \
                "    return best\n\n\ndef power(n):\n    return 3 ** n\n"
-    plan = plan_checks("translate", original, language="python", target="javascript")
+    plan = get_task("translate").plan(original, language="python", target="javascript")
     plan.add_calls([("biggest", ([3, 9, 2],)), ("biggest", ([],)), ("power", (4,)), ("power", (200,))], "model")
     answer = "function biggest(xs) {\n  return xs.length ? Math.max(...xs) : undefined;\n}\n" \
              "function power(n) {\n  return 3 ** n;\n}\n"
@@ -364,7 +365,7 @@ def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left
 
 @pytest.mark.sandbox
 def test_a_different_exception_on_a_generated_input_passes_and_says_so() -> None:
-    plan = plan_checks("simplify", "def first(xs):\n    return xs[0]\n", language="python")
+    plan = get_task("simplify").plan("def first(xs):\n    return xs[0]\n", language="python")
     plan.add_calls([("first", ([5, 6],)), ("first", ([],))], "model")
     verdict = run_checks(plan, "def first(xs):\n    return next(iter(xs))\n")  # StopIteration where IndexError was
     row = next(i for i in verdict.items if i.name == "first([])")
@@ -392,7 +393,7 @@ print(average([5]))
 
 @pytest.mark.sandbox
 def test_debug_without_an_error_or_examples_runs_the_models_expected_results() -> None:
-    plan = plan_checks("debug", "def last(xs):\n    return xs[len(xs)]\n", language="python")
+    plan = get_task("debug").plan("def last(xs):\n    return xs[len(xs)]\n", language="python")
     assert plan.intended == ["last"] and plan.wanted == []
     assert plan.add_intended([("last", ([1, 2, 3],), 3), ("last", (["a"],), "a")]) == 2
     right = run_checks(plan, "def last(xs):\n    return xs[-1]\n")

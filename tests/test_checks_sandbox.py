@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from playground.checks import plan_checks, run_checks, run_snippet
+from playground.checks import run_checks, run_snippet
 from playground.checks.sandbox import Limits, get_sandbox
+from playground.tasks import get_task
 
 pytestmark = pytest.mark.sandbox
 MARKER = Path("/tmp/playground-escape-marker")
@@ -20,7 +21,7 @@ OK_TESTS = "assert f(1) == 2"
 
 
 def verdict_of(code: str, tests: str, language: str = "python"):  # type: ignore[no-untyped-def]
-    plan = plan_checks("complete", "x = 1\n" if language == "python" else "", language=language, tests=tests)
+    plan = get_task("complete").plan("x = 1\n" if language == "python" else "", language=language, tests=tests)
     return run_checks(plan, code)
 
 

@@ -12,13 +12,13 @@ import pytest
 
 from playground.catalog import DEFAULT_MODEL
 from playground.engines import Engine, load_engine
-from playground.examples import load_examples
 from playground.lint import lint
 from playground.models import locate, model_info
 from playground.params import GenerationParams
 from playground.pipeline import prepare_prompt, run
 from playground.result import Status
 from playground.tasks import FIM_STOPS, TASKS, build_prompt
+from playground.tasks.examples import load_examples
 from playground.teach.sampling import Sampling
 from playground.teach.steps import next_token, start_walk
 

@@ -21,8 +21,8 @@ from playground.engines import Engine, Infiller, Stepper, load_engine, unload_en
 from playground.engines import server_process as server_process_module
 from playground.engines.llama_server import LlamaServerEngine
 from playground.errors import EngineError, ModelError
-from playground.examples import load_examples
 from playground.params import GenerationParams
+from playground.tasks.examples import load_examples
 from playground.teach.tokens import stepper
 from tests.helpers import bundled_model_path
 

@@ -15,10 +15,10 @@ from playground.catalog import SMALL_MODEL
 from playground.engines import Engine, Stepper, get_engine_class, load_engine, unload_engine
 from playground.engines.openai_http import OpenAIEngine, ServerSettings, normalize_base_url
 from playground.errors import EngineError
-from playground.examples import load_examples
 from playground.params import GenerationParams
 from playground.result import Status
 from playground.settings import SettingsError, reload_settings
+from playground.tasks.examples import load_examples
 from tests.llama_server import LlamaServer, free_port
 
 pytestmark = pytest.mark.server

@@ -16,18 +16,19 @@ from playground import pipeline
 from playground.engines import Engine
 from playground.evaluate.__main__ import main, parse_args
 from playground.evaluate.dataset import TASK_ORDER, TIERS, Item, load_items
-from playground.evaluate.grading import grade_answer, size
+from playground.evaluate.grading import grade_answer
 from playground.evaluate.replay import Replay
 from playground.evaluate.runner import ANCHOR, answer_checked, answer_pipeline
 from playground.evaluate.sandbox import isolation, run_node_cases, run_python_tests
 from playground.params import GenerationParams
 from playground.repair import errors, improved
 from playground.tasks import get_task
+from playground.tasks.simplify import size
 
 
 def reference_code(item: Item) -> str:
     """The item's reference answer as a whole program (Complete's solution is only the body)."""
-    return item.code + item.solution if get_task(item.task).fills_middle else item.solution
+    return get_task(item.task).reference(item.code, item.solution)
 
 
 ALL_ITEMS = [item for task in TASK_ORDER for item in load_items(task)]

@@ -14,8 +14,9 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from playground.catalog import SMALL_MODEL
-from playground.checks import keep_passing, plan_checks
+from playground.checks import keep_passing
 from playground.settings import reload_settings
+from playground.tasks import get_task
 from playground.web import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
@@ -84,7 +85,7 @@ def test_tests_returns_only_tests_that_pass_on_the_code(model_url: str) -> None:
     assert record["task"] == "tests" and record["checks"] is not None
     assert "def double" not in record["code"]  # tests only: the function is not copied into them
     if record["code"].strip():  # whatever the small model wrote, what was kept passes on the code, all of it
-        assert keep_passing(plan_checks("tests", code, language="python"), record["code"]).code == record["code"]
+        assert keep_passing(get_task("tests").plan(code, language="python"), record["code"]).code == record["code"]
 
 
 def test_bad_arguments_are_clear_tool_errors(model_url: str) -> None:

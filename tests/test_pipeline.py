@@ -10,14 +10,14 @@ from pyflakes.reporter import Reporter
 
 from playground.engines import Engine
 from playground.errors import ContextOverflowError, EngineError, InputError, UnknownLanguageError
-from playground.examples import load_examples
 from playground.inputs import decode_source
 from playground.languages import display_name
 from playground.markup.highlight import highlighted
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.result import Answer, Status
-from playground.tasks import TASKS, get_task
+from playground.tasks import TASKS
+from playground.tasks.examples import load_examples
 from tests.fakes import Wrapped
 
 ALL_EXAMPLES = [ex for task in TASKS for ex in load_examples(task)]
@@ -28,7 +28,7 @@ def test_every_task_on_every_example(example, engine: Engine, greedy: Generation
     result = run(example.task, example.code, language=example.language, target=example.target,
                  error=example.error, suffix=example.suffix, params=greedy, engine=engine)
     assert result.status.finished and result.prompt and result.answer.text.strip()
-    if get_task(example.task).writes_tests and not result.answer.code.strip():
+    if example.task == "tests" and not result.answer.code.strip():
         # SmolLM2's tests may all fail on the input: none is kept, and the checks say so
         assert result.checks is not None and result.checks.status == "fail", result.answer.text
         assert [i.passed for i in result.checks.items if i.name == "a written test passes on your code"] == [False]

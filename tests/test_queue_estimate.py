@@ -61,6 +61,7 @@ def test_the_header_states_the_time_per_answer_the_estimate_uses() -> None:
     line = speed_line(card, (21.04, 3), 12.4)
     assert "Measured here: 21.0 tokens/s, 12 s per answer with its checks (median of the last 3 answers" in line
     assert "per answer" not in speed_line(card, (21.0, 1), None)
+    assert "(from the last answer;" in speed_line(card, (21.0, 1), None)  # not "median of the last 1 answer"
 
 
 def _queued(job: Any) -> Any:

@@ -61,7 +61,8 @@ def test_simplify_keeps_the_original_when_no_candidate_keeps_its_behaviour() -> 
     assert result.answer.code == DOUBLE.rstrip("\n")  # no harm: the user's code, unchanged
     assert result.rejected is not None and result.rejected.answer.code == near.rstrip("\n")  # fails fewer checks
     assert result.checks is not None and result.checks.status == "fail" and result.checks.candidate == 2
-    assert "your code is unchanged" in result.notice
+    assert "your code is unchanged. The best of 2 candidates and the checks it failed are under Checks." \
+        in result.notice
 
 
 def test_a_translation_that_fails_every_candidate_keeps_the_one_that_passes_most() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
-from playground.examples import load_examples
 from playground.lint import lint
 from playground.models import ModelInfo, model_info
 from playground.tasks import TASKS, build_prompt, fill
+from playground.tasks.examples import load_examples
 from tests.helpers import bundled_model_path
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,6 +15,7 @@ from playground.errors import EngineError, InputError
 from playground.extract import extract
 from playground.lint import lint
 from playground.params import GenerationParams
+from playground.prompting import Mode
 from playground.teach.handlers import TeachApp
 from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
 from playground.teach.runs import (
@@ -221,7 +222,7 @@ def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
     """Post-processing on a made-up walk (no claim about the model): lines with pyflakes errors are flagged."""
     logits = np.linspace(0, 5, 50)
     dist = Distribution.from_logits(logits, KEEP)
-    prompt = pipeline.Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode="chat")
+    prompt = pipeline.Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode=Mode.CHAT)
     walk = Walk("m", prompt, [1], 100)
     for i, piece in enumerate(["x = 1\n", "print(", "undefined_name", " < 2)\n"]):
         walk.steps.append(Step(i, i - 1 if i else None, i, 49 - i, piece.encode(), dist.prob(49 - i), "greedy", dist))

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from playground.catalog import DEFAULT_MODEL
-from playground.checks import CheckPlan, keep_passing, plan_checks
+from playground.checks import CheckPlan, Expect, keep_passing
 from playground.checks.mutants import MAX_MUTANTS, plant
 from playground.cli import main
 from playground.engines import Engine, load_engine
@@ -36,7 +36,7 @@ FLAGS = "function isAdult(age) {\n  return age >= 18;\n}\nconst limit = 3;\n"
 
 
 def _plan(code: str, language: str = "python") -> CheckPlan:
-    return plan_checks("tests", code, language=language)
+    return get_task("tests").plan(code, language=language)
 
 
 # ---------------------------------------------------------------- planted bugs
@@ -147,7 +147,10 @@ def test_tests_are_linted_with_the_names_of_the_code_they_test() -> None:
 
 def test_tests_is_a_task_whose_answer_is_tests() -> None:
     spec = get_task("tests")
-    assert spec.writes_tests and not spec.oracle and not spec.diff and spec.extra is None
+    assert spec.expect is Expect.OWN_CHECKS and not spec.shows.diff and not spec.shows.tests_box and spec.extra is None
+    tests = "assert clamp(1, 0, 2) == 1\nassert clamp(5, 0, 2) == 5\n"
+    kept = spec.judge(_plan(CLAMP), tests, tests)
+    assert kept.code == "assert clamp(1, 0, 2) == 1\n"  # only the test that passes on the code is kept
 
 
 # ---------------------------------------------------------------- through the pipeline, on real models

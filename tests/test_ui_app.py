@@ -16,7 +16,7 @@ from gradio_client.utils import Status
 
 from playground.catalog import SMALL_MODEL
 from playground.engines import load_engine, register_engine
-from playground.examples import load_examples
+from playground.tasks.examples import load_examples
 from playground.web.manager import ModelManager
 from tests.browser import client, serve
 from tests.fakes import Wrapped  # also registers the "echo" engine

@@ -11,9 +11,9 @@ import gradio as gr
 import pytest
 
 from playground.catalog import SMALL_MODEL
-from playground.examples import load_examples
 from playground.languages import suggested_filename
 from playground.scratch import KEEP_PER_SESSION, Scratch
+from playground.tasks.examples import load_examples
 from playground.teach.handlers import TeachApp
 from playground.web import ModelManager
 from playground.web.files import open_file, read_source, save_answer

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from playground.agreement import disagreement
-from playground.checks import Limits, check, plan_checks, run_checks
-from playground.checks.cases import Case
+from playground.checks import Expect, Limits, check, run_checks
+from playground.checks.cases import Case, Kind
 from playground.checks.debug import Reported, reported_error, shape
 from playground.checks.functions import Literals, answer_name, defined_functions, definitions, literals, own_calls
 from playground.checks.generate import generated_calls
@@ -29,6 +29,7 @@ from playground.checks.runners import run_cases
 from playground.checks.sources import call_case, split_calls
 from playground.checks.values import call_text, encode, literal, same
 from playground.evaluate.verdict_sets import DebugFix, Translation, debug_fixes, translations
+from playground.tasks import get_task
 from playground.verdict import Item, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +270,7 @@ def test_wrong_answers_that_agree_on_a_typical_call_fail_and_right_ones_pass(nam
 def judged(item: DebugFix, fix: str, edge: tuple[str, ...] = ()) -> Verdict:
     """The Debug tab's verdict on a fix, with the item's calls as the model's ordinary calls and `edge` as its
     edge cases (what prompts/calls.toml asks the model for)."""
-    plan = plan_checks("debug", item.code, language="python", error=item.error, tests=item.tests)
+    plan = get_task("debug").plan(item.code, language="python", error=item.error, tests=item.tests)
     ordinary = [parsed(c) for c in item.ordinary + (() if item.edge_only else item.reported)]
     plan.add_calls([c for c in ordinary if c[0] in plan.wanted], "model")
     plan.add_calls([parsed(c) for c in edge + (item.reported if item.edge_only else ())], "edge")
@@ -315,7 +316,7 @@ def test_a_bug_only_an_edge_input_shows_must_be_fixed_there() -> None:
     error, ordinary = "IndexError: list index out of range", [("first_word", ("hello world",))]
 
     def verdict(fix: str) -> Verdict:
-        plan = plan_checks("debug", buggy, language="python", error=error)
+        plan = get_task("debug").plan(buggy, language="python", error=error)
         plan.add_calls(ordinary, "model")
         plan.add_calls([("first_word", ("",)), ("first_word", ("   ",))], "edge")
         return run_checks(plan, fix)
@@ -333,14 +334,14 @@ def test_a_bug_only_an_edge_input_shows_must_be_fixed_there() -> None:
 @pytest.mark.sandbox
 def test_a_fix_that_breaks_an_input_the_original_handled_fails_unless_no_typical_call_has_its_types() -> None:
     buggy = "def sum_to(n):\n    total = 0\n    for i in n:\n        total += i\n    return total\n"
-    plan = plan_checks("debug", buggy, language="python", error="TypeError: 'int' object is not iterable")
+    plan = get_task("debug").plan(buggy, language="python", error="TypeError: 'int' object is not iterable")
     plan.add_calls([("sum_to", (3,)), ("sum_to", (10,))], "model")
     plan.add_calls([("sum_to", ([],)), ("sum_to", (0,))], "edge")
     fixed = run_checks(plan, "def sum_to(n):\n    total = 0\n    for i in range(1, n + 1):\n        total += i\n"
                              "    return total\n")
     assert fixed.status == "pass"  # sum_to([]) "worked" before by accident: every typical call passes a number
     assert any("sum_to([])" in w for w in fixed.warnings)
-    plan = plan_checks("debug", buggy, language="python", error="TypeError: 'int' object is not iterable")
+    plan = get_task("debug").plan(buggy, language="python", error="TypeError: 'int' object is not iterable")
     plan.add_calls([("sum_to", ([1, 2],)), ("sum_to", (3,))], "model")
     plan.add_calls([("sum_to", ([],))], "edge")
     broken = run_checks(plan, "def sum_to(n):\n    return n * (n + 1) // 2\n")
@@ -382,7 +383,7 @@ def test_javascript_translations_and_simplifications_are_judged_on_behaviour(ite
     names = [parsed(c.replace("true", "True").replace("false", "False").replace("null", "None")) for c in item.calls]
     for answer, language, right in ((item.python_right, "python", True), (item.python_wrong, "python", False),
                                     (item.js_right, "javascript", True), (item.js_wrong, "javascript", False)):
-        plan = plan_checks("translate" if language == "python" else "simplify", item.code, language="javascript",
+        plan = get_task("translate" if language == "python" else "simplify").plan(item.code, language="javascript",
                            target=language)
         assert plan.wanted == [item.function]  # no examples, no calls of its own: the model would be asked
         plan.add_calls(names, "model")
@@ -398,7 +399,7 @@ def test_javascript_translations_and_simplifications_are_judged_on_behaviour(ite
 @pytest.mark.sandbox
 def test_a_javascript_input_names_its_checks_in_the_answers_words() -> None:
     code = (ROOT / "examples" / "translate" / "word_count.js").read_text("utf-8")
-    plan = plan_checks("translate", code, language="javascript", target="python")
+    plan = get_task("translate").plan(code, language="javascript", target="python")
     plan.add_calls([("wordCount", ("the cat the",))], "model")
     plan.add_calls([("wordCount", ("",))], "edge")
     answer = "def word_count(text):\n    counts = {}\n    for w in text.lower().split():\n" \
@@ -409,7 +410,7 @@ def test_a_javascript_input_names_its_checks_in_the_answers_words() -> None:
     assert "word_count('the cat the')" in names and "word_count('')" in names  # Python's names and quotes
     row = next(i for i in verdict.items if i.name == "word_count('')")
     assert row.expected == "{}" and row.got == "{}"
-    back = plan_checks("translate", answer, language="python", target="javascript")
+    back = get_task("translate").plan(answer, language="python", target="javascript")
     back.add_calls([("word_count", ("a  b",))], "model")
     js = run_checks(back, code)
     assert js.status == "pass" and 'wordCount("a  b")' in [i.name for i in js.items]
@@ -422,7 +423,7 @@ def test_a_verdict_with_nothing_checked_says_why() -> None:
                       against="function isAdult(age) {\n  if (age >= 18) { return true; } else { return false; }\n}\n",
                       against_language="javascript")
     assert untouched.status == "parses" and any("no inputs could be found" in n for n in untouched.notes)
-    empty = run_checks(plan_checks("translate", "def f(x):\n    return x\n", language="python", target="python"), "")
+    empty = run_checks(get_task("translate").plan("def f(x):\n    return x\n", language="python", target="python"), "")
     assert empty.notes == ["The answer has no code to check."]
 
 
@@ -433,7 +434,7 @@ SLOW = "def slow(n):\n    total = 0\n    for i in range(n):\n        total += i\
 
 @pytest.mark.sandbox
 def test_a_case_the_wall_clock_stops_is_tried_again_with_the_fuel_as_its_limit() -> None:
-    cases = [Case("slow(300_000)", "call", func="slow", args=(300_000,))]
+    cases = [Case("slow(300_000)", Kind.CALL, func="slow", args=(300_000,))]
     # A fresh instance and this loop take ~0.5 s here: a 0.25 s wall clock stops the first run, the second
     # (6x: 1.5 s) has room enough, and the fuel stays the real limit.
     finished = run_python(SLOW, cases, Limits(wall_s=0.25)).outcomes[0]
@@ -448,10 +449,10 @@ def test_a_case_the_wall_clock_stops_is_tried_again_with_the_fuel_as_its_limit()
 @pytest.mark.sandbox
 def test_the_same_check_gives_the_same_verdict_with_both_cores_saturated() -> None:
     item = next(i for i in DEBUG if i.name == "page_median")
-    idle = check(item.right, against=item.code, task="debug", error=item.error)
+    idle = check(item.right, against=item.code, expect=Expect.FIXED, error=item.error)
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 2))]
     try:
-        busy = [check(item.right, against=item.code, task="debug", error=item.error) for _ in range(2)]
+        busy = [check(item.right, against=item.code, expect=Expect.FIXED, error=item.error) for _ in range(2)]
     finally:
         for burner in burners:
             burner.kill()
@@ -468,7 +469,7 @@ def test_an_equivalent_change_at_a_parameter_boundary_is_not_a_missed_bug() -> N
             "    return x\n"
     tests = "\n".join(f"assert clamp({a}, 0, 10) == {r}" for a, r in ((5, 5), (-3, 0), (15, 10), (0, 0), (10, 10),
                                                                        (7, 7)))
-    kept = keep_passing(plan_checks("tests", clamp, language="python"), tests)
+    kept = keep_passing(get_task("tests").plan(clamp, language="python"), tests)
     strength = kept.verdict.strength
     assert strength is not None and kept.verdict.status == "pass"
     assert "line 2: < → <=" in strength.alike and "line 4: > → >=" in strength.alike  # x == low, x == high

@@ -13,10 +13,10 @@ from ..languages import RUNNABLE
 from ..verdict import Item, Verdict
 from .cases import Case, Outcome
 from .checking import check, run_checks
-from .plan import CheckPlan, plan_checks
+from .plan import CheckPlan, Expect, plan_checks
 from .run import RunReport, run_snippet
 from .sandbox import Limits, SandboxUnavailable, warm
 from .suite import Kept, keep_passing
 
 __all__ = ["RUNNABLE", "Case", "CheckPlan", "Item", "Kept", "Limits", "Outcome", "RunReport", "SandboxUnavailable",
-           "Verdict", "check", "keep_passing", "plan_checks", "run_checks", "run_snippet", "warm"]
+           "Expect", "Verdict", "check", "keep_passing", "plan_checks", "run_checks", "run_snippet", "warm"]

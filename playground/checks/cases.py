@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class Kind(StrEnum):
+    """What a case runs (the sandbox's runner reads it as its string)."""
+
+    CALL = "call"  # func(*args), values as tagged JSON
+    DOCTEST = "doctest"  # an example, run as doctest runs it
+    EXEC = "exec"  # a statement, e.g. an assert line
+    EVAL = "eval"  # an expression, for the Run box
 
 
 @dataclass(frozen=True)
 class Case:
     """One check of an answer.
 
-    kind: "call" (func(*args), values as tagged JSON), "doctest" (an example run like doctest does),
-    "exec" (a statement, e.g. an assert line) or "eval" (an expression, for the Run box).
+    kind: what it runs (Kind).
     want: the expected value (call), the expected text (doctest), or None when the original code's
     behaviour is the expectation (the oracle) or when only "no exception" is asked.
     """
 
     name: str  # what the Checks panel shows: "fizzbuzz(15)", "assert ...", ">>> ..."
-    kind: str
+    kind: Kind
     source: str = ""
     func: str = ""
     args: tuple[Any, ...] = ()
@@ -26,6 +35,9 @@ class Case:
     origin: str = "example"  # example | test | generated | error
     forbid: str = ""  # an exception type the answer must not raise (Debug's error message)
     language: str = ""  # "" for Python or language-neutral (a call), else a statement's language (JavaScript's)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", Kind(self.kind))  # "call" as well as Kind.CALL: compared by identity
 
     def payload(self) -> dict[str, Any]:
         """What the sandbox's runner needs of it."""

@@ -13,11 +13,11 @@ from dataclasses import replace
 from ..languages import RUNNABLE, display_name, find_language, has_python_ast
 from ..syntax import available, syntax_problems
 from ..verdict import Item, Verdict
-from .cases import Case, Outcome
+from .cases import Case, Kind, Outcome
 from .debug import judge_fix, line_text, load_item
 from .functions import answer_name
 from .judge import judge, printed
-from .plan import CheckPlan, plan_checks
+from .plan import CheckPlan, Expect, plan_checks
 from .runners import run_cases
 from .typescript import Unstrippable
 from .values import call_text
@@ -51,7 +51,7 @@ def _program_output(plan: CheckPlan, loaded: Outcome) -> Item | None:
 
 def _in_answer_words(case: Case, program: str, language: str) -> Case:
     """A call case named as the answer writes it (its function's name there, its language's literals)."""
-    if case.kind != "call":
+    if case.kind is not Kind.CALL:
         return case
     javascript = not has_python_ast(language)
     return replace(case, name=call_text(answer_name(case.func, program, language), case.args, javascript))
@@ -94,7 +94,7 @@ def run_checks(plan: CheckPlan, program: str) -> Verdict:
 def _notes(plan: CheckPlan, verdict: Verdict, program: str) -> list[str]:
     """The plan's notes, and, when nothing was checked, why."""
     notes = list(plan.notes)
-    if plan.forbid and not any(c.kind == "call" for c in plan.cases):
+    if plan.forbid and not any(c.kind is Kind.CALL for c in plan.cases):
         notes.append(f"The error names {plan.forbid}, but no example call, call in the code, call written by the "
                      "model or typed signature gives inputs to try.")
     if verdict.behaviour or notes:
@@ -113,20 +113,19 @@ def _notes(plan: CheckPlan, verdict: Verdict, program: str) -> list[str]:
 
 
 def check(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
-          against_language: str | None = None, task: str | None = None, error: str = "",
+          against_language: str | None = None, expect: Expect | None = None, error: str = "",
           write_calls: Callable[[CheckPlan], object] | None = None) -> Verdict:
-    """Check code: its own >>> examples, the tests, and, with `against` (the original), what the task asks of
-    an answer to it: the same behaviour (Simplify in the same language, Translate across Python and
-    JavaScript), or for task "debug", the reported `error` gone (judged exactly as the Debug tab judges).
+    """Check code: its own >>> examples, the tests, and, with `against` (the original), what is expected of an
+    answer to it: by default the same behaviour (Simplify in the same language, Translate across Python and
+    JavaScript), or with Expect.FIXED the reported `error` gone (judged exactly as the Debug tab judges).
     write_calls(plan), when given, adds example calls for the original's functions that nothing else gives
     inputs for (the model's, see playground.derive); without it, such functions are checked only where
     examples call them."""
     if against is not None:
-        source = against_language or language
-        task = task or ("simplify" if source == language else "translate")
-        plan = plan_checks(task, against, language=source, target=language, tests=tests, error=error)
+        plan = plan_checks(against, language=against_language or language, answer=language,
+                           expect=expect or Expect.SAME_BEHAVIOUR, tests=tests, error=error)
         if plan.wanted and write_calls is not None:
             write_calls(plan)
         return run_checks(plan, code)
-    own = plan_checks(task or "complete", code, language=language, tests=tests)
+    own = plan_checks(code, language=language, tests=tests)
     return run_checks(own, code)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..verdict import Item
-from .cases import Case, Outcome
+from .cases import Case, Kind, Outcome
 from .sources import forbidden_exception
 from .values import show
 
@@ -122,10 +122,10 @@ def evidence(reported: Reported, cases: Sequence[Case], outcomes: Sequence[Outco
     on_typical = examples_fail or any(r and t for r, t in zip(raised, typical, strict=True))
     shapes: dict[str, set[tuple[str, ...]]] = {}
     for case, is_typical in zip(cases, typical, strict=True):
-        if is_typical and case.kind == "call":
+        if is_typical and case.kind is Kind.CALL:
             shapes.setdefault(case.func, set()).add(shape(case.args))
-    foreign = tuple(c.kind == "call" and c.func in shapes and not any(_alike(shape(c.args), s) for s in shapes[c.func])
-                    for c in cases)
+    foreign = tuple(c.kind is Kind.CALL and c.func in shapes
+                    and not any(_alike(shape(c.args), s) for s in shapes[c.func]) for c in cases)
     return Evidence(reported, tuple(raised), frozenset(p for p in places if p), any(typical), on_typical, at_load,
                     foreign)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..languages import has_python_ast
-from .cases import Case, Outcome, Run
+from .cases import Case, Kind, Outcome, Run
 from .debug import Evidence, Reported, evidence
 from .functions import definitions
 from .judge import LENIENT, judge
@@ -85,7 +85,7 @@ def _debug(original: str, language: str, cases: list[Case], reported: Reported, 
         outcomes = again.outcomes if again.load.ok else [Outcome(False, stopped="not loaded")] * len(cases)
     known = [None if o.stopped else o for o in outcomes]
     kept = [o if c.forbid else None for c, o in zip(cases, known, strict=True)]
-    failing = any(o is not None and (c.has_want or c.kind == "exec") and not judge(c, o).passed
+    failing = any(o is not None and (c.has_want or c.kind is Kind.EXEC) and not judge(c, o).passed
                   for c, o in zip(cases, known, strict=True))
     facts = evidence(reported, cases, kept, original, run.load, failing)
     return Expectation(cases, kept, run.load, [], False, facts)
@@ -101,7 +101,7 @@ def _informative(cases: list[Case], outcomes: list[Outcome], load: Outcome, loos
     observable = any(_observable(o) for c, o in zip(cases, outcomes, strict=True) if c.origin in QUIET)
     for case, outcome in zip(cases, outcomes, strict=True):
         # A check the original fails, or cannot finish, tells nothing about an answer: leave it out.
-        if outcome.stopped or ((case.has_want or case.kind == "exec") and not judge(case, outcome).passed):
+        if outcome.stopped or ((case.has_want or case.kind is Kind.EXEC) and not judge(case, outcome).passed):
             dropped.append(case.name)
             continue
         # An input on which the original does nothing observable passes any answer that does nothing;
@@ -118,7 +118,7 @@ def _informative(cases: list[Case], outcomes: list[Outcome], load: Outcome, loos
         if outcome.error:
             raising.append(outcome.raised)
         kept.append(case)
-        expected.append(None if case.has_want or case.kind == "exec" else outcome)
+        expected.append(None if case.has_want or case.kind is Kind.EXEC else outcome)
     notes = []
     if dropped:
         listed = ", ".join(f"`{d}`" for d in dropped[:3]) + (" …" if len(dropped) > 3 else "")

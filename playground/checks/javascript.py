@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
-from .cases import Case, Outcome, Run
+from .cases import Case, Kind, Outcome, Run
 from .functions import name_forms
 from .sandbox import DEFAULT_LIMITS, Limits
 
@@ -86,9 +86,9 @@ class _Context:
         return Outcome(bool(data["ok"]), data.get("value"), data.get("error"), data.get("output", ""), seconds)
 
     def case(self, case: Case) -> Outcome:
-        if case.kind == "call":
+        if case.kind is Kind.CALL:
             script = f"__call({_function_expr(case.func)}, {json.dumps(list(case.args))})"
-        elif case.kind == "eval":
+        elif case.kind is Kind.EVAL:
             script = f"__evaluate({json.dumps(case.source)}, true)"
         else:
             script = f"__evaluate({json.dumps(case.source)}, false)"

@@ -11,7 +11,7 @@ import doctest
 import re
 
 from ..verdict import Item
-from .cases import Case, Outcome
+from .cases import Case, Kind, Outcome
 from .values import literal, same
 
 LENIENT = ("generated", "model", "edge", "input")  # inputs whose exception type is not part of the expectation
@@ -76,7 +76,7 @@ def judge(case: Case, outcome: Outcome, expected: Outcome | None = None, loose: 
     js: values shown as JavaScript writes them. A case the busy machine could not finish is neither."""
     if outcome.timed_out:
         return Item(case.name, False, "", "", outcome.error_text(), outcome.seconds, case.origin, timed_out=True)
-    if case.kind == "doctest":
+    if case.kind is Kind.DOCTEST:
         return judge_doctest(case, outcome)
     if expected is not None:
         return _against(case, outcome, expected, loose, js)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 from ..languages import RUNNABLE, display_name, find_language, has_python_ast
-from ..tasks import get_task
 from .cases import Case, Outcome
 from .debug import Evidence, Reported, reported_error
 from .expect import expect
@@ -32,11 +32,18 @@ from .sources import Call, as_call, call_case, cases_from_tests, example_calls, 
 from .values import encode
 
 
+class Expect(Enum):
+    """What a task asks of an answer, beyond the code's own examples and the Tests box (each task says which)."""
+
+    OWN_CHECKS = "own checks"  # the examples and tests only (Complete, Tests)
+    SAME_BEHAVIOUR = "same behaviour"  # the original is the oracle (Simplify, Translate)
+    FIXED = "fixed"  # the reported error gone where the code is meant to work (Debug)
+
+
 @dataclass
 class CheckPlan:
     """The checks of one request, built once and run on each candidate answer."""
 
-    task: str
     language: str  # the answer's language
     original: str
     original_language: str
@@ -109,18 +116,18 @@ def _for_language(cases: list[Case], language: str) -> list[Case]:
     return [call for c in cases if (call := as_call(c)) is not None] if sandbox else []
 
 
-def plan_checks(task: str, code: str, *, language: str, target: str | None = None, tests: str = "",
-                error: str = "") -> CheckPlan:
-    """The checks for a request (nothing runs yet; the original runs on the first run_checks())."""
-    spec = get_task(task)
-    answer = spec.answer_language(language, target)
-    plan = CheckPlan(task, answer, code, language)
+def plan_checks(code: str, *, language: str, answer: str | None = None, expect: Expect = Expect.OWN_CHECKS,
+                tests: str = "", error: str = "") -> CheckPlan:
+    """The checks for an answer in language `answer` (default: the input's) to code, as the task expects
+    (nothing runs yet; the original runs on the first run_checks())."""
+    answer = answer or language
+    plan = CheckPlan(answer, code, language)
     examples, tested = (example_cases(code) if has_python_ast(language) else []), cases_from_tests(tests, answer)
     given = examples + tested
     calls = example_calls(given)
     from_tests = {repr(c) for c in example_calls(tested)} - {repr(c) for c in example_calls(examples)}
-    oracle = spec.oracle and language in RUNNABLE and answer in RUNNABLE
-    plan.reported = reported_error(error) if spec.repairs else None
+    oracle = expect is Expect.SAME_BEHAVIOUR and language in RUNNABLE and answer in RUNNABLE
+    plan.reported = reported_error(error) if expect is Expect.FIXED else None
     if reads_calls(language) and language in RUNNABLE and (oracle or plan.reported):
         own = [c for c in own_calls(code, language) if repr(c) not in {repr(k) for k in calls}]
         plan.calls = calls + own
@@ -129,7 +136,7 @@ def plan_checks(task: str, code: str, *, language: str, target: str | None = Non
         plan._add_cases(own, "input")
         plan._add_cases(probes(code, plan.calls, language), "generated")
         plan.wanted = untested(code, language, plan.calls)
-    if spec.repairs and has_python_ast(language) and not plan.reported and not given:
+    if expect is Expect.FIXED and has_python_ast(language) and not plan.reported and not given:
         plan.intended = untested(code, language, [])
     plan.oracle = oracle
     runnable = _for_language(given, answer)

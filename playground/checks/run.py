@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..languages import RUNNABLE, has_python_ast, runnable_names
-from .cases import Case
+from .cases import Case, Kind
 from .runners import run_cases
 from .typescript import Unstrippable
 from .values import show
@@ -34,10 +34,10 @@ def _case(call: str, language: str) -> Case:
     if has_python_ast(language):  # a Python line may be a statement; others run as an expression
         try:
             ast.parse(call, mode="eval")
-            return Case(call, "eval", source=call)
+            return Case(call, Kind.EVAL, source=call)
         except SyntaxError:
-            return Case(call, "exec", source=call)
-    return Case(call, "eval", source=call)
+            return Case(call, Kind.EXEC, source=call)
+    return Case(call, Kind.EVAL, source=call)
 
 
 def run_snippet(code: str, language: str, call: str) -> RunReport:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..languages import QUICKJS, find_language
-from .cases import Case
+from .cases import Case, Kind
 from .values import encode
 
 _EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exit|Interrupt))\b")
@@ -48,7 +48,7 @@ def doctest_cases(text: str, origin: str = "example") -> list[Case]:
         raise InputError(f"The >>> examples cannot be read: {exc}. Fix their indentation.") from None
     cases = []
     for ex in examples:  # want: (expected output, expected exception line or None, doctest option flags)
-        cases.append(Case(_name(ex.source, ">>> "), "doctest", source=ex.source,
+        cases.append(Case(_name(ex.source, ">>> "), Kind.DOCTEST, source=ex.source,
                           want=(ex.want, ex.exc_msg, _flags(ex.options)), has_want=True, origin=origin))
     return cases
 
@@ -86,7 +86,7 @@ def assert_cases(text: str, origin: str = "test") -> list[Case]:
     cases = []
     for node in tree.body:
         source = "\n".join(lines[node.lineno - 1: node.end_lineno])
-        cases.append(Case(_name(source), "exec", source=source, origin=origin))
+        cases.append(Case(_name(source), Kind.EXEC, source=source, origin=origin))
     return cases
 
 
@@ -103,8 +103,8 @@ def cases_from_tests(text: str, language: str = "python") -> list[Case]:
     cases = []
     for line in (line.strip() for line in text.splitlines()):
         if line and not line.startswith(("//", "#")):
-            python = as_call(Case(line, "exec", source=line, origin="test")) if line.startswith("assert ") else None
-            cases.append(python or Case(line, "exec", source=line, origin="test", language=known.name))
+            python = as_call(Case(line, Kind.EXEC, source=line, origin="test")) if line.startswith("assert ") else None
+            cases.append(python or Case(line, Kind.EXEC, source=line, origin="test", language=known.name))
     return cases
 
 
@@ -113,7 +113,7 @@ def as_call(case: Case) -> Case | None:
     literal result, or `assert f(literals) == literal`. None when the check is Python-only."""
     if case.language:  # a statement in the answer's own language
         return case
-    if case.kind == "doctest":
+    if case.kind is Kind.DOCTEST:
         parts = _call_parts(case.source)
         want, exc_msg, _ = case.want
         if parts is None or exc_msg is not None:
@@ -121,16 +121,16 @@ def as_call(case: Case) -> Case | None:
         ok, value = _literal(want) if want.strip() else (True, None)
         if not ok:
             return None
-        return Case(case.name, "call", func=parts[0], args=tuple(encode(a) for a in parts[1]),
+        return Case(case.name, Kind.CALL, func=parts[0], args=tuple(encode(a) for a in parts[1]),
                     want=encode(value), has_want=True, origin=case.origin)
-    if case.kind == "exec":
+    if case.kind is Kind.EXEC:
         test = assert_parts(case.source)
         if test is None:
             return None
         func, args, value = test
-        return Case(case.name, "call", func=func, args=tuple(encode(a) for a in args),
+        return Case(case.name, Kind.CALL, func=func, args=tuple(encode(a) for a in args),
                     want=encode(value), has_want=True, origin=case.origin)
-    return case if case.kind == "call" else None
+    return case if case.kind is Kind.CALL else None
 
 
 def example_calls(cases: list[Case]) -> list[tuple[str, tuple[Any, ...]]]:
@@ -138,7 +138,7 @@ def example_calls(cases: list[Case]) -> list[tuple[str, tuple[Any, ...]]]:
     calls: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for case in cases:
         source = case.source
-        if case.kind == "exec":
+        if case.kind is Kind.EXEC:
             try:
                 node = ast.parse(source).body[0]
             except (SyntaxError, IndexError):
@@ -159,7 +159,7 @@ def forbidden_exception(error: str) -> str:
 
 def call_case(func: str, args: tuple[Any, ...], origin: str, forbid: str = "") -> Case:
     shown = ", ".join(_short_repr(a) for a in args)
-    return Case(f"{func}({shown})", "call", func=func, args=tuple(encode(a) for a in args), origin=origin,
+    return Case(f"{func}({shown})", Kind.CALL, func=func, args=tuple(encode(a) for a in args), origin=origin,
                 forbid=forbid)
 
 

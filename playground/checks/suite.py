@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..languages import RUNNABLE, display_name, has_python_ast
 from ..verdict import Item, Strength, Verdict
-from .cases import Case, Outcome
+from .cases import Case, Kind, Outcome
 from .checking import syntax_item
 from .functions import defined_functions, reads_calls
 from .generate import generated_calls
@@ -39,7 +39,7 @@ class Kept:
 
 def is_test(case: Case) -> bool:
     """Whether a case checks something (an assert or an example), rather than setting something up."""
-    if case.kind == "doctest":
+    if case.kind is Kind.DOCTEST:
         return True
     source = case.source.lstrip()
     return source.startswith("assert") or "assert(" in source.replace(" ", "")
@@ -47,7 +47,7 @@ def is_test(case: Case) -> bool:
 
 def _text(case: Case) -> str:
     """The case as the answer writes it."""
-    if case.kind != "doctest":
+    if case.kind is not Kind.DOCTEST:
         return case.source.rstrip("\n")
     lines = case.source.rstrip("\n").splitlines()
     shown = [f">>> {lines[0]}", *(f"... {line}" for line in lines[1:])]
@@ -91,7 +91,7 @@ def keep_passing(plan: CheckPlan, tests: str) -> Kept:
             if is_test(case):
                 verdict.items.append(Item(case.name, True, "passes on your code", "passes", "", outcome.seconds,
                                           "model"))
-        elif is_test(case) or case.kind == "exec":
+        elif is_test(case) or case.kind is Kind.EXEC:
             dropped.append(f"{case.name} ({outcome.error_text() or 'got ' + (item.got or 'something else')})")
     tests_kept = [c for c in kept if is_test(c)]
     if dropped:

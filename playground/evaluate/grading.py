@@ -12,21 +12,21 @@ from ..tasks import get_task
 from .dataset import Item
 from .sandbox import Grade, run_node_cases, run_python_tests
 
+SOURCE, TARGET = "python", "javascript"  # the evaluation's items are Python; its translations go to JavaScript
 
-def size(code: str) -> int:
-    """Length of code in non-whitespace characters (indentation style does not count)."""
-    return sum(not c.isspace() for c in code)
+
+def answer_language(task: str) -> str:
+    """The language of the evaluation's answers for a task: the items' own, or the translations' target."""
+    return get_task(task).answer_language(SOURCE, TARGET)
 
 
 def grade_answer(item: Item, code: str) -> Grade:
     """Check an answer's code for an item (runs it in the sandbox)."""
     if not code.strip():
         return Grade(False, "no code in the answer")
-    task = get_task(item.task)
-    if task.output == "target":  # the evaluation translates to JavaScript
+    if answer_language(item.task) != SOURCE:  # a translation: node runs it on the item's cases
         return run_node_cases(code, item.function, list(item.cases))
-    if task.shortens and size(code) >= size(item.code):
-        same = size(code) == size(item.code)
-        return Grade(False, "not shorter than the original" + (" (unchanged?)" if same else
-                                                                 f" ({size(code)} > {size(item.code)} characters)"))
+    problem = get_task(item.task).grade(item.code, code)
+    if problem:
+        return Grade(False, problem)
     return run_python_tests(code, item.tests)

@@ -27,9 +27,8 @@ from ..chat import render_chat
 from ..engines import Engine, load_engine, unload_engine
 from ..extract import extract
 from ..params import GenerationParams
-from ..tasks import get_task
 from .dataset import Item, load_items
-from .grading import grade_answer
+from .grading import SOURCE, answer_language, grade_answer
 from .replay import Replay
 
 METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
@@ -65,12 +64,13 @@ class Attempt:
 
 
 def _language(task: str) -> str:
-    return _target(task) or "python"
+    return answer_language(task)
 
 
 def _target(task: str) -> str | None:
-    """The evaluation's target language: JavaScript for a task whose answer is in another language."""
-    return "javascript" if get_task(task).output == "target" else None
+    """The evaluation's target language for a task whose answer is in another language."""
+    language = answer_language(task)
+    return language if language != SOURCE else None
 
 
 def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple[str, str, int]:

@@ -92,7 +92,7 @@ class TeachApp:
         engine = self.engine()
         tokens = prompt_tokens(engine, prompt.text)
         specials = [t.text for t in (tokens or []) if t.special]
-        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).fills_middle else "", specials)
+        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).shows.fills_middle else "", specials)
         kinds = token_kinds(tokens, parts) if tokens is not None else []
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)
 

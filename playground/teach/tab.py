@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import gradio as gr
 
 from ..engines import Engine
-from ..examples import load_examples
 from ..languages import AUTO, language_choices
 from ..markup.outputs import Outputs
 from ..scratch import Scratch
 from ..tasks import TASKS, get_task
+from ..tasks.examples import load_examples
 from .handlers import TeachApp, WalkView, safe
 from .sampling import TOP_K_MAX
 
@@ -23,10 +23,11 @@ INTRO = (
     "vocabulary a probability, and the sampler picks one. Build the prompt, then press **Next token** to watch "
     "each choice, or click another candidate to see where a different choice leads."
 )
+_TITLES = [t.title for t in TASKS.values()]
 SETTINGS_NOTE = (
     "These sliders are this view's own: they start greedy (temperature 0) so each step is reproducible, and "
-    "stepping and the reproducibility card use them. The sidebar's sampling settings apply to the four task "
-    "tabs only."
+    "stepping and the reproducibility card use them. The sidebar's sampling settings apply to the task tabs "
+    f"({', '.join(_TITLES[:-1])} and {_TITLES[-1]}) only."
 )
 
 

@@ -15,7 +15,6 @@ from gradio.blocks import Block
 from gradio.components import Component
 
 from ..engines import engine_concurrency
-from ..examples import load_examples
 from ..languages import AUTO, language_choices
 from ..markup.fragments import PLACEHOLDER
 from ..markup.highlight import highlight_css
@@ -24,6 +23,7 @@ from ..params import GenerationParams
 from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task
+from ..tasks.examples import load_examples
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
 from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
@@ -130,7 +130,7 @@ def _tests_input(task: Task) -> gr.Code:
     """The optional Tests box: doctest text or assert lines the answer must pass."""
     # The Tests task writes the tests: its answer is checked against the code, not against tests typed here.
     with gr.Accordion("Tests (optional): >>> examples or assert lines the answer must pass", open=False,
-                      visible=not task.writes_tests):
+                      visible=task.shows.tests_box):
         return gr.Code("", language="python", lines=3, max_lines=12, show_label=False, interactive=True,
                        elem_id=f"{task.name}-tests")
 
@@ -159,7 +159,7 @@ def _outputs(task: str) -> dict[str, Block]:
     for trigger in (run.click, call.submit):
         trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
-    with gr.Accordion("Before / after", visible=get_task(task).diff, open=True):
+    with gr.Accordion("Before / after", visible=get_task(task).shows.diff, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
     with gr.Accordion("Lint", open=True):
         lint_note = gr.HTML(elem_id=f"{task}-lint-note")
@@ -216,7 +216,7 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
-                if spec.fills_middle:
+                if spec.shows.fills_middle:
                     note = gr.HTML(elem_id="complete-fim-note")
                 tests = _tests_input(spec)
                 inputs = [code, source, *([extra] if extra is not None else []), tests]

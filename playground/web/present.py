@@ -16,7 +16,7 @@ from ..languages import defined_name, display_name
 from ..lint import Finding, lint_tool
 from ..markup.fragments import message_html
 from ..result import Candidate, Result, Stats, Status
-from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict, rank
+from ..verdict import ORIGINS, SYNTAX_ONLY, Item, Verdict, VerdictStatus, rank
 from .manager import ModelCard
 
 LINT_HEADERS = ["Line", "Column", "Message"]
@@ -34,11 +34,11 @@ def candidate_phrase(result: Result) -> str:
     tried = f" of {verdict.candidates_tried}" if verdict.candidates_tried > 1 or of else ""
     if result.rejected is not None:
         return "code unchanged: no simplification kept the behaviour"
-    if verdict.status == "pass":
+    if verdict.status is VerdictStatus.PASS:
         return f"candidate {verdict.candidate}{tried} passed" if tried else f"checks: {verdict.summary()}"
-    if verdict.status == "none":
+    if verdict.status is VerdictStatus.NONE:
         return "no checks"
-    if verdict.status == "parses":
+    if verdict.status is VerdictStatus.PARSES:
         return SYNTAX_ONLY
     if tried:
         return f"no candidate{tried} passed (best: candidate {verdict.candidate}, {verdict.summary()})"
@@ -175,8 +175,8 @@ def speed_line(card: ModelCard, measured: tuple[float, int] | None, per_request:
     else:
         rate, count = measured
         whole = f", {per_request:.0f} s per answer with its checks" if per_request else ""
-        answers = f"{count} answer{'s' if count != 1 else ''}"
-        speed = (f"Measured here: {rate:.1f} tokens/s{whole} (median of the last {answers};"
+        answers = f"median of the last {count} answers" if count != 1 else "from the last answer"
+        speed = (f"Measured here: {rate:.1f} tokens/s{whole} ({answers};"
                  " slower while several people generate at once).")
     return f'<div class="pg-speed">Model: <b>{html.escape(card.name)}</b> on {html.escape(card.engine)}. {speed}</div>'
 
@@ -241,16 +241,17 @@ def _check_rows(items: list[Item], fold: bool = True) -> str:
 def verdict_line(verdict: Verdict) -> str:
     """The verdict as one escaped line (passes 4/4, fails 2 of 4, no checks), then a learner's sentence: what
     failed and on which call, or what to look at."""
-    warned = verdict.status == "pass" and bool(verdict.warnings)
-    kind = {"pass": "pg-pass", "fail": "pg-fail", "parses": "pg-unchecked"}.get(verdict.status, "pg-muted")
-    icon = {"pass": "✓ ", "fail": "✗ ", "parses": "~ "}.get(verdict.status, "")
+    warned = verdict.status is VerdictStatus.PASS and bool(verdict.warnings)
+    kind = {VerdictStatus.PASS: "pg-pass", VerdictStatus.FAIL: "pg-fail",
+            VerdictStatus.PARSES: "pg-unchecked"}.get(verdict.status, "pg-muted")
+    icon = {VerdictStatus.PASS: "✓ ", VerdictStatus.FAIL: "✗ ", VerdictStatus.PARSES: "~ "}.get(verdict.status, "")
     text = icon + verdict.summary()
     if warned:
         text += f" · {len(verdict.warnings)} to look at"
     if verdict.candidates_tried > 1:
         text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"
     sentence = verdict.sentence()
-    told = sentence != verdict.summary() and verdict.status in ("pass", "fail")
+    told = sentence != verdict.summary() and verdict.status in (VerdictStatus.PASS, VerdictStatus.FAIL)
     said = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(sentence))  # backticks survive escaping
     return (f'<div class="pg-verdict {kind}">{html.escape(text)}</div>' +
             (f'<div class="pg-verdict-sentence">{said}</div>' if told else ""))

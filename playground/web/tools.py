@@ -18,7 +18,7 @@ import gradio as gr
 from gradio.events import api
 
 from .. import pipeline
-from ..checks import check
+from ..checks import Expect, check
 from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
@@ -135,12 +135,12 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
         error: with task "debug": the error message or traceback the original gave.
     """
     try:
-        if task and (task not in TASKS or not against):
-            raise InputError(f"task must be one of {', '.join(n for n, t in TASKS.items() if t.oracle or t.repairs)}, "
-                             "with the original as `against`.")
+        judged = [n for n, t in TASKS.items() if t.expect is not Expect.OWN_CHECKS]
+        if task and (task not in judged or not against):
+            raise InputError(f"task must be one of {', '.join(judged)}, with the original as `against`.")
         verdict = check(code, language=canonical_language(language), tests=tests, against=against or None,
                         against_language=canonical_language(against_language) if against_language else None,
-                        task=task or None, error=error)
+                        expect=TASKS[task].expect if task else None, error=error)
     except PlaygroundError as exc:
         raise _fail(exc) from None
     return json.dumps(verdict.to_dict())

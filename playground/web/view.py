@@ -119,7 +119,7 @@ def panels(view: View, download: str | None = None) -> Panels:
     answered = view.answered
     return Panels(
         lint_note=message_html(lint_line, "lint"), lint_table=_table(list(state.answer.lint)),
-        diff=diff_html(view.code, state.answer.code) if get_task(view.task).diff and view.final else "",
+        diff=diff_html(view.code, state.answer.code) if get_task(view.task).shows.diff and view.final else "",
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
         checks=checks_html(state, lambda code, language: code_html(highlighted(code, language))),

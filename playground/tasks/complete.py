@@ -1,0 +1,50 @@
+"""Complete: continue unfinished code, filling in the middle when the code after the cursor is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..languages import canonical_language
+from ..lint import Finding
+from ..models import ModelInfo
+from ..prompting import Extra, Mode, Prompt, chat_prompt, fim_prompt, load_template, variables
+from .base import Shows, Task
+
+
+@dataclass(frozen=True)
+class Complete(Task):
+    def refuse(self, code: str, suffix: str) -> None:
+        if suffix and not code.strip():
+            raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
+
+    def prompt(self, code: str, info: ModelInfo, *, source: str, target: str | None = None, error: str = "",
+               suffix: str = "", findings: list[Finding] | None = None) -> Prompt:
+        """With a suffix, or for a model family whose template asks for it, Complete fills in the middle."""
+        source = canonical_language(source)
+        template = load_template(self.name, info.architecture)
+        values = variables(code, source, source, error, suffix, findings)
+        notice = ""
+        if suffix.strip() or template.get("fim_without_suffix"):
+            if info.fim_tokens:
+                return fim_prompt(template, values, code, info.fim_tokens, source, source)
+            if suffix.strip():
+                notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
+                          "completing from the code before the cursor.")
+        return chat_prompt(template, values, info, source, source, notice)
+
+    def program(self, answer: str, prompt: Prompt, suffix: str) -> str:
+        """The whole program: a chat answer is followed by the code after the cursor (a FIM answer has it)."""
+        if prompt.mode is not Mode.FIM and suffix.strip():
+            return answer.rstrip("\n") + "\n" + suffix
+        return answer
+
+    def reference(self, code: str, solution: str) -> str:
+        return code + solution
+
+
+COMPLETE = Complete(
+    "complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
+    shows=Shows(fills_middle=True),
+    extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",
+                "file with the code after the cursor (fill in the middle)"))

@@ -1,0 +1,28 @@
+"""Debug: find and fix a bug, with a short explanation; the reported error must be gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..agreement import disagreement
+from ..checks import Expect
+from ..languages import find_language
+from ..lint import Finding, lint
+from ..prompting import Extra
+from .base import Shows, Task
+
+
+@dataclass(frozen=True)
+class Debug(Task):
+    def findings(self, code: str, source: str) -> list[Finding]:
+        known = find_language(source)
+        return lint(code, source) if known is not None and known.linter else []
+
+    def explanation_problem(self, explanation: str, original: str, answer: str) -> str:
+        return disagreement(explanation, original, answer)
+
+
+DEBUG = Debug(
+    "debug", "Debug", "Find and fix a bug, with a short explanation.", expect=Expect.FIXED, shows=Shows(diff=True),
+    extra=Extra("error", "Error message or traceback (optional)", "text", "--error", "error_message",
+                "the error message or traceback you saw"))

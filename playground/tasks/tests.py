@@ -1,0 +1,30 @@
+"""Tests: write tests for code; each runs on it and is kept if it passes, then scored by planted bugs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checks import CheckPlan, Kept, keep_passing
+from ..lint import Finding, lint_after
+from ..prompting import Mode
+from .base import Shows, Task
+
+
+@dataclass(frozen=True)
+class Tests(Task):
+    """The answer is tests for the input, not a new version of it: its checks run it against the input and keep
+    the tests that pass, scored by bugs planted in the input (checks/suite.py); it is linted as code that runs
+    after the input, and nothing is restored into it from the input."""
+
+    def judge(self, plan: CheckPlan, answer: str, program: str) -> Kept:
+        return keep_passing(plan, program)
+
+    def lint(self, original: str, answer: str, language: str) -> list[Finding]:
+        return lint_after(original, answer, language) if answer.strip() else []
+
+    def restore(self, original: str, answer: str, *, language: str, source: str, mode: Mode) -> tuple[str, list[str]]:
+        return answer, []
+
+
+TESTS = Tests("tests", "Tests", "Write tests for code: each is run on it and kept if it passes, then scored by the "
+              "planted bugs it catches.", shows=Shows(tests_box=False))
