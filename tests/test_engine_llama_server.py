@@ -193,7 +193,7 @@ def test_the_registry_builds_it_by_name(monkeypatch: pytest.MonkeyPatch) -> None
         assert engine.name == "llama-server" and type(engine).concurrency() == 2
     finally:
         unload_engine(engine)
-        engine.close()  # type: ignore[attr-defined]
+        engine.close()
 
 
 def test_the_web_app_serves_a_class_through_it(tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_the_web_app_serves_a_class_through_it(tmp_path: Path) -> None:
         while first.process.alive() and time.monotonic() < deadline:  # type: ignore[attr-defined]
             time.sleep(0.2)
         assert not first.process.alive()  # type: ignore[attr-defined]
-        manager.engine().close()  # type: ignore[attr-defined]
+        manager.engine().close()
 
 
 def test_fill_in_the_middle_goes_through_infill(tmp_path: Path) -> None:

@@ -68,6 +68,7 @@ def test_engine_is_registered_and_found_by_name(server: LlamaServer) -> None:
     engine = load_engine("openai", "default", base_url=server.base_url, api_key=KEY, concurrency=3)
     try:
         assert isinstance(engine, Engine)
+        assert isinstance(engine, OpenAIEngine)  # load_engine() says Engine; .settings is this class's own
         assert get_engine_class("openai") is OpenAIEngine
         assert engine.settings.concurrency == 3 and engine.name == "openai" and not isinstance(engine, Stepper)
         assert engine.info.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
