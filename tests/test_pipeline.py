@@ -16,14 +16,14 @@ from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.result import Answer, Result, Status
 from playground.tasks import TASKS
-from playground.tasks.examples import load_examples
+from playground.tasks.examples import Example, load_examples
 from tests.fakes import Wrapped
 
 ALL_EXAMPLES = [ex for task in TASKS for ex in load_examples(task)]
 
 
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
-def test_every_task_on_every_example(example, engine: Engine, greedy: GenerationParams) -> None:  # type: ignore[no-untyped-def]
+def test_every_task_on_every_example(example: Example, engine: Engine, greedy: GenerationParams) -> None:
     result = run(example.task, example.code, language=example.language, target=example.target,
                  error=example.error, suffix=example.suffix, params=greedy, engine=engine)
     assert result.status.finished and result.prompt and result.answer.text.strip()
@@ -183,7 +183,8 @@ def test_an_answer_that_ends_at_once_reports_no_speed_not_a_negative_one() -> No
     from tests.fakes import FakeEngine
 
     class EndsAtOnce(FakeEngine):
-        def pieces(self, prompt, params, stop, cancel):  # type: ignore[no-untyped-def]
+        def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+                   cancel: threading.Event | None) -> list[Chunk]:
             return [Chunk("", 0, finish_reason="stop")]
 
     result = run("complete", "def f(x):\n", language="python", engine=EndsAtOnce(), checks=False)

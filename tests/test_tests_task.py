@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 
 import pytest
 
@@ -185,7 +186,7 @@ def test_the_default_model_writes_tests_that_catch_planted_bugs(qwen: Engine) ->
 
 @pytest.mark.model
 @pytest.mark.sandbox
-def test_tests_from_the_command_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_tests_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "clamp.py").write_text(CLAMP)
     status = main(["tests", str(tmp_path / "clamp.py"), "--json", "--model", DEFAULT_MODEL, "--temperature", "0",
                    "--max-tokens", "160"])
