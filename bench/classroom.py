@@ -33,7 +33,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
 
-from bench.engines import app_model, load, one_request, start_app  # noqa: E402
+from bench.engines import LoadFigures, app_model, load, one_request, start_app  # noqa: E402
 from playground import pipeline  # noqa: E402
 from playground.engines.llama_server import LlamaServerEngine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
@@ -42,6 +42,12 @@ from playground.teach.sampling import KEEP  # noqa: E402
 
 TOKENS = 128  # new tokens at most per answer: the translate example's answer is about 120
 TARGET_TPS, TARGET_TTFT = 1.4, 0.5  # the issue's targets at 8 clients: >= 1.4x tokens/s, <= 0.5x TTFT p95
+
+
+class Figures(LoadFigures):
+    """A batch's figures, with the sustained run's tokens/s and the counts of both runs."""
+
+    sustained: float
 SECONDS = 20.0  # the sustained load: every client asks again and again for this long
 
 
@@ -68,9 +74,9 @@ def served(env: dict[str, str], clients: int) -> Iterator[str]:
         proc.wait(30)
 
 
-def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> dict[int, dict[str, float]]:
+def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> dict[int, Figures]:
     with served(env, max(clients)) as url:
-        results = {}
+        results: dict[int, Figures] = {}
         for n in clients:
             batch, kept = load(url, n, requests, max_tokens=TOKENS), load(url, n, 0, TOKENS, seconds=SECONDS)
             # the batch's figures, plus the sustained rate, both runs' counts, and the sustained run's error if
@@ -80,9 +86,9 @@ def serve_and_load(env: dict[str, str], clients: list[int], requests: int) -> di
         return results
 
 
-def concurrency(clients: list[int], requests: int, threads: int) -> dict[str, dict[int, dict[str, float]]]:
+def concurrency(clients: list[int], requests: int, threads: int) -> dict[str, dict[int, Figures]]:
     results = {"llama-cpp (in-process)": serve_and_load(IN_PROCESS, clients, requests)}
-    server: dict[int, dict[str, float]] = {}
+    server: dict[int, Figures] = {}
     for n in clients:  # one app per slot count
         server |= serve_and_load(server_env(n, threads), [n], requests)
     results["llama-server (slots = clients, <= 8)"] = server

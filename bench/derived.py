@@ -26,25 +26,28 @@ sys.path.insert(0, str(ROOT))
 
 from playground.checks import run_checks  # noqa: E402
 from playground.derive import add_written_calls  # noqa: E402
-from playground.engines import load_engine  # noqa: E402
+from playground.engines import Engine, load_engine  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
 from playground.tasks import get_task  # noqa: E402
 
+# (tier, task, passed the hidden tests, verdict without the model's calls, verdict with them, seconds writing them)
+Row = tuple[str, str, bool, str, str, float]
 
-def verdicts(task: str, original: str, answer: str, engine: object | None) -> tuple[str, float]:
+
+def verdicts(task: str, original: str, answer: str, engine: Engine | None) -> tuple[str, float]:
     """(verdict, seconds the model spent writing calls) for one answer, with the model's calls if engine."""
     target = "javascript" if task == "translate" else None
     plan = get_task(task).plan(original, language="python", target=target)
     seconds = 0.0
     if engine is not None and plan.wanted:
         start = time.perf_counter()
-        add_written_calls(plan, engine)  # type: ignore[arg-type]
+        add_written_calls(plan, engine)
         seconds = time.perf_counter() - start
     program = answer
     return run_checks(plan, program).status, seconds
 
 
-def stats(group: list[tuple], index: int) -> tuple[str, str, str]:
+def stats(group: list[Row], index: int) -> tuple[str, str, str]:
     """(behaviour checked, false passes, false fails) of a group of rows, by the verdict at index."""
     ran = [r for r in group if r[index] in ("pass", "fail")]
     passes = [r for r in group if r[index] == "pass"]
@@ -63,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     engine = load_engine("llama-cpp", args.model)
     items = {}
-    rows = []
+    rows: list[Row] = []
     for path in args.jsonl:
         for line in Path(path).read_text("utf-8").splitlines():
             a = json.loads(line)
@@ -78,7 +81,7 @@ def main() -> None:
             rows.append((a["tier"], a["task"], a["passed"], before, after, seconds))
             print(f"{a['tier']}/{a['task']}/{a['item']}: hidden {'pass' if a['passed'] else 'fail'}, "
                   f"checks {before} -> {after} ({seconds:.1f} s)", file=sys.stderr, flush=True)
-    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
         groups[(row[0], row[1])].append(row)
         groups[(row[0], "all")].append(row)

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import httpx
 
@@ -30,7 +31,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from gradio_client import Client  # noqa: E402
 
-from playground.engines import get_engine_class  # noqa: E402
+from playground.engines import Engine, get_engine_class  # noqa: E402
 from playground.models import resolve  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.settings import get_settings  # noqa: E402
@@ -40,6 +41,29 @@ from tests.llama_server import LlamaServer, free_port  # noqa: E402
 
 EXAMPLE = load_examples("translate")[0]
 MAX_TOKENS = 48
+
+
+class LoadFigures(TypedDict):
+    """What load() measured (the first failure's message too, if any request failed)."""
+
+    tps: float
+    p50: float
+    p95: float
+    ok: int
+    failed: int
+    wall: float
+    all_busy: float
+    error: NotRequired[str]
+
+
+class GPT2Shape(TypedDict):
+    """The size arguments of tests/ggml_gpt2.py's writers."""
+
+    n_ctx: int
+    n_embd: int
+    n_head: int
+    n_layer: int
+    scale: float
 
 
 def app_model() -> str:
@@ -88,7 +112,7 @@ def one_request(client: Client, seed: int, max_tokens: int = MAX_TOKENS,
 
 
 def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
-         seconds: float | None = None) -> dict[str, float]:
+         seconds: float | None = None) -> LoadFigures:
     """`clients` threads, each its own gradio_client doing `requests` requests back to back.
 
     The clients connect (fetch the app's config, as a page load does) before the clock starts: this
@@ -107,7 +131,7 @@ def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
         i = 0
         while (i < requests) if seconds is None else not stop.is_set():
             ttft, count, error = one_request(connected[n], seed=100 * n + i, max_tokens=max_tokens,
-                                             seen=lambda c, n=n: live.__setitem__(n, c))
+                                             seen=lambda c: live.__setitem__(n, c))
             with lock:
                 (errors.append(error) if error else ttfts.append(ttft))
                 tokens[0] += count
@@ -129,14 +153,17 @@ def load(url: str, clients: int, requests: int, max_tokens: int = MAX_TOKENS,
         t.join()
     wall = time.perf_counter() - start
     q = statistics.quantiles(ttfts, n=20) if len(ttfts) > 1 else ttfts * 19
-    return {"tps": tokens[0] / wall if window is None else window,
-            "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
-            "ok": len(ttfts), "failed": len(errors), "wall": wall, "all_busy": (min(finished) - start) / wall,
-            **({"error": errors[0]} if errors else {})}
+    figures: LoadFigures = {
+        "tps": tokens[0] / wall if window is None else window,
+        "p50": statistics.median(ttfts) if ttfts else 0.0, "p95": q[18] if q else 0.0,
+        "ok": len(ttfts), "failed": len(errors), "wall": wall, "all_busy": (min(finished) - start) / wall}
+    if errors:
+        figures["error"] = errors[0]
+    return figures
 
 
-def concurrency(client_counts: list[int], requests: int) -> dict[str, dict[int, dict[str, float]]]:
-    results: dict[str, dict[int, dict[str, float]]] = {}
+def concurrency(client_counts: list[int], requests: int) -> dict[str, dict[int, LoadFigures]]:
+    results: dict[str, dict[int, LoadFigures]] = {}
     with LlamaServer(threads=os.cpu_count() or 1) as server:
         setups = {
             "llama-cpp (in-process)": {"PLAYGROUND_ENGINE": "llama-cpp"},
@@ -156,10 +183,10 @@ def concurrency(client_counts: list[int], requests: int) -> dict[str, dict[int, 
     return results
 
 
-def decode_rate(engine: object, params: GenerationParams) -> tuple[float, float]:
+def decode_rate(engine: Engine, params: GenerationParams) -> tuple[float, float]:
     """(decode tokens/s, seconds to first token) for one 64-token greedy answer."""
     start, first, count = time.perf_counter(), 0.0, 0
-    for chunk in engine.stream("The quick brown fox jumps over the lazy dog. " * 4, params):  # type: ignore[attr-defined]
+    for chunk in engine.stream("The quick brown fox jumps over the lazy dog. " * 4, params):
         count += chunk.n_tokens
         first = first or time.perf_counter()
     end = time.perf_counter()
@@ -172,11 +199,11 @@ def ctransformers_vs_llama_cpp(runs: int = 2) -> dict[str, tuple[float, float]]:
     Returns (best decode tokens/s of `runs`, first token of the first run = a cold prompt evaluation).
     """
     # scale=0: every logit is 0, so greedy decoding never picks end-of-text and runs the full 64 tokens.
-    shape = {"n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_layer": 6, "scale": 0.0}
+    shape: GPT2Shape = {"n_ctx": 1024, "n_embd": 768, "n_head": 12, "n_layer": 6, "scale": 0.0}
     params = GenerationParams(temperature=0.0, max_tokens=64, repeat_penalty=1.0)
     with tempfile.TemporaryDirectory() as tmp:
-        ggml = write_gpt2(Path(tmp) / "bench-gpt2.ggml.bin", **shape)  # type: ignore[arg-type]
-        gguf = write_gguf_gpt2(Path(tmp) / "bench-gpt2.gguf", **shape)  # type: ignore[arg-type]
+        ggml = write_gpt2(Path(tmp) / "bench-gpt2.ggml.bin", **shape)
+        gguf = write_gguf_gpt2(Path(tmp) / "bench-gpt2.gguf", **shape)
         engines = {"ctransformers 0.2.27 (GGML file)": get_engine_class("ctransformers")(str(ggml), model_type="gpt2"),
                    "llama-cpp-python (GGUF file)": get_engine_class("llama-cpp")(str(gguf), n_ctx=1024)}
         out = {}

@@ -126,7 +126,7 @@ def soak_phase(url: str, count: int, monitor: Monitor) -> tuple[float, float, in
     return after_warmup, monitor.rss_mb(), failures
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
 
 

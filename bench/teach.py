@@ -20,36 +20,37 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground.engines import load_engine  # noqa: E402
+from playground.engines import Engine, load_engine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.pipeline import prepare_prompt  # noqa: E402
+from playground.prompting import Prompt  # noqa: E402
 from playground.teach.sampling import TOP_K_MAX, Sampling  # noqa: E402
 from playground.teach.steps import next_token, start_walk  # noqa: E402
 
 CODE = "def fizzbuzz(n):\n    for i in range(1, n + 1):\n        if i % 15 == 0:\n            print('FizzBuzz')\n"
 
 
-def plain_token_ms(engine: object, prompt: object, steps: int) -> float:
+def plain_token_ms(engine: Engine, prompt: Prompt, steps: int) -> float:
     """Median milliseconds between generated tokens of a normal stream (the first token, which pays for the
     prompt, is left out)."""
     params = GenerationParams(temperature=0.0, max_tokens=steps)
     stamps = [time.perf_counter()]
-    for chunk in engine.stream(prompt.text, params, []):  # type: ignore[attr-defined]
+    for chunk in engine.stream(prompt.text, params, []):
         if chunk.n_tokens:
             stamps.append(time.perf_counter())
     gaps = [b - a for a, b in zip(stamps[1:], stamps[2:], strict=False)]
     return 1000 * statistics.median(gaps)
 
 
-def step_ms(engine: object, prompt: object, steps: int) -> float:
+def step_ms(engine: Engine, prompt: Prompt, steps: int) -> float:
     """Median milliseconds per teaching step (model call for the next logits, full-vocabulary softmax, the
     1024 stored candidates, the sampler's view, and the top-20 read), the first step left out."""
-    walk = start_walk(engine, prompt)  # type: ignore[arg-type]
+    walk = start_walk(engine, prompt)
     greedy = Sampling(temperature=0.0)
     times = []
     for _ in range(steps):
         start = time.perf_counter()
-        step = next_token(engine, walk, greedy)  # type: ignore[arg-type]
+        step = next_token(engine, walk, greedy)
         step.dist.top(TOP_K_MAX)
         times.append(time.perf_counter() - start)
         if step.end:

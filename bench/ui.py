@@ -39,7 +39,7 @@ REQUEST = {"code": EXAMPLE.code, "source_language": EXAMPLE.language, "target_la
 RUNS = 10
 
 
-def start_app() -> tuple[subprocess.Popen, str, float]:
+def start_app() -> tuple[subprocess.Popen[bytes], str, float]:
     """Start app.py on a free port; return the process, its URL and seconds to the first HTTP 200."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}

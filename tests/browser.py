@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # tests make no calls beyond loopback
 
@@ -17,6 +18,9 @@ from gradio_client import Client  # noqa: E402
 
 from app import build_page  # noqa: E402
 from playground.web import ModelManager, launch_options  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -59,32 +63,32 @@ def ensure_chromium() -> str | None:
     return None if os.path.exists(CHROMIUM) else f"apt-get installed chromium but {CHROMIUM} is missing"
 
 
-def fill_code(page: object, elem_id: str, text: str) -> None:
+def fill_code(page: Page, elem_id: str, text: str) -> None:
     """Replace the text of a gr.Code editor (CodeMirror) as a user would, by typing into it."""
-    editor = page.locator(f"#{elem_id} .cm-content")  # type: ignore[attr-defined]
+    editor = page.locator(f"#{elem_id} .cm-content")
     editor.click()
-    page.keyboard.press("Control+A")  # type: ignore[attr-defined]
-    page.keyboard.press("Delete")  # type: ignore[attr-defined]
-    page.keyboard.insert_text(text)  # type: ignore[attr-defined]
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
 
 
-def choose(page: object, elem_id: str, value: str) -> None:
+def choose(page: Page, elem_id: str, value: str) -> None:
     """Pick a value in a gr.Dropdown by typing it and pressing Enter."""
-    box = page.locator(f"#{elem_id} input")  # type: ignore[attr-defined]
+    box = page.locator(f"#{elem_id} input")
     box.click()
     box.fill(value)
     box.press("Enter")
 
 
-def stats_text(page: object, task: str) -> str:
+def stats_text(page: Page, task: str) -> str:
     """The live stats line of a tab."""
-    return page.locator(f"#{task}-stats").inner_text()  # type: ignore[attr-defined]
+    return page.locator(f"#{task}-stats").inner_text()
 
 
-def wait_finished(page: object, task: str, timeout_s: float = 180) -> str:
+def wait_finished(page: Page, task: str, timeout_s: float = 180) -> str:
     """Wait until the tab's stats line says Done or Stopped (or an error is shown) and, after an answer,
     until its panels (drawn once the stream has ended) are there; return the stats line."""
-    page.wait_for_function(  # type: ignore[attr-defined]
+    page.wait_for_function(
         """(task) => {
             const s = document.querySelector(`#${task}-stats`);
             const m = document.querySelector(`#${task}-message .pg-error`);
@@ -97,15 +101,15 @@ def wait_finished(page: object, task: str, timeout_s: float = 180) -> str:
     return stats_text(page, task)
 
 
-def use_example(page: object, task: str, index: int = 0) -> None:
+def use_example(page: Page, task: str, index: int = 0) -> None:
     """Open a task's tab and click one of its examples (fills the inputs)."""
-    page.locator(f"#tab-{task}-button").click()  # type: ignore[attr-defined]
-    page.locator(f"#tab-{task} button.gallery-item").nth(index).click()  # type: ignore[attr-defined]
+    page.locator(f"#tab-{task}-button").click()
+    page.locator(f"#tab-{task} button.gallery-item").nth(index).click()
 
 
-def shot(page: object, name: str) -> None:
+def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def client(url: str) -> Client:

@@ -19,6 +19,7 @@ random embedding. So greedy decoding from "a" says "bcdefghijklmnopqrstuvwxyz" a
 
 from __future__ import annotations
 
+import math
 import string
 import struct
 from pathlib import Path
@@ -53,7 +54,7 @@ def _letter_embeddings(n_embd: int, rng: np.random.Generator) -> np.ndarray:
     raw -= raw.mean(axis=0)
     q, _ = np.linalg.qr(raw)
     q -= q.mean(axis=0)  # already ~0; removes rounding
-    return (q * np.sqrt(n_embd)).T.astype(np.float32)
+    return (q * math.sqrt(n_embd)).T.astype(np.float32)
 
 
 def weights(n_ctx: int, n_embd: int, n_layer: int, scale: float, seed: int,
@@ -132,7 +133,7 @@ def _gguf_value(value: object) -> bytes:
     assert isinstance(value, list)
     if value and isinstance(value[0], int):
         return struct.pack("<IIQ", 9, 5, len(value)) + struct.pack(f"<{len(value)}i", *value)
-    items = [s.encode() for s in value]  # type: ignore[union-attr]
+    items = [s.encode() for s in value]
     return struct.pack("<IIQ", 9, 8, len(items)) + b"".join(struct.pack("<Q", len(s)) + s for s in items)
 
 

@@ -44,7 +44,7 @@ def imports(module: str) -> list[tuple[str, list[str]]]:
     path = MODULES[module]
     tree = ast.parse(path.read_text("utf-8"))
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found = []
+    found: list[tuple[str, list[str]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             base = package.split(".")

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from playground.catalog import DEFAULT_MODEL, SMALL_MODEL
 from playground.engines import load_engine
+from playground.engines.llama_cpp import LlamaCppEngine
 from playground.tasks.examples import load_examples
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
@@ -78,7 +79,7 @@ def test_tab_streams_highlighted_code_and_lint(open_page: Any, model_url: str, t
 
 def contrast(page: Any, selector: str) -> float:
     """WCAG contrast ratio between an element's text colour and its background."""
-    return page.evaluate("""(sel) => {
+    return cast(float, page.evaluate("""(sel) => {
         const el = document.querySelector(sel);
         const lum = (c) => { const v = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((x) => x / 255)
             .map((x) => x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
@@ -87,7 +88,7 @@ def contrast(page: Any, selector: str) -> float:
             bg = bg.parentElement;
         const [a, b] = [lum(getComputedStyle(el).color), lum(getComputedStyle(bg).backgroundColor)];
         return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    }""", selector)
+    }""", selector))  # Playwright's evaluate() returns Any
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -111,6 +112,7 @@ def test_stop_ends_a_long_generation_and_generate_works_again(open_page: Any, mo
     page.click("#translate-stop")
     assert wait_finished(page, "translate", 30).startswith("Stopped:")
     engine = load_engine("llama-cpp", SMALL_MODEL)
+    assert isinstance(engine, LlamaCppEngine)  # load_engine() says Engine; wait_idle() is this class's own
     assert engine.wait_idle(10), "Stop should free the model"
     shot(page, "stopped")
     page.click("#translate-generate")
@@ -146,6 +148,7 @@ def test_closed_tab_cancels_its_generation(open_page: Any, model_url: str) -> No
                            timeout=60_000)
     page.context.close()
     engine = load_engine("llama-cpp", SMALL_MODEL)
+    assert isinstance(engine, LlamaCppEngine)  # load_engine() says Engine; wait_idle() is this class's own
     assert engine.wait_idle(30), "closing the tab should stop its generation"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,9 @@ from playground.catalog import SMALL_MODEL
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import choose, fill_code, serve, shot, use_example, wait_finished
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 DOUBLE = 'def double(x):\n    """\n    >>> double(21)\n    42\n    """\n    return 2 * x\n'
@@ -28,7 +31,7 @@ def echo_url() -> Iterator[str]:
         yield url
 
 
-def code_text(page: Any, task: str) -> str:
+def code_text(page: Page, task: str) -> str:
     return page.locator(f"#{task}-code .cm-content").inner_text()
 
 

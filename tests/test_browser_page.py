@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -179,11 +179,11 @@ def test_share_is_off_until_there_is_an_answer_and_confirms_the_link(open_page: 
 
 def _cut(page: Any, selector: str) -> list[str]:
     """Elements under selector whose text is wider than their box with nothing to scroll it into view."""
-    return page.evaluate("""(sel) => [...document.querySelectorAll(sel)].filter(e => {
+    return cast(list[str], page.evaluate("""(sel) => [...document.querySelectorAll(sel)].filter(e => {
         const style = getComputedStyle(e);
         const scrolls = ['auto', 'scroll'].includes(style.overflowX) && e.clientWidth > 0;
         return e.scrollWidth > e.clientWidth + 1 && !scrolls;
-    }).map(e => e.innerText.slice(0, 60))""", selector)
+    }).map(e => e.innerText.slice(0, 60))""", selector))  # Playwright's evaluate() returns Any
 
 
 def test_long_lines_wrap_and_nothing_is_cut_off(open_page: Any, echo_url: str) -> None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.browser import shot
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = pytest.mark.browser
 
 
-def step_label(page: Any) -> str:
+def step_label(page: Page) -> str:
     return page.locator("#teach-chart .pg-step").inner_text()
 
 

@@ -10,6 +10,7 @@ sandbox; the model that writes calls is the real default model (marked `model`).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -267,7 +268,7 @@ def test_the_default_model_writes_expected_results_for_debug(qwen: Engine) -> No
 @pytest.mark.model
 @pytest.mark.sandbox
 def test_check_against_an_untyped_original_fails_a_wrong_rewrite_from_the_cli(
-        tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "orig.py").write_text(PAIRS)
     (tmp_path / "right.py").write_text(PAIRS_RIGHT)
     (tmp_path / "wrong.py").write_text(PAIRS_STRINGS)

@@ -13,6 +13,7 @@ import pytest
 from playground.checks import run_checks, run_snippet
 from playground.checks.sandbox import Limits, get_sandbox
 from playground.tasks import get_task
+from playground.verdict import Verdict
 
 pytestmark = pytest.mark.sandbox
 MARKER = Path("/tmp/playground-escape-marker")
@@ -20,7 +21,7 @@ OK_CODE = "def f(x: int) -> int:\n    return x + 1\n"
 OK_TESTS = "assert f(1) == 2"
 
 
-def verdict_of(code: str, tests: str, language: str = "python"):  # type: ignore[no-untyped-def]
+def verdict_of(code: str, tests: str, language: str = "python") -> Verdict:
     plan = get_task("complete").plan("x = 1\n" if language == "python" else "", language=language, tests=tests)
     return run_checks(plan, code)
 

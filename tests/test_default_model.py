@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pytest
 
 from playground.catalog import DEFAULT_MODEL
-from playground.engines import Engine, load_engine
+from playground.engines import Engine, Stepper, load_engine
 from playground.lint import lint
 from playground.models import locate, model_info
 from playground.params import GenerationParams
 from playground.pipeline import prepare_prompt, run
 from playground.result import Status
 from playground.tasks import FIM_STOPS, TASKS, build_prompt
-from playground.tasks.examples import load_examples
+from playground.tasks.examples import Example, load_examples
 from playground.teach.sampling import Sampling
 from playground.teach.steps import next_token, start_walk
 
@@ -36,13 +37,20 @@ TRUNCATE = '''def truncate_number(number: float) -> float:
 '''
 
 
+class TaskExtra(TypedDict, total=False):
+    """The input a task takes beyond the code (run()'s keywords)."""
+
+    target: str
+    error: str
+
+
 @pytest.fixture(scope="module")
 def qwen() -> Engine:
     return load_engine("llama-cpp", DEFAULT_MODEL)
 
 
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
-def test_qwen_prompt_matches_golden_file(example, update_goldens: bool) -> None:  # type: ignore[no-untyped-def]
+def test_qwen_prompt_matches_golden_file(example: Example, update_goldens: bool) -> None:
     info = model_info(locate(DEFAULT_MODEL).path)
     findings = lint(example.code) if example.task == "debug" else None
     prompt = build_prompt(example.task, example.code, info, source=example.language, target=example.target,
@@ -70,7 +78,7 @@ def test_qwen_prompt_matches_golden_file(example, update_goldens: bool) -> None:
               "    return xs[len(xs)]\n", {"error": "IndexError: list index out of range"}),
     ("complete", TRUNCATE, {}),
 ])
-def test_every_task_answers_cleanly_and_is_checked(qwen: Engine, task: str, code: str, extra: dict[str, str]) -> None:
+def test_every_task_answers_cleanly_and_is_checked(qwen: Engine, task: str, code: str, extra: TaskExtra) -> None:
     result = run(task, code, language="python", params=GREEDY, engine=qwen, **extra)
     answer = result.answer
     assert result.status is Status.DONE and answer.code.strip(), answer.text
@@ -108,6 +116,7 @@ def written_once(middle: str) -> bool:
 def test_a_middle_ends_at_the_models_own_fim_token(qwen: Engine) -> None:
     """Greedy, Qwen fills this body, writes <|fim_middle|> (a control token, not an end token) and then
     wrote the body again until the token cap: the answer ends at any control token."""
+    assert isinstance(qwen, Stepper)  # reset() is the teaching capability's
     qwen.reset()  # from an empty cache: a reused prefix changes the greedy answer a little, and this one did it
     result = run("complete", FACTORIAL, language="python", params=GREEDY, engine=qwen)
     middle = result.answer.text

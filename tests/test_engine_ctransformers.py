@@ -148,7 +148,7 @@ def test_llama_cpp_says_the_same_on_the_gguf_twin(ct: CTransformersEngine, tmp_p
         assert text(twin, "a")[0] == text(ct, "a")[0] == string.ascii_lowercase[1:]
         assert text(twin, "a", stop=["klm"])[0] == text(ct, "a", stop=["klm"])[0]
     finally:
-        twin.close()  # type: ignore[attr-defined]
+        twin.close()
 
 
 def test_gguf_files_are_pointed_to_llama_cpp() -> None:

@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,9 @@ class RawServer:
         self.sock.close()
 
 
+Serve = Callable[[Reply], tuple[RawServer, HttpServer]]  # the serve fixture: a server replying so, its client
+
+
 def response(body: bytes, content_type: str = "application/json") -> bytes:
     return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n").encode() + body
@@ -68,7 +72,7 @@ def stream(body: bytes) -> bytes:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Reply], tuple[RawServer, HttpServer]]]:
+def serve() -> Iterator[Serve]:
     made: list[tuple[RawServer, HttpServer]] = []
 
     def make(reply: Reply) -> tuple[RawServer, HttpServer]:
@@ -82,35 +86,35 @@ def serve() -> Iterator[Callable[[Reply], tuple[RawServer, HttpServer]]]:
         raw.close()
 
 
-def test_a_request_the_server_dropped_unanswered_is_sent_once_more(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_the_server_dropped_unanswered_is_sent_once_more(serve: Serve) -> None:
     raw, http = serve(lambda n, _req: None if n == 0 else response(b'{"tokens": [1, 2]}'))
     assert http.json("POST", raw.url + "/tokenize", json={"content": "hi"}) == {"tokens": [1, 2]}
     assert raw.connections == 2
 
 
-def test_a_server_that_keeps_dropping_is_a_clear_error(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_server_that_keeps_dropping_is_a_clear_error(serve: Serve) -> None:
     raw, http = serve(lambda _n, _req: None)
     with pytest.raises(EngineError, match="connection to the model server at .* broke .*still running"):
         http.json("GET", raw.url + "/props")
     assert raw.connections == 2  # once, then once more, then the message
 
 
-def test_a_stream_dropped_before_any_event_is_sent_once_more(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_stream_dropped_before_any_event_is_sent_once_more(serve: Serve) -> None:
     raw, http = serve(lambda n, _req: None if n == 0 else stream(b'data: {"content": "x"}\n\n'))
     assert list(http.events(raw.url + "/completion", {"prompt": [1]}, None)) == [{"content": "x"}]
     assert raw.connections == 2
 
 
-def test_a_stream_cut_midway_is_not_repeated(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_stream_cut_midway_is_not_repeated(serve: Serve) -> None:
     cut = b'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 500\r\n\r\ndata: {"content": "x"}\n\n'
     raw, http = serve(lambda _n, _req: cut)
-    seen = []
+    seen: list[dict[str, Any] | None] = []
     with pytest.raises(EngineError, match="broke in the middle of the answer"):
         seen.extend(http.events(raw.url + "/completion", {"prompt": [1]}, None))
     assert seen == [{"content": "x"}] and raw.connections == 1  # the answer already begun is not asked again
 
 
-def test_events_are_read_by_the_spec(serve) -> None:  # type: ignore[no-untyped-def]
+def test_events_are_read_by_the_spec(serve: Serve) -> None:
     """Several data: lines join with a newline; comments, keep-alives, event names, ids, retry and CRLF are fine."""
     body = (b": keep-alive\n\n"
             b"event: message\r\nid: 1\r\nretry: 1000\r\ndata: {\"a\":\r\ndata: 1}\r\n\r\n"
@@ -123,13 +127,13 @@ def test_events_are_read_by_the_spec(serve) -> None:  # type: ignore[no-untyped-
     assert list(http.events(raw.url + "/v1/completions", {}, None)) == [{"a": 1}, {"b": "two\nlines"}]
 
 
-def test_an_event_split_across_packets_is_whole(serve) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_split_across_packets_is_whole(serve: Serve) -> None:
     event = json.dumps({"content": "é" * 3000}).encode()
     raw, http = serve(lambda _n, _req: stream(b"data: " + event + b"\n\n"))
     assert list(http.events(raw.url + "/completion", {}, None)) == [{"content": "é" * 3000}]
 
 
-def test_cancel_stops_reading(serve) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_stops_reading(serve: Serve) -> None:
     events = b"".join(b'data: {"n": %d}\n\n' % i for i in range(50))
     raw, http = serve(lambda _n, _req: stream(events))
     cancel, seen = threading.Event(), []
@@ -145,13 +149,13 @@ def test_cancel_stops_reading(serve) -> None:  # type: ignore[no-untyped-def]
     (b'data: {"error": {"message": "context full"}}\n\n', "reported an error mid-answer: context full"),
     (b"data: [1, 2]\n\n", "sent an unexpected event"),
 ])
-def test_bad_events_are_clear_errors(serve, body: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_events_are_clear_errors(serve: Serve, body: bytes, message: str) -> None:
     raw, http = serve(lambda _n, _req: stream(body))
     with pytest.raises(EngineError, match=message):
         list(http.events(raw.url + "/completion", {}, None))
 
 
-def test_a_page_instead_of_a_stream_says_it_is_not_a_model_server(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_instead_of_a_stream_says_it_is_not_a_model_server(serve: Serve) -> None:
     raw, http = serve(lambda _n, _req: response(b"<html>router login</html>", "text/html"))
     with pytest.raises(EngineError, match="did not answer with an event stream.*not look like a model server"):
         list(http.events(raw.url + "/completion", {}, None))

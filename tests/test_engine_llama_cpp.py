@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Generator
 
 import pytest
 
@@ -82,6 +83,7 @@ def test_cancel_after_five_tokens_returns_promptly_and_frees_the_engine(engine: 
 
 def test_abandoned_stream_releases_the_lock(engine: Engine, greedy: GenerationParams) -> None:
     stream = engine.stream(PROMPT, greedy)
+    assert isinstance(stream, Generator)  # an Iterator by the protocol: a generator here, which can be closed
     next(stream)
     stream.close()  # what a web framework does when a client goes away
     assert _text(engine, GenerationParams(temperature=0, max_tokens=3))[1] == 3

@@ -16,7 +16,7 @@ from playground.engines import Engine, Stepper, get_engine_class, load_engine, u
 from playground.engines.openai_http import OpenAIEngine, ServerSettings, normalize_base_url
 from playground.errors import EngineError
 from playground.params import GenerationParams
-from playground.result import Status
+from playground.result import Result, Status
 from playground.settings import SettingsError, reload_settings
 from playground.tasks.examples import load_examples
 from tests.llama_server import LlamaServer, free_port
@@ -68,6 +68,7 @@ def test_engine_is_registered_and_found_by_name(server: LlamaServer) -> None:
     engine = load_engine("openai", "default", base_url=server.base_url, api_key=KEY, concurrency=3)
     try:
         assert isinstance(engine, Engine)
+        assert isinstance(engine, OpenAIEngine)  # load_engine() says Engine; .settings is this class's own
         assert get_engine_class("openai") is OpenAIEngine
         assert engine.settings.concurrency == 3 and engine.name == "openai" and not isinstance(engine, Stepper)
         assert engine.info.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -216,7 +217,8 @@ def test_server_killed_mid_stream_keeps_the_partial_answer() -> None:
                 if n == 3:
                     srv.kill()
         assert seen and info.value.partial is not None
-        assert info.value.partial.answer.text == seen  # type: ignore[attr-defined]
+        assert isinstance(info.value.partial, Result)  # the error types it as object: the state stream() yielded
+        assert info.value.partial.answer.text == seen
         remote.close()
 
 
@@ -284,7 +286,8 @@ def test_faulty_servers_give_clear_errors_and_keep_the_partial(faulty: str, mode
         pipeline.run("simplify", "x = 1\n", language="python", engine=remote)
     partial = info.value.partial
     assert partial is not None
+    assert isinstance(partial, Result)  # the error types it as object: the state run() reached
     # What the server sent before the fault is kept; a server that refused at once sent nothing.
-    assert partial.answer.text.endswith("x = 1") is streamed  # type: ignore[attr-defined]
-    assert partial.answer.text.startswith("```python\n")  # type: ignore[attr-defined]
+    assert partial.answer.text.endswith("x = 1") is streamed
+    assert partial.answer.text.startswith("```python\n")
     remote.close()

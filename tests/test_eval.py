@@ -61,7 +61,7 @@ def test_the_hard_tier_is_realistic() -> None:
     assert len(typed) >= 20
 
 
-@pytest.mark.parametrize("item", ALL_ITEMS + HARD_ITEMS, ids=lambda i: f"{i.task}-{i.name}")
+@pytest.mark.parametrize("item", [*ALL_ITEMS, *HARD_ITEMS], ids=lambda i: f"{i.task}-{i.name}")
 def test_reference_answer_passes_its_check(item: Item) -> None:
     grade = grade_answer(item, reference_code(item))
     assert grade.passed, grade.reason
@@ -118,12 +118,12 @@ def test_a_solution_cannot_fake_a_pass_by_exiting_early() -> None:
 def test_infinite_loops_time_out() -> None:
     grade = run_python_tests("def f():\n    while True:\n        pass\n", "f()\n", timeout=2)
     assert not grade.passed and "timeout" in grade.reason
-    grade = run_node_cases("function f() { for (;;) {} }", "f", [[[], 1]], timeout=2)
+    grade = run_node_cases("function f() { for (;;) {} }", "f", [([], 1)], timeout=2)
     assert not grade.passed and "timeout" in grade.reason
 
 
 def test_node_checker_matches_values_and_accepts_camel_case_names() -> None:
-    cases = [[[1, 2], 3], [[0.1, 0.2], 0.3]]
+    cases: list[tuple[list[object], object]] = [([1, 2], 3), ([0.1, 0.2], 0.3)]
     assert run_node_cases("function add_up(a, b) { return a + b; }", "add_up", cases).passed
     assert run_node_cases("const addUp = (a, b) => a + b;", "add_up", cases).passed
     wrong = run_node_cases("function add_up(a, b) { return a - b; }", "add_up", cases)
@@ -176,7 +176,7 @@ def test_solutions_cannot_reach_the_network(listener: tuple[int, list[bytes]]) -
     assert not run_python_tests(py, "").passed
     js = (f"fetch('http://127.0.0.1:{port}/').then(() => console.log('reached'))"
           ".catch(() => console.log('blocked'));\nfunction f() { return 1; }")
-    grade = run_node_cases(js, "f", [[[], 1]])
+    grade = run_node_cases(js, "f", [([], 1)])
     assert "reached" not in grade.output
     assert received == []
 
@@ -187,7 +187,7 @@ def test_solutions_cannot_write_outside_their_directory(tmp_path: Path) -> None:
     assert not run_python_tests(f"open({str(target)!r}, 'w').write('x')\n", "").passed
     assert not run_python_tests(f"import os\nos.system('touch {target}')\n", "").passed
     js = f"process.mainModule.require('fs').writeFileSync({json.dumps(str(target))}, 'x');"
-    assert not run_node_cases(js + "\nfunction f() { return 1; }", "f", [[[], 1]]).passed
+    assert not run_node_cases(js + "\nfunction f() { return 1; }", "f", [([], 1)]).passed
     assert not target.exists()
     writes = "open('scratch.txt', 'w').write('ok')\n"
     assert run_python_tests(writes, "assert open('scratch.txt').read() == 'ok'\n").passed

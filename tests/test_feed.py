@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 import playground
+from playground.engines import Engine
 from playground.errors import EngineError
+from playground.params import GenerationParams
 from playground.result import Result, Status
 from playground.web.feed import Latest, Pace
 
@@ -26,7 +28,8 @@ def gated(n: int, gate: threading.Event, produced: list[int]) -> Iterator[int]:
 
 
 def test_first_item_at_once_then_the_newest_and_always_the_last() -> None:
-    gate, produced = threading.Event(), []
+    gate = threading.Event()
+    produced: list[int] = []
     feed = Latest(gated(5, gate, produced), interval=60.0)
     out = []
     for item in feed:
@@ -129,8 +132,8 @@ def test_rest_after_an_early_stop_waits_for_the_end_and_returns_the_newest() -> 
 
 def test_rest_raises_an_error_not_yet_seen() -> None:
     def failing() -> Iterator[int]:
+        yield from ()  # a generator that raises at its first item
         raise EngineError("broken")
-        yield 0  # pragma: no cover
 
     with pytest.raises(EngineError, match="broken"):
         Latest(failing()).rest()
@@ -156,7 +159,7 @@ def test_copies_are_taken_in_the_producer_thread() -> None:
     assert first == [0]
 
 
-def test_no_tokens_lost_with_the_bundled_model(engine, greedy) -> None:
+def test_no_tokens_lost_with_the_bundled_model(engine: Engine, greedy: GenerationParams) -> None:
     """Through the feed, the last state is the same complete answer as a direct run, and done."""
     code = "def add(a, b):\n    return a + b\n"
     full = playground.run("simplify", code, language="python", params=greedy, engine=engine)

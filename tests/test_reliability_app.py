@@ -13,7 +13,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -37,7 +37,7 @@ SIMPLE = "def double(x):\n    return x * 2\n"
 def fn_index(url: str, api_name: str) -> int:
     """The id of an event handler in the page's config (what the browser sends to run it)."""
     config = httpx.get(url + "config", timeout=30).json()
-    return next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name)
+    return cast(int, next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name))  # JSON: Any
 
 
 def call_raw(url: str, api_name: str, data: list[Any]) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def call_raw(url: str, api_name: str, data: list[Any]) -> dict[str, Any]:
             if line.startswith("data:"):
                 message = json.loads(line[5:])
                 if message.get("msg") == "process_completed":
-                    return message["output"]
+                    return cast(dict[str, Any], message["output"])  # JSON: Any
     raise AssertionError("the event stream ended without a result")
 
 
@@ -77,7 +77,7 @@ def assert_next_request_works(url: str) -> None:
     ("translate", {"target_language": "klingon"}, "Unknown language 'klingon'"),
     ("simplify", {"source_language": "cobol-2090"}, "Unknown language 'cobol-2090'"),
 ])
-def test_bad_input_is_a_message_and_the_next_request_works(model_url: str, task: str, change: dict,
+def test_bad_input_is_a_message_and_the_next_request_works(model_url: str, task: str, change: dict[str, str],
                                                           expected: str) -> None:
     extra = {"translate": {"target_language": "rust"}, "debug": {"error_message": ""},
              "complete": {"suffix": ""}}.get(task, {})
@@ -104,7 +104,7 @@ def test_lone_surrogate_from_json_is_a_clear_message(model_url: str) -> None:
     {"temperature": 2.0, "top_k": 0, "top_p": 1.0, "repeat_penalty": 2.0},
     {"max_tokens": 1},
 ])
-def test_unusual_but_valid_requests_get_an_answer(model_url: str, change: dict) -> None:
+def test_unusual_but_valid_requests_get_an_answer(model_url: str, change: dict[str, Any]) -> None:
     result = client(model_url).predict(**simplify_args(**change), api_name="/simplify")[0]
     assert result["done"] and not result["error"]
     assert 0 < result["stats"]["completion_tokens"] <= change.get("max_tokens", SHORT["max_tokens"])
@@ -117,7 +117,7 @@ def test_unusual_but_valid_requests_get_an_answer(model_url: str, change: dict) 
     ({"top_k": -1}, "less than minimum value 0"),
     ({"temperature": 1e6}, "greater than maximum value 2"),
 ])
-def test_settings_beyond_the_sliders_are_refused_by_the_server(model_url: str, change: dict,
+def test_settings_beyond_the_sliders_are_refused_by_the_server(model_url: str, change: dict[str, float],
                                                               expected: str) -> None:
     with pytest.raises(Exception, match=expected):
         client(model_url).predict(**simplify_args(**change), api_name="/simplify")

@@ -11,7 +11,7 @@ from playground.errors import InputError, PlaygroundError, UnknownLanguageError
 from playground.lint import lint
 from playground.models import ModelInfo, model_info
 from playground.tasks import TASKS, build_prompt, fill
-from playground.tasks.examples import load_examples
+from playground.tasks.examples import Example, load_examples
 from tests.helpers import bundled_model_path
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -25,7 +25,7 @@ def test_every_task_has_at_least_three_examples() -> None:
 
 
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
-def test_rendered_prompt_matches_golden_file(example, update_goldens: bool) -> None:  # type: ignore[no-untyped-def]
+def test_rendered_prompt_matches_golden_file(example: Example, update_goldens: bool) -> None:
     findings = lint(example.code) if example.task == "debug" else None
     prompt = build_prompt(example.task, example.code, INFO, source=example.language, target=example.target,
                           error=example.error, suffix=example.suffix, findings=findings)

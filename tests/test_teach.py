@@ -15,7 +15,7 @@ from playground.errors import EngineError, InputError
 from playground.extract import extract
 from playground.lint import lint
 from playground.params import GenerationParams
-from playground.prompting import Mode
+from playground.prompting import Mode, Prompt
 from playground.teach.handlers import TeachApp
 from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
 from playground.teach.runs import (
@@ -39,7 +39,7 @@ GREEDY = Sampling(temperature=0.0)
 
 
 @pytest.fixture
-def prompt(engine: Engine) -> pipeline.Prompt:
+def prompt(engine: Engine) -> Prompt:
     return pipeline.prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
 
 
@@ -52,7 +52,7 @@ def next_logits(engine: Engine, ids: list[int]) -> np.ndarray:
 
 
 @pytest.fixture
-def logits(engine: Engine, prompt: pipeline.Prompt) -> np.ndarray:
+def logits(engine: Engine, prompt: Prompt) -> np.ndarray:
     return next_logits(engine, stepper(engine).tokenize(prompt.text))
 
 
@@ -102,7 +102,7 @@ def test_sampling_settings_reshape_the_distribution(logits: np.ndarray) -> None:
 
 # ---------------------------------------------------------------- stepping and branching
 
-def test_greedy_steps_take_the_argmax_and_match_the_engine(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_greedy_steps_take_the_argmax_and_match_the_engine(engine: Engine, prompt: Prompt) -> None:
     walk = start_walk(engine, prompt)
     for _ in range(12):
         step = next_token(engine, walk, Sampling(temperature=0.0, repeat_penalty=1.0))
@@ -115,7 +115,7 @@ def test_greedy_steps_take_the_argmax_and_match_the_engine(engine: Engine, promp
     assert plain and walk.generated().startswith(plain)
 
 
-def test_temperature_zero_is_deterministic(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_temperature_zero_is_deterministic(engine: Engine, prompt: Prompt) -> None:
     runs = []
     for _ in range(2):
         walk = start_walk(engine, prompt)
@@ -125,7 +125,7 @@ def test_temperature_zero_is_deterministic(engine: Engine, prompt: pipeline.Prom
     assert runs[0] == runs[1]
 
 
-def test_seeded_sampling_repeats_with_the_same_seed(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_seeded_sampling_repeats_with_the_same_seed(engine: Engine, prompt: Prompt) -> None:
     def sample(seed: int) -> list[int]:
         walk = start_walk(engine, prompt)
         for _ in range(8):
@@ -135,7 +135,7 @@ def test_seeded_sampling_repeats_with_the_same_seed(engine: Engine, prompt: pipe
     assert sample(3) == sample(3)
 
 
-def test_a_branch_continues_from_the_chosen_token(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_a_branch_continues_from_the_chosen_token(engine: Engine, prompt: Prompt) -> None:
     walk = start_walk(engine, prompt)
     for _ in range(4):
         next_token(engine, walk, GREEDY)
@@ -158,7 +158,7 @@ def test_a_branch_continues_from_the_chosen_token(engine: Engine, prompt: pipeli
     assert again.index == step.index and len(walk.steps) == 6
 
 
-def test_branching_refuses_a_token_that_was_not_a_candidate(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_branching_refuses_a_token_that_was_not_a_candidate(engine: Engine, prompt: Prompt) -> None:
     walk = start_walk(engine, prompt)
     with pytest.raises(InputError, match="Next token first"):
         take(engine, walk, 1)
@@ -167,7 +167,7 @@ def test_branching_refuses_a_token_that_was_not_a_candidate(engine: Engine, prom
         take(engine, walk, 10 ** 9)
 
 
-def test_the_walk_ends_at_the_stop_sequence(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_the_walk_ends_at_the_stop_sequence(engine: Engine, prompt: Prompt) -> None:
     walk = start_walk(engine, prompt)
     step: Step | None = None
     for _ in range(80):
@@ -179,7 +179,7 @@ def test_the_walk_ends_at_the_stop_sequence(engine: Engine, prompt: pipeline.Pro
         next_token(engine, walk, GREEDY)
 
 
-def test_the_walk_ends_at_the_token_cap_and_the_context_window(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_the_walk_ends_at_the_token_cap_and_the_context_window(engine: Engine, prompt: Prompt) -> None:
     capped = start_walk(engine, prompt, max_tokens=3)
     steps = [next_token(engine, capped, GREEDY) for _ in range(3)]
     assert [s.end for s in steps] == ["", "", "token cap, 3 tokens"] and capped.ended() == "token cap, 3 tokens"
@@ -194,7 +194,7 @@ def test_the_walk_ends_at_the_token_cap_and_the_context_window(engine: Engine, p
 
 # ---------------------------------------------------------------- prompt anatomy
 
-def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, prompt: Prompt) -> None:
     tokens = prompt_tokens(engine, prompt.text)
     assert tokens is not None
     assert "".join(t.text for t in tokens) in (prompt.text, engine.info.bos_token + prompt.text)
@@ -222,7 +222,7 @@ def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
     """Post-processing on a made-up walk (no claim about the model): lines with pyflakes errors are flagged."""
     logits = np.linspace(0, 5, 50)
     dist = Distribution.from_logits(logits, KEEP)
-    prompt = pipeline.Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode=Mode.CHAT)
+    prompt = Prompt(text="…", prefill="```python\n", stop=["```"], language="python", mode=Mode.CHAT)
     walk = Walk("m", prompt, [1], 100)
     for i, piece in enumerate(["x = 1\n", "print(", "undefined_name", " < 2)\n"]):
         walk.steps.append(Step(i, i - 1 if i else None, i, 49 - i, piece.encode(), dist.prob(49 - i), "greedy", dist))
@@ -281,7 +281,7 @@ def test_chart_shows_both_distributions_and_marks_the_chosen(logits: np.ndarray)
 
 # ---------------------------------------------------------------- whole answers: grid and card
 
-def test_reproducibility_card_round_trips_to_the_same_output(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_reproducibility_card_round_trips_to_the_same_output(engine: Engine, prompt: Prompt) -> None:
     params = GenerationParams(temperature=0.9, top_k=50, top_p=0.95, seed=7, max_tokens=48)
     card = make_card(engine, prompt.text, prompt.stop, params)
     assert card.output and card.model_sha256 and len(card.model_sha256) == 64
@@ -294,16 +294,18 @@ def test_reproducibility_card_round_trips_to_the_same_output(engine: Engine, pro
     assert same and output == card.output
 
 
-def test_cards_from_another_model_or_malformed_are_refused(engine: Engine, prompt: pipeline.Prompt) -> None:
+def test_cards_from_another_model_or_malformed_are_refused(engine: Engine, prompt: Prompt) -> None:
     card = make_card(engine, prompt.text, prompt.stop, GenerationParams(max_tokens=4))
     data = json.loads(card.to_json())
     other = Card.from_json(json.dumps({**data, "model_sha256": "0" * 64}))
     with pytest.raises(InputError, match="load that file"):
         reproduce(engine, other)
-    for bad, match in [("{", "not valid JSON"), ("[1]", "JSON object"), (json.dumps({**data, "version": 9}), "version"),
-                       (json.dumps({k: v for k, v in data.items() if k != "prompt"}), "lacks prompt"),
-                       (json.dumps({**data, "params": {**data["params"], "temperature": -1}}), "params"),
-                       (b"\xff\xfe binary", "UTF-8")]:
+    malformed: list[tuple[str | bytes, str]] = [
+        ("{", "not valid JSON"), ("[1]", "JSON object"), (json.dumps({**data, "version": 9}), "version"),
+        (json.dumps({k: v for k, v in data.items() if k != "prompt"}), "lacks prompt"),
+        (json.dumps({**data, "params": {**data["params"], "temperature": -1}}), "params"),
+        (b"\xff\xfe binary", "UTF-8")]
+    for bad, match in malformed:
         with pytest.raises(InputError, match=match):
             Card.from_json(bad)
 

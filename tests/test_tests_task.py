@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,7 @@ def test_only_the_tests_that_pass_on_the_code_are_kept() -> None:
 @pytest.mark.sandbox
 def test_a_test_on_the_boundary_catches_the_planted_bug_and_one_off_it_does_not() -> None:
     weak = keep_passing(_plan(GRADE), "assert grade(70, 50) == 'pass'\nassert grade(20, 50) == 'fail'\n")
+    assert weak.verdict.strength is not None
     assert weak.verdict.strength == Strength(2, 1, 0, ["line 2: >= → >"], [], weak.verdict.strength.probes)
     assert weak.verdict.status == "fail" and weak.verdict.summary() == "these 2 tests catch 0 of 1 planted bugs"
     assert any("Planted bugs no test caught: line 2: >= → >" in n for n in weak.verdict.notes)
@@ -184,7 +186,7 @@ def test_the_default_model_writes_tests_that_catch_planted_bugs(qwen: Engine) ->
 
 @pytest.mark.model
 @pytest.mark.sandbox
-def test_tests_from_the_command_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_tests_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "clamp.py").write_text(CLAMP)
     status = main(["tests", str(tmp_path / "clamp.py"), "--json", "--model", DEFAULT_MODEL, "--temperature", "0",
                    "--max-tokens", "160"])

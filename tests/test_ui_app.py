@@ -16,6 +16,7 @@ from gradio_client.utils import Status
 
 from playground.catalog import SMALL_MODEL
 from playground.engines import load_engine, register_engine
+from playground.engines.llama_cpp import LlamaCppEngine
 from playground.tasks.examples import load_examples
 from playground.web.manager import ModelManager
 from tests.browser import client, serve
@@ -94,7 +95,7 @@ def test_streaming_client_sees_growing_answers(model_url: str) -> None:
     ({"code": "x = 1\n" * 6000}, "too long for this model"),
 ])
 
-def test_errors_are_messages_and_the_app_stays_usable(model_url: str, change: dict, expected: str) -> None:
+def test_errors_are_messages_and_the_app_stays_usable(model_url: str, change: dict[str, str], expected: str) -> None:
     app = client(model_url)
     result, *_, message = app.predict(**{**example_args("simplify"), **change}, api_name="/simplify")
     assert expected in result["error"] and expected.split("'")[0] in message
@@ -121,6 +122,7 @@ def test_engine_dying_mid_stream_keeps_the_partial_answer() -> None:
 
 def test_cancel_frees_the_model_for_the_next_request(model_url: str) -> None:
     engine = load_engine("llama-cpp", SMALL_MODEL)
+    assert isinstance(engine, LlamaCppEngine)  # load_engine() says Engine; wait_idle() is this class's own
     app = client(model_url)
     job = app.submit(**example_args("translate", max_tokens=400, temperature=1.0), api_name="/translate")
     for update in job:
@@ -222,10 +224,12 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
     endpoints = client(model_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert len(endpoints["/simplify"]["returns"]) == 5
     handler = PlaygroundApp(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False))
-    updates = list(handler.simplify(**example_args("simplify"), request=None))
+    # Called directly, as no Gradio event would: without the request Gradio passes (the anonymous session).
+    updates = list(handler.simplify(**example_args("simplify"), request=None))  # type: ignore[arg-type]
     assert len(updates) >= 3 and all(set(update) - {"ended"} == set(Live.__annotations__) for update in updates)
-    ended = [update["ended"] for update in updates if isinstance(update.get("ended"), View)]
-    assert len(ended) == 1 and updates[-1].get("ended") is ended[0] and ended[0].state.status.finished
+    ended = [view for update in updates if isinstance(view := update.get("ended"), View)]
+    assert len(ended) == 1 and updates[-1].get("ended") is ended[0]
+    assert ended[0].state is not None and ended[0].state.status.finished
     assert handler.show_panels(ended[0])["prompt"] == ended[0].state.prompt
 
 

@@ -6,20 +6,25 @@ from __future__ import annotations
 import atexit
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import gradio as gr
 import pytest
 
+from app import build_page
 from playground.catalog import SMALL_MODEL
 from playground.languages import suggested_filename
 from playground.scratch import KEEP_PER_SESSION, Scratch
 from playground.tasks.examples import load_examples
 from playground.teach.handlers import TeachApp
 from playground.web import ModelManager
-from playground.web.files import open_file, read_source, save_answer
-from playground.web.handlers import PlaygroundApp, View
-from tests.browser import build_page, serve
+from playground.web.files import AppBlocks, open_file, read_source, save_answer
+from playground.web.handlers import PlaygroundApp
+from playground.web.view import View
+from tests.browser import serve
 from tests.fakes import EchoEngine  # noqa: F401 - registers the "echo" engine
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -48,8 +53,8 @@ def test_a_download_is_named_after_what_the_code_defines(code: str, language: st
 def test_an_answer_that_defines_nothing_is_named_after_the_input_then_the_task(files: Scratch) -> None:
     saved = save_answer(files, "print(fizzbuzz(3))\n", "python", "def fizzbuzz(n):\n    pass\n", "debug")
     assert Path(saved).name == "fizzbuzz.py"
-    saved = Path(save_answer(files, "console.log(3);\n", "javascript", "print(3)\n", "translate"))
-    assert saved.name == "translate.js" and saved.read_text("utf-8") == "console.log(3);\n"
+    named = Path(save_answer(files, "console.log(3);\n", "javascript", "print(3)\n", "translate"))
+    assert named.name == "translate.js" and named.read_text("utf-8") == "console.log(3);\n"
 
 
 def test_a_source_file_opens_with_the_language_of_its_extension(tmp_path: Path) -> None:
@@ -101,8 +106,13 @@ def test_a_file_name_with_markup_is_escaped(tmp_path: Path) -> None:
     assert "<img" not in shown and "&lt;img" in shown
 
 
+def _root(files: Scratch) -> Path | None:
+    """The root as it is now: mypy would take an `assert files.root is None` to hold after the writes too."""
+    return files.root
+
+
 def test_each_session_keeps_its_last_downloads_and_loses_them_when_its_page_closes(files: Scratch) -> None:
-    assert files.root is None  # nothing is made before the first download
+    assert _root(files) is None  # nothing is made before the first download
     paths = [files.write("fizzbuzz.py", f"# {i}\n", "session-a") for i in range(KEEP_PER_SESSION + 3)]
     other = files.write("fizzbuzz.py", "# b\n", "session-b")
     kept = [p for p in paths if p.exists()]
@@ -117,9 +127,9 @@ def test_each_session_keeps_its_last_downloads_and_loses_them_when_its_page_clos
     assert root is not None and not root.exists() and files.root is None
 
 
-def _owners(demo: gr.Blocks, kind: type) -> list:
+def _owners(demo: gr.Blocks, kind: type[T]) -> list[T]:
     """The objects whose methods handle the page's events (through a decorator too), of one class."""
-    found = []
+    found: list[T] = []
     for block_fn in demo.fns.values():
         owner = getattr(getattr(block_fn.fn, "__wrapped__", block_fn.fn), "__self__", None)
         if isinstance(owner, kind) and all(owner is not f for f in found):
@@ -135,17 +145,21 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
     roots, hooks = [], []
     for _ in range(3):
         with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (_url, demo):
+            assert isinstance(demo, AppBlocks)  # build_page() says gr.Blocks: the page's class, owning the files
             [app] = _owners(demo, PlaygroundApp)
-            assert app.files is demo.files  # type: ignore[attr-defined]
-            ended = [u["ended"] for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
-                                                      request=None) if "ended" in u][-1]
+            assert app.files is demo.files
+            # Called directly, as no Gradio event would: without the request Gradio passes (the anonymous session).
+            ended = [u.get("ended") for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
+                                                          request=None) if "ended" in u][-1]  # type: ignore[arg-type]
             assert isinstance(ended, View)
+            assert ended.state is not None
             for session in ("one", "two"):
                 download = app.show_panels(ended, gr.Request(session_hash=session))["download"]
                 assert Path(download["value"]).read_text("utf-8") == ended.state.answer.code
             card = demo.files.write("card-simplify-seed1.json", "{}", "cards")  # as TeachApp.card does
-            assert card.exists() and len(list(demo.files.root.iterdir())) == 3  # type: ignore[attr-defined]
-            roots.append(demo.files.root)  # type: ignore[attr-defined]
+            assert demo.files.root is not None
+            assert card.exists() and len(list(demo.files.root.iterdir())) == 3
+            roots.append(demo.files.root)
         assert not roots[-1].exists()
         hooks.append(atexit._ncallbacks())
     assert len(set(roots)) == 3 and hooks[0] == hooks[-1]
@@ -153,6 +167,7 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
 
 def test_the_teaching_tab_writes_its_cards_in_the_pages_folder() -> None:
     demo = build_page(ModelManager(engine="echo", model=SMALL_MODEL, public=False))
+    assert isinstance(demo, AppBlocks)  # build_page() says gr.Blocks: the page's class, owning the files
     [teach] = _owners(demo, TeachApp)
     [app] = _owners(demo, PlaygroundApp)
-    assert teach.files is app.files is demo.files  # type: ignore[attr-defined]
+    assert teach.files is app.files is demo.files

@@ -10,6 +10,7 @@ import pytest
 import playground
 from playground.catalog import SMALL_MODEL
 from playground.errors import ModelError
+from playground.params import GenerationParams
 from playground.settings import load_settings
 from playground.web.manager import BUNDLED, ModelManager, hub_spec, model_spec
 from playground.web.sessions import Runs
@@ -61,7 +62,7 @@ def test_card_of_the_bundled_model() -> None:
 
 
 @pytest.mark.model
-def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) -> None:
+def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy: GenerationParams) -> None:
     manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
     before = manager.engine()
     broken = tmp_path / "broken.gguf"
@@ -75,7 +76,7 @@ def test_failed_switch_keeps_the_previous_model_working(tmp_path: Path, greedy) 
 
 
 @pytest.mark.model
-def test_switch_to_a_local_file_loads_it(greedy) -> None:
+def test_switch_to_a_local_file_loads_it(greedy: GenerationParams) -> None:
     manager = ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False)
     first = manager.engine()
     path = str(bundled_model_path())

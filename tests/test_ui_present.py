@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -24,6 +25,11 @@ from playground.web.present import (
     stats_line,
 )
 from tests.browser import XSS
+
+
+def _no_code(code: str, language: str) -> str:
+    """The code renderer of a Checks panel that shows no code (no rejected candidate): never called."""
+    raise AssertionError(f"unexpected code to render: {code!r}")
 
 
 def _result(**values: object) -> Result:
@@ -66,8 +72,9 @@ def test_checks_panel_lists_each_check_escaped() -> None:
     html = checks_html(result, lambda code, language: f"<pre>{code}</pre>")
     assert "✗ fails 1 of 1" in html and "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;img src=x&gt;" in html and "&lt;Python-only&gt;" in html
-    assert "Checks run when" in checks_html(_result(), str)
-    assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(status=Status.DONE, checks=Verdict()), str)
+    assert "Checks run when" in checks_html(_result(), _no_code)
+    assert "no checks: add &gt;&gt;&gt; examples" in checks_html(_result(status=Status.DONE, checks=Verdict()),
+                                                                   _no_code)
 
 
 
@@ -86,14 +93,14 @@ def test_simplify_that_kept_the_original_says_so_and_folds_the_candidate_once() 
 
 def test_checks_panel_shows_failures_first_and_folds_the_rest() -> None:
     items = [Item(f"f({i})", i % 2 == 0 or i > 12, "1", "2") for i in range(22)]  # 6 failing: f(1), f(3), ..f(11)
-    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), str)
+    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), _no_code)
     shown, folded = html.split('<details class="pg-more-checks">')
     assert [f"f({i})" for i in (1, 3, 5, 7, 9, 11)] == re.findall(r"<code>(f\(\d+\))</code>", shown)
     assert "<summary>16 more checks (all passing)</summary>" in folded
     assert len(re.findall("<code>", folded)) == 16
-    few = checks_html(_result(status=Status.DONE, checks=Verdict(items[:7])), str)
+    few = checks_html(_result(status=Status.DONE, checks=Verdict(items[:7])), _no_code)
     assert "<details" not in few and len(re.findall("<code>", few)) == 7  # one more row is not worth a fold
-    eight = checks_html(_result(status=Status.DONE, checks=Verdict([*items[:7], items[1]])), str)
+    eight = checks_html(_result(status=Status.DONE, checks=Verdict([*items[:7], items[1]])), _no_code)
     assert "<summary>2 more checks (all passing)</summary>" in eight
 
 
@@ -105,7 +112,7 @@ def test_run_box_shows_output_value_or_error_escaped() -> None:
 
 
 @pytest.mark.parametrize("render", [explanation_html, message_html, lambda t: diff_html("x = 1\n", t)])
-def test_fragments_escape_model_and_user_text(render) -> None:
+def test_fragments_escape_model_and_user_text(render: Callable[[str], str]) -> None:
     out = render(XSS)
     assert "<script" not in out and "<img" not in out and "</textarea>" not in out
     assert "&lt;script&gt;" in out
@@ -168,7 +175,7 @@ def test_a_warning_row_is_amber_a_time_out_is_marked_and_the_sentence_speaks_to_
              Item("last_item([])", True, "no IndexError", "IndexError: list index out of range (line 2)",
                   origin="generated", warning="still raises IndexError on `last_item([])`: intended?"),
              Item("slow(9)", False, "", "", "timed out: the machine was too busy", origin="model", timed_out=True)]
-    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), str)
+    html = checks_html(_result(status=Status.DONE, checks=Verdict(items)), _no_code)
     assert '<div class="pg-verdict pg-pass">✓ passes 2/2 · 1 to look at</div>' in html
     assert ('<div class="pg-verdict-sentence">passes 2/2; still raises IndexError on <code>last_item([])</code>: '
             "intended?; 1 check timed out on a busy machine and is not counted</div>") in html
@@ -177,5 +184,5 @@ def test_a_warning_row_is_amber_a_time_out_is_marked_and_the_sentence_speaks_to_
     assert html.index("last_item([])") < html.index("last_item([1, 2])")  # what to look at comes first
     hostile = Verdict([Item("f(1)", False, "1", "2", origin="model")], notes=[])
     hostile.items.append(Item("f(2)", True, warning=f"raises `{XSS}`: intended?", origin="edge"))
-    shown = checks_html(_result(status=Status.DONE, checks=hostile), str)
+    shown = checks_html(_result(status=Status.DONE, checks=hostile), _no_code)
     assert "<script" not in shown and "<img" not in shown
