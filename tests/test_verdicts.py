@@ -231,6 +231,8 @@ def test_known_calls_are_changed_where_simple_bugs_hide() -> None:
     assert ("h", ([[[1], 2], [3]],)) in nested
     mixed = variations("function c(xs, v) { return xs.filter(x => x === v); }", [("c", ([1, 2], 1))], "javascript")
     assert ("c", ([1, 2, "1"], 1)) in mixed
+    counted = variations("function c(xs, v) { return xs.filter(x => x === v); }", [("c", ([1, 2, 3], 3))], "javascript")
+    assert ("c", ([1, 2, 3, "3"], 3)) in counted  # the value it is compared with, as a string
     assert ("c", ([1, 2, "1"], 1)) not in variations("function c(xs, v) { return xs; }", [("c", ([1, 2], 1))],
                                                      "javascript")  # no equality in the code: no "1"
 

@@ -60,8 +60,8 @@ def variations(code: str, calls: list[Call], language: str = "python", limit: in
     - a list of strings with its first item again, and again in the other case (`groups[letter] = [word]`
       overwrites what `push` keeps; `word[0]` without `toUpperCase()`);
     - a list of lists with its first item nested one level deeper (`flat()` against `flat(Infinity)`);
-    - where the function compares for equality, a list of numbers with the string of its first item (`"1"`
-      beside `1`: `==` against `===`).
+    - where the function compares for equality, a list of numbers with the string of a number it is compared
+      with, or of its first item (`"3"` beside `3`: `==` against `===`).
     What every known call of the same shape keeps, a changed call keeps too."""
     own, names = literals(code, language), set(defined_functions(code, language))
     keeps = _keeps(calls)
@@ -156,5 +156,9 @@ def _nested(args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
 
 
 def _mixed(args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """The string of a number the list is compared with (another argument: `count(xs, 3)` gets a `"3"`), then
+    of its own first item."""
     for i in _lists(args, lambda a: all(type(x) is int for x in a)):
-        yield _replaced(args, (i,), [*args[i], str(args[i][0])])
+        others = [a for j, a in enumerate(args) if j != i and type(a) is int]
+        for value in dict.fromkeys([*others, args[i][0]]):
+            yield _replaced(args, (i,), [*args[i], str(value)])
