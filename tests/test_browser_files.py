@@ -154,6 +154,10 @@ def test_a_share_link_opens_the_same_run_elsewhere(open_page: Any, model_url: st
     shot(student, "shared-run")
     assert student.locator("#debug-output").inner_text() == answer
     assert student.locator("#debug-stats").inner_text() == stats and "SmolLM2" in stats
+    # The code box is filled when the page loads the shared run; on a busy machine that can come after the
+    # answer's panels, so wait for it before comparing.
+    student.wait_for_function("() => document.querySelector('#debug-code .cm-content')?.innerText.trim() !== ''",
+                              timeout=30_000)
     assert code_text(student, "debug").split() == code_text(teacher, "debug").split() != []
     assert student.locator("#debug-error textarea").input_value() == teacher.locator(
         "#debug-error textarea").input_value() != ""
