@@ -154,7 +154,8 @@ def _probes(code: str, language: str, kept: list[Case]) -> tuple[list[Case], lis
         calls = written_calls("\n".join(c.source for c in kept), set(defined_functions(code, language)), language)
     probes = calls + boundary_calls(code, calls, language=language) + variations(code, calls, language) + \
         generated_calls(code, calls, language=language)
-    cases = [call_case(f, a, "generated") for f, a in probes]
+    unique = {repr(c): c for c in probes}  # a boundary call and a changed call can be the same call: run it once
+    cases = [call_case(f, a, "generated") for f, a in unique.values()]
     if not cases:
         return [], []
     outcomes = run_cases(code, language, cases).outcomes
