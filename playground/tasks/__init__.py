@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..lint import Finding
 from ..models import ModelInfo
-from ..prompting import FIM_STOPS, Extra, Mode, Prompt, TaskInputs, fill, load_template
+from ..prompting import FIM_STOPS, Extra, Prompt, TaskInputs, fill
 from .base import NoHarm, Shows, Task
 from .complete import COMPLETE
 from .debug import DEBUG
@@ -32,5 +32,5 @@ def build_prompt(task: str, code: str, info: ModelInfo, *, source: str, target: 
                                  findings=findings)
 
 
-__all__ = ["FIM_STOPS", "TASKS", "Extra", "Mode", "NoHarm", "Prompt", "Shows", "Task", "TaskInputs", "build_prompt",
-           "fill", "get_task", "load_template"]
+__all__ = ["FIM_STOPS", "TASKS", "Extra", "NoHarm", "Prompt", "Shows", "Task", "TaskInputs", "build_prompt", "fill",
+           "get_task"]
