@@ -38,6 +38,7 @@ from playground import pipeline  # noqa: E402
 from playground.engines.llama_server import LlamaServerEngine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.settings import get_settings  # noqa: E402
+from playground.tasks import build_prompt  # noqa: E402
 from playground.teach.sampling import KEEP  # noqa: E402
 
 TOKENS = 128  # new tokens at most per answer: the translate example's answer is about 120
@@ -114,8 +115,8 @@ def teaching_and_cache(rounds: int = 5) -> dict[str, float]:
     """Median ms of a teaching step and of a plain token on the server; TTFT of a first and second request."""
     engine = LlamaServerEngine(get_settings().model, slots=1)  # the model the apps above loaded
     try:
-        prompt = pipeline.prepare_prompt("translate", "def add(a, b):\n    return a + b\n", engine.info,
-                                         language="python", target="javascript")
+        prompt = build_prompt("translate", "def add(a, b):\n    return a + b\n", engine.info,
+                                         source="python", target="javascript")
         ids = engine.tokenize(prompt.text)
         steps, tokens = [], []
         for _ in range(rounds):

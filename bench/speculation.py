@@ -38,8 +38,7 @@ from playground.engines.server_process import ServerProcess, find_binary  # noqa
 from playground.errors import PlaygroundError  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
 from playground.models import locate, model_info  # noqa: E402
-from playground.pipeline import prepare_prompt  # noqa: E402
-from playground.tasks import Prompt  # noqa: E402
+from playground.tasks import Prompt, build_prompt  # noqa: E402
 from playground.tasks.examples import load_examples  # noqa: E402
 
 TASKS = ("translate", "simplify", "debug", "complete")
@@ -119,14 +118,14 @@ def build_inputs(info_path: Path, limit: int | None) -> list[Input]:
     inputs = []
     for task in TASKS:
         for example in load_examples(task)[:limit]:
-            prompt = prepare_prompt(task, example.code, info, language=example.language, target=example.target,
+            prompt = build_prompt(task, example.code, info, source=example.language, target=example.target,
                                     error=example.error, suffix=example.suffix)
             inputs.append(Input("examples", task, example.name, prompt))
     for task in LONG_TASKS:
         items = [i for i in load_items(task, tier="hard") if LONG_LINES[0] <= len(i.code.splitlines()) <= LONG_LINES[1]]
         for item in items[:LONG_PER_TASK if limit is None else min(limit, LONG_PER_TASK)]:
             target = "javascript" if task == "translate" else None  # as the evaluation asks
-            prompt = prepare_prompt(task, item.code, info, language="python", target=target)
+            prompt = build_prompt(task, item.code, info, source="python", target=target)
             inputs.append(Input("longer inputs", task, item.name, prompt))
     return inputs
 

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playground.engines import Engine, load_engine  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
-from playground.pipeline import prepare_prompt  # noqa: E402
 from playground.prompting import Prompt  # noqa: E402
+from playground.tasks import build_prompt  # noqa: E402
 from playground.teach.sampling import TOP_K_MAX, Sampling  # noqa: E402
 from playground.teach.steps import next_token, start_walk  # noqa: E402
 
@@ -62,7 +62,7 @@ def measure(name: str, steps: int, rounds: int) -> tuple[str, float, float]:
     """(model file, median plain token ms, median teaching step ms) for one model, interleaved."""
     engine = load_engine("llama-cpp", name)
     # No stop sequence and a Translate prompt (a chat answer on every model), so both runs keep going.
-    prompt = prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
+    prompt = build_prompt("translate", CODE, engine.info, source="python", target="javascript")
     prompt = type(prompt)(prompt.text, prompt.prefill, [], prompt.language, prompt.mode, prompt.messages)
     plain, stepped = [], []
     for _ in range(rounds):

@@ -19,14 +19,14 @@ from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
 from .inputs import decode_source
-from .languages import RUNNABLE, canonical_language, language_from_filename
+from .languages import RUNNABLE, language_from_filename
 from .models import locate
 from .params import GenerationParams
-from .pipeline import stream
+from .pipeline import stream_request
 from .repair import errors
 from .result import Result, Status
 from .settings import get_settings
-from .tasks import TASKS, Task, TaskInputs
+from .tasks import TASKS, Request, Task, TaskInputs
 from .verdict import VerdictStatus, rank
 
 
@@ -283,11 +283,12 @@ def main(argv: list[str] | None = None) -> int:
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         values = {k: getattr(args, k) for k in GenerationParams.model_fields}
         values["candidates"] = values["candidates"] or settings.candidates
-        results = stream(args.command, code, language=canonical_language(language) if language else None,
-                         tests=_read(args.tests_file) if args.tests_file else "",
-                         checks=False if args.no_checks else None, params=GenerationParams.build(**values),
-                         engine=args.engine, model=_model(args.model, args.engine or settings.engine),
-                         cancel=cancel, repair=args.repair, **_extra(TASKS[args.command], getattr(args, "extra", None)))
+        request = Request.build(args.command, code, language=language, params=GenerationParams.build(**values),
+                                tests=_read(args.tests_file) if args.tests_file else "",
+                                **_extra(TASKS[args.command], getattr(args, "extra", None)))
+        results = stream_request(request, checks=False if args.no_checks else None, engine=args.engine,
+                                 model=_model(args.model, args.engine or settings.engine), cancel=cancel,
+                                 repair=args.repair)
         if args.json:
             *_, result = results
             print(json.dumps(result.to_dict(), indent=2))

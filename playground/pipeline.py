@@ -21,18 +21,15 @@ from typing import ParamSpec
 from .checks import CheckPlan, SandboxUnavailable
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
-from .errors import ContextOverflowError, EngineError, InputError, PlaygroundError
+from .errors import ContextOverflowError, EngineError, PlaygroundError
 from .extract import extract
-from .inputs import validate_code, validate_text
-from .languages import guess_language
 from .lint import lint_note
-from .models import ModelInfo
 from .params import GenerationParams
 from .prompting import Mode, Prompt
 from .repair import errors, improved, repair_prompt
 from .result import Answer, Candidate, Result, Round, Stats, Status
 from .settings import get_settings
-from .tasks import Task, get_task
+from .tasks import Request, Task
 from .verdict import Verdict, VerdictStatus, closest
 
 P = ParamSpec("P")
@@ -57,21 +54,6 @@ def _join(*notes: str) -> str:
     return " ".join(n for n in notes if n)
 
 
-def prepare_prompt(task: str, code: str, info: ModelInfo, *, language: str | None = None, target: str | None = None,
-                   error: str = "", suffix: str = "") -> Prompt:
-    """The exact prompt a request sends: inputs checked, language guessed if not given, Debug's lint folded in."""
-    spec = get_task(task)
-    code = validate_code(code)
-    validate_text(error, "The error message")
-    validate_text(suffix, "The code after the cursor")
-    spec.refuse(code, suffix)
-    source = language or guess_language(code)
-    if source is None:
-        raise InputError("Could not tell the input's language: pick it from the language list.")
-    return spec.prompt(code, info, source=source, target=target, error=error, suffix=suffix,
-                       findings=spec.findings(code, source))
-
-
 @dataclass
 class _Clock:
     """When the request started, its first token, and the current candidate's first token and token count."""
@@ -85,46 +67,42 @@ class _Clock:
         self.round_first, self.round_tokens = None, 0
 
 
-def stream(
-    task: str,
-    code: str,
-    *,
-    language: str | None = None,
-    target: str | None = None,
-    error: str = "",
-    suffix: str = "",
-    tests: str = "",
-    params: GenerationParams | None = None,
-    engine: Engine | str | None = None,
-    model: str | None = None,
-    cancel: threading.Event | None = None,
-    repair: bool = False,
-    checks: bool | None = None,
-) -> Iterator[Result]:
-    """Yield partial Results as the answer streams in, then the final one (status DONE or STOPPED).
+def stream(task: str, code: str, *, language: str | None = None, target: str | None = None, error: str = "",
+           suffix: str = "", tests: str = "", params: GenerationParams | None = None,
+           engine: Engine | str | None = None, model: str | None = None, cancel: threading.Event | None = None,
+           repair: bool = False, checks: bool | None = None) -> Iterator[Result]:
+    """Yield partial Results as the answer streams in, then the final one (status DONE or STOPPED): the
+    library's way in, which builds the Request (see stream_request) from these arguments.
 
     tests: doctest text or assert lines the answer must pass; params.candidates: answers to try until one
     passes; checks: run the checks (default PLAYGROUND_CHECKS); repair: a Python answer with pyflakes
     errors gets one more round (see repair.py).
     """
-    spec = get_task(task)
-    code = validate_code(code)  # the checks run before a model loads, and again in prepare_prompt
-    validate_text(error, "The error message")
-    validate_text(suffix, "The code after the cursor")
-    validate_text(tests, "The tests")
-    params = params or GenerationParams()
+    request = Request.build(task, code, language=language, target=target, error=error, suffix=suffix, tests=tests,
+                            params=params)
+    return stream_request(request, engine=engine, model=model, cancel=cancel, repair=repair, checks=checks)
+
+
+def stream_request(request: Request, *, engine: Engine | str | None = None, model: str | None = None,
+                   cancel: threading.Event | None = None, repair: bool = False,
+                   checks: bool | None = None) -> Iterator[Result]:
+    """stream() for a Request a front end built at its edge: the inputs are not checked again."""
     if engine is None or isinstance(engine, str):
         engine = load_engine(engine or get_settings().engine, model or get_settings().model)
-    prompt = prepare_prompt(task, code, engine.info, language=language, target=target, error=error, suffix=suffix)
-    checking = get_settings().checks if checks is None else checks
-    plan = spec.plan(code, language=prompt.source, target=prompt.language, tests=tests, error=error) \
-        if checking else None
-    n_prompt, params, fit_note = _fit(prompt, engine, params)
-    state = Result(task=task, language=prompt.language, prompt=prompt.text, model=engine.info.name,
+    return _stream(request, engine, cancel or threading.Event(), repair,
+                   get_settings().checks if checks is None else checks)
+
+
+def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: bool,
+            checking: bool) -> Iterator[Result]:
+    spec, code, suffix = request.task, request.code, request.suffix
+    prompt = request.prompt(engine.info)
+    plan = request.plan() if checking else None
+    n_prompt, params, fit_note = _fit(prompt, engine, request.params)
+    state = Result(task=spec.name, language=prompt.language, prompt=prompt.text, model=engine.info.name,
                    engine=engine.name, answer=Answer(prompt.prefill), notice=_join(prompt.notice, fit_note),
                    stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size),
                    candidates=params.candidates)
-    cancel = cancel or threading.Event()
     clock = _Clock(time.perf_counter())
     tried: list[Candidate] = []
     for index in range(params.candidates):
@@ -291,12 +269,13 @@ def _read(text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
     return Answer(text, found.code, found.explanation)
 
 
-def _to_the_end(streaming: Callable[P, Iterator[Result]]) -> Callable[P, Result]:  # stream()'s parameters, typed
+def _to_the_end(streaming: Callable[P, Iterator[Result]]) -> Callable[P, Result]:  # the stream's parameters, typed
     def run(*args: P.args, **kwargs: P.kwargs) -> Result:
-        """Run a task to the end and return the final Result (same arguments as stream())."""
+        """Run to the end and return the final Result (same arguments as the stream)."""
         *_, result = streaming(*args, **kwargs)
         return result.snapshot()
     return run
 
 
 run = _to_the_end(stream)
+run_request = _to_the_end(stream_request)

@@ -16,7 +16,7 @@ from playground.engines import Engine, Stepper, load_engine
 from playground.lint import lint
 from playground.models import locate, model_info
 from playground.params import GenerationParams
-from playground.pipeline import prepare_prompt, run
+from playground.pipeline import run
 from playground.result import Status
 from playground.tasks import FIM_STOPS, TASKS, build_prompt
 from playground.tasks.examples import Example, load_examples
@@ -52,9 +52,8 @@ def qwen() -> Engine:
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
 def test_qwen_prompt_matches_golden_file(example: Example, update_goldens: bool) -> None:
     info = model_info(locate(DEFAULT_MODEL).path)
-    findings = lint(example.code) if example.task == "debug" else None
     prompt = build_prompt(example.task, example.code, info, source=example.language, target=example.target,
-                          error=example.error, suffix=example.suffix, findings=findings)
+                          error=example.error, suffix=example.suffix)
     golden = GOLDEN / f"{example.task}-{example.name}.txt"
     if update_goldens:
         golden.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +94,7 @@ def test_every_task_answers_cleanly_and_is_checked(qwen: Engine, task: str, code
 
 def test_fill_in_the_middle_uses_qwens_sentinels_and_stops(qwen: Engine) -> None:
     code, suffix = "def mean(xs):\n    ", "\n    return total / len(xs)\n"
-    prompt = prepare_prompt("complete", code, qwen.info, language="python", suffix=suffix)
+    prompt = build_prompt("complete", code, qwen.info, source="python", suffix=suffix)
     assert prompt.mode == "fim" and all(stop in prompt.stop for stop in FIM_STOPS)
     result = run("complete", code, language="python", suffix=suffix, params=GREEDY, engine=qwen)
     text = result.answer.text
@@ -125,7 +124,7 @@ def test_a_middle_ends_at_the_models_own_fim_token(qwen: Engine) -> None:
 
 
 def test_teaching_steps_over_the_151k_vocabulary(qwen: Engine) -> None:
-    prompt = prepare_prompt("translate", "def add(a, b):\n    return a + b\n", qwen.info, language="python",
+    prompt = build_prompt("translate", "def add(a, b):\n    return a + b\n", qwen.info, source="python",
                             target="javascript")
     walk = start_walk(qwen, prompt)
     steps = [next_token(qwen, walk, Sampling(temperature=0.0, repeat_penalty=1.0)) for _ in range(6)]

@@ -23,6 +23,7 @@ from playground.engines.llama_server import LlamaServerEngine
 from playground.errors import EngineError, ModelError
 from playground.params import GenerationParams
 from playground.result import Result
+from playground.tasks import build_prompt
 from playground.tasks.examples import load_examples
 from playground.teach.tokens import stepper
 from tests.helpers import bundled_model_path
@@ -112,7 +113,7 @@ def test_stop_closes_the_stream_and_frees_the_slot(server: LlamaServerEngine) ->
 
 
 def test_a_teaching_step_matches_the_in_process_engine(server: LlamaServerEngine, engine: Engine) -> None:
-    prompt = pipeline.prepare_prompt("translate", CODE, server.info, language="python", target="javascript")
+    prompt = build_prompt("translate", CODE, server.info, source="python", target="javascript")
     remote, local = stepper(server), stepper(engine)
     ids = remote.tokenize(prompt.text)
     assert ids == local.tokenize(prompt.text)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from playground.errors import InputError, PlaygroundError, UnknownLanguageError
-from playground.lint import lint
 from playground.models import ModelInfo, model_info
 from playground.tasks import TASKS, build_prompt, fill
 from playground.tasks.examples import Example, load_examples
@@ -26,9 +25,8 @@ def test_every_task_has_at_least_three_examples() -> None:
 
 @pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda e: f"{e.task}-{e.name}")
 def test_rendered_prompt_matches_golden_file(example: Example, update_goldens: bool) -> None:
-    findings = lint(example.code) if example.task == "debug" else None
     prompt = build_prompt(example.task, example.code, INFO, source=example.language, target=example.target,
-                          error=example.error, suffix=example.suffix, findings=findings)
+                          error=example.error, suffix=example.suffix)
     golden = GOLDEN / f"{example.task}-{example.name}.txt"
     if update_goldens:
         golden.parent.mkdir(exist_ok=True)
@@ -41,8 +39,7 @@ def test_rendered_prompt_matches_golden_file(example: Example, update_goldens: b
 
 def test_debug_prompt_folds_in_lint_findings_and_the_error() -> None:
     code = "def f(xs):\n    return len(x)\n"
-    prompt = build_prompt("debug", code, INFO, source="python", error="NameError: name 'x' is not defined",
-                          findings=lint(code))
+    prompt = build_prompt("debug", code, INFO, source="python", error="NameError: name 'x' is not defined")
     user = prompt.messages[-1]["content"]
     assert "undefined name 'x'" in user
     assert "NameError: name 'x' is not defined" in user

@@ -16,6 +16,7 @@ from playground.extract import extract
 from playground.lint import lint
 from playground.params import GenerationParams
 from playground.prompting import Mode, Prompt
+from playground.tasks import Request, build_prompt
 from playground.teach.handlers import TeachApp
 from playground.teach.render import anatomy_html, chart_html, confidence_html, grid_html
 from playground.teach.runs import (
@@ -40,7 +41,7 @@ GREEDY = Sampling(temperature=0.0)
 
 @pytest.fixture
 def prompt(engine: Engine) -> Prompt:
-    return pipeline.prepare_prompt("translate", CODE, engine.info, language="python", target="javascript")
+    return build_prompt("translate", CODE, engine.info, source="python", target="javascript")
 
 
 def next_logits(engine: Engine, ids: list[int]) -> np.ndarray:
@@ -209,7 +210,7 @@ def test_anatomy_covers_the_exact_prompt_and_names_its_parts(engine: Engine, pro
 
 def test_anatomy_html_escapes_the_users_code(engine: Engine) -> None:
     code = "x = '</pre><script>window.__xss=1</script>'\n"
-    prompt = pipeline.prepare_prompt("simplify", code, engine.info, language="python")
+    prompt = build_prompt("simplify", code, engine.info, source="python")
     tokens = prompt_tokens(engine, prompt.text)
     parts = prompt_anatomy(prompt, engine.info, code)
     for show in (False, True):
@@ -238,7 +239,7 @@ def test_confidence_overlay_marks_lint_findings_and_escapes() -> None:
 
 def test_only_a_finished_answer_is_linted(engine: Engine) -> None:
     """Mid-answer, a prefix that does not parse yet is not flagged; the same text, finished, is."""
-    prompt = pipeline.prepare_prompt("simplify", CODE, engine.info, language="python")
+    prompt = build_prompt("simplify", CODE, engine.info, source="python")
     walk = start_walk(engine, prompt)
     for _ in range(3):
         next_token(engine, walk, GREEDY)
@@ -311,8 +312,8 @@ def test_cards_from_another_model_or_malformed_are_refused(engine: Engine, promp
 
 
 def test_variability_grid_is_identical_at_temperature_zero(engine: Engine) -> None:
-    grids = list(variability_grid(engine, "complete", "def square(x):\n", temperatures=(0.0, 1.2), seeds=(1, 2),
-                                  max_tokens=24, language="python"))
+    grids = list(variability_grid(engine, Request.build("complete", "def square(x):\n", language="python"),
+                                  temperatures=(0.0, 1.2), seeds=(1, 2), max_tokens=24))
     assert [len(g) for g in grids] == [1, 2, 3, 4]
     cells = grids[-1]
     cold = [c for c in cells if c.temperature == 0.0]
@@ -323,8 +324,9 @@ def test_variability_grid_is_identical_at_temperature_zero(engine: Engine) -> No
 
 
 def test_grid_cells_carry_their_verdict_and_each_row_its_pass_rate(engine: Engine) -> None:
-    *_, cells = variability_grid(engine, "complete", "def square(x):\n", temperatures=(0.0, 1.2), seeds=(1, 2),
-                                 max_tokens=24, language="python", tests="assert square(3) == 9")
+    *_, cells = variability_grid(engine, Request.build("complete", "def square(x):\n", language="python",
+                                                                tests="assert square(3) == 9"),
+                                 temperatures=(0.0, 1.2), seeds=(1, 2), max_tokens=24)
     assert all(c.verdict in ("pass", "fail") and c.total >= 1 for c in cells)
     for t in (0.0, 1.2):
         passed, checked = pass_rate(cells, t)

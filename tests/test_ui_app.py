@@ -17,6 +17,7 @@ from gradio_client.utils import Status
 from playground.catalog import SMALL_MODEL
 from playground.engines import load_engine, register_engine
 from playground.engines.llama_cpp import LlamaCppEngine
+from playground.tasks import get_task
 from playground.tasks.examples import load_examples
 from playground.web.manager import ModelManager
 from tests.browser import client, serve
@@ -225,7 +226,7 @@ def test_streaming_sends_only_the_live_outputs_and_the_final_view_once(model_url
     assert len(endpoints["/simplify"]["returns"]) == 5
     handler = PlaygroundApp(ModelManager(engine="llama-cpp", model=SMALL_MODEL, public=False))
     # Called directly, as no Gradio event would: without the request Gradio passes (the anonymous session).
-    updates = list(handler.simplify(**example_args("simplify"), request=None))  # type: ignore[arg-type]
+    updates = list(handler.endpoint(get_task("simplify"))(**example_args("simplify"), request=None))
     assert len(updates) >= 3 and all(set(update) - {"ended"} == set(Live.__annotations__) for update in updates)
     ended = [view for update in updates if isinstance(view := update.get("ended"), View)]
     assert len(ended) == 1 and updates[-1].get("ended") is ended[0]

@@ -15,6 +15,7 @@ from app import build_page
 from playground.catalog import SMALL_MODEL
 from playground.languages import suggested_filename
 from playground.scratch import KEEP_PER_SESSION, Scratch
+from playground.tasks import get_task
 from playground.tasks.examples import load_examples
 from playground.teach.handlers import TeachApp
 from playground.web import ModelManager
@@ -149,8 +150,9 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
             [app] = _owners(demo, PlaygroundApp)
             assert app.files is demo.files
             # Called directly, as no Gradio event would: without the request Gradio passes (the anonymous session).
-            ended = [u.get("ended") for u in app.simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
-                                                          request=None) if "ended" in u][-1]  # type: ignore[arg-type]
+            simplify = app.endpoint(get_task("simplify"))
+            ended = [u.get("ended") for u in simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
+                                                      request=None) if "ended" in u][-1]
             assert isinstance(ended, View)
             assert ended.state is not None
             for session in ("one", "two"):

@@ -27,6 +27,7 @@ from ..chat import render_chat
 from ..engines import Engine, load_engine, unload_engine
 from ..extract import extract
 from ..params import GenerationParams
+from ..tasks import Request
 from .dataset import Item, load_items
 from .grading import SOURCE, answer_language, grade_answer
 from .replay import Replay
@@ -95,6 +96,11 @@ def _timed(engine: Engine, start: float, saved: float) -> float:
     return time.perf_counter() - start + _saved(engine) - saved
 
 
+def _request(item: Item, params: GenerationParams) -> Request:
+    """The item as the app's request: Python code, Translate's target the evaluation's."""
+    return Request.build(item.task, item.code, language="python", target=_target(item.task), params=params)
+
+
 def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationParams,
                     methods: list[str]) -> list[Attempt]:
     """Attempts for "pipeline" and/or "repair" from one run of the playground's own pipeline.
@@ -102,10 +108,8 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     With greedy decoding the first round of a repair run is exactly the plain pipeline's answer,
     so one run with repair=True yields both (the first round, and the final answer).
     """
-    target = _target(item.task)
     start, saved = time.perf_counter(), _saved(engine)
-    result = pipeline.run(item.task, item.code, language="python", target=target, params=params,
-                          engine=engine, repair="repair" in methods, checks=False)
+    result = pipeline.run_request(_request(item, params), engine=engine, repair="repair" in methods, checks=False)
     total = _timed(engine, start, saved)
     first = result.rounds[0] if result.rounds else None
     attempts = []
@@ -121,11 +125,10 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
 
 def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
     """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
-    target = _target(item.task)
     candidates = BEST_OF if method == "best-of-n" else 1
     start, saved = time.perf_counter(), _saved(engine)
-    result = pipeline.run(item.task, item.code, language="python", target=target, engine=engine, checks=True,
-                          params=params.model_copy(update={"candidates": candidates}))
+    result = pipeline.run_request(_request(item, params.model_copy(update={"candidates": candidates})),
+                                  engine=engine, checks=True)
     verdict = result.checks
     return Attempt(item.task, item.name, model, method, result.answer.code, result.answer.text,
                    result.stats.completion_tokens, _timed(engine, start, saved),

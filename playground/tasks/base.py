@@ -29,6 +29,17 @@ class Shows:
 
 
 @dataclass(frozen=True)
+class ForAgents:
+    """How the task's API tool describes itself to a program or an agent (the MCP tool's description and its
+    arguments'; the other arguments are described alike for every task)."""
+
+    summary: str
+    code: str = "the code."
+    extra: str = ""  # the extra input's argument
+    until: str = "one passes its checks"  # answers to try (1-8) until ...
+
+
+@dataclass(frozen=True)
 class NoHarm:
     """What a task keeps when no candidate passed: the answer shown, and a note saying why."""
 
@@ -46,6 +57,11 @@ class Task:
     extra: Extra | None = None
     expect: Expect = Expect.OWN_CHECKS  # what its answers' checks expect beyond the examples and tests
     shows: Shows = Shows()
+    agents: ForAgents | None = None  # None: the description says it
+
+    @property
+    def for_agents(self) -> ForAgents:
+        return self.agents or ForAgents(self.description)
 
     # ---- the request
     def answer_language(self, language: str, target: str | None) -> str:
@@ -59,8 +75,9 @@ class Task:
             given[self.extra.name] = value if value is not None else self.extra.default
         return given
 
-    def refuse(self, code: str, suffix: str) -> None:
-        """Raise InputError for a request this task cannot answer (beyond the checks every input gets)."""
+    def refuse(self, code: str, *, language: str, target: str | None, suffix: str) -> None:
+        """Raise InputError for a request this task cannot answer (beyond the checks every input gets); the
+        languages are canonical."""
 
     # ---- the prompt
     def findings(self, code: str, source: str) -> list[Finding]:

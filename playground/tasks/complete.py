@@ -9,12 +9,12 @@ from ..languages import canonical_language
 from ..lint import Finding
 from ..models import ModelInfo
 from ..prompting import Extra, Mode, Prompt, chat_prompt, fim_prompt, load_template, variables
-from .base import Shows, Task
+from .base import ForAgents, Shows, Task
 
 
 @dataclass(frozen=True)
 class Complete(Task):
-    def refuse(self, code: str, suffix: str) -> None:
+    def refuse(self, code: str, *, language: str, target: str | None, suffix: str) -> None:
         if suffix and not code.strip():
             raise InputError("Complete needs the code before the cursor; the suffix alone is not enough.")
 
@@ -46,5 +46,7 @@ class Complete(Task):
 COMPLETE = Complete(
     "complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
     shows=Shows(fills_middle=True),
+    agents=ForAgents("Continue unfinished code with the local model (fill in the middle when a suffix is given and it "
+                     "can).", "the code before the cursor.", "the code after the cursor, if any."),
     extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",
                 "file with the code after the cursor (fill in the middle)"))

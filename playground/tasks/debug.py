@@ -9,7 +9,7 @@ from ..checks import Expect
 from ..languages import find_language
 from ..lint import Finding, lint
 from ..prompting import Extra
-from .base import Shows, Task
+from .base import ForAgents, Shows, Task
 
 
 @dataclass(frozen=True)
@@ -24,5 +24,7 @@ class Debug(Task):
 
 DEBUG = Debug(
     "debug", "Debug", "Find and fix a bug, with a short explanation.", expect=Expect.FIXED, shows=Shows(diff=True),
+    agents=ForAgents("Find and fix a bug in code with the local model, optionally given the error message it raised.",
+                     "the code with a bug.", "the error or traceback it gave, if any."),
     extra=Extra("error", "Error message or traceback (optional)", "text", "--error", "error_message",
                 "the error message or traceback you saw"))

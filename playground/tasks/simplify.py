@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import Expect
-from .base import NoHarm, Shows, Task
+from .base import ForAgents, NoHarm, Shows, Task
 
 
 def size(code: str) -> int:
@@ -29,4 +29,7 @@ class Simplify(Task):
 
 
 SIMPLIFY = Simplify("simplify", "Simplify", "Make code shorter and clearer, same behaviour.",
-                    expect=Expect.SAME_BEHAVIOUR, shows=Shows(diff=True))
+                    expect=Expect.SAME_BEHAVIOUR, shows=Shows(diff=True),
+                    agents=ForAgents("Rewrite code shorter and clearer with the local model, keeping its behaviour "
+                                     "(checked against the original).", "the code to simplify.",
+                                     until="one keeps the original's behaviour"))

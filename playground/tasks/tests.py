@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..checks import CheckPlan, Kept, keep_passing
 from ..lint import Finding, lint_after
 from ..prompting import Mode
-from .base import Shows, Task
+from .base import ForAgents, Shows, Task
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,9 @@ class Tests(Task):
 
 
 TESTS = Tests("tests", "Tests", "Write tests for code: each is run on it and kept if it passes, then scored by the "
-              "planted bugs it catches.", shows=Shows(tests_box=False))
+              "planted bugs it catches.", shows=Shows(tests_box=False),
+              agents=ForAgents("Write tests for code with the local model: each runs on the code in a sandbox and is "
+                               "kept only if it passes.\n\nThe record's checks.strength says how many bugs planted in "
+                               "the code the kept tests catch.", "the code to write tests for (Python and JavaScript "
+                               "tests run; other languages get a syntax check).",
+                               until="one keeps a test that catches a planted bug"))

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 from ..checks import Expect
 from ..errors import InputError
-from ..languages import canonical_language, display_name
-from ..lint import Finding
-from ..models import ModelInfo
-from ..prompting import Extra, Prompt
-from .base import Task
+from ..languages import display_name
+from ..prompting import Extra
+from .base import ForAgents, Task
 
 
 @dataclass(frozen=True)
@@ -18,16 +16,15 @@ class Translate(Task):
     def answer_language(self, language: str, target: str | None) -> str:
         return target or language
 
-    def prompt(self, code: str, info: ModelInfo, *, source: str, target: str | None = None, error: str = "",
-               suffix: str = "", findings: list[Finding] | None = None) -> Prompt:
-        if canonical_language(source) == canonical_language(target or source):
-            raise InputError(f"Source and target language are both {display_name(canonical_language(source))}: "
-                             "pick another target.")
-        return super().prompt(code, info, source=source, target=target, error=error, suffix=suffix,
-                              findings=findings)
+    def refuse(self, code: str, *, language: str, target: str | None, suffix: str) -> None:
+        if language == (target or language):
+            raise InputError(f"Source and target language are both {display_name(language)}: pick another target.")
 
 
 TRANSLATE = Translate(
     "translate", "Translate", "Rewrite code in another language.", expect=Expect.SAME_BEHAVIOUR,
+    agents=ForAgents("Translate code into another programming language with the local model; the answer is run in a "
+                     "sandbox.", "the source code to translate.",
+                     "the language to translate into, e.g. javascript, rust, go."),
     extra=Extra("target", "Translate to", "language", "--to", "target_language", "target language, e.g. javascript",
                 default="javascript", required=True))

@@ -17,9 +17,8 @@ from ..languages import picked_language
 from ..markup.fragments import message_html
 from ..markup.highlight import highlight_html
 from ..params import GenerationParams
-from ..pipeline import prepare_prompt
 from ..scratch import Scratch
-from ..tasks import Prompt, TaskInputs, get_task
+from ..tasks import Prompt, Request, get_task
 from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
 from .runs import (
     GRID_MAX_TOKENS,
@@ -38,10 +37,12 @@ from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_k
 log = logging.getLogger(__name__)
 
 
-def _task_inputs(task: str, target: str, extra: str) -> TaskInputs:
-    """The task's extra input: the target picker for a language, else the text box."""
+def request_of(task: str, code: str, source: str, target: str, extra: str, tests: str = "") -> Request:
+    """The tab's inputs as a Request (the task's extra input: the target picker for a language, else the text
+    box), checked here, at the edge."""
     spec = get_task(task)
-    return spec.inputs(target if spec.extra is not None and spec.extra.kind == "language" else extra)
+    value = target if spec.extra is not None and spec.extra.kind == "language" else extra
+    return Request.build(spec, code, language=picked_language(source), tests=tests, **spec.inputs(value))
 
 
 class WalkView(TypedDict):
@@ -79,28 +80,30 @@ class TeachApp:
         self.files = files or Scratch()
 
     def prompt(self, task: str, code: str, source: str, target: str, extra: str) -> Prompt:
-        return prepare_prompt(task, code, self.engine().info, language=picked_language(source),
-                              **_task_inputs(task, target, extra))
+        return request_of(task, code, source, target, extra).prompt(self.engine().info)
 
     # ------------------------------------------------------------ prompt anatomy
 
     def anatomy(self, task: str, code: str, source: str, target: str, extra: str, show_tokens: bool) -> str:
-        return self._anatomy(self.prompt(task, code, source, target, extra), task, code, extra, show_tokens)
+        request = request_of(task, code, source, target, extra)
+        return self._anatomy(request.prompt(self.engine().info), request, show_tokens)
 
-    def _anatomy(self, prompt: Prompt, task: str, code: str, extra: str, show_tokens: bool) -> str:
+    def _anatomy(self, prompt: Prompt, request: Request, show_tokens: bool) -> str:
         """The prompt's parts and tokens (tokenized once: on llama-server each count is an HTTP call)."""
         engine = self.engine()
         tokens = prompt_tokens(engine, prompt.text)
         specials = [t.text for t in (tokens or []) if t.special]
-        parts = prompt_anatomy(prompt, engine.info, code, extra if get_task(task).shows.fills_middle else "", specials)
+        middle = request.suffix if request.task.shows.fills_middle else ""
+        parts = prompt_anatomy(prompt, engine.info, request.code, middle, specials)
         kinds = token_kinds(tokens, parts) if tokens is not None else []
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)
 
     def start(self, task: str, code: str, source: str, target: str, extra: str, show_tokens: bool,
               *view: Any) -> dict[str, Any]:
         """Build the prompt, show its anatomy and start a new walk at its end."""
-        prompt = self.prompt(task, code, source, target, extra)  # built once, for the anatomy and the walk
-        anatomy = self._anatomy(prompt, task, code, extra, show_tokens)
+        request = request_of(task, code, source, target, extra)
+        prompt = request.prompt(self.engine().info)  # built once, for the anatomy and the walk
+        anatomy = self._anatomy(prompt, request, show_tokens)
         engine = self.engine()
         if not isinstance(engine, Stepper):
             note = NO_LOGPROBS.format(engine=engine.name)
@@ -210,12 +213,10 @@ class TeachApp:
     def grid(self, task: str, code: str, source: str, target: str, extra: str,
              tests: str = "") -> Iterator[dict[str, str]]:
         try:
-            self.prompt(task, code, source, target, extra)  # input errors now, not twelve times
+            request = request_of(task, code, source, target, extra, tests or "")  # input errors now, not twelve times
             yield {"grid": grid_html([], GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
             engine = self.engine()
-            for cells in variability_grid(engine, task, code, language=picked_language(source),
-                                          max_tokens=grid_tokens(engine, code), tests=tests or "",
-                                          **_task_inputs(task, target, extra)):
+            for cells in variability_grid(engine, request, max_tokens=grid_tokens(engine, code)):
                 yield {"grid": grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
         except PlaygroundError as exc:
             yield {"message": message_html(str(exc))}

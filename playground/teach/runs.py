@@ -12,17 +12,16 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Unpack
 
 from ..engines import Engine, Stepper
 from ..errors import InputError, PlaygroundError
 from ..lint import Finding, lint_tool
 from ..params import GenerationParams
-from ..pipeline import run
-from ..tasks import TaskInputs
+from ..pipeline import run_request
+from ..tasks import Request
 
 GRID_TEMPERATURES = (0.0, 0.4, 0.8, 1.2)
 GRID_SEEDS = (1, 2, 3)
@@ -61,13 +60,12 @@ class Cell:
         return self.lint_checked and not any(f.kind == "error" for f in self.findings)
 
 
-def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: int, max_tokens: int,
-              language: str | None = None, tests: str = "", **task_inputs: Unpack[TaskInputs]) -> Cell:
-    """Run the task once with these settings (through the pipeline) and keep what the grid shows."""
+def grid_cell(engine: Engine, request: Request, temperature: float, seed: int, max_tokens: int) -> Cell:
+    """Run the request once with these settings (through the pipeline) and keep what the grid shows."""
     params = GenerationParams(temperature=temperature, seed=seed, max_tokens=max_tokens)
     _fresh(engine)  # every cell evaluates the prompt the same way, so only the settings differ
     try:
-        result = run(task, code, params=params, engine=engine, language=language, tests=tests, **task_inputs)
+        result = run_request(replace(request, params=params), engine=engine)
     except PlaygroundError as exc:
         return Cell(temperature, seed, "", "", error=str(exc))
     checks = result.checks
@@ -77,16 +75,13 @@ def grid_cell(engine: Engine, task: str, code: str, temperature: float, seed: in
                 passed=checks.passed if checks else 0, total=checks.total if checks else 0)
 
 
-def variability_grid(engine: Engine, task: str, code: str, temperatures: tuple[float, ...] = GRID_TEMPERATURES,
-                     seeds: tuple[int, ...] = GRID_SEEDS, max_tokens: int = GRID_MAX_TOKENS,
-                     language: str | None = None, tests: str = "",
-                     **task_inputs: Unpack[TaskInputs]) -> Iterator[list[Cell]]:
+def variability_grid(engine: Engine, request: Request, temperatures: tuple[float, ...] = GRID_TEMPERATURES,
+                     seeds: tuple[int, ...] = GRID_SEEDS, max_tokens: int = GRID_MAX_TOKENS) -> Iterator[list[Cell]]:
     """Yield the grid after each cell (row by row: one temperature, every seed)."""
     cells: list[Cell] = []
     for temperature in temperatures:
         for seed in seeds:
-            cells.append(grid_cell(engine, task, code, temperature, seed, max_tokens, language, tests,
-                                   **task_inputs))
+            cells.append(grid_cell(engine, request, temperature, seed, max_tokens))
             yield list(cells)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Iterator
-from typing import Any, TypedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypedDict, cast
 
 import gradio as gr
 
@@ -22,18 +22,21 @@ from ..markup.fragments import message_html
 from ..params import GenerationParams
 from ..result import Result
 from ..scratch import Scratch
-from ..tasks import TASKS
+from ..tasks import TASKS, Request, Task
 from .feed import Latest, Pace
 from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
 from .present import fim_note, in_page_words, model_card_html, run_html, speed_line
 from .sessions import Runs
+from .signatures import REQUIRED, signed_stream
 from .view import Live, Panels, Shown, Update, View, live, panels, render
 from .waits import starts
 
 log = logging.getLogger(__name__)
 
 SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
+SAMPLING_TYPES: dict[str, type] = {name: cast(type, GenerationParams.model_fields[name].annotation)
+                                   for name in SAMPLING}
 
 
 class ModelShown(TypedDict):
@@ -70,12 +73,12 @@ class PlaygroundApp:
         states: Latest[Result] | None = None
         try:
             yield live(view)
-            params = GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True)))
-            language = picked_language(source)
+            spec = TASKS[task]
+            asked = Request.build(spec, code, language=picked_language(source), tests=tests,
+                                  params=GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True))),
+                                  **spec.inputs(extra))
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
-            states = Latest(pipeline.stream(task, code, language=language, params=params,
-                                            engine=self.manager.engine(), cancel=cancel, tests=tests or "",
-                                            **TASKS[task].inputs(extra)),
+            states = Latest(pipeline.stream_request(asked, engine=self.manager.engine(), cancel=cancel),
                             copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
@@ -119,41 +122,21 @@ class PlaygroundApp:
             return None
         return save_answer(self.files, state.answer.code, state.language, view.code, view.task, session_of(request))
 
-    # The endpoints (api_name = the task). Their parameter names are the HTTP API's, so they are spelled out.
-    def translate(self, code: str, source_language: str, target_language: str, tests: str, temperature: float,
-                  top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                  request: gr.Request) -> Iterator[Live | Update]:
-        """Translate code into another language."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
-        yield from self.generate("translate", code, source_language, target_language, tests, sampling, request)
+    def endpoint(self, task: Task) -> Callable[..., Iterator[Live | Update]]:
+        """The task's streaming endpoint (api_name = the task), made from the task list: its parameters are the
+        HTTP API's, `code`, `source_language`, the task's extra input by its API name (Extra.api_name), `tests`,
+        then the sampling settings."""
+        extra = [task.extra.api_name] if task.extra is not None else []
+        parameters: list[tuple[str, type, Any]] = [(name, str, REQUIRED)
+                                                   for name in ("code", "source_language", *extra, "tests")]
+        parameters += [(name, SAMPLING_TYPES[name], REQUIRED) for name in SAMPLING] + [("request", gr.Request, None)]
 
-    def simplify(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
-                 max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[Live | Update]:
-        """Rewrite code shorter and clearer, keeping its behaviour."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
-        yield from self.generate("simplify", code, source_language, None, tests, sampling, request)
+        def body(given: Mapping[str, Any]) -> Iterator[Live | Update]:
+            yield from self.generate(task.name, given["code"], given["source_language"],
+                                     given[extra[0]] if extra else None, given["tests"],
+                                     tuple(given[name] for name in SAMPLING), given["request"])
 
-    def debug(self, code: str, source_language: str, error_message: str, tests: str, temperature: float,
-              top_p: float, top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[Live | Update]:
-        """Find and fix a bug (optionally given the error message or traceback)."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
-        yield from self.generate("debug", code, source_language, error_message, tests, sampling, request)
-
-    def complete(self, code: str, source_language: str, suffix: str, tests: str, temperature: float, top_p: float,
-                 top_k: int, max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-                 request: gr.Request) -> Iterator[Live | Update]:
-        """Continue unfinished code (fill in the middle when a suffix is given and the model can)."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
-        yield from self.generate("complete", code, source_language, suffix, tests, sampling, request)
-
-    def tests(self, code: str, source_language: str, tests: str, temperature: float, top_p: float, top_k: int,
-              max_tokens: int, repeat_penalty: float, seed: int, candidates: int,
-              request: gr.Request) -> Iterator[Live | Update]:
-        """Write tests for code, kept if they pass on it and scored by the planted bugs they catch."""
-        sampling = (temperature, top_p, top_k, max_tokens, repeat_penalty, seed, candidates)
-        yield from self.generate("tests", code, source_language, None, tests, sampling, request)
+        return signed_stream(body, task.name, task.description, parameters, Iterator[Live | Update])
 
     @staticmethod
     def run_call(record: dict[str, Any] | None, call: str) -> str:

@@ -191,7 +191,7 @@ def _tab_endpoint(app: PlaygroundApp, task: str, outputs: Outputs) -> Callable[.
     Gradio makes every public endpoint an MCP tool; agents get tools.py's typed tools instead of these
     five-output streams (tests/test_mcp.py checks the list).
     """
-    endpoint = outputs.bind(getattr(app, task))
+    endpoint = outputs.bind(app.endpoint(get_task(task)))
     endpoint.__name__ = f"{task}_tab"
     keep_off_mcp_tools(endpoint)
     return endpoint

@@ -1,18 +1,20 @@
-"""The app's tools for programs and agents: the five tasks and the code check as typed endpoints.
+"""The app's tools for programs and agents: every task and the code check as typed endpoints.
 
-Gradio makes each function here an API endpoint (`/translate_code`, `/simplify_code`, `/debug_code`,
-`/complete_code`, `/check_code`) and, with `launch(mcp_server=True)` (PLAYGROUND_MCP), an MCP tool named
-after the function (translate, simplify, debug, complete, check_code), its parameters typed from the
-signature and described by the docstring. Each returns, as JSON text, the record the CLI's `--json`
-prints (an MCP client gets text, and Gradio would give it a Python repr of a dict). A bad
-argument raises gr.Error with the message the page would show, which an MCP client gets as a tool error.
+Gradio makes each function here an API endpoint (`/<task>_code`: `/translate_code`, `/simplify_code`, ...,
+and `/check_code`) and, with `launch(mcp_server=True)` (PLAYGROUND_MCP), an MCP tool named after the function
+(the task's name, and check_code), its parameters typed from the signature and described by the docstring.
+The tasks' tools are made from the task list (signatures.py), each described by its task (Task.for_agents).
+Each returns, as JSON text, the record the CLI's `--json`
+prints (an MCP client gets text, and Gradio would give it a Python repr of a dict). A bad argument raises gr.Error
+with the message the page would show, which an MCP client gets as a tool error.
 The tools use the page's model (public mode's choice of models applies: the tools cannot pick one).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import gradio as gr
 from gradio.events import api
@@ -22,8 +24,9 @@ from ..checks import Expect, check
 from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
-from ..tasks import TASKS
+from ..tasks import TASKS, Request, Task
 from .manager import ModelManager
+from .signatures import REQUIRED, signed
 
 MAX_TOKENS = GenerationParams.model_fields["max_tokens"].default
 
@@ -37,88 +40,44 @@ def _fail(exc: PlaygroundError) -> gr.Error:
     return gr.Error(str(exc), print_exception=False)
 
 
-def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
-    """translate, simplify, debug, complete and tests on the manager's model, returning the answer's record."""
+def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
+    """The task as a typed tool on the manager's model, made from the task list: `code`, the task's extra input by
+    its API name (required when the task needs it), `source_language`, `tests` (when the task takes tests),
+    `candidates` and `max_tokens`; it returns the answer's record."""
+    words = task.for_agents
+    extra = task.extra
+    parameters: list[tuple[str, type, Any]] = [("code", str, REQUIRED)]
+    described = [f"code: {words.code}"]
+    if extra is not None:
+        parameters.append((extra.api_name, str, REQUIRED if extra.required else extra.default))
+        described.append(f"{extra.api_name}: {words.extra or extra.help}")
+    parameters.append(("source_language", str, "auto"))
+    described.append("source_language: the code's language, or auto to guess it.")
+    if task.shows.tests_box:
+        parameters.append(("tests", str, ""))
+        described.append("tests: optional doctest (>>>) examples or assert lines the answer must pass.")
+    parameters += [("candidates", int, 1), ("max_tokens", int, MAX_TOKENS)]
+    described += [f"candidates: answers to try (1-8) until {words.until}.",
+                  "max_tokens: the longest answer, in tokens."]
+    args = "\n".join(f"    {line}" for line in described)
 
-    def run(task: str, code: str, language: str, tests: str, candidates: int, max_tokens: int,
-            target: str = "", error: str = "", suffix: str = "") -> str:
+    def body(given: Mapping[str, Any]) -> str:
         try:
-            params = GenerationParams.build(candidates=candidates, max_tokens=max_tokens)
-            result = pipeline.run(task, code, language=_language(language), params=params, tests=tests,
-                                  engine=manager.engine(), target=target or None, error=error, suffix=suffix)
+            params = GenerationParams.build(candidates=given["candidates"], max_tokens=given["max_tokens"])
+            request = Request.build(task, given["code"], language=_language(given["source_language"]),
+                                    tests=given.get("tests", ""), params=params,
+                                    **task.inputs(given[extra.api_name] if extra is not None else None))
+            result = pipeline.run_request(request, engine=manager.engine())
         except PlaygroundError as exc:
             raise _fail(exc) from None
         return json.dumps(result.to_dict())
 
-    def translate(code: str, target_language: str, source_language: str = "auto", tests: str = "",
-                  candidates: int = 1, max_tokens: int = MAX_TOKENS) -> str:
-        """Translate code into another programming language with the local model; the answer is run in a sandbox.
+    return signed(body, task.name, f"{words.summary}\n\nArgs:\n{args}\n", parameters, str)
 
-        Args:
-            code: the source code to translate.
-            target_language: the language to translate into, e.g. javascript, rust, go.
-            source_language: the code's language, or auto to guess it.
-            tests: optional doctest (>>>) examples or assert lines the answer must pass.
-            candidates: answers to try (1-8) until one passes its checks.
-            max_tokens: the longest answer, in tokens.
-        """
-        return run("translate", code, source_language, tests, candidates, max_tokens, target=target_language)
 
-    def simplify(code: str, source_language: str = "auto", tests: str = "", candidates: int = 1,
-                 max_tokens: int = MAX_TOKENS) -> str:
-        """Rewrite code shorter and clearer with the local model, keeping its behaviour (checked against the original).
-
-        Args:
-            code: the code to simplify.
-            source_language: the code's language, or auto to guess it.
-            tests: optional doctest (>>>) examples or assert lines the answer must pass.
-            candidates: answers to try (1-8) until one keeps the original's behaviour.
-            max_tokens: the longest answer, in tokens.
-        """
-        return run("simplify", code, source_language, tests, candidates, max_tokens)
-
-    def debug(code: str, error_message: str = "", source_language: str = "auto", tests: str = "",
-              candidates: int = 1, max_tokens: int = MAX_TOKENS) -> str:
-        """Find and fix a bug in code with the local model, optionally given the error message it raised.
-
-        Args:
-            code: the code with a bug.
-            error_message: the error or traceback it gave, if any.
-            source_language: the code's language, or auto to guess it.
-            tests: optional doctest (>>>) examples or assert lines the fixed code must pass.
-            candidates: answers to try (1-8) until one passes its checks.
-            max_tokens: the longest answer, in tokens.
-        """
-        return run("debug", code, source_language, tests, candidates, max_tokens, error=error_message)
-
-    def complete(code: str, suffix: str = "", source_language: str = "auto", tests: str = "",
-                 candidates: int = 1, max_tokens: int = MAX_TOKENS) -> str:
-        """Continue unfinished code with the local model (fill in the middle when a suffix is given and it can).
-
-        Args:
-            code: the code before the cursor.
-            suffix: the code after the cursor, if any.
-            source_language: the code's language, or auto to guess it.
-            tests: optional doctest (>>>) examples or assert lines the completed code must pass.
-            candidates: answers to try (1-8) until one passes its checks.
-            max_tokens: the longest answer, in tokens.
-        """
-        return run("complete", code, source_language, tests, candidates, max_tokens, suffix=suffix)
-
-    def tests(code: str, source_language: str = "auto", candidates: int = 1, max_tokens: int = MAX_TOKENS) -> str:
-        """Write tests for code with the local model: each runs on the code in a sandbox and is kept only if it passes.
-
-        The record's checks.strength says how many bugs planted in the code the kept tests catch.
-
-        Args:
-            code: the code to write tests for (Python and JavaScript tests run; other languages get a syntax check).
-            source_language: the code's language, or auto to guess it.
-            candidates: answers to try (1-8) until one keeps a test that catches a planted bug.
-            max_tokens: the longest answer, in tokens.
-        """
-        return run("tests", code, source_language, "", candidates, max_tokens)
-
-    return [translate, simplify, debug, complete, tests]
+def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
+    """Every task's tool (translate, simplify, debug, complete, tests, ...), in the page's order."""
+    return [task_tool(manager, task) for task in TASKS.values()]
 
 
 def check_code(code: str, tests: str = "", against: str = "", language: str = "python",
