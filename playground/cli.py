@@ -123,6 +123,8 @@ def _checks_text(result: Result) -> str:
         return "checks: not run\n"
     lines = [f"checks: {verdict.sentence()}" + (f" (candidate {verdict.candidate} of {verdict.candidates_tried})"
                                                 if verdict.candidates_tried > 1 else "")]
+    if not TASKS[result.task].shows.code_answer:  # beside an explanation: what the code's calls returned
+        lines += [f"  ran {i.name}: {i.got}" for i in verdict.judged if i.passed][:3]
     lines += [f"  ✗ {i.name}: expected {i.expected}, got {i.got or '-'}" + (f" ({i.error})" if i.error else "")
               for i in sorted(verdict.judged, key=rank) if not i.passed][:10]
     lines += [f"  ! {i.warning}" for i in verdict.items if i.warning][:5]
@@ -132,14 +134,15 @@ def _checks_text(result: Result) -> str:
 
 def _print_final(result: Result, out: TextIO) -> None:
     w = out.write
-    w("\n\n--- code " + "-" * 50 + "\n")
-    answer = result.answer
-    w(highlight_terminal(answer.code, result.language))
+    answer, code = result.answer, TASKS[result.task].shows.code_answer  # Explain's answer is prose only
+    w("\n\n--- " + ("code " if code else "explanation ") + "-" * 50 + "\n")
+    if code:
+        w(highlight_terminal(answer.code, result.language))
     if answer.explanation:
         w("\n" + answer.explanation + "\n")
     if answer.lint:
         w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in answer.lint))
-    else:
+    elif code:
         w(f"\nlint: {result.lint_note or 'no problems found'}\n")
     w(_checks_text(result))
     s = result.stats

@@ -22,7 +22,6 @@ from .checks import CheckPlan, SandboxUnavailable
 from .derive import add_intended_tests, add_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, PlaygroundError
-from .extract import extract
 from .lint import lint_note
 from .params import GenerationParams
 from .prompting import Mode, Prompt
@@ -149,7 +148,7 @@ def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt, suffix: s
     """The candidate's verdict, and the answer as the task keeps it; None (with a notice) when the sandbox is
     not there."""
     try:
-        kept = spec.judge(plan, state.answer.code, spec.program(state.answer.code, prompt, suffix))
+        kept = spec.judge(plan, state.answer, spec.program(state.answer.code, prompt, suffix))
         if kept.code != state.answer.code:  # the task kept part of it (Tests: the tests that pass)
             state.answer = replace(state.answer, code=kept.code,
                                    lint=tuple(spec.lint(plan.original, kept.code, state.language)))
@@ -190,7 +189,7 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
             clock.first = clock.first or now
             clock.round_first = clock.round_first or now
             clock.round_tokens += chunk.n_tokens
-            state.answer = _read(state.answer.text + chunk.text, prompt, code, suffix)
+            state.answer = spec.read(state.answer.text + chunk.text, prompt, code, suffix)
             state.stats.completion_tokens += chunk.n_tokens
             if chunk.usage:
                 state.stats.cached_tokens = chunk.usage.get("cached_tokens", 0)
@@ -207,7 +206,7 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
         error.partial = state
         raise error from exc
     _update_stats(state.stats, clock, time.perf_counter())
-    answer = _restore_missing(spec, state, prompt, code, _read(state.answer.text, prompt, code, suffix))
+    answer = _restore_missing(spec, state, prompt, code, spec.read(state.answer.text, prompt, code, suffix))
     wrong = spec.explanation_problem(answer.explanation, code, answer.code)
     if wrong:  # an explanation of a change the answer did not make: better nothing
         answer = replace(answer, explanation="")
@@ -259,14 +258,6 @@ def _restore_missing(spec: Task, state: Result, prompt: Prompt, code: str, answe
     if names and note not in state.notice:
         state.notice = _join(state.notice, note)
     return replace(answer, code=restored)
-
-
-def _read(text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
-    """The answer so far, read: its code (the whole program, for fill-in-the-middle) and explanation."""
-    if prompt.mode is Mode.FIM:
-        return Answer(text, code + text + suffix)
-    found = extract(text, prompt.language)
-    return Answer(text, found.code, found.explanation)
 
 
 def _to_the_end(streaming: Callable[P, Iterator[Result]]) -> Callable[P, Result]:  # the stream's parameters, typed

@@ -22,7 +22,7 @@ from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
 
 pytestmark = pytest.mark.server
-TOOLS = {"translate", "simplify", "debug", "complete", "tests", "check_code"}
+TOOLS = {"translate", "simplify", "debug", "complete", "tests", "explain", "check_code"}
 
 
 def mcp_call(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:
@@ -75,6 +75,20 @@ def test_translate_returns_checked_code(model_url: str) -> None:
     assert record["language"] == "javascript" and record["code"].strip() and record["stopped"] is False
     assert record["model"].startswith("SmolLM2") and record["stats"]["completion_tokens"] > 0
     assert record["checks"] is not None and record["checks"]["verdict"]  # run in the sandbox, whatever it says
+
+
+def test_explain_returns_words_and_the_codes_own_run(model_url: str) -> None:
+    """The tool made from the Explain task alone: prose, no code, and the code's example run in the sandbox."""
+    code = "def double(x):\n    return x * 2\n\n\nprint(double(21))\n"
+    tools, [result] = mcp_call(model_url, [("explain", {"code": code, "source_language": "python",
+                                                        "max_tokens": 24})])
+    schema = next(t for t in tools if t.name == "explain").inputSchema
+    assert schema["required"] == ["code"] and "tests" not in schema["properties"]
+    assert not result.isError, text(result)
+    record = json.loads(text(result))
+    assert record["task"] == "explain" and record["code"] == "" and record["explanation"].strip()
+    assert [(i["name"], i["got"]) for i in record["checks"]["items"]] == [("the program's own output", "42"),
+                                                                         ("double(21)", "42")]
 
 
 def test_tests_returns_only_tests_that_pass_on_the_code(model_url: str) -> None:

@@ -16,6 +16,7 @@ from playground.engines import Engine, load_engine
 from playground.lint import lint_after
 from playground.params import GenerationParams
 from playground.pipeline import run
+from playground.result import Answer
 from playground.tasks import get_task
 from playground.verdict import Strength
 
@@ -151,7 +152,7 @@ def test_tests_is_a_task_whose_answer_is_tests() -> None:
     spec = get_task("tests")
     assert spec.expect is Expect.OWN_CHECKS and not spec.shows.diff and not spec.shows.tests_box and spec.extra is None
     tests = "assert clamp(1, 0, 2) == 1\nassert clamp(5, 0, 2) == 5\n"
-    kept = spec.judge(_plan(CLAMP), tests, tests)
+    kept = spec.judge(_plan(CLAMP), Answer(tests, tests), tests)
     assert kept.code == "assert clamp(1, 0, 2) == 1\n"  # only the test that passes on the code is kept
 
 

@@ -75,6 +75,13 @@ class CheckPlan:
                 self.notes += [n for n in found.notes if n not in self.notes]
             return self._expected
 
+    def but(self, *, without: str) -> CheckPlan:
+        """A new plan with this one's checks but those of origin `without` (e.g. "generated"); nothing has run in
+        it, and this plan is unchanged."""
+        cases = [c for c in self.cases if c.origin != without]
+        return CheckPlan(self.language, self.original, self.original_language, cases, self.oracle, self.reported,
+                         list(self.wanted), list(self.intended), list(self.notes), list(self.calls))
+
     def add_calls(self, calls: list[Call], origin: str) -> tuple[int, int]:
         """Cases for calls (origin "model": written by the model as typical, "edge": as edge cases) and for inputs
         generated from their argument types; returns how many of each were added. Nothing runs here."""

@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: which tasks, models and prompts, how many items, how many check workers."""
     p = argparse.ArgumentParser(prog="python -m playground.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("--tasks", type=lambda s: _list(s, TASK_ORDER), default=list(TASK_ORDER),
-                   help="comma-separated tasks (default: all four)")
+                   help="comma-separated tasks (default: all of them)")
     p.add_argument("--models", type=_list, default=["qwen2.5-coder-1.5b", "smollm2-135m"],
                    help="comma-separated model names (qwen2.5-coder-1.5b, qwen2.5-coder-0.5b, smollm2-135m, "
                         "gemma3-270m), .gguf paths or hf:OWNER/REPO/FILE.gguf")

@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from ..tasks import get_task
+
 EVAL_DIR = Path(__file__).resolve().parents[2] / "examples" / "eval"
-TASK_ORDER = ("complete", "debug", "translate", "simplify")
+TASK_ORDER = ("complete", "debug", "translate", "simplify", "explain")
 # basic: examples/eval/*.toml (untyped, no examples); hard: examples/eval/hard/*.toml (typed, with >>> examples);
 # hard-plain: the hard items with their type hints and >>> examples taken out, as most pasted code comes.
 TIERS = ("basic", "hard", "hard-plain")
@@ -42,7 +44,7 @@ def load_items(task: str, root: Path = EVAL_DIR, tier: str = "basic") -> tuple[I
     if tier.endswith(PLAIN):
         return tuple(replace(item, code=plain(item.code)) for item in load_items(task, root, tier.removesuffix(PLAIN)))
     folder = root if tier == "basic" else root / tier
-    data = tomllib.loads((folder / f"{task}.toml").read_text("utf-8"))
+    data = tomllib.loads((folder / f"{get_task(task).eval_set or task}.toml").read_text("utf-8"))
     return tuple(
         Item(task=task, name=e["name"], function=e["function"], code=e["code"].strip("\n") + "\n",
              solution=e["solution"], tests=e.get("tests", ""), cases=_cases(e.get("cases", "")),

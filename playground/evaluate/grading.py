@@ -4,6 +4,8 @@
 - simplify: the same, and the code is shorter than the original (non-blank characters): an answer
   that gives the original back unchanged is safe, but it is not a simplification.
 - translate: node runs the JavaScript and the function returns the expected value for every case.
+- explain (on the simplify items' correct code): the explanation gives at least one example call with its result,
+  and each such example is what the code returns (run in the sandbox); the rest of its words are not graded.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ def answer_language(task: str) -> str:
 
 
 def grade_answer(item: Item, code: str) -> Grade:
-    """Check an answer's code for an item (runs it in the sandbox)."""
+    """Check an answer's code (Explain: its explanation; Task.graded) for an item (runs it in the sandbox)."""
     if not code.strip():
         return Grade(False, "no code in the answer")
     if answer_language(item.task) != SOURCE:  # a translation: node runs it on the item's cases
         return run_node_cases(code, item.function, list(item.cases))
-    problem = get_task(item.task).grade(item.code, code)
+    task = get_task(item.task)
+    problem = task.grade(item.code, code)
     if problem:
         return Grade(False, problem)
-    return run_python_tests(code, item.tests)
+    return run_python_tests(task.tested(item.code, code), item.tests)

@@ -25,21 +25,14 @@ from dataclasses import dataclass
 from .. import pipeline
 from ..chat import render_chat
 from ..engines import Engine, load_engine, unload_engine
-from ..extract import extract
 from ..params import GenerationParams
-from ..tasks import Request
+from ..tasks import Request, get_task
 from .dataset import Item, load_items
 from .grading import SOURCE, answer_language, grade_answer
 from .replay import Replay
 
 METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
 BEST_OF = 4
-ANCHOR = {
-    "complete": "Complete this Python code:\n{code}",
-    "debug": "Fix the bug in this Python code:\n{code}",
-    "translate": "Translate this Python code to JavaScript:\n{code}",
-    "simplify": "Simplify this Python code:\n{code}",
-}
 PARAMS = GenerationParams(temperature=0.0, seed=1234, max_tokens=256)
 
 
@@ -76,14 +69,15 @@ def _target(task: str) -> str | None:
 
 def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple[str, str, int]:
     """(code, answer, tokens) from the plain one-line instruction prompt."""
-    messages = [{"role": "user", "content": ANCHOR[item.task].format(code=item.code.rstrip())}]
+    task = get_task(item.task)
+    messages = [{"role": "user", "content": task.anchor.format(code=item.code.rstrip())}]
     info = engine.info
     prompt = render_chat(messages, info.chat_template, info.bos_token, info.eos_token)
     answer, tokens = "", 0
     for chunk in engine.stream(prompt, params):
         answer += chunk.text
         tokens += chunk.n_tokens
-    return extract(answer, _language(item.task)).code, answer, tokens
+    return task.graded(task.read_chat(answer, _language(item.task))), answer, tokens
 
 
 def _saved(engine: Engine) -> float:
@@ -108,17 +102,20 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     With greedy decoding the first round of a repair run is exactly the plain pipeline's answer,
     so one run with repair=True yields both (the first round, and the final answer).
     """
+    request = _request(item, params)
+    task = request.task
     start, saved = time.perf_counter(), _saved(engine)
-    result = pipeline.run_request(_request(item, params), engine=engine, repair="repair" in methods, checks=False)
+    result = pipeline.run_request(request, engine=engine, repair="repair" in methods, checks=False)
     total = _timed(engine, start, saved)
     first = result.rounds[0] if result.rounds else None
     attempts = []
     if "pipeline" in methods:
         answer = first.answer if first else result.answer
         tokens, seconds = (first.tokens, first.seconds) if first else (result.stats.completion_tokens, total)
-        attempts.append(Attempt(item.task, item.name, model, "pipeline", answer.code, answer.text, tokens, seconds))
+        attempts.append(Attempt(item.task, item.name, model, "pipeline", task.graded(answer), answer.text, tokens,
+                                seconds))
     if "repair" in methods:
-        attempts.append(Attempt(item.task, item.name, model, "repair", result.answer.code, result.answer.text,
+        attempts.append(Attempt(item.task, item.name, model, "repair", task.graded(result.answer), result.answer.text,
                                 result.stats.completion_tokens, total, max(1, len(result.rounds))))
     return attempts
 
@@ -126,11 +123,11 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
 def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
     """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
     candidates = BEST_OF if method == "best-of-n" else 1
+    request = _request(item, params.model_copy(update={"candidates": candidates}))
     start, saved = time.perf_counter(), _saved(engine)
-    result = pipeline.run_request(_request(item, params.model_copy(update={"candidates": candidates})),
-                                  engine=engine, checks=True)
+    result = pipeline.run_request(request, engine=engine, checks=True)
     verdict = result.checks
-    return Attempt(item.task, item.name, model, method, result.answer.code, result.answer.text,
+    return Attempt(item.task, item.name, model, method, request.task.graded(result.answer), result.answer.text,
                    result.stats.completion_tokens, _timed(engine, start, saved),
                    candidates=verdict.candidates_tried if verdict else 1,
                    verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s)

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import CheckPlan, Expect, Kept, plan_checks, run_checks
+from ..extract import extract
 from ..languages import canonical_language, has_python_ast
 from ..lint import Finding, lint
 from ..models import ModelInfo
 from ..prompting import Extra, Mode, Prompt, TaskInputs, chat_prompt, load_template, variables
 from ..restore import restore_missing
+from ..result import Answer
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Shows:
     tests_box: bool = True  # the Tests box (tests the answer must pass)
     fills_middle: bool = False  # the answer goes before the code after the cursor: the tab notes whether the
     # model can fill in the middle, the teaching view's prompt anatomy shows that code
+    code_answer: bool = True  # the answer is code (the Answer box, Copy code); False: prose only (Explain)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Task:
     expect: Expect = Expect.OWN_CHECKS  # what its answers' checks expect beyond the examples and tests
     shows: Shows = Shows()
     agents: ForAgents | None = None  # None: the description says it
+    eval_set: str = ""  # the evaluation items it is graded on: examples/eval/<eval_set or its name>.toml
+    anchor: str = ""  # the evaluation's bare one-line prompt ({code}), the app's prompt is compared with
 
     @property
     def for_agents(self) -> ForAgents:
@@ -92,6 +97,22 @@ class Task:
         values = variables(code, source, answer, error, suffix, findings)
         return chat_prompt(load_template(self.name, info.architecture), values, info, answer, source)
 
+    # ---- the answer as it streams
+    def read(self, text: str, prompt: Prompt, code: str, suffix: str) -> Answer:
+        """The answer so far, read: its code (the whole program, for fill-in-the-middle) and explanation."""
+        if prompt.mode is Mode.FIM:
+            return Answer(text, code + text + suffix)
+        return self.read_chat(text, prompt.language)
+
+    def read_chat(self, text: str, language: str) -> Answer:
+        """A chat answer, read: the code in it (extract.py) and the prose around it."""
+        found = extract(text, language)
+        return Answer(text, found.code, found.explanation)
+
+    def graded(self, answer: Answer) -> str:
+        """What of an answer the evaluation grades (Explain: the explanation; the others: the code)."""
+        return answer.code
+
     # ---- the checks
     def plan(self, code: str, *, language: str, target: str | None = None, tests: str = "",
              error: str = "") -> CheckPlan:
@@ -103,10 +124,10 @@ class Task:
         """The program the checks run for an answer."""
         return answer
 
-    def judge(self, plan: CheckPlan, answer: str, program: str) -> Kept:
+    def judge(self, plan: CheckPlan, answer: Answer, program: str) -> Kept:
         """The answer's code as it is kept, and the verdict on its program (the Tests task keeps only the tests
-        that pass)."""
-        return Kept(answer, run_checks(plan, program))
+        that pass; Explain checks its explanation's examples on the code it explains)."""
+        return Kept(answer.code, run_checks(plan, program))
 
     def no_harm(self, original: str, tried: int) -> NoHarm | None:
         """What is kept instead of the best candidate when none passed (None: the best candidate)."""
@@ -129,11 +150,15 @@ class Task:
         return ""
 
     # ---- the evaluation
-    def reference(self, code: str, solution: str) -> str:
-        """The evaluation item's whole expected program, from its input and its solution."""
+    def reference(self, code: str, solution: str, tests: str) -> str:
+        """The evaluation item's whole expected answer, from its input, its solution and its tests."""
         return solution
 
     def grade(self, original: str, answer: str) -> str:
-        """Why the evaluation fails an answer that passed its checks ("" when it does not)."""
+        """Why the evaluation fails an answer before its tests run ("" when it does not)."""
         return ""
+
+    def tested(self, original: str, answer: str) -> str:
+        """The program the evaluation item's tests run for an answer (Explain: the code it explains)."""
+        return answer
 

@@ -39,12 +39,13 @@ class Complete(Task):
             return answer.rstrip("\n") + "\n" + suffix
         return answer
 
-    def reference(self, code: str, solution: str) -> str:
+    def reference(self, code: str, solution: str, tests: str) -> str:
         return code + solution
 
 
 COMPLETE = Complete(
     "complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
+    anchor="Complete this Python code:\n{code}",
     shows=Shows(fills_middle=True),
     agents=ForAgents("Continue unfinished code with the local model (fill in the middle when a suffix is given and it "
                      "can).", "the code before the cursor.", "the code after the cursor, if any."),

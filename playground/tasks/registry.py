@@ -6,11 +6,12 @@ from ..errors import InputError
 from .base import Task
 from .complete import COMPLETE
 from .debug import DEBUG
+from .explain import EXPLAIN
 from .simplify import SIMPLIFY
 from .tests import TESTS
 from .translate import TRANSLATE
 
-TASKS: dict[str, Task] = {t.name: t for t in (TRANSLATE, SIMPLIFY, DEBUG, COMPLETE, TESTS)}
+TASKS: dict[str, Task] = {t.name: t for t in (TRANSLATE, SIMPLIFY, DEBUG, COMPLETE, TESTS, EXPLAIN)}
 
 
 def get_task(name: str) -> Task:

@@ -29,6 +29,7 @@ class Simplify(Task):
 
 
 SIMPLIFY = Simplify("simplify", "Simplify", "Make code shorter and clearer, same behaviour.",
+                    anchor="Simplify this Python code:\n{code}",
                     expect=Expect.SAME_BEHAVIOUR, shows=Shows(diff=True),
                     agents=ForAgents("Rewrite code shorter and clearer with the local model, keeping its behaviour "
                                      "(checked against the original).", "the code to simplify.",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..checks import CheckPlan, Kept, keep_passing
 from ..lint import Finding, lint_after
 from ..prompting import Mode
+from ..result import Answer
 from .base import ForAgents, Shows, Task
 
 
@@ -16,7 +17,7 @@ class Tests(Task):
     the tests that pass, scored by bugs planted in the input (checks/suite.py); it is linted as code that runs
     after the input, and nothing is restored into it from the input."""
 
-    def judge(self, plan: CheckPlan, answer: str, program: str) -> Kept:
+    def judge(self, plan: CheckPlan, answer: Answer, program: str) -> Kept:
         return keep_passing(plan, program)
 
     def lint(self, original: str, answer: str, language: str) -> list[Finding]:

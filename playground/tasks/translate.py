@@ -23,6 +23,7 @@ class Translate(Task):
 
 TRANSLATE = Translate(
     "translate", "Translate", "Rewrite code in another language.", expect=Expect.SAME_BEHAVIOUR,
+    anchor="Translate this Python code to JavaScript:\n{code}",
     agents=ForAgents("Translate code into another programming language with the local model; the answer is run in a "
                      "sandbox.", "the source code to translate.",
                      "the language to translate into, e.g. javascript, rust, go."),

@@ -141,10 +141,11 @@ def _outputs(task: str) -> dict[str, Block]:
     result = gr.JSON(visible=False, label="result")
     stats = gr.HTML(elem_id=f"{task}-stats", elem_classes="pg-stats", label="stats")
     message = gr.HTML(elem_id=f"{task}-message", label="message")
-    answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output", label="answer")
+    shows = get_task(task).shows
+    answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output", label="answer", visible=shows.code_answer)
     explanation = gr.HTML(elem_id=f"{task}-explanation", label="explanation")  # beside the code it explains
     with gr.Row():
-        copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy")
+        copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy", visible=shows.code_answer)
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
         share = share_button(task)
     share_note = gr.HTML(elem_id=f"{task}-share-note")
@@ -159,7 +160,7 @@ def _outputs(task: str) -> dict[str, Block]:
     for trigger in (run.click, call.submit):
         trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
-    with gr.Accordion("Before / after", visible=get_task(task).shows.diff, open=True):
+    with gr.Accordion("Before / after", visible=shows.diff, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
     with gr.Accordion("Lint", open=True):
         lint_note = gr.HTML(elem_id=f"{task}-lint-note")
