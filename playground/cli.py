@@ -26,7 +26,7 @@ from .pipeline import stream_request
 from .repair import errors
 from .result import Result, Status
 from .settings import get_settings
-from .tasks import TASKS, Request, Task, TaskInputs
+from .tasks import TASKS, Request, Task, TaskInputs, what_it_does
 from .verdict import VerdictStatus, rank
 
 
@@ -53,7 +53,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m playground",
-        description="Translate, simplify, debug or complete code, or write tests for it, with a local model."
+        description=f"{what_it_does()} with a local model."
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for task in TASKS.values():

@@ -214,7 +214,7 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
                                            "fix does not change.")
     findings = spec.lint(code, answer.code, state.language) if answer.code.strip() else []
     state.answer = replace(answer, lint=tuple(findings))
-    state.lint_note = lint_note(state.language)
+    state.lint_note = lint_note(state.language) if spec.shows.code_answer else None  # prose is not linted
 
 
 def _repair(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,

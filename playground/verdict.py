@@ -23,8 +23,9 @@ ORIGINS = {
     "error": "from the error",
     "syntax": "syntax",
     "mutants": "planted bugs",
+    "claim": "an example in the explanation, run on the code",
 }
-READABLE = ("program", "example", "test", "input", "model", "edge", "intended", "error", "mutants", "syntax")
+READABLE = ("program", "example", "test", "input", "model", "edge", "intended", "error", "mutants", "claim", "syntax")
 
 
 def rank(item: Item) -> int:

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 
-from playground.engines import Chunk, Engine, register_engine
+from playground.engines import Chunk, Engine, StopReason, register_engine
 from playground.models import ModelInfo
 from playground.params import GenerationParams
 
@@ -133,5 +133,5 @@ class ScriptedEngine(FakeEngine):
             text = text.split(s)[0] if s else text
         words = re.findall(r"\S+\s*|\s+", text)
         cut = words[:params.max_tokens]
-        finish = "length" if len(words) > len(cut) else "stop"
+        finish = StopReason.LENGTH if len(words) > len(cut) else StopReason.STOP
         return [Chunk(w, finish_reason=finish if n == len(cut) - 1 else None) for n, w in enumerate(cut)]

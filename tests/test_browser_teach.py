@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from playground.tasks import TASKS
 from tests.browser import shot
 
 if TYPE_CHECKING:
@@ -84,7 +85,9 @@ def test_temperature_slider_updates_the_chart(open_page: Any, model_url: str) ->
     page.locator("#tab-teach-button").click()
     note = page.locator("#teach-settings-note")
     note.wait_for(state="visible", timeout=30_000)
-    tabs = "(Translate, Simplify, Debug, Complete and Tests)"  # every task, from the task list
+    titles = [t.title for t in TASKS.values()]  # every task, from the task list
+    tabs = f"({', '.join(titles[:-1])} and {titles[-1]})"
+    assert titles[:5] == ["Translate", "Simplify", "Debug", "Complete", "Tests"]
     assert "this view's own" in note.inner_text() and f"sampling settings apply to the task tabs {tabs} only" \
         in note.inner_text()
     page.locator("#teach-build").click()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
 from playground.catalog import SMALL_MODEL
@@ -101,9 +102,13 @@ def test_the_tab_shows_no_answer_box_and_no_tests_box() -> None:
     list has it, the other tabs keep their answer box."""
     demo = build_demo(ModelManager(engine="echo", model=SMALL_MODEL, public=False))
     by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
-    assert by_id["explain-output"].visible is False and by_id["explain-copy"].visible is False
+    assert by_id["explain-output"].visible is False
+    row = next(b for b in demo.blocks.values() if isinstance(b, gr.Row) and by_id["explain-copy"] in b.children)
+    assert row.visible is False  # Copy code, Download and Share link: no code to take
     assert by_id["explain-explanation"].visible is not False
-    assert by_id["translate-output"].visible is not False and by_id["translate-copy"].visible is not False
+    assert by_id["translate-output"].visible is not False
+    explanation = by_id["explain-explanation"]
+    assert isinstance(explanation, gr.HTML) and "The explanation appears here." in str(explanation.value)
     assert get_task("explain").shows.tests_box is False
 
 

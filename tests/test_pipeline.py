@@ -15,7 +15,7 @@ from playground.markup.highlight import highlighted
 from playground.params import GenerationParams
 from playground.pipeline import run, stream
 from playground.result import Answer, Result, Status
-from playground.tasks import TASKS
+from playground.tasks import TASKS, get_task
 from playground.tasks.examples import Example, load_examples
 from tests.fakes import Wrapped
 
@@ -31,12 +31,16 @@ def test_every_task_on_every_example(example: Example, engine: Engine, greedy: G
         # SmolLM2's tests may all fail on the input: none is kept, and the checks say so
         assert result.checks is not None and result.checks.status == "fail", result.answer.text
         assert [i.passed for i in result.checks.items if i.name == "a written test passes on your code"] == [False]
-    else:
+    elif get_task(example.task).shows.code_answer:
         assert result.answer.code.strip(), result.answer.text
     assert result.stats.prompt_tokens > 50 and result.stats.completion_tokens > 0
     assert 0 < result.stats.ttft_s <= result.stats.total_s
     assert result.stats.context_size == engine.context_size
     assert result.model == "SmolLM2-135M-Instruct.Q4_1.gguf" and result.engine == "llama-cpp"
+    if not get_task(example.task).shows.code_answer:  # prose back (Explain): no code; the checks run the input
+        assert result.answer.code == "" and result.answer.lint == () and result.lint_note is None
+        assert result.checks is not None and result.checks.items and result.language == example.language
+        return
     assert "<pre" in highlighted(result.answer.code, result.language)
     assert result.language == (example.target or example.language)
     assert result.checks is not None and result.checks.candidate == 1 == result.checks.candidates_tried
@@ -179,13 +183,13 @@ def test_utf8_with_bom_emoji_and_rtl_text_is_accepted() -> None:
 
 def test_an_answer_that_ends_at_once_reports_no_speed_not_a_negative_one() -> None:
     # Qwen answered Complete's old prompt with an end-of-turn and no token: the stats said -2652.9 tokens/s.
-    from playground.engines import Chunk
+    from playground.engines import Chunk, StopReason
     from tests.fakes import FakeEngine
 
     class EndsAtOnce(FakeEngine):
         def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
                    cancel: threading.Event | None) -> list[Chunk]:
-            return [Chunk("", 0, finish_reason="stop")]
+            return [Chunk("", 0, finish_reason=StopReason.STOP)]
 
     result = run("complete", "def f(x):\n", language="python", engine=EndsAtOnce(), checks=False)
     assert result.status.finished and result.stats.completion_tokens == 0 and result.stats.tokens_per_s == 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -17,13 +18,29 @@ from ..models import ModelInfo
 from ..params import GenerationParams
 
 
+class StopReason(StrEnum):
+    """Why an answer ended (equal to the string the OpenAI API and `--json` use)."""
+
+    STOP = "stop"  # the end of the text or a stop string
+    LENGTH = "length"  # max_tokens
+    CANCELLED = "cancelled"  # Stop, or a closed browser tab
+
+    @classmethod
+    def read(cls, value: object) -> StopReason | None:
+        """A server's finish_reason as a StopReason: None while it has not finished; an unknown reason (a
+        server's own, e.g. "content_filter") ended the text, so STOP."""
+        if value is None or value == "":
+            return None
+        return next((reason for reason in cls if reason.value == value), cls.STOP)
+
+
 @dataclass
 class Chunk:
     """One streamed piece of an answer (usually one token)."""
 
     text: str
     n_tokens: int = 1
-    finish_reason: str | None = None  # on the last piece: "stop", "length" or "cancelled"
+    finish_reason: StopReason | None = None  # on the last piece
     # On the last piece, when the engine can tell: prompt_tokens, cached_tokens (reused from the cache).
     usage: dict[str, int] | None = None
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import EngineError
-from .base import Chunk
+from .base import Chunk, StopReason
 
 
 def openai_chunks(events: Iterable[dict[str, Any] | None], base: str) -> Iterator[Chunk]:
@@ -15,7 +15,7 @@ def openai_chunks(events: Iterable[dict[str, Any] | None], base: str) -> Iterato
     count = 0
     for event in events:
         if event is None:  # cancelled
-            yield Chunk("", n_tokens=0, finish_reason="cancelled")
+            yield Chunk("", n_tokens=0, finish_reason=StopReason.CANCELLED)
             return
         choices = event.get("choices") or []
         usage = event.get("usage")
@@ -26,7 +26,7 @@ def openai_chunks(events: Iterable[dict[str, Any] | None], base: str) -> Iterato
                 text = (choice.get("delta") or {}).get("content") or ""
             reason = choice.get("finish_reason") or reason
             count += 1 if text else 0
-            yield Chunk(text, n_tokens=1 if text else 0, finish_reason=choice.get("finish_reason"))
+            yield Chunk(text, n_tokens=1 if text else 0, finish_reason=StopReason.read(choice.get("finish_reason")))
         if isinstance(usage, dict) and usage.get("completion_tokens") is not None and sent is None:
             sent = int(usage["completion_tokens"])
             if sent > count:  # servers that send several tokens per event: make the total right

@@ -24,7 +24,7 @@ from ..gguf import read_metadata
 from ..models import ModelInfo, locate, model_info
 from ..params import MIN_P, PENALTY_WINDOW, GenerationParams
 from ..settings import get_settings
-from .base import Chunk, Distribution
+from .base import Chunk, Distribution, StopReason
 from .http import Hints, HttpServer
 from .openai_http import normalize_base_url
 from .registry import register_engine
@@ -33,7 +33,7 @@ from .server_process import ServerProcess
 MAX_PROBS = 256  # candidates a teaching step asks for (the teaching sliders' top-k goes to 100)
 END_TEXTS = ("<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "</s>")
 CONTROL = re.compile(r"^<\|[^|]*\|>$|^<(fim|file|repo)_[a-z]+>$|^<(start|end)_of_turn>$")
-FINISH = {"eos": "stop", "word": "stop", "limit": "length"}
+FINISH = {"eos": StopReason.STOP, "word": StopReason.STOP, "limit": StopReason.LENGTH}
 HINTS = Hints("Set PLAYGROUND_LLAMA_SERVER_URL to a running llama-server, or unset it to let the app start one",
               url="PLAYGROUND_LLAMA_SERVER_URL", key="the server's --api-key", timeout="PLAYGROUND_OPENAI_READ_TIMEOUT")
 
@@ -198,7 +198,7 @@ class LlamaServerEngine:
             try:
                 for event in self.http.events(self.base + path, body, cancel):
                     if event is None:
-                        yield Chunk("", n_tokens=0, finish_reason="cancelled")
+                        yield Chunk("", n_tokens=0, finish_reason=StopReason.CANCELLED)
                         return
                     yield self._chunk(event)
             except EngineError as exc:
@@ -212,7 +212,8 @@ class LlamaServerEngine:
         timings = event.get("timings") or {}
         usage = {"prompt_tokens": int(timings.get("prompt_n", 0)) + int(timings.get("cache_n", 0)),
                  "cached_tokens": int(timings.get("cache_n", 0))}
-        return Chunk(text, n_tokens=n, finish_reason=FINISH.get(str(event.get("stop_type")), "stop"), usage=usage)
+        reason = FINISH.get(str(event.get("stop_type")), StopReason.STOP)
+        return Chunk(text, n_tokens=n, finish_reason=reason, usage=usage)
 
     def _died(self, exc: EngineError) -> EngineError:
         """A broken stream from a server of ours that exited: say so; the next request starts it again."""

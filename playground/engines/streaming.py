@@ -11,7 +11,7 @@ import codecs
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
-from .base import Chunk
+from .base import Chunk, StopReason
 
 
 def held_back(text: str, stops: list[str]) -> int:
@@ -40,10 +40,10 @@ def stream_tokens(
     """
     stops = [s for s in (stop or []) if s]
     decoder = codecs.getincrementaldecoder("utf-8")("replace")  # holds a split character
-    text, sent, count, reason = "", 0, 0, "stop"  # a stream that ends by itself ended at end of text
+    text, sent, count, reason = "", 0, 0, StopReason.STOP  # a stream that ends by itself ended at end of text
     for token in tokens:
         if cancel is not None and cancel.is_set():
-            reason = "cancelled"
+            reason = StopReason.CANCELLED
             break
         if is_end is not None and is_end(token):
             break
@@ -51,13 +51,13 @@ def stream_tokens(
         text += decoder.decode(token_bytes(token))
         hit = min((i for i in (text.find(s, max(0, sent - len(s))) for s in stops) if i >= 0), default=-1)
         if hit >= 0:
-            yield Chunk(text[sent:hit], finish_reason="stop")
+            yield Chunk(text[sent:hit], finish_reason=StopReason.STOP)
             return
         upto = len(text) - held_back(text, stops)
         yield Chunk(text[sent:upto])
         sent = upto
         if count >= max_tokens:
-            reason = "length"
+            reason = StopReason.LENGTH
             break
     text += decoder.decode(b"", final=True)
     yield Chunk(text[sent:], n_tokens=0, finish_reason=reason)

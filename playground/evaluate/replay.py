@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from ..engines import Chunk, Engine
+from ..engines import Chunk, Engine, StopReason
 from ..params import GenerationParams
 
 Key = tuple[str, str, tuple[str, ...]]
@@ -65,5 +65,5 @@ class Replay:
         for chunk in self.engine.stream(prompt, params, stop=stop, cancel=cancel):
             chunks.append(chunk)
             yield chunk
-        if not (cancel and cancel.is_set()) and (not chunks or chunks[-1].finish_reason != "cancelled"):
+        if not (cancel and cancel.is_set()) and (not chunks or chunks[-1].finish_reason != StopReason.CANCELLED):
             self._seen[key] = chunks, time.perf_counter() - start  # only whole answers are replayed

@@ -17,5 +17,11 @@ def build_prompt(task: str, code: str, info: ModelInfo, *, source: str | None = 
     return Request.build(task, code, language=source, target=target, error=error, suffix=suffix).prompt(info)
 
 
+def what_it_does() -> str:
+    """The tasks in one phrase, from the task list: "Translate, simplify, ... or explain code"."""
+    verbs = [t.verb or t.name for t in TASKS.values()]
+    return (", ".join(verbs[:-1]) + " or " + verbs[-1]).capitalize() + " code"
+
+
 __all__ = ["FIM_STOPS", "TASKS", "Extra", "NoHarm", "Prompt", "Request", "Shows", "Task", "TaskInputs", "build_prompt",
-           "fill", "get_task"]
+           "fill", "get_task", "what_it_does"]

@@ -63,6 +63,7 @@ class Task:
     agents: ForAgents | None = None  # None: the description says it
     eval_set: str = ""  # the evaluation items it is graded on: examples/eval/<eval_set or its name>.toml
     anchor: str = ""  # the evaluation's bare one-line prompt ({code}), the app's prompt is compared with
+    verb: str = ""  # what it does to code, in a sentence listing the tasks ("write tests for"); "" = its name
 
     @property
     def for_agents(self) -> ForAgents:

@@ -28,7 +28,7 @@ class Tests(Task):
 
 
 TESTS = Tests("tests", "Tests", "Write tests for code: each is run on it and kept if it passes, then scored by the "
-              "planted bugs it catches.", shows=Shows(tests_box=False),
+              "planted bugs it catches.", shows=Shows(tests_box=False), verb="write tests for",
               agents=ForAgents("Write tests for code with the local model: each runs on the code in a sandbox and is "
                                "kept only if it passes.\n\nThe record's checks.strength says how many bugs planted in "
                                "the code the kept tests catch.", "the code to write tests for (Python and JavaScript "

@@ -139,7 +139,8 @@ class TeachApp:
             top = step.dist.top(int(shown))
             pieces = {t: token_text(engine, t) for t, _ in top}
             pieces.setdefault(step.token, token_text(engine, step.token))
-            chart = (f'<div class="pg-step">Step {step.depth + 1}: the model chose '
+            who = "you picked" if step.how == "chosen" else "the model chose"  # a learner's pick is theirs
+            chart = (f'<div class="pg-step">Step {step.depth + 1}: {who} '
                      f'<code>{escape(visible(pieces[step.token]))}</code> ({step.how}).</div>'
                      + chart_html(step.dist, pieces, self.sampling(temperature, top_k, top_p, seed), history,
                                   step.token, int(shown)))

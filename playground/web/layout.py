@@ -22,26 +22,26 @@ from ..markup.outputs import Outputs
 from ..params import GenerationParams
 from ..scratch import Scratch
 from ..settings import get_settings
-from ..tasks import TASKS, Task, get_task
+from ..tasks import TASKS, Task, get_task, what_it_does
 from ..tasks.examples import load_examples
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
 from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
-from .sharing import restore_shared, share_button, wire_share
+from .sharing import COPY_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
 from .view import Panels, Shown, Update, pending_panels
 
 LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
           "repeat_penalty": "Repetition penalty", "seed": "Seed", "candidates": "Candidates (best of n)"}
 CSS_FILE = Path(__file__).with_name("ui.css")
+PLACEHOLDER_WORDS = '<div class="pg-explanation pg-placeholder">The explanation appears here.</div>'
 INTRO = (
     "# Code Playground\n"
-    "Translate, simplify, debug or complete code, or write tests for it, with a code model running on this "
-    "machine's CPU. It is right on most short functions and wrong on many longer ones: each answer is run against "
-    "its examples, your tests and the original code in a WebAssembly sandbox, and the Checks panel says whether it "
-    "passed."
+    f"{what_it_does()} with a code model running on this machine's CPU. It is right on most short functions and "
+    "wrong on many longer ones: each answer is run against its examples, your tests and the original code in a "
+    "WebAssembly sandbox, and the Checks panel says whether it passed."
 )
 
 
@@ -143,9 +143,11 @@ def _outputs(task: str) -> dict[str, Block]:
     message = gr.HTML(elem_id=f"{task}-message", label="message")
     shows = get_task(task).shows
     answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output", label="answer", visible=shows.code_answer)
-    explanation = gr.HTML(elem_id=f"{task}-explanation", label="explanation")  # beside the code it explains
-    with gr.Row():
-        copy = gr.Button("Copy code", size="sm", elem_id=f"{task}-copy", visible=shows.code_answer)
+    # beside the code it explains; a prose answer (Explain) is only this, and has no code to copy, save or share
+    explanation = gr.HTML("" if shows.code_answer else PLACEHOLDER_WORDS, elem_id=f"{task}-explanation",
+                          label="explanation")
+    with gr.Row(visible=shows.code_answer):
+        copy = gr.Button(COPY_LABEL, size="sm", elem_id=f"{task}-copy", interactive=False)
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
         share = share_button(task)
     share_note = gr.HTML(elem_id=f"{task}-share-note")
@@ -162,7 +164,7 @@ def _outputs(task: str) -> dict[str, Block]:
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
     with gr.Accordion("Before / after", visible=shows.diff, open=True):
         diff = gr.HTML(elem_id=f"{task}-diff")
-    with gr.Accordion("Lint", open=True):
+    with gr.Accordion("Lint", open=True, visible=shows.code_answer):
         lint_note = gr.HTML(elem_id=f"{task}-lint-note")
         lint_table = gr.Dataframe(headers=["Line", "Column", "Message"], datatype=["number", "number", "str"],
                                   interactive=False, elem_id=f"{task}-lint", visible=False,
@@ -172,7 +174,8 @@ def _outputs(task: str) -> dict[str, Block]:
                             elem_id=f"{task}-prompt", elem_classes="pg-prompt")
     return {"result": result, "answer": answer, "explanation": explanation, "stats": stats, "message": message,
             "lint_note": lint_note, "lint_table": lint_table, "diff": diff, "prompt": prompt, "download": download,
-            "checks": checks, "share": share, "share_note": share_note, "run_row": run_row, "call": call, "ran": ran}
+            "copy": copy, "checks": checks, "share": share, "share_note": share_note, "run_row": run_row,
+            "call": call, "ran": ran}
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -230,7 +233,7 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
     parts |= {"code": code, "file": opened, "source": source, "detected": detected, "ended": ended,
               "by_hand": by_hand}
     final = Outputs.of(Panels, parts)
-    restores.append((shared, Outputs.of(("code", "source", "result", "share", "run_row"), parts)))
+    restores.append((shared, Outputs.of(("code", "source", "result", "share", "copy", "run_row"), parts)))
     # The previous answer's panels go when Generate is clicked (registered first, so the page sends it
     # before the generation), and the new ones come once the stream has ended; a stream cancelled by
     # Stop ends in Stop's handler, which draws them.

@@ -51,12 +51,11 @@ def stats_line(result: Result) -> str:
     stats: Stats = result.stats
     state = {Status.STOPPED: "Stopped", Status.DONE: "Done"}.get(result.status, "Generating")
     used = stats.prompt_tokens + stats.completion_tokens
-    parts = [
-        f"{state}: {stats.completion_tokens} tokens",
-        f"{stats.tokens_per_s:.1f} tokens/s",
-        f"first token {stats.ttft_s:.2f} s",
-        f"context {used} / {stats.context_size}",
-    ]
+    tokens = stats.completion_tokens
+    parts = [f"{state}: {tokens} token{'' if tokens == 1 else 's'}"]
+    if tokens > 1:  # a speed needs two tokens: the first one's time is the time to first token
+        parts.append(f"{stats.tokens_per_s:.1f} tokens/s")
+    parts += [f"first token {stats.ttft_s:.2f} s", f"context {used} / {stats.context_size}"]
     if stats.cached_tokens:
         parts.append(f"{stats.cached_tokens} of {stats.prompt_tokens} prompt tokens from the cache")
     if result.status.finished:

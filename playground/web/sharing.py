@@ -20,6 +20,7 @@ SHARE_ICON = gr.utils.get_icon_path("link.svg")
 # Gradio's deep link (what gr.DeepLinkButton fetches), then the clipboard; the note under the button says
 # what happened, with the link itself (the clipboard needs https or localhost: elsewhere the link is shown to
 # copy by hand). Gradio awaits an async js function and puts what it returns in the outputs.
+SHARE_LABEL, COPY_LABEL = "Share link", "Copy code"
 SHARE_JS = """
 async () => {
     const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
@@ -46,7 +47,7 @@ async () => {
 
 def share_button(task: str) -> gr.Button:
     """The tab's Share link button: off until there is an answer to share."""
-    return gr.Button("Share link", size="sm", icon=SHARE_ICON, interactive=False, elem_id=f"{task}-share")
+    return gr.Button(SHARE_LABEL, size="sm", icon=SHARE_ICON, interactive=False, elem_id=f"{task}-share")
 
 
 def wire_share(share: gr.Button, shared: gr.Textbox, note: gr.HTML, inputs: list[gr.components.Component]) -> None:
@@ -79,5 +80,7 @@ def restore_shared(shared: str | None) -> dict[str, Any]:
     if not isinstance(record, dict):
         return restored
     answered = bool(record.get("code"))
-    return {**restored, "result": record, "share": gr.update(interactive=answered),
+    # Gradio's snapshot can give a button another's label (Share link read "Run"): each label is set again.
+    return {**restored, "result": record, "share": gr.update(value=SHARE_LABEL, interactive=answered),
+            "copy": gr.update(value=COPY_LABEL, interactive=answered),
             "run_row": gr.update(visible=answered and record.get("language") in RUNNABLE)}

@@ -16,7 +16,7 @@ from ..checks import RUNNABLE
 from ..lint import Finding
 from ..markup.fragments import code_html, message_html
 from ..markup.highlight import highlighted
-from ..result import Result
+from ..result import Result, Status
 from ..tasks import get_task
 from .present import (
     CHECKS_PENDING,
@@ -49,8 +49,11 @@ class View(NamedTuple):
         return self.state is None or self.state.status.finished or bool(self.error)
 
     @property
-    def answered(self) -> bool:  # an answer to download, share and run
-        return self.final and self.state is not None and bool(self.state.answer.code.strip())
+    def answered(self) -> bool:
+        """An answer to download, share and run: one that ended by itself (not cut short by Stop or an error:
+        its few words are no answer to pass on; Copy code still takes them)."""
+        state = self.state
+        return self.final and state is not None and state.status is Status.DONE and bool(state.answer.code.strip())
 
 
 class Live(TypedDict):
@@ -77,6 +80,7 @@ class Panels(TypedDict):
     diff: str
     prompt: str
     download: dict[str, Any]
+    copy: dict[str, Any]
     checks: str
     share: dict[str, Any]
     share_note: str
@@ -113,8 +117,9 @@ def panels(view: View, download: str | None = None) -> Panels:
     download: the answer's file, if saved."""
     state = view.state
     if state is None:
-        return Panels(lint_note="", lint_table=_table([]), diff="", prompt="", download=_no_download(), checks="",
-                      share=gr.update(interactive=False), share_note="", **_run_box(None))
+        return Panels(lint_note="", lint_table=_table([]), diff="", prompt="", download=_no_download(),
+                      copy=gr.update(interactive=False), checks="", share=gr.update(interactive=False), share_note="",
+                      **_run_box(None))
     lint_line = "Lint did not run." if view.error and not state.status.finished else lint_summary(state)
     answered = view.answered
     return Panels(
@@ -122,6 +127,7 @@ def panels(view: View, download: str | None = None) -> Panels:
         diff=diff_html(view.code, state.answer.code) if get_task(view.task).shows.diff and view.final else "",
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
+        copy=gr.update(interactive=view.final and bool(state.answer.code.strip())),  # a stopped answer too
         checks=checks_html(state, lambda code, language: code_html(highlighted(code, language))),
         share=gr.update(interactive=answered), share_note="", **_run_box(state if answered else None))
 
@@ -130,8 +136,9 @@ def pending_panels() -> Panels:
     """The panels while an answer is on its way: the previous answer's lint, diff, prompt, download, checks,
     share link and Run box go."""
     return Panels(lint_note=message_html(LINT_PENDING, "lint"), lint_table=_table([]), diff="", prompt="",
-                  download=_no_download(), checks=f'<div class="pg-muted">{CHECKS_PENDING}</div>',
-                  share=gr.update(interactive=False), share_note="", **_run_box(None))
+                  download=_no_download(), copy=gr.update(interactive=False),
+                  checks=f'<div class="pg-muted">{CHECKS_PENDING}</div>', share=gr.update(interactive=False),
+                  share_note="", **_run_box(None))
 
 
 def render(view: View, download: str | None = None) -> Shown:
