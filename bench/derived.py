@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playground.checks import run_checks  # noqa: E402
-from playground.derive import add_written_calls  # noqa: E402
+from playground.derive import with_written_calls  # noqa: E402
 from playground.engines import Engine, load_engine  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
 from playground.tasks import get_task  # noqa: E402
@@ -41,7 +41,7 @@ def verdicts(task: str, original: str, answer: str, engine: Engine | None) -> tu
     seconds = 0.0
     if engine is not None and plan.wanted:
         start = time.perf_counter()
-        add_written_calls(plan, engine)
+        plan = with_written_calls(plan, engine)
         seconds = time.perf_counter() - start
     program = answer
     return run_checks(plan, program).status, seconds

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playground.checks import CheckPlan, Expect, Verdict, check  # noqa: E402
-from playground.derive import add_written_calls  # noqa: E402
+from playground.derive import with_written_calls  # noqa: E402
 from playground.engines import Engine, load_engine  # noqa: E402
 from playground.evaluate.verdict_sets import debug_fixes, translations  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
@@ -42,9 +42,8 @@ def debug(engine: Engine | None, limit: int | None) -> None:
     rows: dict[str, list[tuple[str, str]]] = defaultdict(list)  # exception -> (right verdict, wrong verdict)
     warned, seconds, wrong_shown = 0, [], []
 
-    def writer(plan: CheckPlan) -> None:
-        if engine is not None:
-            add_written_calls(plan, engine)
+    def writer(plan: CheckPlan) -> CheckPlan:
+        return with_written_calls(plan, engine) if engine is not None else plan
 
     for item in items:
         verdicts: list[Verdict] = []
@@ -83,9 +82,8 @@ def debug(engine: Engine | None, limit: int | None) -> None:
 def javascript(engine: Engine | None, limit: int | None) -> None:
     items = translations()[:limit]
 
-    def writer(plan: CheckPlan) -> None:
-        if engine is not None:
-            add_written_calls(plan, engine)
+    def writer(plan: CheckPlan) -> CheckPlan:
+        return with_written_calls(plan, engine) if engine is not None else plan
 
     print("\n| answers | checked | verdict rests on behaviour | judged pass |")
     print("|---|---:|---:|---:|")

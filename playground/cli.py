@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from .assemble import ProgressCallback
 from .checks import CheckPlan, Expect, check
-from .derive import add_written_calls
+from .derive import with_written_calls
 from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .highlight import highlight_terminal
@@ -192,9 +192,10 @@ def _check(args: argparse.Namespace) -> int:
     expect = TASKS[args.task].expect if args.task else None
     if expect is Expect.FIXED and not args.error.strip():
         raise PlaygroundError(f"--task {args.task} needs --error MSG: the error message the buggy code gave.")
-    def write_calls(plan: CheckPlan) -> None:
+    def write_calls(plan: CheckPlan) -> CheckPlan:
         engine_name = args.engine or get_settings().engine
-        add_written_calls(plan, load_engine(engine_name, _model(args.model, engine_name) or get_settings().model))
+        model = _model(args.model, engine_name) or get_settings().model
+        return with_written_calls(plan, load_engine(engine_name, model))
 
     verdict = check(code, language=language, tests=_read(args.tests_file) if args.tests_file else "",
                     against=against, against_language=against_language, expect=expect, error=args.error,

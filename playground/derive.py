@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .chat import render_chat
 from .checks import CheckPlan
+from .checks.extend import added, with_calls, with_intended
 from .checks.sources import intended_calls, split_calls
 from .engines import Engine
 from .languages import display_name, has_python_ast
@@ -111,39 +112,39 @@ def derive_intended(engine: Engine, code: str, language: str, names: list[str],
     return _derive("intended", engine, code, language, names, cancel)
 
 
-def add_written_calls(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> Derived:
-    """Ask the model for example calls of the plan's functions that nothing else gives inputs for, and add
-    them (with inputs generated from their types) to the plan, with a note saying where they came from. The
-    model says which calls are ordinary inputs and which are edge cases (prompts/calls.toml)."""
+def with_written_calls(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> CheckPlan:
+    """The plan with the model's example calls of its functions that nothing else gives inputs for (and inputs
+    generated from their types), and a note saying where they came from; asked once per plan (nothing is
+    wanted after). The model says which calls are ordinary inputs and which are edge cases (prompts/calls.toml)."""
     names = list(plan.wanted)
     debug = plan.reported is not None
     asked = time.perf_counter()
     derived = derive_calls(engine, plan.original, plan.original_language, names, cancel)
     spent = time.perf_counter() - asked  # what this request spent: nothing when another request wrote them
     when = f"in {spent:.1f} s" if spent >= derived.seconds / 2 else "for an earlier request (reused)"
-    written, generated = plan.add_calls(derived.calls, "model")
-    edge, _ = plan.add_calls(derived.edge, "edge")
-    plan.wanted = []  # asked once per plan, whatever came back
+    typical = with_calls(plan, derived.calls, "model")
+    both = replace(with_calls(typical, derived.edge, "edge"), wanted=())
+    written, generated, edge = added(plan, typical, "model"), added(plan, typical, "generated"), \
+        added(typical, both, "edge")
     listed = ", ".join(names)
     if derived.calls or derived.edge:
         expectation = "the error must be gone on the ordinary ones" if debug else \
             "what the original code does on each is the expectation"
-        plan.notes.append(f"{written + edge} example call(s) of {listed} written by the model ({written} ordinary, "
+        return both.noted(f"{written + edge} example call(s) of {listed} written by the model ({written} ordinary, "
                           f"{edge} edge cases) {when}, and {generated} more inputs generated from them; {expectation}.")
-    elif cancel is None or not cancel.is_set():
-        plan.notes.append(f"The model wrote no usable example calls of {listed} (literal arguments only), so "
+    if cancel is None or not cancel.is_set():
+        return both.noted(f"The model wrote no usable example calls of {listed} (literal arguments only), so "
                           "their behaviour is checked only on what other checks call.")
-    return derived
+    return both
 
 
-def add_intended_tests(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> Derived:
-    """Debug with nothing to say what the code should do: the model's tests with expected results, added to
-    the plan and labelled as the model's expectation."""
+def with_intended_tests(plan: CheckPlan, engine: Engine, cancel: threading.Event | None = None) -> CheckPlan:
+    """Debug with nothing to say what the code should do: the plan with the model's tests with expected
+    results, labelled as the model's expectation."""
     names = list(plan.intended)
     derived = derive_intended(engine, plan.original, plan.original_language, names, cancel)
-    added = plan.add_intended(derived.calls)
-    plan.intended = []
-    if added:
-        plan.notes.append(f"{added} test(s) of {', '.join(names)} written by the model ({derived.seconds:.1f} s): "
-                          "their expected results are its reading of the names and docstring, and may be wrong.")
-    return derived
+    tested = replace(with_intended(plan, derived.calls), intended=())
+    if n := added(plan, tested, "intended"):
+        return tested.noted(f"{n} test(s) of {', '.join(names)} written by the model ({derived.seconds:.1f} s): "
+                            "their expected results are its reading of the names and docstring, and may be wrong.")
+    return tested

@@ -6,23 +6,22 @@ The first candidate that passes every check is the answer; otherwise the one tha
 as failing. Simplify does no harm: when no candidate keeps the original's behaviour, the answer is the
 original code, and the best candidate is kept beside it (Result.rejected).
 
-The answer is a value (result.Answer): each token gives the Result a new one, which rounds and candidates keep
-as it is.
+The Result is a value: each token, check and choice yields a new one, which a front end may keep as it is.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import ParamSpec
 
 from .checks import CheckPlan, SandboxUnavailable
-from .derive import add_intended_tests, add_written_calls
+from .checks.expect import expected
+from .derive import with_intended_tests, with_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, PlaygroundError
-from .lint import lint_note
 from .params import GenerationParams
 from .prompting import Mode, Prompt
 from .repair import errors, improved, repair_prompt
@@ -105,26 +104,30 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
     clock = _Clock(time.perf_counter())
     tried: list[Candidate] = []
     for index in range(params.candidates):
-        if index:
-            _next_candidate(state, prompt, index)
+        if index:  # start again from the prompt (the stats keep counting the whole request)
+            state = replace(state, answer=Answer(prompt.prefill), rounds=(), status=Status.GENERATING,
+                            candidate=index + 1, checks=None)
         round_params = params.for_candidate(index)
-        yield from _generate(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
+        state = yield from _generate(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
         if repair and not cancel.is_set() and errors(state.answer.lint):
-            yield from _repair(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
+            state = yield from _repair(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
         if cancel.is_set() or plan is None:
             break
-        state.status = Status.CHECKING
+        state = replace(state, status=Status.CHECKING)
         yield state
         write = bool(plan.wanted) and get_settings().model_calls  # no inputs for some functions: model's calls
         intend = bool(plan.intended) and get_settings().debug_tests  # Debug with nothing saying what is right
         if write or intend:
             asked = time.perf_counter()  # measured here: a cached answer costs this request nothing
             if write:
-                add_written_calls(plan, engine, cancel)
+                plan = with_written_calls(plan, engine, cancel)
             if intend:
-                add_intended_tests(plan, engine, cancel)
-            state.stats.calls_s += time.perf_counter() - asked
-        verdict = None if cancel.is_set() else _check(spec, state, plan, prompt, suffix)
+                plan = with_intended_tests(plan, engine, cancel)
+            spent = state.stats.calls_s + time.perf_counter() - asked
+            state = replace(state, stats=replace(state.stats, calls_s=spent))
+        if cancel.is_set():
+            break
+        plan, state, verdict = _check(spec, state, plan, prompt, suffix)
         if verdict is None:
             break
         tried.append(Candidate(state.answer, verdict))
@@ -132,52 +135,47 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
             break
     stopped = cancel.is_set()
     if tried and not stopped:
-        _choose(spec, state, tried, code, _join(prompt.notice, fit_note))
-    state.stats.total_s = time.perf_counter() - clock.start  # the whole request: generation, calls and checks
-    state.status = Status.STOPPED if stopped else Status.DONE
-    yield state
+        state = _choose(spec, state, tried, code, _join(prompt.notice, fit_note))
+    yield replace(state, status=Status.STOPPED if stopped else Status.DONE,  # the whole request: generation,
+                  stats=replace(state.stats, total_s=time.perf_counter() - clock.start))  # calls and checks
 
 
-def _next_candidate(state: Result, prompt: Prompt, index: int) -> None:
-    """Start candidate index+1 from the prompt again (the stats keep counting the whole request)."""
-    state.answer, state.rounds, state.status = Answer(prompt.prefill), (), Status.GENERATING
-    state.candidate, state.checks = index + 1, None
-
-
-def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt, suffix: str) -> Verdict | None:
-    """The candidate's verdict, and the answer as the task keeps it; None (with a notice) when the sandbox is
-    not there."""
+def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt,
+           suffix: str) -> tuple[CheckPlan, Result, Verdict | None]:
+    """The plan once the original ran on it (once, for every candidate), the state with the answer as the task
+    keeps it, and the candidate's verdict; no verdict (with a notice) when the sandbox is not there."""
     try:
+        plan = expected(plan)
         kept = spec.judge(plan, state.answer, spec.program(state.answer.code, prompt, suffix))
-        if kept.code != state.answer.code:  # the task kept part of it (Tests: the tests that pass)
-            state.answer = replace(state.answer, code=kept.code,
-                                   lint=tuple(spec.lint(plan.original, kept.code, state.language)))
-        return kept.verdict
     except SandboxUnavailable as exc:
-        state.notice = _join(state.notice, f"Checks did not run: {exc}")
-        return None
+        return plan, replace(state, notice=_join(state.notice, f"Checks did not run: {exc}")), None
+    if kept.code != state.answer.code:  # the task kept part of it (Tests: the tests that pass)
+        state = replace(state, answer=replace(state.answer, code=kept.code,
+                                              lint=tuple(spec.lint(plan.original, kept.code, state.language))))
+    return plan, state, kept.verdict
 
 
-def _choose(spec: Task, state: Result, tried: list[Candidate], original: str, request_notice: str) -> None:
-    """Keep the first candidate that passed (else the one that passed most) in state. A task with a no-harm
+def _choose(spec: Task, state: Result, tried: list[Candidate], original: str, request_notice: str) -> Result:
+    """The state with the first candidate that passed (else the one that passed most). A task with a no-harm
     rule (Simplify) keeps the original when none passed: the notes about the candidates' code go with them."""
     best = next((c for c in tried if c.verdict.status is not VerdictStatus.FAIL), None)
     if best is None:
         best = tried[closest([c.verdict for c in tried])]
     number = tried.index(best) + 1
     best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
-    state.answer, state.candidate, state.checks = best.answer, number, best.verdict
+    state = replace(state, answer=best.answer, candidate=number, checks=best.verdict)
     kept = spec.no_harm(original, len(tried)) if best.verdict.status is VerdictStatus.FAIL else None
-    if kept is not None:
-        state.rejected = best
-        state.answer = replace(best.answer, code=kept.code, explanation="",
-                               lint=tuple(spec.lint(original, kept.code, state.language)))
-        state.notice = _join(request_notice, kept.note)
+    if kept is None:
+        return state
+    return replace(state, rejected=best, notice=_join(request_notice, kept.note),
+                   answer=replace(best.answer, code=kept.code, explanation="",
+                                  lint=tuple(spec.lint(original, kept.code, state.language))))
 
 
 def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
-              cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
-    """Stream one round into state, then extract and lint it (the status is left to the caller)."""
+              cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Generator[Result, None, Result]:
+    """Stream one round after state, then extract and lint it: yields each partial Result and returns the last
+    (the status is left to the caller)."""
     clock.new_round()
     if prompt.mode is Mode.FIM and isinstance(engine, Infiller):  # the engine lays out the model's FIM tokens
         chunks = engine.infill(code, suffix, params, cancel=cancel, stop=prompt.stop)
@@ -189,11 +187,11 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
             clock.first = clock.first or now
             clock.round_first = clock.round_first or now
             clock.round_tokens += chunk.n_tokens
-            state.answer = spec.read(state.answer.text + chunk.text, prompt, code, suffix)
-            state.stats.completion_tokens += chunk.n_tokens
+            stats = replace(state.stats, completion_tokens=state.stats.completion_tokens + chunk.n_tokens)
             if chunk.usage:
-                state.stats.cached_tokens = chunk.usage.get("cached_tokens", 0)
-            _update_stats(state.stats, clock, now)
+                stats = replace(stats, cached_tokens=chunk.usage.get("cached_tokens", 0))
+            state = replace(state, answer=spec.read(state.answer.text + chunk.text, prompt, code, suffix),
+                            stats=_timed(stats, clock, now))
             yield state
     except PlaygroundError as exc:
         exc.partial = state
@@ -205,66 +203,64 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
         )
         error.partial = state
         raise error from exc
-    _update_stats(state.stats, clock, time.perf_counter())
-    answer = _restore_missing(spec, state, prompt, code, spec.read(state.answer.text, prompt, code, suffix))
+    state = replace(state, stats=_timed(state.stats, clock, time.perf_counter()))
+    answer, notice = _restore_missing(spec, state, prompt, code, spec.read(state.answer.text, prompt, code, suffix))
     wrong = spec.explanation_problem(answer.explanation, code, answer.code)
     if wrong:  # an explanation of a change the answer did not make: better nothing
         answer = replace(answer, explanation="")
-        state.notice = _join(state.notice, f"The model's explanation is not shown: it mentions {wrong}, which its "
-                                           "fix does not change.")
+        notice = _join(notice, f"The model's explanation is not shown: it mentions {wrong}, which its fix does not "
+                               "change.")
     findings = spec.lint(code, answer.code, state.language) if answer.code.strip() else []
-    state.answer = replace(answer, lint=tuple(findings))
-    state.lint_note = lint_note(state.language) if spec.shows.code_answer else None  # prose is not linted
+    return replace(state, answer=replace(answer, lint=tuple(findings)), notice=notice,
+                   lint_note=spec.lint_note(state.language))
 
 
 def _repair(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
-            cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Iterator[Result]:
-    """Round two: ask again with the lint errors; keep the better round in state, both in state.rounds."""
+            cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Generator[Result, None, Result]:
+    """Round two: ask again with the lint errors; returns the state with the better round, both in rounds."""
     second = repair_prompt(prompt, state.answer.code, errors(state.answer.lint), engine.info)
     if second is None:
-        return
+        return state
     try:
         _, params, _ = _fit(second, engine, params)
     except ContextOverflowError:
-        state.notice = _join(state.notice, "No repair round: the conversation would not fit the context.")
-        return
+        return replace(state, notice=_join(state.notice, "No repair round: the conversation would not fit the "
+                                                         "context."))
     tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock.start
     first = Round(state.answer, state.prompt, tokens, seconds)
-    state.rounds, state.answer = (first,), Answer(second.prefill)
-    yield from _generate(spec, state, engine, second, params, cancel, clock, code, suffix)
+    state = replace(state, rounds=(first,), answer=Answer(second.prefill))
+    state = yield from _generate(spec, state, engine, second, params, cancel, clock, code, suffix)
     answer = state.answer if state.answer.explanation else replace(state.answer, explanation=first.answer.explanation)
     again = Round(answer, second.text, state.stats.completion_tokens - tokens,
                   time.perf_counter() - clock.start - seconds)
-    state.rounds = (first, again)
-    state.answer = (again if improved(first, again) else first).answer
+    return replace(state, rounds=(first, again), answer=(again if improved(first, again) else first).answer)
 
 
-def _update_stats(stats: Stats, clock: _Clock, now: float) -> None:
-    """Total time and time to the request's first token; tokens/s of the current round's decoding."""
-    stats.total_s = now - clock.start
-    stats.ttft_s = (clock.first or now) - clock.start
+def _timed(stats: Stats, clock: _Clock, now: float) -> Stats:
+    """The stats with the total time, the time to the request's first token and the current round's decoding
+    speed (tokens/s) at `now`."""
     decode_s = now - (clock.round_first or now)
     # A round that ended at once (an end-of-turn chunk with no token) has no decoding to time.
-    stats.tokens_per_s = max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0
+    return replace(stats, total_s=now - clock.start, ttft_s=(clock.first or now) - clock.start,
+                   tokens_per_s=max(clock.round_tokens - 1, 0) / decode_s if decode_s > 0 else 0.0)
 
 
-def _restore_missing(spec: Task, state: Result, prompt: Prompt, code: str, answer: Answer) -> Answer:
-    """What the answer uses from the original but left out, put back as the task does it (Task.restore); the
-    request's notice says so."""
+def _restore_missing(spec: Task, state: Result, prompt: Prompt, code: str, answer: Answer) -> tuple[Answer, str]:
+    """What the answer uses from the original but left out, put back as the task does it (Task.restore), and
+    the request's notice, which says so."""
     restored, names = spec.restore(code, answer.code, language=state.language, source=prompt.source,
                                    mode=prompt.mode)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
             "(its imports, constants or helpers).")
-    if names and note not in state.notice:
-        state.notice = _join(state.notice, note)
-    return replace(answer, code=restored)
+    notice = _join(state.notice, note) if names and note not in state.notice else state.notice
+    return replace(answer, code=restored), notice
 
 
 def _to_the_end(streaming: Callable[P, Iterator[Result]]) -> Callable[P, Result]:  # the stream's parameters, typed
     def run(*args: P.args, **kwargs: P.kwargs) -> Result:
         """Run to the end and return the final Result (same arguments as the stream)."""
         *_, result = streaming(*args, **kwargs)
-        return result.snapshot()
+        return result
     return run
 
 

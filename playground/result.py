@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 from .lint import Finding
@@ -36,7 +35,7 @@ class Status(Enum):
         return self in (Status.DONE, Status.STOPPED)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stats:
     """How the generation went. tokens_per_s counts decoding only (after the first token)."""
 
@@ -75,9 +74,10 @@ def _findings(findings: tuple[Finding, ...]) -> list[dict[str, object]]:
     return [{"line": f.line, "col": f.col, "message": f.message} for f in findings]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Result:
-    """The state of one request: a stream updates one Result in place, and ends with status DONE or STOPPED."""
+    """The state of one request, a value: a stream yields a new Result at each step, and ends with status DONE
+    or STOPPED."""
 
     task: str
     language: str
@@ -97,12 +97,6 @@ class Result:
     candidates: int = 1  # how many may be tried
     # Simplify when no candidate kept the behaviour: the answer is the original, and the best candidate is here.
     rejected: Candidate | None = None
-
-    def snapshot(self) -> Result:
-        """A copy that nothing done to this Result later changes (Answer and Round are values; the stats and
-        the verdicts, which are not, are copied)."""
-        return replace(self, stats=replace(self.stats), checks=copy.deepcopy(self.checks),
-                       rejected=copy.deepcopy(self.rejected))
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the command line's --json output."""

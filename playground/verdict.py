@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -99,15 +100,19 @@ class VerdictStatus(StrEnum):
     NONE = "none"  # nothing to check (a note says why)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Verdict:
-    """How one answer did on its checks."""
+    """How one answer did on its checks (a value: its rows and notes are tuples, whatever sequence is given)."""
 
-    items: list[Item] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    items: Sequence[Item] = ()
+    notes: Sequence[str] = ()  # what was not checked, and why
     candidate: int = 1
     candidates_tried: int = 1
     strength: Strength | None = None  # the Tests task: how many planted bugs the kept tests catch
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple(self.items))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     @property
     def judged(self) -> list[Item]:

@@ -16,10 +16,11 @@ import pytest
 
 from playground.catalog import DEFAULT_MODEL
 from playground.checks import check, run_checks
+from playground.checks.extend import added, with_calls, with_intended
 from playground.checks.judge import printed
 from playground.checks.sources import input_calls, written_calls
 from playground.cli import main
-from playground.derive import add_intended_tests, add_written_calls, derive_calls
+from playground.derive import derive_calls, derive_intended, with_intended_tests, with_written_calls
 from playground.engines import Engine, load_engine
 from playground.params import GenerationParams
 from playground.tasks import get_task
@@ -147,14 +148,14 @@ def test_a_go_translation_says_its_behaviour_was_not_checked() -> None:
     plan = get_task("translate").plan(FIZZBUZZ, language="python", target="go")
     verdict = run_checks(plan, 'package main\n\nimport "fmt"\n\nfunc fizzbuzz(n int) { fmt.Println(n) }\n')
     assert verdict.status == "parses" and verdict.summary() == "parses; behaviour not checked"
-    assert plan.wanted == []  # Go cannot run here: no model calls are asked for
+    assert plan.wanted == ()  # Go cannot run here: no model calls are asked for
 
 
 @pytest.mark.sandbox
 def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fails_on_them() -> None:
     plan = get_task("translate").plan(FIZZBUZZ, language="python", target="javascript")
-    assert plan.wanted == ["fizzbuzz"]  # nothing else gives it inputs
-    plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (0,)), ("fizzbuzz", (-3,)), ("fizzbuzz", (1,))], "model")
+    assert plan.wanted == ("fizzbuzz",)  # nothing else gives it inputs
+    plan = with_calls(plan, [("fizzbuzz", (15,)), ("fizzbuzz", (0,)), ("fizzbuzz", (-3,)), ("fizzbuzz", (1,))], "model")
     wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
     right = run_checks(plan, FIZZBUZZ_JS_RIGHT)
     assert right.status == "pass" and right.behaviour == right.total - 1  # all but "parses as JavaScript"
@@ -173,9 +174,9 @@ def test_untyped_code_without_examples_asks_for_calls_and_a_wrong_translation_fa
 @pytest.mark.sandbox
 def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
     plan = get_task("simplify").plan(PAIRS, language="python")
-    assert plan.wanted == ["parse_pairs"]
-    plan.add_calls([("parse_pairs", ("a=1, b=2",)), ("parse_pairs", ("x=1;y=2", ";")), ("parse_pairs", ("",))],
-                   "model")
+    assert plan.wanted == ("parse_pairs",)
+    plan = with_calls(plan, [("parse_pairs", ("a=1, b=2",)), ("parse_pairs", ("x=1;y=2", ";")), ("parse_pairs", ("",))],
+                      "model")
     right, wrong = run_checks(plan, PAIRS_RIGHT), run_checks(plan, PAIRS_WRONG)
     assert right.status == "pass", [i for i in right.items if not i.passed]
     raising = next(i for i in right.items if i.name == "parse_pairs('')")
@@ -187,8 +188,10 @@ def test_untyped_rewrites_with_defaults_dicts_and_raising_calls() -> None:
 @pytest.mark.sandbox
 def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
     plan = get_task("simplify").plan(TOTALS, language="python")
-    written, generated = plan.add_calls([("totals", ({"ann": [1, 2], "bo": []},))], "model")
-    assert written == 1 and generated > 5
+    more = with_calls(plan, [("totals", ({"ann": [1, 2], "bo": []},))], "model")
+    assert added(plan, more, "model") == 1 and added(plan, more, "generated") > 5
+    assert plan.cases == get_task("simplify").plan(TOTALS, language="python").cases  # the plan given is unchanged
+    plan = more
     assert run_checks(plan, "def totals(orders):\n    return {k: sum(v) for k, v in orders.items()}\n").status == "pass"
     wrong = run_checks(plan, "def totals(orders):\n    return {k: max(v) for k, v in orders.items()}\n")
     assert wrong.status == "fail"
@@ -198,7 +201,7 @@ def test_dict_arguments_from_the_model_feed_generated_inputs() -> None:
 def test_calls_in_the_code_itself_are_checked_without_a_model() -> None:
     code = FIZZBUZZ + "\nfizzbuzz(5)\n"
     plan = get_task("translate").plan(code, language="python", target="javascript")
-    assert plan.wanted == []  # the code calls fizzbuzz itself
+    assert plan.wanted == ()  # the code calls fizzbuzz itself
     assert any(c.origin == "input" for c in plan.cases)
     assert run_checks(plan, FIZZBUZZ_JS_WRONG + "\nfizzBuzz(5);\n").status == "fail"
 
@@ -208,7 +211,7 @@ def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None
     code = "import random\n\n\ndef roll(n):\n    return random.randint(1, 10**9) * n\n\n\ndef double(n):\n" \
            "    return 2 * n\n"
     plan = get_task("simplify").plan(code, language="python")
-    plan.add_calls([("roll", (3,)), ("double", (3,))], "model")
+    plan = with_calls(plan, [("roll", (3,)), ("double", (3,))], "model")
     verdict = run_checks(plan, code)
     names = [i.name for i in verdict.items]
     assert "double(3)" in names and "roll(3)" not in names
@@ -219,7 +222,7 @@ def test_results_that_differ_between_runs_of_the_original_are_left_out() -> None
 def test_debug_fails_an_answer_that_raises_an_exception_the_original_did_not() -> None:
     buggy = "def first_pair(text):\n    a, b = text.split(',')\n    return a, b\n"
     plan = get_task("debug").plan(buggy, language="python", error="ValueError: not enough values to unpack")
-    plan.add_calls([("first_pair", ("a,b",)), ("first_pair", ("a",)), ("first_pair", ("a,b,c",))], "model")
+    plan = with_calls(plan, [("first_pair", ("a,b",)), ("first_pair", ("a",)), ("first_pair", ("a,b,c",))], "model")
     broken = "def first_pair(text):\n    parts = text.split(',')\n    return partz[0], parts[1]\n"
     verdict = run_checks(plan, broken)
     rows = {i.name: i for i in verdict.items}
@@ -244,7 +247,7 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
     assert len(derived.calls) >= 3 and all(f == "fizzbuzz" for f, _ in derived.calls)
     assert derive_calls(qwen, FIZZBUZZ, "python", ["fizzbuzz"]) is derived  # cached per model and input
     plan = get_task("translate").plan(FIZZBUZZ, language="python", target="javascript")
-    add_written_calls(plan, qwen)
+    plan = with_written_calls(plan, qwen)
     assert run_checks(plan, FIZZBUZZ_JS_RIGHT).status == "pass"
     wrong = run_checks(plan, FIZZBUZZ_JS_WRONG)
     assert wrong.status == "fail" and any(i.origin == "model" and not i.passed for i in wrong.items)
@@ -256,10 +259,11 @@ def test_the_default_model_writes_calls_that_catch_a_wrong_translation(qwen: Eng
 def test_the_default_model_writes_expected_results_for_debug(qwen: Engine) -> None:
     buggy = 'def average(xs):\n    """The mean of xs; 0 for an empty list."""\n    return sum(xs) / (len(xs) + 1)\n'
     plan = get_task("debug").plan(buggy, language="python")
-    assert plan.intended == ["average"]
-    derived = add_intended_tests(plan, qwen)
+    assert plan.intended == ("average",)
+    plan = with_intended_tests(plan, qwen)
+    derived = derive_intended(qwen, buggy, "python", ["average"])  # cached: what the plan's tests came from
     assert derived.calls and all(f == "average" for f, _, _ in derived.calls)
-    assert plan.intended == [] and any("may be wrong" in n for n in plan.notes)
+    assert plan.intended == () and any("may be wrong" in n for n in plan.notes)
     verdict = run_checks(plan, buggy)
     rows = [i for i in verdict.items if i.origin == "intended"]
     assert rows and not all(i.passed for i in rows)  # the bug is off by one on every non-empty list
@@ -327,8 +331,8 @@ def test_type_syntax_with_a_runtime_meaning_is_refused(code: str) -> None:
 @pytest.mark.sandbox
 def test_a_typescript_translation_runs_against_the_original() -> None:
     plan = get_task("translate").plan(FIZZBUZZ, language="python", target="typescript")
-    assert plan.wanted == ["fizzbuzz"]
-    plan.add_calls([("fizzbuzz", (15,)), ("fizzbuzz", (4,))], "model")
+    assert plan.wanted == ("fizzbuzz",)
+    plan = with_calls(plan, [("fizzbuzz", (15,)), ("fizzbuzz", (4,))], "model")
     right = run_checks(plan, FIZZBUZZ_TS)
     assert right.status == "pass" and right.behaviour > 0
     wrong = run_checks(plan, FIZZBUZZ_TS.replace('"Buzz"', '"Bazz"'))
@@ -353,7 +357,8 @@ def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left
     original = "def biggest(xs):\n    best = xs[0]\n    for x in xs:\n        if x > best:\n            best = x\n" \
                "    return best\n\n\ndef power(n):\n    return 3 ** n\n"
     plan = get_task("translate").plan(original, language="python", target="javascript")
-    plan.add_calls([("biggest", ([3, 9, 2],)), ("biggest", ([],)), ("power", (4,)), ("power", (200,))], "model")
+    plan = with_calls(plan, [("biggest", ([3, 9, 2],)), ("biggest", ([],)), ("power", (4,)), ("power", (200,))],
+                         "model")
     answer = "function biggest(xs) {\n  return xs.length ? Math.max(...xs) : undefined;\n}\n" \
              "function power(n) {\n  return 3 ** n;\n}\n"
     verdict = run_checks(plan, answer)
@@ -367,7 +372,7 @@ def test_across_languages_inputs_the_original_refuses_and_huge_integers_are_left
 @pytest.mark.sandbox
 def test_a_different_exception_on_a_generated_input_passes_and_says_so() -> None:
     plan = get_task("simplify").plan("def first(xs):\n    return xs[0]\n", language="python")
-    plan.add_calls([("first", ([5, 6],)), ("first", ([],))], "model")
+    plan = with_calls(plan, [("first", ([5, 6],)), ("first", ([],))], "model")
     verdict = run_checks(plan, "def first(xs):\n    return next(iter(xs))\n")  # StopIteration where IndexError was
     row = next(i for i in verdict.items if i.name == "first([])")
     assert row.passed and row.expected == "raises an exception (the original: IndexError)"
@@ -395,8 +400,10 @@ print(average([5]))
 @pytest.mark.sandbox
 def test_debug_without_an_error_or_examples_runs_the_models_expected_results() -> None:
     plan = get_task("debug").plan("def last(xs):\n    return xs[len(xs)]\n", language="python")
-    assert plan.intended == ["last"] and plan.wanted == []
-    assert plan.add_intended([("last", ([1, 2, 3],), 3), ("last", (["a"],), "a")]) == 2
+    assert plan.intended == ("last",) and plan.wanted == ()
+    tested = with_intended(plan, [("last", ([1, 2, 3],), 3), ("last", (["a"],), "a")])
+    assert added(plan, tested, "intended") == 2
+    plan = tested
     right = run_checks(plan, "def last(xs):\n    return xs[-1]\n")
     wrong = run_checks(plan, "def last(xs):\n    return xs[0]\n")
     assert right.status == "pass" and right.items[0].origin == "intended"

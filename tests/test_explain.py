@@ -42,10 +42,10 @@ def test_the_answer_is_the_explanation_and_the_checks_run_the_code_itself() -> N
     assert result.answer.explanation == ("`fizzbuzz` turns a number into a word.\n\n\nfizzbuzz(15)\n\n"
                                          "For example it returns `'Fizz'`.")
     # the docstring's example ran on the code that is explained: the true result sits beside the wrong claim
-    # (as a doctest, and as the call every task's comparison runs); no generated inputs beside them
+    # (once, as the doctest: not again as the call every task's comparison runs); no generated inputs beside it
     assert result.checks is not None and result.checks.status == "pass"
     assert [(row.name, row.got, row.passed) for row in result.checks.items] == [
-        (">>> fizzbuzz(15)", "'FizzBuzz'", True), ("fizzbuzz(15)", "'FizzBuzz'", True)]
+        (">>> fizzbuzz(15)", "'FizzBuzz'", True)]
     assert len(engine.prompts) == 1 and "Explain what this Python code does." in engine.prompts[0]
 
 
@@ -98,18 +98,40 @@ def test_code_whose_own_example_fails_is_explained_and_the_example_named() -> No
 
 
 def test_the_tab_shows_no_answer_box_and_no_tests_box() -> None:
-    """The page's Explain tab: the explanation panel, no code answer (nor Copy code), no Tests box; its task
-    list has it, the other tabs keep their answer box."""
+    """The page's Explain tab: the explanation panel, no code answer, no Tests box, and Copy (not "Copy code"),
+    Download and Share link for the explanation; the other tabs keep their answer box."""
     demo = build_demo(ModelManager(engine="echo", model=SMALL_MODEL, public=False))
     by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
     assert by_id["explain-output"].visible is False
     row = next(b for b in demo.blocks.values() if isinstance(b, gr.Row) and by_id["explain-copy"] in b.children)
-    assert row.visible is False  # Copy code, Download and Share link: no code to take
+    assert row.visible is not False and by_id["explain-download"] in row.children
+    copies = by_id["explain-copy"], by_id["translate-copy"]
+    assert all(isinstance(b, gr.Button) for b in copies)
+    assert [getattr(b, "value", None) for b in copies] == ["Copy", "Copy code"]
     assert by_id["explain-explanation"].visible is not False
     assert by_id["translate-output"].visible is not False
     explanation = by_id["explain-explanation"]
     assert isinstance(explanation, gr.HTML) and "The explanation appears here." in str(explanation.value)
     assert get_task("explain").shows.tests_box is False
+
+
+def test_an_explanation_is_copied_downloaded_and_shared_as_words(tmp_path: Path) -> None:
+    """Once it has ended, an Explain answer (no code) can be copied, saved as Markdown and shared, like a code
+    answer; there is no Run box (a call would run on no code). Stopped after a few words, it is not offered."""
+    from dataclasses import replace
+
+    from playground.result import Answer, Result
+    from playground.web.view import View, panels
+
+    done = Result(task="explain", language="python", prompt="p", model="m", engine="e", status=Status.DONE,
+                  answer=Answer("It names numbers.", "", "It names numbers."))
+    shown = panels(View("explain", FIZZ, done), str(tmp_path / "fizzbuzz-explained.md"))
+    assert shown["copy"]["interactive"] is True and shown["share"]["interactive"] is True
+    assert shown["download"]["interactive"] is True and shown["download"]["value"].endswith("fizzbuzz-explained.md")
+    assert shown["run_row"]["visible"] is False
+    stopped = panels(View("explain", FIZZ, replace(done, status=Status.STOPPED)), None)
+    assert stopped["share"]["interactive"] is False and stopped["download"]["interactive"] is False
+    assert stopped["copy"]["interactive"] is True  # Copy still takes what came
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -139,26 +139,6 @@ def test_rest_raises_an_error_not_yet_seen() -> None:
         Latest(failing()).rest()
 
 
-def test_copies_are_taken_in_the_producer_thread() -> None:
-    """A stream that mutates one object in place: a handed-on item is the snapshot taken when it was
-    yielded, not the object as it is later (without copy=list the first item would read [0, 1, 2])."""
-    gate = threading.Event()
-
-    def growing() -> Iterator[list[int]]:
-        box: list[int] = []
-        for i in range(3):
-            box.append(i)
-            yield box
-            if i == 0:
-                assert gate.wait(WAIT)
-
-    it = iter(Latest(growing(), interval=0.0, copy=list))
-    first = next(it)
-    gate.set()
-    assert list(it)[-1] == [0, 1, 2]
-    assert first == [0]
-
-
 def test_no_tokens_lost_with_the_bundled_model(engine: Engine, greedy: GenerationParams) -> None:
     """Through the feed, the last state is the same complete answer as a direct run, and done."""
     code = "def add(a, b):\n    return a + b\n"
@@ -170,7 +150,7 @@ def test_no_tokens_lost_with_the_bundled_model(engine: Engine, greedy: Generatio
             produced.append(result)
             yield result
 
-    seen = list(Latest(counted(), copy=Result.snapshot))
+    seen = list(Latest(counted()))  # each Result is a value: handed on as it is
     assert (seen[-1].answer, seen[-1].status) == (full.answer, Status.DONE)
     assert seen[-1].stats.completion_tokens == full.stats.completion_tokens
     # Each state is handed on at most once: never more than the stream produced (tokens, then the checks'

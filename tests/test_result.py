@@ -1,5 +1,5 @@
-"""A request's state as values: Answer is shared as it is, Status says where the request is, and a snapshot
-is a copy nothing done to the live Result afterwards changes (no model: pure values)."""
+"""A request's state as values: a Result, its Answer, Stats and Verdicts are shared as they are, and Status says
+where the request is (no model: pure values)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playground.result import Answer, Candidate, Result, Round, Stats, Status
 from playground.verdict import Item, Verdict
 
 
-def _live() -> Result:
+def _result() -> Result:
     answer = Answer("```python\nx = y\n```", "x = y", "", (Finding(1, 4, "undefined name 'y'", "error"),))
     return Result("simplify", "python", "prompt", "m", "e", answer=answer, stats=Stats(completion_tokens=5),
                   status=Status.DONE, rounds=(Round(answer, "prompt", 5, 0.5),),
@@ -31,26 +31,22 @@ def test_only_done_and_stopped_are_finished() -> None:
     assert [s for s in Status if s.finished] == [Status.DONE, Status.STOPPED]
 
 
-def test_a_snapshot_does_not_change_when_the_live_result_does() -> None:
-    live = _live()
-    snapshot = live.snapshot()
-    before = snapshot.to_dict()
-    live.stats.completion_tokens = 99
-    live.stats.total_s = 9.0
-    live.answer = Answer("other")
-    live.rounds = ()
-    assert live.checks is not None and live.rejected is not None
-    live.checks.items.append(Item("f(2)", True))
-    live.checks.notes.append("another note")
-    live.checks.candidate = 3
-    live.rejected.verdict.items.clear()
-    live.status, live.notice = Status.STOPPED, "changed"
-    assert snapshot.to_dict() == before
-    assert snapshot.status is Status.DONE and snapshot.stats.completion_tokens == 5
+def test_a_result_its_stats_and_its_verdicts_are_values() -> None:
+    """A front end may keep any Result a stream yields: nothing in it can change afterwards."""
+    result = _result()
+    assert result.checks is not None and result.rejected is not None
+    for thing, name in ((result, "answer"), (result, "status"), (result.stats, "completion_tokens"),
+                        (result.checks, "candidate"), (result.checks, "items")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(thing, name, None)
+    assert isinstance(result.checks.items, tuple) and isinstance(result.checks.notes, tuple)
+    assert isinstance(result.rejected.verdict.items, tuple)  # given as a list, kept as a tuple
+    later = dataclasses.replace(result, stats=dataclasses.replace(result.stats, completion_tokens=99))
+    assert result.stats.completion_tokens == 5 and later.stats.completion_tokens == 99
 
 
 def test_the_json_shape_is_kept() -> None:
-    record = _live().to_dict()
+    record = _result().to_dict()
     assert list(record) == ["task", "code", "language", "explanation", "lint", "lint_note", "prompt", "stats",
                             "model", "engine", "notice", "stopped", "rounds", "checks", "rejected"]
     assert record["lint"] == [{"line": 1, "col": 4, "message": "undefined name 'y'"}]

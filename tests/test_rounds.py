@@ -54,6 +54,25 @@ def test_candidates_stop_at_the_first_that_passes() -> None:
     assert engine.answers == [fenced("never asked\n")]  # the third candidate was never generated
 
 
+def test_each_result_a_stream_yields_stays_as_it_was() -> None:
+    """Results are values: the stream yields a new one per token and per step (checking, the chosen candidate,
+    the end), so one kept by a front end still reads what it read when it came (no copies needed)."""
+    wrong, right = DOUBLE.replace("x * 2", "x + 2"), DOUBLE.replace("x * 2", "x + x")
+    kept: list[tuple[Result, dict[str, object]]] = []
+    for state in stream("simplify", DOUBLE, language="python", engine=ScriptedEngine(fenced(wrong), fenced(right)),
+                        params=params(candidates=2)):
+        kept.append((state, state.to_dict()))
+    assert len({id(state) for state, _ in kept}) == len(kept)  # a new Result each time
+    assert all(state.to_dict() == then for state, then in kept)
+    statuses = [state.status for state, _ in kept]
+    assert statuses.count(Status.CHECKING) == 2 and statuses[-1] is Status.DONE
+    first_checked = next(state for state, _ in kept if state.status is Status.CHECKING)
+    assert first_checked.answer.code == wrong.rstrip("\n") and first_checked.candidate == 1
+    final = kept[-1][0]
+    assert final.candidate == 2 and final.answer.code == right.rstrip("\n")
+    assert final.stats.completion_tokens > first_checked.stats.completion_tokens > 0  # both candidates' tokens
+
+
 def test_simplify_keeps_the_original_when_no_candidate_keeps_its_behaviour() -> None:
     far, near = DOUBLE.replace("x * 2", "0"), DOUBLE.replace("x * 2", "x * 2 if x < 4 else x")
     engine = ScriptedEngine(fenced(far), fenced(near))

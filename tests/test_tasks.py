@@ -106,3 +106,16 @@ def test_translate_supports_the_required_languages(language: str) -> None:
     source = "ruby" if language == "python" else "python"
     prompt = build_prompt("translate", "x = 1", INFO, source=source, target=language)
     assert prompt.language == language
+
+
+def test_a_request_is_checked_once_and_keeps_only_what_its_task_reads() -> None:
+    from playground.tasks import Request
+
+    complete = Request.build("complete", "def f(x):\n", suffix="\nprint(f(1))\n")
+    assert (complete.language, complete.suffix) == ("python", "\nprint(f(1))\n")  # the language guessed
+    translate = Request.build("translate", "def f(x):\n    return x\n", language="py", target="js",
+                              suffix="ignored")
+    assert (translate.language, translate.target, translate.suffix) == ("python", "javascript", "")
+    assert translate.answer_language == "javascript" and translate.task is TASKS["translate"]
+    with pytest.raises(InputError, match="language"):
+        Request.build("translate", "def f(x):\n    return x\n", language="python", target="python")

@@ -189,6 +189,8 @@ def test_the_page_is_composed_from_the_task_tabs_and_the_teaching_tab() -> None:
 
 def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> None:
     """A gr.update (or gr.skip) in a streamed output makes Gradio rebuild that component on every update."""
+    from dataclasses import replace
+
     from playground.result import Answer, Result, Status
     from playground.web.view import View, live, panels
 
@@ -197,7 +199,7 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     streaming = live(View("simplify", "x=1", partial))
     assert len(streaming) == 5 and not any(isinstance(value, dict) and "__type__" in value
                                            for value in streaming.values())
-    partial.status = Status.DONE
+    partial = replace(partial, status=Status.DONE)
     shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
     table, diff, download = shown["lint_table"], shown["diff"], shown["download"]
     assert table["__type__"] == "update" and table["visible"] is False and "pg-diff" in diff and shown["prompt"] == "p"
@@ -207,7 +209,7 @@ def test_streamed_outputs_are_plain_values_and_the_panels_follow_the_end() -> No
     assert shown["share"]["interactive"] is True and shown["share_note"] == ""  # an answer to share: the button is on
     assert shown["run_row"]["visible"] is True and shown["ran"] == ""
     assert shown["call"]["placeholder"] == "Run a call, e.g. print(...)"
-    partial.answer = Answer("x = 1")  # nothing to share or run
+    partial = replace(partial, answer=Answer("x = 1"))  # nothing to share or run
     shown = panels(View("simplify", "x=1", partial), "/saved/answer.py")
     assert shown["download"]["interactive"] is False and shown["share"]["interactive"] is False
     assert shown["run_row"]["visible"] is False

@@ -14,6 +14,7 @@ import pytest
 from app import build_page
 from playground.catalog import SMALL_MODEL
 from playground.languages import suggested_filename
+from playground.result import Answer
 from playground.scratch import KEEP_PER_SESSION, Scratch
 from playground.tasks import get_task
 from playground.tasks.examples import load_examples
@@ -52,10 +53,16 @@ def test_a_download_is_named_after_what_the_code_defines(code: str, language: st
 
 
 def test_an_answer_that_defines_nothing_is_named_after_the_input_then_the_task(files: Scratch) -> None:
-    saved = save_answer(files, "print(fizzbuzz(3))\n", "python", "def fizzbuzz(n):\n    pass\n", "debug")
-    assert Path(saved).name == "fizzbuzz.py"
-    named = Path(save_answer(files, "console.log(3);\n", "javascript", "print(3)\n", "translate"))
+    debug, translate, explain = get_task("debug"), get_task("translate"), get_task("explain")
+    answer = Answer("", "print(fizzbuzz(3))\n")
+    assert debug.file_name(answer, "python", "def fizzbuzz(n):\n    pass\n") == "fizzbuzz.py"
+    assert translate.file_name(Answer("", "console.log(3);\n"), "javascript", "print(3)\n") == "translate.js"
+    named = Path(save_answer(files, "translate.js", "console.log(3);\n"))
     assert named.name == "translate.js" and named.read_text("utf-8") == "console.log(3);\n"
+    # an explanation is saved as Markdown, named after the code it explains: its words, not a program
+    words = Answer("It doubles x.", "", "It doubles x.")
+    assert explain.content(words) == "It doubles x." and debug.content(words) == ""
+    assert explain.file_name(words, "python", "def double(x):\n    return 2 * x\n") == "double-explained.md"
 
 
 def test_a_source_file_opens_with_the_language_of_its_extension(tmp_path: Path) -> None:

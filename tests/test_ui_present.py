@@ -182,7 +182,7 @@ def test_a_warning_row_is_amber_a_time_out_is_marked_and_the_sentence_speaks_to_
     assert '<span class="pg-warn">!</span>' in html and "still raises IndexError: intended?</div>" in html
     assert '<span class="pg-unchecked">~</span>' in html  # the time-out: neither passed nor failed
     assert html.index("last_item([])") < html.index("last_item([1, 2])")  # what to look at comes first
-    hostile = Verdict([Item("f(1)", False, "1", "2", origin="model")], notes=[])
-    hostile.items.append(Item("f(2)", True, warning=f"raises `{XSS}`: intended?", origin="edge"))
+    hostile = Verdict([Item("f(1)", False, "1", "2", origin="model"),
+                       Item("f(2)", True, warning=f"raises `{XSS}`: intended?", origin="edge")], notes=[])
     shown = checks_html(_result(status=Status.DONE, checks=hostile), _no_code)
     assert "<script" not in shown and "<img" not in shown

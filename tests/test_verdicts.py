@@ -21,6 +21,7 @@ from playground.agreement import disagreement
 from playground.checks import Expect, Limits, check, run_checks
 from playground.checks.cases import Case, Kind
 from playground.checks.debug import Reported, reported_error, shape
+from playground.checks.extend import with_calls
 from playground.checks.functions import Literals, answer_name, defined_functions, definitions, literals, own_calls
 from playground.checks.generate import generated_calls
 from playground.checks.probes import variations
@@ -259,7 +260,7 @@ def test_wrong_answers_that_agree_on_a_typical_call_fail_and_right_ones_pass(nam
 
     def verdict(answer: str, language: str) -> Verdict:
         return check(answer, language=language, against=item.code, against_language="javascript",
-                     write_calls=lambda plan: plan.add_calls([parsed(TYPICAL[name])], "model"))
+                     write_calls=lambda plan: with_calls(plan, [parsed(TYPICAL[name])], "model"))
 
     for answer, language in ((item.python_right, "python"), (item.js_right, "javascript")):
         assert verdict(answer, language).status == "pass", (language, verdict(answer, language).sentence())
@@ -274,8 +275,8 @@ def judged(item: DebugFix, fix: str, edge: tuple[str, ...] = ()) -> Verdict:
     edge cases (what prompts/calls.toml asks the model for)."""
     plan = get_task("debug").plan(item.code, language="python", error=item.error, tests=item.tests)
     ordinary = [parsed(c) for c in item.ordinary + (() if item.edge_only else item.reported)]
-    plan.add_calls([c for c in ordinary if c[0] in plan.wanted], "model")
-    plan.add_calls([parsed(c) for c in edge + (item.reported if item.edge_only else ())], "edge")
+    plan = with_calls(plan, [c for c in ordinary if c[0] in plan.wanted], "model")
+    plan = with_calls(plan, [parsed(c) for c in edge + (item.reported if item.edge_only else ())], "edge")
     return run_checks(plan, fix)
 
 
@@ -319,8 +320,8 @@ def test_a_bug_only_an_edge_input_shows_must_be_fixed_there() -> None:
 
     def verdict(fix: str) -> Verdict:
         plan = get_task("debug").plan(buggy, language="python", error=error)
-        plan.add_calls(ordinary, "model")
-        plan.add_calls([("first_word", ("",)), ("first_word", ("   ",))], "edge")
+        plan = with_calls(plan, ordinary, "model")
+        plan = with_calls(plan, [("first_word", ("",)), ("first_word", ("   ",))], "edge")
         return run_checks(plan, fix)
 
     assert verdict("def first_word(s):\n    words = s.split()\n    return words[0] if words else ''\n").status == "pass"
@@ -337,15 +338,15 @@ def test_a_bug_only_an_edge_input_shows_must_be_fixed_there() -> None:
 def test_a_fix_that_breaks_an_input_the_original_handled_fails_unless_no_typical_call_has_its_types() -> None:
     buggy = "def sum_to(n):\n    total = 0\n    for i in n:\n        total += i\n    return total\n"
     plan = get_task("debug").plan(buggy, language="python", error="TypeError: 'int' object is not iterable")
-    plan.add_calls([("sum_to", (3,)), ("sum_to", (10,))], "model")
-    plan.add_calls([("sum_to", ([],)), ("sum_to", (0,))], "edge")
+    plan = with_calls(plan, [("sum_to", (3,)), ("sum_to", (10,))], "model")
+    plan = with_calls(plan, [("sum_to", ([],)), ("sum_to", (0,))], "edge")
     fixed = run_checks(plan, "def sum_to(n):\n    total = 0\n    for i in range(1, n + 1):\n        total += i\n"
                              "    return total\n")
     assert fixed.status == "pass"  # sum_to([]) "worked" before by accident: every typical call passes a number
     assert any("sum_to([])" in w for w in fixed.warnings)
     plan = get_task("debug").plan(buggy, language="python", error="TypeError: 'int' object is not iterable")
-    plan.add_calls([("sum_to", ([1, 2],)), ("sum_to", (3,))], "model")
-    plan.add_calls([("sum_to", ([],))], "edge")
+    plan = with_calls(plan, [("sum_to", ([1, 2],)), ("sum_to", (3,))], "model")
+    plan = with_calls(plan, [("sum_to", ([],))], "edge")
     broken = run_checks(plan, "def sum_to(n):\n    return n * (n + 1) // 2\n")
     assert broken.status == "fail"  # sum_to([1, 2]) is as typical as sum_to(3) here, and it now raises
 
@@ -387,8 +388,8 @@ def test_javascript_translations_and_simplifications_are_judged_on_behaviour(ite
                                     (item.js_right, "javascript", True), (item.js_wrong, "javascript", False)):
         plan = get_task("translate" if language == "python" else "simplify").plan(item.code, language="javascript",
                            target=language)
-        assert plan.wanted == [item.function]  # no examples, no calls of its own: the model would be asked
-        plan.add_calls(names, "model")
+        assert plan.wanted == (item.function,)  # no examples, no calls of its own: the model would be asked
+        plan = with_calls(plan, names, "model")
         verdict = run_checks(plan, answer)
         assert verdict.behaviour > 0, (item.name, language)
         if right and (item.name, language) in DIFFERS_OUTSIDE:
@@ -402,8 +403,8 @@ def test_javascript_translations_and_simplifications_are_judged_on_behaviour(ite
 def test_a_javascript_input_names_its_checks_in_the_answers_words() -> None:
     code = (ROOT / "examples" / "translate" / "word_count.js").read_text("utf-8")
     plan = get_task("translate").plan(code, language="javascript", target="python")
-    plan.add_calls([("wordCount", ("the cat the",))], "model")
-    plan.add_calls([("wordCount", ("",))], "edge")
+    plan = with_calls(plan, [("wordCount", ("the cat the",))], "model")
+    plan = with_calls(plan, [("wordCount", ("",))], "edge")
     answer = "def word_count(text):\n    counts = {}\n    for w in text.lower().split():\n" \
              "        counts[w] = counts.get(w, 0) + 1\n    return counts\n"
     verdict = run_checks(plan, answer)
@@ -413,7 +414,7 @@ def test_a_javascript_input_names_its_checks_in_the_answers_words() -> None:
     row = next(i for i in verdict.items if i.name == "word_count('')")
     assert row.expected == "{}" and row.got == "{}"
     back = get_task("translate").plan(answer, language="python", target="javascript")
-    back.add_calls([("word_count", ("a  b",))], "model")
+    back = with_calls(back, [("word_count", ("a  b",))], "model")
     js = run_checks(back, code)
     assert js.status == "pass" and 'wordCount("a  b")' in [i.name for i in js.items]
     assert next(i for i in js.items if i.name == 'wordCount("a  b")').expected == "{a: 1, b: 1}"

@@ -15,6 +15,7 @@ from ..syntax import available, syntax_problems
 from ..verdict import Item, Verdict
 from .cases import Case, Kind, Outcome
 from .debug import judge_fix, line_text, load_item
+from .expect import expected
 from .functions import answer_name
 from .judge import judge, printed
 from .plan import CheckPlan, Expect, plan_checks
@@ -58,47 +59,44 @@ def _in_answer_words(case: Case, program: str, language: str) -> Case:
 
 
 def run_checks(plan: CheckPlan, program: str) -> Verdict:
-    """Run the plan's checks on an answer's whole program and return the verdict."""
-    verdict = Verdict()
+    """Run the plan's checks on an answer's whole program and return the verdict (a plan whose original has
+    not run yet runs it first: give several answers expect.expected(plan) to run it once)."""
     syntax = syntax_item(program, plan.language)
-    if syntax is not None:
-        verdict.items.append(syntax)
+    items = [syntax] if syntax is not None else []
     if plan.language not in RUNNABLE or not program.strip():
-        verdict.notes = _notes(plan, verdict, program)
-        return verdict
-    expected = plan.expected()
+        return _verdict(plan, items, program)
+    plan = expected(plan)
     facts = plan.evidence
     cases = [_in_answer_words(c, program, plan.language) for c in plan.cases]
     if not cases and not (plan.loaded is not None and plan.loaded.output.strip()) and not (facts and facts.at_load):
-        verdict.notes = _notes(plan, verdict, program)
-        return verdict
+        return _verdict(plan, items, program)
     try:
         run = run_cases(program, plan.language, cases)
     except Unstrippable as exc:
-        verdict.notes = [*_notes(plan, verdict, program),
-                         f"The TypeScript answer cannot run here ({exc}): only its syntax is checked."]
-        return verdict
+        return _verdict(plan, items, program, f"The TypeScript answer cannot run here ({exc}): only its syntax is "
+                                              "checked.")
     extra = [_program_output(plan, run.load), load_item(facts, run.load) if facts is not None else None]
-    verdict.items += [item for item in extra if item is not None]
+    items += [item for item in extra if item is not None]
     loose = plan.original_language != plan.language
     javascript = not has_python_ast(plan.language)
-    for index, (case, outcome, original) in enumerate(zip(cases, run.outcomes, expected, strict=True)):
+    for index, (case, outcome, original) in enumerate(zip(cases, run.outcomes, plan.outcomes or (), strict=True)):
         if case.forbid and facts is not None:
-            verdict.items.append(judge_fix(case, outcome, original, index, facts, line_text(program, outcome.line)))
+            item = judge_fix(case, outcome, original, index, facts, line_text(program, outcome.line))
         else:
-            verdict.items.append(judge(case, outcome, original, loose, javascript))
-    verdict.notes = _notes(plan, verdict, program)
-    return verdict
+            item = judge(case, outcome, original, loose, javascript)
+        items.append(item)
+    return _verdict(plan, items, program)
 
 
-def _notes(plan: CheckPlan, verdict: Verdict, program: str) -> list[str]:
-    """The plan's notes, and, when nothing was checked, why."""
+def _verdict(plan: CheckPlan, items: list[Item], program: str, *more: str) -> Verdict:
+    """The verdict of the rows, with the plan's notes, and, when nothing was checked, why."""
     notes = list(plan.notes)
     if plan.forbid and not any(c.kind is Kind.CALL for c in plan.cases):
         notes.append(f"The error names {plan.forbid}, but no example call, call in the code, call written by the "
                      "model or typed signature gives inputs to try.")
-    if verdict.behaviour or notes:
-        return notes
+    rows = Verdict(tuple(items))
+    if rows.behaviour or notes or more:
+        return replace(rows, notes=(*notes, *more))
     name = display_name(plan.language)
     if not program.strip():
         why = "The answer has no code to check."
@@ -109,23 +107,23 @@ def _notes(plan: CheckPlan, verdict: Verdict, program: str) -> list[str]:
                "could be found for its functions (the model wrote none, or none with literal arguments).")
     else:
         why = "Nothing to check: add >>> examples to the code, or tests in the Tests box."
-    return [why]
+    return replace(rows, notes=(why,))
 
 
 def check(code: str, *, language: str = "python", tests: str = "", against: str | None = None,
           against_language: str | None = None, expect: Expect | None = None, error: str = "",
-          write_calls: Callable[[CheckPlan], object] | None = None) -> Verdict:
+          write_calls: Callable[[CheckPlan], CheckPlan] | None = None) -> Verdict:
     """Check code: its own >>> examples, the tests, and, with `against` (the original), what is expected of an
     answer to it: by default the same behaviour (Simplify in the same language, Translate across Python and
     JavaScript), or with Expect.FIXED the reported `error` gone (judged exactly as the Debug tab judges).
-    write_calls(plan), when given, adds example calls for the original's functions that nothing else gives
-    inputs for (the model's, see playground.derive); without it, such functions are checked only where
-    examples call them."""
+    write_calls(plan), when given, returns the plan with example calls for the original's functions that
+    nothing else gives inputs for (the model's, see playground.derive); without it, such functions are checked
+    only where examples call them."""
     if against is not None:
         plan = plan_checks(against, language=against_language or language, answer=language,
                            expect=expect or Expect.SAME_BEHAVIOUR, tests=tests, error=error)
         if plan.wanted and write_calls is not None:
-            write_calls(plan)
+            plan = write_calls(plan)
         return run_checks(plan, code)
     own = plan_checks(code, language=language, tests=tests)
     return run_checks(own, code)

@@ -16,6 +16,7 @@ from .cases import Case, Kind, Outcome, Run
 from .debug import Evidence, Reported, evidence
 from .functions import definitions
 from .judge import LENIENT, judge
+from .plan import CheckPlan
 from .runners import run_cases
 from .typescript import Unstrippable
 from .values import huge, same
@@ -48,6 +49,17 @@ def _same_outcome(a: Outcome, b: Outcome) -> bool:
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+def expected(plan: CheckPlan) -> CheckPlan:
+    """The plan once the original ran on it: the checks that can tell, each with its expectation (a plan that
+    already ran is returned as it is). Run it once when checking several answers."""
+    if plan.outcomes is not None:
+        return plan
+    found = expect(plan.original, plan.original_language, plan.language, list(plan.cases), oracle=plan.oracle,
+                   reported=plan.reported)
+    return replace(plan.noted(*found.notes), cases=tuple(found.cases), outcomes=tuple(found.outcomes),
+                   loaded=found.loaded, oracle=found.oracle, evidence=found.evidence)
 
 
 def expect(original: str, original_language: str, language: str, cases: list[Case], *, oracle: bool,

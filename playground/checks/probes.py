@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..languages import has_python_ast
 from .functions import Literals, defined_functions, literals
-from .generate import relations, shape
+from .generate import MAX_FUNCTIONS, functions, generated_calls, relations, shape, typed
 
 MAX_BOUNDARY = 120  # calls at the code's own boundaries (boundary_calls), for the Tests task's probes
 MAX_VARIATIONS = 16  # changed calls per function (variations), for the oracle's inputs
@@ -162,3 +163,19 @@ def _mixed(args: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
         others = [a for j, a in enumerate(args) if j != i and type(a) is int]
         for value in dict.fromkeys([*others, args[i][0]]):
             yield _replaced(args, (i,), [*args[i], str(value)])
+
+
+def probes(code: str, calls: list[Call], language: str) -> list[Call]:
+    """Inputs beyond the known calls: the calls changed where simple bugs hide (variations), then inputs
+    generated from the calls' types (generate.py)."""
+    return variations(code, calls, language) + generated_calls(code, calls, language=language)
+
+
+def untested(code: str, language: str, calls: list[Call]) -> list[str]:
+    """Public functions with parameters that no call and no type-hinted signature gives inputs for."""
+    called = {f for f, _ in calls}
+    if not has_python_ast(language):
+        return [name for name, arity in defined_functions(code, language).items()
+                if not name.startswith("_") and name not in called and arity][:MAX_FUNCTIONS]
+    return [name for name, node in functions(code).items()
+            if not name.startswith("_") and name not in called and not typed(node) and node.args.args][:MAX_FUNCTIONS]

@@ -58,60 +58,55 @@ def _text(case: Case) -> str:
 def keep_passing(plan: CheckPlan, tests: str) -> Kept:
     """Run the written tests on the plan's original code; keep those that pass and score them on planted bugs."""
     language = plan.original_language
-    verdict = Verdict()
     syntax = syntax_item(tests, language)
     if syntax is not None and not syntax.passed:
-        verdict.items.append(syntax)
-        return Kept(tests, verdict)
+        return Kept(tests, Verdict((syntax,)))
     if language not in RUNNABLE:
-        verdict.notes.append(f"{display_name(language)} cannot run here: the tests are not run, only their syntax "
-                             "is checked.")
-        verdict.items += [syntax] if syntax is not None else []
-        return Kept(tests, verdict)
+        return Kept(tests, Verdict((syntax,) if syntax is not None else (), (
+            f"{display_name(language)} cannot run here: the tests are not run, only their syntax is checked.",)))
     try:
         cases = cases_from_tests(tests, language)
     except InputError as exc:
-        verdict.items.append(Item("the tests parse", False, "valid tests", "", str(exc), origin="model"))
-        return Kept(tests, verdict)
+        return Kept(tests, Verdict((Item("the tests parse", False, "valid tests", "", str(exc), origin="model"),)))
     try:
         run = run_cases(plan.original, language, cases)
     except Unstrippable as exc:
-        verdict.notes.append(f"Your TypeScript cannot run here ({exc}): the tests are not run.")
-        return Kept(tests, verdict)
+        return Kept(tests, Verdict(notes=(f"Your TypeScript cannot run here ({exc}): the tests are not run.",)))
     if not run.load.ok:
-        verdict.notes.append(f"Your code does not run ({run.load.error_text()}): the tests cannot be tried on it.")
-        verdict.items.append(Item("your code runs", False, "it loads", "", run.load.error_text(), origin="program"))
-        return Kept(tests, verdict)
+        error = run.load.error_text()
+        return Kept(tests, Verdict((Item("your code runs", False, "it loads", "", error, origin="program"),),
+                                   (f"Your code does not run ({error}): the tests cannot be tried on it.",)))
     kept: list[Case] = []
     dropped: list[str] = []
+    items: list[Item] = []
+    notes: list[str] = []
     for case, outcome in zip(cases, run.outcomes, strict=True):
         item = judge(case, outcome)
         if item.passed:
             kept.append(case)
             if is_test(case):
-                verdict.items.append(Item(case.name, True, "passes on your code", "passes", "", outcome.seconds,
-                                          "model"))
+                items.append(Item(case.name, True, "passes on your code", "passes", "", outcome.seconds, "model"))
         elif is_test(case) or case.kind is Kind.EXEC:
             dropped.append(f"{case.name} ({outcome.error_text() or 'got ' + (item.got or 'something else')})")
     tests_kept = [c for c in kept if is_test(c)]
     if dropped:
-        verdict.notes.append(f"{len(dropped)} written test{'s' if len(dropped) != 1 else ''} removed: "
-                             f"{'they fail' if len(dropped) != 1 else 'it fails'} on your code: {_listed(dropped)}.")
+        notes.append(f"{len(dropped)} written test{'s' if len(dropped) != 1 else ''} removed: "
+                     f"{'they fail' if len(dropped) != 1 else 'it fails'} on your code: {_listed(dropped)}.")
     if not tests_kept:
-        verdict.items.append(Item("a written test passes on your code", False, "at least one passing test",
-                                  f"{len(dropped)} failed", origin="model"))
-        return Kept("", verdict)
-    verdict.strength = _strength(plan.original, language, kept, len(tests_kept))
-    verdict.items.append(_strength_item(verdict.strength))
-    if verdict.strength.alike:
-        n = len(verdict.strength.alike)
-        verdict.notes.append(f"{n} planted change{'s' if n != 1 else ''} left out of the score: "
-                             f"{'they behave' if n != 1 else 'it behaves'} like your code on all "
-                             f"{verdict.strength.probes} inputs tried ({_listed(verdict.strength.alike)}).")
-    if verdict.strength.missed:
-        verdict.notes.append("Planted bugs no test caught: " + _listed(verdict.strength.missed) + ". A test on "
-                             "which your code and the changed code differ would catch it.")
-    return Kept("\n".join(_text(c) for c in kept) + "\n", verdict)
+        items.append(Item("a written test passes on your code", False, "at least one passing test",
+                          f"{len(dropped)} failed", origin="model"))
+        return Kept("", Verdict(tuple(items), tuple(notes)))
+    strength = _strength(plan.original, language, kept, len(tests_kept))
+    items.append(_strength_item(strength))
+    if strength.alike:
+        n = len(strength.alike)
+        notes.append(f"{n} planted change{'s' if n != 1 else ''} left out of the score: "
+                     f"{'they behave' if n != 1 else 'it behaves'} like your code on all "
+                     f"{strength.probes} inputs tried ({_listed(strength.alike)}).")
+    if strength.missed:
+        notes.append("Planted bugs no test caught: " + _listed(strength.missed) + ". A test on "
+                     "which your code and the changed code differ would catch it.")
+    return Kept("\n".join(_text(c) for c in kept) + "\n", Verdict(tuple(items), tuple(notes), strength=strength))
 
 
 def _strength(code: str, language: str, kept: list[Case], n_tests: int) -> Strength:

@@ -23,7 +23,7 @@ def answer_language(task: str) -> str:
 
 
 def grade_answer(item: Item, code: str) -> Grade:
-    """Check an answer's code (Explain: its explanation; Task.graded) for an item (runs it in the sandbox)."""
+    """Check an answer's code (Explain: its explanation; Task.content) for an item (runs it in the sandbox)."""
     if not code.strip():
         return Grade(False, "no code in the answer")
     if answer_language(item.task) != SOURCE:  # a translation: node runs it on the item's cases

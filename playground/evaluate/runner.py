@@ -77,7 +77,7 @@ def answer_anchor(engine: Engine, item: Item, params: GenerationParams) -> tuple
     for chunk in engine.stream(prompt, params):
         answer += chunk.text
         tokens += chunk.n_tokens
-    return task.graded(task.read_chat(answer, _language(item.task))), answer, tokens
+    return task.content(task.read_chat(answer, _language(item.task))), answer, tokens
 
 
 def _saved(engine: Engine) -> float:
@@ -112,10 +112,10 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     if "pipeline" in methods:
         answer = first.answer if first else result.answer
         tokens, seconds = (first.tokens, first.seconds) if first else (result.stats.completion_tokens, total)
-        attempts.append(Attempt(item.task, item.name, model, "pipeline", task.graded(answer), answer.text, tokens,
+        attempts.append(Attempt(item.task, item.name, model, "pipeline", task.content(answer), answer.text, tokens,
                                 seconds))
     if "repair" in methods:
-        attempts.append(Attempt(item.task, item.name, model, "repair", task.graded(result.answer), result.answer.text,
+        attempts.append(Attempt(item.task, item.name, model, "repair", task.content(result.answer), result.answer.text,
                                 result.stats.completion_tokens, total, max(1, len(result.rounds))))
     return attempts
 
@@ -127,7 +127,7 @@ def answer_checked(engine: Engine, model: str, item: Item, params: GenerationPar
     start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run_request(request, engine=engine, checks=True)
     verdict = result.checks
-    return Attempt(item.task, item.name, model, method, request.task.graded(result.answer), result.answer.text,
+    return Attempt(item.task, item.name, model, method, request.task.content(result.answer), result.answer.text,
                    result.stats.completion_tokens, _timed(engine, start, saved),
                    candidates=verdict.candidates_tried if verdict else 1,
                    verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s)

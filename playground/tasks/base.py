@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from ..checks import CheckPlan, Expect, Kept, plan_checks, run_checks
 from ..extract import extract
-from ..languages import canonical_language, has_python_ast
-from ..lint import Finding, lint
+from ..languages import canonical_language, has_python_ast, suggested_filename
+from ..lint import Finding, lint, lint_note
 from ..models import ModelInfo
 from ..prompting import Extra, Mode, Prompt, TaskInputs, chat_prompt, load_template, variables
 from ..restore import restore_missing
@@ -110,9 +110,16 @@ class Task:
         found = extract(text, language)
         return Answer(text, found.code, found.explanation)
 
-    def graded(self, answer: Answer) -> str:
-        """What of an answer the evaluation grades (Explain: the explanation; the others: the code)."""
+    def content(self, answer: Answer) -> str:
+        """What of an answer a reader takes away: what Copy copies, Download saves and the evaluation grades
+        (Explain: the explanation; the others: the code)."""
         return answer.code
+
+    def file_name(self, answer: Answer, language: str, original: str) -> str:
+        """The Download's file name: what the answer's code defines (`fizzbuzz.js`), else what the input
+        defines, else the task's name, with the language's extension."""
+        name = suggested_filename(answer.code, language, fallback="")
+        return suggested_filename(original, language, fallback=self.name) if name.startswith(".") else name
 
     # ---- the checks
     def plan(self, code: str, *, language: str, target: str | None = None, tests: str = "",
@@ -138,6 +145,10 @@ class Task:
     def lint(self, original: str, answer: str, language: str) -> list[Finding]:
         """The answer's lint findings."""
         return lint(answer, language)
+
+    def lint_note(self, language: str) -> str | None:
+        """What the lint panel says its linter covers in this language (None: every linter there is)."""
+        return lint_note(language)
 
     def restore(self, original: str, answer: str, *, language: str, source: str, mode: Mode) -> tuple[str, list[str]]:
         """A Python rewrite of Python code keeps what it uses from the original but left out (restore.py): the

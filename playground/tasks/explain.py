@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass, replace
 
 from ..checks import Case, CheckPlan, Expect, Item, Kept, run_checks
+from ..checks.cases import Kind
+from ..checks.expect import expected
 from ..checks.sources import as_call, assert_cases, assert_parts
+from ..languages import defined_name
 from ..result import Answer
 from .base import ForAgents, Shows, Task
 
@@ -46,8 +49,18 @@ def checked_claims(explanation: str, code: str, language: str) -> list[Item]:
             names.append("the explanation: " + line.removeprefix("assert ").replace(" == ", " returns ", 1))
     if not cases:
         return []
-    rows = [i for i in run_checks(CheckPlan(language, code, language, cases), code).items if i.origin == "claim"]
+    rows = [i for i in run_checks(CheckPlan(language, code, language, tuple(cases)), code).items if i.origin == "claim"]
     return [replace(row, name=name) for row, name in zip(rows, names, strict=True)]
+
+
+def _shown(plan: CheckPlan) -> CheckPlan:
+    """The checks worth showing beside an explanation, once the original ran: not the generated inputs, and an
+    example's call only where its `>>>` example is not shown (the code fails it: the call shows what it does)."""
+    plan = expected(plan)
+    shown = {(call.func, repr(call.args)) for case in plan.cases
+             if case.kind is Kind.DOCTEST and (call := as_call(case)) is not None}
+    return plan.only(lambda c: c.origin != "generated" and not (
+        c.origin == "example" and c.kind is Kind.CALL and (c.func, repr(c.args)) in shown))
 
 
 @dataclass(frozen=True)
@@ -58,14 +71,21 @@ class Explain(Task):
 
     def judge(self, plan: CheckPlan, answer: Answer, program: str) -> Kept:
         """The code that is explained runs its own examples and calls and the model's example calls (not the inputs
-        generated to catch a changed behaviour), then the explanation's own examples: what each returns is shown
-        beside the words, and an example the code does not bear out fails."""
-        shown = run_checks(plan.but(without="generated"), plan.original)
+        generated to catch a changed behaviour, nor a `>>>` example again as a call), then the explanation's own
+        examples: what each returns is shown beside the words, and an example the code does not bear out fails."""
+        shown = run_checks(_shown(plan), plan.original)
         said = checked_claims(answer.explanation, plan.original, plan.original_language)
-        return Kept(answer.code, replace(shown, items=shown.items + said))
+        return Kept(answer.code, replace(shown, items=(*shown.items, *said)))
 
-    def graded(self, answer: Answer) -> str:
+    def content(self, answer: Answer) -> str:
         return answer.explanation
+
+    def file_name(self, answer: Answer, language: str, original: str) -> str:
+        """`fizzbuzz-explained.md`: named after what the explained code defines."""
+        return f"{defined_name(original) or 'code'}-explained.md"
+
+    def lint_note(self, language: str) -> str | None:
+        return None  # prose is not linted
 
     def reference(self, code: str, solution: str, tests: str) -> str:
         """The plainest explanation that passes: the item's first test stated as an example."""

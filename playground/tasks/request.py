@@ -50,6 +50,7 @@ class Request:
         source = canonical_language(source)
         target = canonical_language(target) if target else None
         spec.refuse(code, language=source, target=target, suffix=suffix)
+        suffix = suffix if spec.shows.fills_middle else ""  # only a task that fills the middle reads it
         return cls(spec, code, source, target, error, suffix, tests, params or GenerationParams())
 
     @property

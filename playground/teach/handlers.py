@@ -93,8 +93,7 @@ class TeachApp:
         engine = self.engine()
         tokens = prompt_tokens(engine, prompt.text)
         specials = [t.text for t in (tokens or []) if t.special]
-        middle = request.suffix if request.task.shows.fills_middle else ""
-        parts = prompt_anatomy(prompt, engine.info, request.code, middle, specials)
+        parts = prompt_anatomy(prompt, engine.info, request.code, request.suffix, specials)
         kinds = token_kinds(tokens, parts) if tokens is not None else []
         return anatomy_html(parts, tokens, kinds, engine.context_size, show_tokens)
 

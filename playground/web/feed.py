@@ -11,21 +11,17 @@ so skipping intermediate ones loses nothing. A Pace shared by the streams keeps 
 of the whole server bounded: with 8 answers streaming on a llama-server engine, Gradio's work for 20
 updates a second each made the app's process take 0.33 of the 2 cores the model needs; 0.20 with the budget
 (bench/classroom.py).
-`copy` takes a snapshot of each item in the producer thread, for streams that mutate one object in place.
+Each item is handed on as it is: the stream's items must be values (a Result is), not one object changed in place.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-
-
-def _same(item: T) -> T:
-    return item
 
 
 class Pace:
@@ -55,8 +51,8 @@ class Latest(Generic[T]):
     """Iterate to get the newest item: the first one at once, then at most one per `interval`, always the
     last one; an exception raised by the stream is raised here once its earlier items were handed on."""
 
-    def __init__(self, items: Iterable[T], interval: float = 0.05, copy: Callable[[T], T] = _same,
-                 name: str = "stream", pace: Pace | None = None) -> None:
+    def __init__(self, items: Iterable[T], interval: float = 0.05, name: str = "stream",
+                 pace: Pace | None = None) -> None:
         self.interval = interval
         self._pace = pace
         if pace is not None:
@@ -66,19 +62,18 @@ class Latest(Generic[T]):
         self._fresh = False  # an item not handed on yet
         self._done = False
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._produce, args=(items, copy), name=name, daemon=True)
+        self._thread = threading.Thread(target=self._produce, args=(items,), name=name, daemon=True)
         self._thread.start()
 
-    def _produce(self, items: Iterable[T], copy: Callable[[T], T]) -> None:
+    def _produce(self, items: Iterable[T]) -> None:
         try:
             for item in items:
-                snapshot = copy(item)
                 with self._cond:
                     # Wake the consumer only when it has nothing to hand on: while it waits for an item's turn
                     # it wakes by itself, so a notify per token would only cost a thread switch per token.
                     if not self._fresh:
                         self._cond.notify()
-                    self._newest, self._fresh = snapshot, True
+                    self._newest, self._fresh = item, True
         except BaseException as exc:  # handed to the consumer, which raises it in its own thread
             self._error = exc
         finally:

@@ -18,7 +18,7 @@ import gradio as gr
 
 from ..errors import InputError
 from ..inputs import decode_source, validate_code
-from ..languages import AUTO, find_language, language_from_filename, suggested_filename
+from ..languages import AUTO, find_language, language_from_filename
 from ..markup.fragments import message_html
 from ..scratch import Scratch
 from ..settings import get_settings
@@ -45,12 +45,9 @@ def session_of(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", None) or "anonymous"
 
 
-def save_answer(files: Scratch, code: str, language: str, original: str, task: str, session: str = "shared") -> str:
+def save_answer(files: Scratch, name: str, text: str, session: str = "shared") -> str:
     """Write the answer to a file of the app's scratch folder for the Download button; its path."""
-    name = suggested_filename(code, language, fallback="")
-    if name.startswith("."):  # the answer defines nothing: the input's name, else the task's
-        name = suggested_filename(original, language, fallback=task)
-    return str(files.write(name, code, session))
+    return str(files.write(name, text, session))
 
 
 def read_source(path: str) -> tuple[str, str | None]:

@@ -22,7 +22,7 @@ from ..markup.fragments import message_html
 from ..params import GenerationParams
 from ..result import Result
 from ..scratch import Scratch
-from ..tasks import TASKS, Request, Task
+from ..tasks import TASKS, Request, Task, get_task
 from .feed import Latest, Pace
 from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
@@ -79,7 +79,7 @@ class PlaygroundApp:
                                   **spec.inputs(extra))
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
             states = Latest(pipeline.stream_request(asked, engine=self.manager.engine(), cancel=cancel),
-                            copy=Result.snapshot, name=f"generate-{task}", pace=self.pace)
+                            name=f"generate-{task}", pace=self.pace)
             for state in states:
                 view = View(task, code, state)
                 if state.status.finished:
@@ -120,7 +120,9 @@ class PlaygroundApp:
         state = view.state
         if state is None or not view.answered:
             return None
-        return save_answer(self.files, state.answer.code, state.language, view.code, view.task, session_of(request))
+        task = get_task(view.task)
+        return save_answer(self.files, task.file_name(state.answer, state.language, view.code),
+                           task.content(state.answer), session_of(request))
 
     def endpoint(self, task: Task) -> Callable[..., Iterator[Live | Update]]:
         """The task's streaming endpoint (api_name = the task), made from the task list: its parameters are the

@@ -29,7 +29,7 @@ from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_pol
 from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
-from .sharing import COPY_LABEL, restore_shared, share_button, wire_share
+from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
 from .view import Panels, Shown, Update, pending_panels
 
@@ -86,7 +86,9 @@ def _sampling_controls() -> list[gr.components.Component]:
     return controls
 
 
-COPY_JS = "(result) => { if (result && result.code) { navigator.clipboard.writeText(result.code); } }"
+# Copy takes what Download saves: the code, or an Explain answer's explanation (its record has no code).
+COPY_JS = ("(result) => { const text = result && (result.code || result.explanation); "
+           "if (text) { navigator.clipboard.writeText(text); } }")
 
 
 def _extra_input(task: Task) -> gr.components.Component | None:
@@ -143,11 +145,12 @@ def _outputs(task: str) -> dict[str, Block]:
     message = gr.HTML(elem_id=f"{task}-message", label="message")
     shows = get_task(task).shows
     answer = gr.HTML(PLACEHOLDER, elem_id=f"{task}-output", label="answer", visible=shows.code_answer)
-    # beside the code it explains; a prose answer (Explain) is only this, and has no code to copy, save or share
+    # beside the code it explains; a prose answer (Explain) is only this, and Copy and Download take it
     explanation = gr.HTML("" if shows.code_answer else PLACEHOLDER_WORDS, elem_id=f"{task}-explanation",
                           label="explanation")
-    with gr.Row(visible=shows.code_answer):
-        copy = gr.Button(COPY_LABEL, size="sm", elem_id=f"{task}-copy", interactive=False)
+    with gr.Row():
+        copy = gr.Button(COPY_LABEL if shows.code_answer else COPY_WORDS_LABEL, size="sm", elem_id=f"{task}-copy",
+                         interactive=False)
         download = gr.DownloadButton("Download", size="sm", interactive=False, elem_id=f"{task}-download")
         share = share_button(task)
     share_note = gr.HTML(elem_id=f"{task}-share-note")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..checks import RunReport
@@ -213,7 +213,7 @@ def _table_of(rows: list[str]) -> str:
             f'<th>Time</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _check_rows(items: list[Item], fold: bool = True) -> str:
+def _check_rows(items: Sequence[Item], fold: bool = True) -> str:
     """A row per check: failures and what to look at first, then the calls a person wrote or would write, and
     beyond the first few, the rest (generated inputs last) in a fold that says what it holds (unless the table
     is in a fold already)."""

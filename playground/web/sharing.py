@@ -20,7 +20,7 @@ SHARE_ICON = gr.utils.get_icon_path("link.svg")
 # Gradio's deep link (what gr.DeepLinkButton fetches), then the clipboard; the note under the button says
 # what happened, with the link itself (the clipboard needs https or localhost: elsewhere the link is shown to
 # copy by hand). Gradio awaits an async js function and puts what it returns in the outputs.
-SHARE_LABEL, COPY_LABEL = "Share link", "Copy code"
+SHARE_LABEL, COPY_LABEL, COPY_WORDS_LABEL = "Share link", "Copy code", "Copy"  # Copy: a prose answer (Explain)
 SHARE_JS = """
 async () => {
     const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
@@ -79,8 +79,9 @@ def restore_shared(shared: str | None) -> dict[str, Any]:
     record = data.get("record")
     if not isinstance(record, dict):
         return restored
-    answered = bool(record.get("code"))
+    code = bool(record.get("code"))
+    answered = code or bool(record.get("explanation"))  # Explain's answer is its explanation
     # Gradio's snapshot can give a button another's label (Share link read "Run"): each label is set again.
     return {**restored, "result": record, "share": gr.update(value=SHARE_LABEL, interactive=answered),
-            "copy": gr.update(value=COPY_LABEL, interactive=answered),
-            "run_row": gr.update(visible=answered and record.get("language") in RUNNABLE)}
+            "copy": gr.update(value=COPY_LABEL if code else COPY_WORDS_LABEL, interactive=answered),
+            "run_row": gr.update(visible=code and record.get("language") in RUNNABLE)}

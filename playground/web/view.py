@@ -51,9 +51,14 @@ class View(NamedTuple):
     @property
     def answered(self) -> bool:
         """An answer to download, share and run: one that ended by itself (not cut short by Stop or an error:
-        its few words are no answer to pass on; Copy code still takes them)."""
+        its few words are no answer to pass on; Copy still takes them)."""
         state = self.state
-        return self.final and state is not None and state.status is Status.DONE and bool(state.answer.code.strip())
+        return self.final and state is not None and state.status is Status.DONE and bool(self.content.strip())
+
+    @property
+    def content(self) -> str:
+        """What of the answer Copy copies and Download saves (Explain: the explanation; the others: the code)."""
+        return get_task(self.task).content(self.state.answer) if self.state is not None else ""
 
 
 class Live(TypedDict):
@@ -127,9 +132,10 @@ def panels(view: View, download: str | None = None) -> Panels:
         diff=diff_html(view.code, state.answer.code) if get_task(view.task).shows.diff and view.final else "",
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
-        copy=gr.update(interactive=view.final and bool(state.answer.code.strip())),  # a stopped answer too
+        copy=gr.update(interactive=view.final and bool(view.content.strip())),  # a stopped answer too
         checks=checks_html(state, lambda code, language: code_html(highlighted(code, language))),
-        share=gr.update(interactive=answered), share_note="", **_run_box(state if answered else None))
+        share=gr.update(interactive=answered), share_note="",
+        **_run_box(state if answered and state.answer.code.strip() else None))  # a call runs on code
 
 
 def pending_panels() -> Panels:
