@@ -9,6 +9,7 @@ import json
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,7 +48,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", help=f"one of: {', '.join(engine_names())} (default: PLAYGROUND_ENGINE, else llama-cpp)")
     for name, info in GenerationParams.model_fields.items():
         flag = "--" + name.replace("_", "-")
-        p.add_argument(flag, type=type(info.default), default=None, help=f"{info.description} (default {info.default})")
+        choices = [str(c) for c in type(info.default)] if isinstance(info.default, StrEnum) else None
+        p.add_argument(flag, type=type(info.default), default=None, choices=choices,
+                       help=f"{info.description} (default {info.default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,7 +174,12 @@ def _echo(results: Iterable[Result], out: TextIO) -> Result:
             continue
         if result.candidate != candidate:
             candidate, shown = result.candidate, 0
-            w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
+            if result.repairs:  # a follow-up turn: which answer it repairs, and what failed there
+                failed = result.attempts[result.repairs - 1]
+                w(f"\n\n--- answer {candidate} of {result.candidates} repairs answer {result.repairs} "
+                  f"({failed.verdict.sentence()}) ---\n")
+            else:
+                w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
         if result.status is Status.CHECKING:
             w("\n[checking in the sandbox...]")
         w(result.answer.text[shown:])

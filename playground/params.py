@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -14,6 +15,14 @@ CANDIDATE_TEMPERATURE = 0.6
 # which its engine leaves in place, so the llama-server engine and the teaching stepper use them too.
 MIN_P = 0.05
 PENALTY_WINDOW = 64  # tokens the repeat penalty looks back over (llama-cpp-python's last_n_tokens_size)
+
+
+class Policy(StrEnum):
+    """How the answers after a failed one are made (the budget is `candidates`, answers in all)."""
+
+    FRESH = "fresh"  # a new sample from the same prompt, with the next seed
+    REPAIR = "repair"  # a follow-up turn: the best failing answer and what failed, to fix
+    MIXED = "mixed"  # in turn: a fresh sample, then a repair of it, then a fresh one, ...
 
 
 class GenerationParams(BaseModel):
@@ -50,6 +59,15 @@ class GenerationParams(BaseModel):
         1, ge=1, le=8,
         description="Answers to try until one passes its checks; later ones are sampled with the next seeds.",
     )
+    policy: Policy = Field(
+        Policy.FRESH,
+        description="After an answer fails its checks: fresh (a new sample), repair (the model is shown what "
+                    "failed and fixes its answer) or mixed (fresh and repair in turn).",
+    )
+
+    def repairs(self, index: int) -> bool:
+        """Whether answer `index` (0 = the first) repairs an earlier one rather than starting afresh."""
+        return index > 0 and (self.policy is Policy.REPAIR or (self.policy is Policy.MIXED and index % 2 == 1))
 
     def for_candidate(self, index: int) -> GenerationParams:
         """The settings of candidate `index` (0 = the user's own): later ones sample, with seeds seed+1, +2, ...

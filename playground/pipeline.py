@@ -22,7 +22,8 @@ from .checks.expect import expected
 from .derive import with_intended_tests, with_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, PlaygroundError
-from .params import GenerationParams
+from .feedback import feedback
+from .params import GenerationParams, Policy
 from .prompting import Mode, Prompt
 from .repair import errors, improved, repair_prompt
 from .result import Answer, Candidate, Result, Round, Stats, Status
@@ -104,13 +105,14 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
     clock = _Clock(time.perf_counter())
     tried: list[Candidate] = []
     for index in range(params.candidates):
-        if index:  # start again from the prompt (the stats keep counting the whole request)
-            state = replace(state, answer=Answer(prompt.prefill), rounds=(), status=Status.GENERATING,
-                            candidate=index + 1, checks=None)
-        round_params = params.for_candidate(index)
-        state = yield from _generate(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
+        ask = _ask(spec, prompt, tried, params, index, engine, suffix)
+        if index:  # start again (the stats keep counting the whole request)
+            state = replace(state, answer=Answer(ask.prompt.prefill), rounds=(), status=Status.GENERATING,
+                            candidate=index + 1, checks=None, repairs=ask.repairs)
+        round_params = ask.params
+        state = yield from _generate(spec, state, engine, ask.prompt, round_params, cancel, clock, code, suffix)
         if repair and not cancel.is_set() and errors(state.answer.lint):
-            state = yield from _repair(spec, state, engine, prompt, round_params, cancel, clock, code, suffix)
+            state = yield from _repair(spec, state, engine, ask.prompt, round_params, cancel, clock, code, suffix)
         if cancel.is_set() or plan is None:
             break
         state = replace(state, status=Status.CHECKING)
@@ -130,14 +132,54 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
         plan, state, verdict = _check(spec, state, plan, prompt, suffix)
         if verdict is None:
             break
-        tried.append(Candidate(state.answer, verdict))
-        if verdict.status is not VerdictStatus.FAIL or cancel.is_set():
+        tried.append(Candidate(state.answer, verdict, ask.repairs, ask.feedback, ask.prompt.text))
+        state = replace(state, attempts=tuple(tried))
+        if _ends(spec, tried[-1]) or cancel.is_set():
             break
     stopped = cancel.is_set()
     if tried and not stopped:
         state = _choose(spec, state, tried, code, _join(prompt.notice, fit_note))
     yield replace(state, status=Status.STOPPED if stopped else Status.DONE,  # the whole request: generation,
                   stats=replace(state.stats, total_s=time.perf_counter() - clock.start))  # calls and checks
+
+
+def _ends(spec: Task, candidate: Candidate) -> bool:
+    """Whether an answer ends the search: nothing it was checked on failed, and it has something to show (an
+    answer with no code has nothing to fail, and is no answer)."""
+    return candidate.verdict.status is not VerdictStatus.FAIL and bool(spec.content(candidate.answer).strip())
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """How one answer is asked for: its prompt and settings, and, for a repair, which answer (1-based) it
+    repairs and what it was told failed."""
+
+    prompt: Prompt
+    params: GenerationParams
+    repairs: int = 0
+    feedback: str = ""
+
+
+def _ask(spec: Task, prompt: Prompt, tried: list[Candidate], params: GenerationParams, index: int, engine: Engine,
+         suffix: str) -> _Ask:
+    """Answer index+1: a fresh sample from the prompt, or, when the policy repairs here, a follow-up turn with
+    the best failing answer so far (mixed: the fresh one just made) and what failed. A repair that cannot be
+    asked (a fill-in-the-middle prompt, nothing to tell, no room in the context) is a fresh sample."""
+    fresh = _Ask(prompt, params.for_candidate(index))
+    if not tried or not params.repairs(index):
+        return fresh
+    number = len(tried) if params.policy is Policy.MIXED else closest([c.verdict for c in tried]) + 1
+    parent = tried[number - 1]
+    told = spec.feedback(parent.verdict, parent.answer, spec.program(parent.answer.code, prompt, suffix))
+    follow_up = repair_prompt(prompt, parent.answer.code, told, engine.info)
+    if follow_up is None:
+        return fresh
+    again = any(c.repairs == number for c in tried)  # the same turn again: sampled, or it would say the same
+    try:
+        _, fitted, _ = _fit(follow_up, engine, params.for_candidate(index) if again else params)
+    except ContextOverflowError:
+        return fresh
+    return _Ask(follow_up, fitted, number, told)
 
 
 def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt,
@@ -158,9 +200,10 @@ def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt,
 def _choose(spec: Task, state: Result, tried: list[Candidate], original: str, request_notice: str) -> Result:
     """The state with the first candidate that passed (else the one that passed most). A task with a no-harm
     rule (Simplify) keeps the original when none passed: the notes about the candidates' code go with them."""
-    best = next((c for c in tried if c.verdict.status is not VerdictStatus.FAIL), None)
-    if best is None:
-        best = tried[closest([c.verdict for c in tried])]
+    best = next((c for c in tried if _ends(spec, c)), None)
+    if best is None:  # the one that passed most, of those with something to show if any
+        shown = [c for c in tried if spec.content(c.answer).strip()] or tried
+        best = shown[closest([c.verdict for c in shown])]
     number = tried.index(best) + 1
     best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
     state = replace(state, answer=best.answer, candidate=number, checks=best.verdict)
@@ -218,7 +261,8 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
 def _repair(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
             cancel: threading.Event, clock: _Clock, code: str, suffix: str) -> Generator[Result, None, Result]:
     """Round two: ask again with the lint errors; returns the state with the better round, both in rounds."""
-    second = repair_prompt(prompt, state.answer.code, errors(state.answer.lint), engine.info)
+    second = repair_prompt(prompt, state.answer.code, feedback(None, state.answer.code, state.answer.lint),
+                           engine.info)
     if second is None:
         return state
     try:

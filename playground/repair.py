@@ -1,7 +1,8 @@
-"""Lint-guided repair: when an answer has pyflakes errors, ask the model once more with the findings.
+"""Repair: a follow-up turn with what failed (feedback.py), so the model fixes its own answer.
 
-The pipeline calls this when asked (`repair=True`); the Result then carries both rounds, and shows
-the repaired one only if it has fewer errors than the first.
+The pipeline asks for one when an answer fails its checks and the policy repairs (GenerationParams.policy),
+and for a lint round when asked (`repair=True`: pyflakes errors only; the Result then carries both rounds,
+and shows the repaired one only if it has fewer errors than the first).
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.kind == "error"]
 
 
-def repair_prompt(prompt: Prompt, code: str, findings: list[Finding], info: ModelInfo) -> Prompt | None:
-    """The follow-up prompt (first conversation + the answer's code + the errors); None for FIM prompts."""
-    if prompt.mode is not Mode.CHAT or not prompt.messages:
+def repair_prompt(prompt: Prompt, code: str, feedback: str, info: ModelInfo) -> Prompt | None:
+    """The follow-up prompt (the first conversation + the answer's code + what failed, as feedback.py writes
+    it); None for a fill-in-the-middle prompt (no conversation to follow up) or without feedback."""
+    if prompt.mode is not Mode.CHAT or not prompt.messages or not feedback.strip():
         return None
     template = load_template("repair", info.architecture)
-    variables = {"findings": findings, "language": prompt.language,
-                 "language_name": display_name(prompt.language)}
+    variables = {"feedback": feedback, "language": prompt.language, "language_name": display_name(prompt.language)}
     messages = [*prompt.messages,
-                {"role": "assistant", "content": f"```{prompt.language}\n{code}\n```"},
+                {"role": "assistant", "content": f"```{prompt.language}\n{code.rstrip()}\n```"},
                 {"role": "user", "content": fill(template["user"], variables)}]
     prefill = fill(template.get("prefill", ""), variables)
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill

@@ -61,13 +61,18 @@ class Round:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One candidate answer and how it did on the checks."""
+    """One answer that was checked, how it did, and how it was asked for: a fresh sample, or a repair of an
+    earlier answer (its number, 1-based) with what the repair turn said failed."""
 
     answer: Answer
     verdict: Verdict
+    repairs: int = 0  # the answer this one repairs (1-based); 0: a fresh sample
+    feedback: str = ""  # what the repair turn told the model failed
+    prompt: str = ""  # the prompt that asked for it
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.answer.code, "checks": self.verdict.to_dict()}
+        return {"code": self.answer.code, "checks": self.verdict.to_dict(),
+                **({"repairs": self.repairs, "feedback": self.feedback} if self.repairs else {})}
 
 
 def _findings(findings: tuple[Finding, ...]) -> list[dict[str, object]]:
@@ -97,6 +102,8 @@ class Result:
     candidates: int = 1  # how many may be tried
     # Simplify when no candidate kept the behaviour: the answer is the original, and the best candidate is here.
     rejected: Candidate | None = None
+    attempts: tuple[Candidate, ...] = ()  # every answer checked so far, in order (fresh samples and repairs)
+    repairs: int = 0  # while an answer streams: the earlier answer (1-based) it repairs; 0: a fresh sample
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the command line's --json output."""
@@ -110,4 +117,5 @@ class Result:
                         "prompt": r.prompt} for r in self.rounds],
             "checks": self.checks.to_dict() if self.checks is not None else None,
             "rejected": self.rejected.to_dict() if self.rejected is not None else None,
+            "attempts": [a.to_dict() for a in self.attempts],
         }

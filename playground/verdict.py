@@ -25,8 +25,10 @@ ORIGINS = {
     "syntax": "syntax",
     "mutants": "planted bugs",
     "claim": "an example in the explanation, run on the code",
+    "unchanged": "the answer against your code",
 }
-READABLE = ("program", "example", "test", "input", "model", "edge", "intended", "error", "mutants", "claim", "syntax")
+READABLE = ("unchanged", "program", "example", "test", "input", "model", "edge", "intended", "error", "mutants",
+            "claim", "syntax")
 
 
 def rank(item: Item) -> int:
@@ -49,6 +51,7 @@ class Item:
     origin: str = "example"  # a key of ORIGINS
     warning: str = ""  # a passed check a person should look at ("still raises IndexError on `f([])`: intended?")
     timed_out: bool = False  # the machine was too busy to finish it: neither passed nor failed, not counted
+    line: int = 0  # the line of the answer the error was raised on (0: none, or not known)
 
     @property
     def ran(self) -> bool:
@@ -64,7 +67,7 @@ class Item:
         return {"name": self.name, "passed": self.passed, "expected": self.expected, "got": self.got,
                 "error": self.error, "seconds": round(self.seconds, 4), "origin": self.origin,
                 **({"warning": self.warning} if self.warning else {}),
-                **({"timed_out": True} if self.timed_out else {})}
+                **({"timed_out": True} if self.timed_out else {}), **({"line": self.line} if self.line else {})}
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ def test_a_result_its_stats_and_its_verdicts_are_values() -> None:
 def test_the_json_shape_is_kept() -> None:
     record = _result().to_dict()
     assert list(record) == ["task", "code", "language", "explanation", "lint", "lint_note", "prompt", "stats",
-                            "model", "engine", "notice", "stopped", "rounds", "checks", "rejected"]
+                            "model", "engine", "notice", "stopped", "rounds", "checks", "rejected", "attempts"]
     assert record["lint"] == [{"line": 1, "col": 4, "message": "undefined name 'y'"}]
     assert record["rounds"] == [{"code": "x = y", "lint": record["lint"], "tokens": 5, "prompt": "prompt"}]
     assert record["stopped"] is False and record["code"] == "x = y"
     assert record["rejected"] == {"code": "x = y", "checks": {**record["checks"], "notes": []}}  # type: ignore[dict-item]
+    assert record["attempts"] == []  # each answer checked, fresh or a repair: see tests/test_repair_rounds.py

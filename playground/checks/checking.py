@@ -84,7 +84,7 @@ def run_checks(plan: CheckPlan, program: str) -> Verdict:
             item = judge_fix(case, outcome, original, index, facts, line_text(program, outcome.line))
         else:
             item = judge(case, outcome, original, loose, javascript)
-        items.append(item)
+        items.append(replace(item, line=outcome.line) if item.error and outcome.line else item)
     return _verdict(plan, items, program)
 
 

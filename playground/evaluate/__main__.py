@@ -41,7 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "gemma3-270m), .gguf paths or hf:OWNER/REPO/FILE.gguf")
     p.add_argument("--methods", type=lambda s: _list(s, METHODS), default=["anchor", "pipeline", "repair"],
                    help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair), "
-                        "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates)")
+                        "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates), repair-n "
+                        "(4 answers: repairs from what failed), mixed-n (4 answers: fresh and repair in turn)")
     p.add_argument("--tiers", type=lambda s: _list(s, TIERS), default=["basic"],
                    help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> "
                         "examples), hard-plain (the hard items without their type hints and >>> examples)")

@@ -9,6 +9,8 @@ Methods:
   candidate. It differs from "pipeline" where the checks change the answer: Simplify shows the original
   when the answer changed the behaviour.
 - "best-of-n": the same with 4 candidates: the first that passes its checks, else the one passing most.
+- "repair-n" and "mixed-n": the same budget of 4 answers, spent on repairs of the best failing answer from
+  what failed (policy repair), or on fresh samples and repairs in turn (policy mixed).
 The item's hidden tests are never shown to the pipeline; they only judge the final answer.
 Methods that send the model the same request share its one generation (playground.evaluate.replay).
 """
@@ -25,13 +27,14 @@ from dataclasses import dataclass
 from .. import pipeline
 from ..chat import render_chat
 from ..engines import Engine, load_engine, unload_engine
-from ..params import GenerationParams
+from ..params import GenerationParams, Policy
 from ..tasks import Request, get_task
 from .dataset import Item, load_items
 from .grading import SOURCE, answer_language, grade_answer
 from .replay import Replay
 
-METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n")
+METHODS = ("anchor", "pipeline", "repair", "checked", "best-of-n", "repair-n", "mixed-n")
+POLICIES = {"checked": Policy.FRESH, "best-of-n": Policy.FRESH, "repair-n": Policy.REPAIR, "mixed-n": Policy.MIXED}
 BEST_OF = 4
 PARAMS = GenerationParams(temperature=0.0, seed=1234, max_tokens=256)
 
@@ -121,9 +124,10 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
 
 
 def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
-    """The pipeline with its own checks, one candidate ("checked") or BEST_OF ("best-of-n")."""
-    candidates = BEST_OF if method == "best-of-n" else 1
-    request = _request(item, params.model_copy(update={"candidates": candidates}))
+    """The pipeline with its own checks: one answer ("checked"), or up to BEST_OF, fresh ("best-of-n"),
+    repairs ("repair-n") or both in turn ("mixed-n")."""
+    candidates = 1 if method == "checked" else BEST_OF
+    request = _request(item, params.model_copy(update={"candidates": candidates, "policy": POLICIES[method]}))
     start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run_request(request, engine=engine, checks=True)
     verdict = result.checks
@@ -142,7 +146,7 @@ def answers(engine: Engine, model: str, methods: list[str], item: Item, params: 
         out.append(Attempt(item.task, item.name, model, "anchor", code, text, tokens, time.perf_counter() - start))
     if "pipeline" in methods or "repair" in methods:
         out.extend(answer_pipeline(engine, model, item, params, methods))
-    out += [answer_checked(engine, model, item, params, m) for m in ("checked", "best-of-n") if m in methods]
+    out += [answer_checked(engine, model, item, params, m) for m in POLICIES if m in methods]
     return out
 
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from ..checks import CheckPlan, Expect, Kept, plan_checks, run_checks
 from ..extract import extract
+from ..feedback import feedback
 from ..languages import canonical_language, has_python_ast, suggested_filename
 from ..lint import Finding, lint, lint_note
 from ..models import ModelInfo
 from ..prompting import Extra, Mode, Prompt, TaskInputs, chat_prompt, load_template, variables
 from ..restore import restore_missing
 from ..result import Answer
+from ..verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,12 @@ class Task:
         """The answer's code as it is kept, and the verdict on its program (the Tests task keeps only the tests
         that pass; Explain checks its explanation's examples on the code it explains)."""
         return Kept(answer.code, run_checks(plan, program))
+
+    def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
+        """What failed, for a repair turn (feedback.py): the failed checks of the program and pyflakes' errors."""
+        if not self.content(answer).strip():
+            return "- Your answer has no code. Reply with the whole code in one fenced code block."
+        return feedback(verdict, program, answer.lint)
 
     def no_harm(self, original: str, tried: int) -> NoHarm | None:
         """What is kept instead of the best candidate when none passed (None: the best candidate)."""

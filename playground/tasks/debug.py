@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..agreement import disagreement
-from ..checks import Expect
+from ..checks import CheckPlan, Expect, Item, Kept
+from ..feedback import UNCHANGED, same_program
 from ..languages import find_language
 from ..lint import Finding, lint
 from ..prompting import Extra
+from ..result import Answer
 from .base import ForAgents, Shows, Task
 
 
@@ -20,6 +22,16 @@ class Debug(Task):
 
     def explanation_problem(self, explanation: str, original: str, answer: str) -> str:
         return disagreement(explanation, original, answer)
+
+    def judge(self, plan: CheckPlan, answer: Answer, program: str) -> Kept:
+        """As every task, and an answer that changes nothing but comments, docstrings or imports fails: it is
+        never a fix (a small model often returns the input so, while its own example still fails)."""
+        kept = super().judge(plan, answer, program)
+        if not answer.code.strip() or not same_program(plan.original, answer.code, plan.original_language):
+            return kept
+        row = Item(UNCHANGED, False, "a change to the code", "only comments, docstrings or imports changed",
+                   origin="unchanged")
+        return Kept(kept.code, replace(kept.verdict, items=(row, *kept.verdict.items)))
 
 
 DEBUG = Debug(

@@ -1,0 +1,74 @@
+"""The repair round's feedback: what failed, in words, from real checks run in the sandbox (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.checks import check
+from playground.feedback import MAX_FAILURES, failures, feedback, same_program
+from playground.lint import Finding
+from playground.verdict import Item, Verdict
+
+MEDIAN = ('def median(xs):\n    """\n    >>> median([1, 2])\n    1.5\n    """\n'
+          "    xs = sorted(xs)\n    return xs[len(xs) // 2]\n")
+
+
+@pytest.mark.sandbox
+def test_a_failed_example_and_a_failed_test_are_told_with_the_call_the_source_and_the_line() -> None:
+    verdict = check(MEDIAN, language="python", tests="assert median([3, 1, 2]) == 2\nassert median([]) is None")
+    assert feedback(verdict, MEDIAN) == (
+        "- >>> median([1, 2]) (the code's own example): expected 1.5, got 2.\n"
+        "- assert median([]) is None (the user's test): expected no error, it raised IndexError: list index out "
+        "of range on line 7: `return xs[len(xs) // 2]`.")
+
+
+@pytest.mark.sandbox
+def test_the_original_is_named_as_the_source_of_a_translations_expectation() -> None:
+    original = "def double(x):\n    return x * 2\n\n\nprint(double(4))\n"
+    answer = "function double(x) {\n  return x + 2;\n}\n\nconsole.log(double(4));\n"
+    verdict = check(answer, language="javascript", against=original, against_language="python")
+    text = feedback(verdict, answer)
+    assert text.splitlines()[:2] == ["- The program printed 6, where the original printed 8.",
+                                     "- `double(4)` (a call the code itself makes): expected 8, got 6."]
+    assert len(text.splitlines()) <= MAX_FAILURES
+
+
+def test_lint_errors_come_first_and_the_failures_stop_at_the_limit() -> None:
+    verdict = Verdict([Item(f"f({n})", False, str(n), "0", origin="generated") for n in range(5)] +
+                      [Item("f(9)", False, "9", "0", origin="example")])
+    findings = [Finding(2, 4, "undefined name 'y'", "error"), Finding(1, 0, "'os' imported but unused", "warning")]
+    assert feedback(verdict, "x = y\n", findings).splitlines() == [
+        "- line 2: undefined name 'y'",
+        "- `f(9)` (the code's own example): expected 9, got 0.",  # what a person wrote before generated inputs
+        "- `f(0)` (a generated input): expected 0, got 0."]
+    assert [i.name for i in failures(verdict)] == ["f(9)", "f(0)", "f(1)"]
+
+
+def test_a_time_out_is_not_told_as_a_failure_and_nothing_failed_says_nothing() -> None:
+    busy = Verdict([Item("f(1)", False, error="stopped: time limit", timed_out=True), Item("f(2)", True, "2", "2")])
+    assert failures(busy) == [] and feedback(busy, "") == ""
+    assert feedback(None, "", extra=["The answer changes nothing but comments."]) == \
+        "- The answer changes nothing but comments."
+
+
+def test_long_values_are_cut() -> None:
+    item = Item("f()", False, "[" + ", ".join(map(str, range(100))) + "]", "[]", origin="test")
+    line = feedback(Verdict([item]), "")
+    assert "…" in line and len(line) < 200
+
+
+@pytest.mark.parametrize(("before", "after", "language", "same"), [
+    ("def f(x):\n    return x + 1\n", "def f(x):\n    # add one\n    return x + 1  # here\n", "python", True),
+    ("def f(x):\n    return x + 1\n", 'import math\n\ndef f(x):\n    """Add one."""\n    return x + 1\n', "python",
+     True),
+    ("def f(x):\n    return x + 1\n", "def f(x):\n    return x + 2\n", "python", False),
+    ("def f(x):\n    return x + 1\n", "def f(x):\n    if x is None:\n        return 1\n    return x + 1\n", "python",
+     False),
+    ("function f(x) {\n  return x + 1;\n}\n", "// adds one\nfunction f(x) {\n  /* here */ return x + 1;\n}\n",
+     "javascript", True),
+    ("function f(x) {\n  return x + 1;\n}\n", "function f(x) {\n  return x - 1;\n}\n", "javascript", False),
+    ("def f(x:\n    return x\n", "def f(x:\n    return x  # still broken\n", "python", True),  # unparsable: text
+])
+def test_an_answer_that_changes_only_comments_docstrings_or_imports_is_the_same_program(
+        before: str, after: str, language: str, same: bool) -> None:
+    assert same_program(before, after, language) is same

@@ -1,0 +1,107 @@
+"""Repair rounds with exact expected results: a scripted engine gives the answers (tests/fakes.py), the rest is
+real (extraction, pyflakes, the sandbox's checks). An answer that fails its checks is followed, when the policy
+repairs, by a turn of the same conversation saying what failed; the budget is `candidates` answers in all."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from playground.params import GenerationParams, Policy
+from playground.pipeline import run, stream
+from playground.result import Result, Status
+from tests.fakes import ScriptedEngine
+from tests.test_rounds import DOUBLE, fenced
+
+pytestmark = pytest.mark.sandbox
+
+MEDIAN = ('def median(xs):\n    """\n    >>> median([1, 2])\n    1.5\n    """\n    xs = sorted(xs)\n'
+          "    return xs[len(xs) // 2]\n")
+MEDIAN_FIXED = MEDIAN.replace("    return xs[len(xs) // 2]\n", "    mid = len(xs) // 2\n"
+                              "    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2\n")
+TOLD = ("Your code has these problems:\n"
+        "- Your answer is the code you were given, unchanged but for comments, docstrings or imports: the bug is "
+        "still there. Change the code itself.\n"
+        "- >>> median([1, 2]) (the code's own example): expected 1.5, got 2.\n\n"
+        "Fix them and reply with the whole corrected Python code in one fenced code block.")
+
+
+def params(candidates: int, policy: Policy) -> GenerationParams:
+    return GenerationParams(temperature=0.0, max_tokens=300, candidates=candidates, policy=policy)
+
+
+def test_debug_returned_unchanged_is_repaired_from_what_failed() -> None:
+    """The held-out Debug failure: the input back with a comment, its own example still failing. The repair turn
+    says so, word for word, and the repaired answer passes."""
+    unchanged = MEDIAN.replace("def median(xs):\n", "def median(xs):  # fixed\n")
+    engine = ScriptedEngine(fenced(unchanged, "Fixed it."), fenced(MEDIAN_FIXED, "Averages the middle two."))
+    result = run("debug", MEDIAN, language="python", engine=engine, params=params(3, Policy.REPAIR))
+    assert [a.verdict.status for a in result.attempts] == ["fail", "pass"] and len(engine.prompts) == 2
+    first, second = result.attempts
+    assert first.verdict.items[0].name == "the answer changes the code" and not first.verdict.items[0].passed
+    assert (first.repairs, second.repairs) == (0, 1) and second.feedback + "\n" in TOLD
+    # the follow-up turn: the first conversation, the model's answer, then what failed
+    assert engine.prompts[1].startswith(engine.prompts[0].removesuffix("```python\n"))
+    assert f"```python\n{unchanged.rstrip()}\n```" in engine.prompts[1] and TOLD in engine.prompts[1]
+    assert result.answer.code == MEDIAN_FIXED.rstrip("\n") and result.candidate == 2
+    assert result.checks is not None and result.checks.status == "pass" and result.checks.candidates_tried == 2
+    assert result.to_dict()["attempts"][1]["repairs"] == 1  # type: ignore[index]
+
+
+def test_fresh_samples_are_never_told_what_failed() -> None:
+    unchanged = MEDIAN + "# fixed\n"
+    engine = ScriptedEngine(fenced(unchanged), fenced(MEDIAN_FIXED))
+    result = run("debug", MEDIAN, language="python", engine=engine, params=params(2, Policy.FRESH))
+    assert engine.prompts[0] == engine.prompts[1]  # the same prompt again (a new seed)
+    assert [a.repairs for a in result.attempts] == [0, 0] and result.candidate == 2
+
+
+def test_a_repair_that_makes_things_worse_keeps_the_better_answer_and_repairs_it_again() -> None:
+    code = "def sign(x):\n    return 1 if x > 0 else -1 if x < 0 else 0\n\n\nprint(sign(5), sign(-5), sign(0))\n"
+    near = "function sign(x) {\n  return x > 0 ? 1 : -1;\n}\n\nconsole.log(sign(5), sign(-5), sign(0));\n"
+    worse = "function sign(x) {\n  return 7;\n}\n\nconsole.log(sign(5), sign(-5), sign(0));\n"
+    engine = ScriptedEngine(fenced(near), fenced(worse), fenced(worse))
+    result = run("translate", code, language="python", target="javascript", engine=engine,
+                 params=params(3, Policy.REPAIR))
+    assert [a.repairs for a in result.attempts] == [0, 1, 1]  # the better answer is the one repaired, twice
+    assert engine.prompts[1] == engine.prompts[2]  # the same turn, sampled the second time (its seed differs)
+    assert result.answer.code == near.rstrip("\n") and result.candidate == 1
+    assert result.checks is not None and result.checks.status == "fail" and result.checks.candidates_tried == 3
+
+
+def test_mixed_repairs_each_fresh_answer_once() -> None:
+    wrong, empty = DOUBLE.replace("x * 2", "x + 2"), fenced("")  # the fence closed at once: no code
+    engine = ScriptedEngine(fenced(wrong), empty, fenced(wrong), fenced(DOUBLE.replace("x * 2", "x + x")))
+    result = run("simplify", DOUBLE, language="python", engine=engine, params=params(4, Policy.MIXED))
+    assert [a.repairs for a in result.attempts] == [0, 1, 0, 3]
+    assert result.attempts[1].answer.code == "" and result.attempts[1].verdict.status != "pass"  # an empty repair
+    assert engine.prompts[2] == engine.prompts[0] and result.candidate == 4
+    assert "`double(4)` (a call the code itself makes): expected 8, got 6." in result.attempts[3].feedback
+
+
+def test_stop_during_a_repair_round_keeps_the_first_answer_checked() -> None:
+    wrong = DOUBLE.replace("x * 2", "x + 2")
+    engine = ScriptedEngine(fenced(wrong), fenced(DOUBLE.replace("x * 2", "x + x")))
+    cancel = threading.Event()
+    last: Result | None = None
+    for partial in stream("simplify", DOUBLE, language="python", engine=engine, params=params(2, Policy.REPAIR),
+                          cancel=cancel):
+        if partial.candidate == 2 and partial.answer.text.count("\n") >= 2:
+            cancel.set()  # Stop, two lines into the repair
+        last = partial
+    assert last is not None and last.status is Status.STOPPED and len(engine.prompts) == 2
+    assert [a.answer.code for a in last.attempts] == [wrong.rstrip("\n")]  # the repair was never checked
+
+
+def test_the_policy_is_a_validated_setting_and_a_command_line_flag() -> None:
+    from playground.cli import build_parser
+    from playground.errors import InputError
+
+    assert GenerationParams().policy is Policy.FRESH  # the default, until the evaluation says otherwise
+    assert [GenerationParams(policy=Policy.MIXED).repairs(i) for i in range(4)] == [False, True, False, True]
+    assert [GenerationParams(policy=Policy.REPAIR).repairs(i) for i in range(3)] == [False, True, True]
+    with pytest.raises(InputError, match="policy"):
+        GenerationParams.build(policy="twice")
+    args = build_parser().parse_args(["debug", "x.py", "--policy", "repair", "--candidates", "3"])
+    assert args.policy is Policy.REPAIR and args.candidates == 3
