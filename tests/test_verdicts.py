@@ -427,7 +427,7 @@ def test_a_verdict_with_nothing_checked_says_why() -> None:
                       against_language="javascript")
     assert untouched.status == "parses" and any("no inputs could be found" in n for n in untouched.notes)
     empty = run_checks(get_task("translate").plan("def f(x):\n    return x\n", language="python", target="python"), "")
-    assert empty.notes == ["The answer has no code to check."]
+    assert empty.notes == ("The answer has no code to check.",)
 
 
 # ---------------------------------------------------------------- a busy machine's time-out is not a failure
