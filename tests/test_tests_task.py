@@ -217,3 +217,15 @@ def test_a_boundary_no_test_tries_is_a_missed_bug_not_an_equivalent_change() -> 
     assert strength == Strength(3, 4, 0, ["line 2: >= → >", "line 2: 90 → 91", "line 4: >= → >", "line 4: 75 → 76"],
                                 [], strength.probes if strength else 0)
     assert kept.verdict.status == "fail" and kept.verdict.summary() == "these 3 tests catch 0 of 4 planted bugs"
+
+
+@pytest.mark.sandbox
+def test_a_repair_of_written_tests_is_told_which_tests_fail_and_which_planted_bugs_survived() -> None:
+    written = "assert clamp(5, 0, 10) == 5\nassert clamp(11, 0, 10) == 11\n"
+    kept = keep_passing(_plan(CLAMP), written)
+    told = get_task("tests").feedback(kept.verdict, Answer(written, kept.code), kept.code)
+    assert told.splitlines() == [
+        "- 1 written test removed: it fails on your code: assert clamp(11, 0, 10) == 11 (AssertionError). The code is "
+        "right: fix or drop those tests.",
+        "- This change to the code survived every test: line 6: < → <=. Write a test that passes on the code and "
+        "would fail with that change."]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import CheckPlan, Kept, keep_passing
+from ..feedback import MAX_FAILURES
 from ..lint import Finding, lint_after
 from ..prompting import Mode
 from ..result import Answer
+from ..verdict import Verdict
 from .base import ForAgents, Shows, Task
 
 
@@ -19,6 +21,16 @@ class Tests(Task):
 
     def judge(self, plan: CheckPlan, answer: Answer, program: str) -> Kept:
         return keep_passing(plan, program)
+
+    def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
+        """What to do better: the code is right, so a test that fails on it is wrong (the note names them), and
+        a planted bug no test caught asks for a test that tells it from the code."""
+        removed = [n for n in verdict.notes if "written test" in n and "removed" in n]
+        lines = [f"- {note} The code is right: fix or drop those tests." for note in removed]
+        missed = verdict.strength.missed if verdict.strength is not None else []
+        lines += [f"- This change to the code survived every test: {change}. Write a test that passes on the code "
+                  "and would fail with that change." for change in missed[:MAX_FAILURES - len(lines)]]
+        return "\n".join(lines) or super().feedback(verdict, answer, program)
 
     def lint(self, original: str, answer: str, language: str) -> list[Finding]:
         return lint_after(original, answer, language) if answer.strip() else []
