@@ -71,15 +71,12 @@ def failure_line(item: Item, program: str) -> str:
     return f"- {call} ({source}): expected {expected}, {came}."
 
 
-def feedback(verdict: Verdict | None, program: str, findings: Iterable[Finding] = (), *,
-             extra: Iterable[str] = ()) -> str:
+def feedback(verdict: Verdict | None, program: str, findings: Iterable[Finding] = ()) -> str:
     """The repair turn's account of what failed: pyflakes' errors, then the failed checks (at most
-    MAX_FAILURES in all), then what the task adds (`extra`: Debug's unchanged answer, the Tests task's
-    surviving planted bugs); "" when nothing failed."""
+    MAX_FAILURES in all); "" when nothing failed."""
     lines = [f"- line {f.line}: {f.message}" for f in findings if f.kind == "error"][:MAX_FAILURES]
     if verdict is not None:
         lines += [failure_line(i, program) for i in failures(verdict, MAX_FAILURES - len(lines))]
-    lines += [f"- {e}" for e in extra]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from ..checks.expect import expected
 from ..checks.sources import as_call, assert_cases, assert_parts
 from ..languages import defined_name
 from ..result import Answer
+from ..verdict import Verdict
 from .base import ForAgents, Shows, Task
 
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*$", re.M)
@@ -86,6 +87,9 @@ class Explain(Task):
 
     def lint_note(self, language: str) -> str | None:
         return None  # prose is not linted
+
+    def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
+        return ""  # a repair turn asks for corrected code: an explanation is asked for afresh instead
 
     def reference(self, code: str, solution: str, tests: str) -> str:
         """The plainest explanation that passes: the item's first test stated as an example."""
