@@ -109,7 +109,8 @@ def test_the_policy_is_a_validated_setting_and_a_command_line_flag() -> None:
 
 def test_an_explanation_whose_example_is_wrong_is_asked_for_afresh_not_repaired() -> None:
     """Explain answers in words: a repair turn asks for corrected code, so a failed explanation is a fresh sample."""
-    fizz = 'def fizz(n):\n    """\n    >>> fizz(3)\n    \'Fizz\'\n    """\n    return "Fizz" if n % 3 == 0 else str(n)\n'
+    fizz = ('def fizz(n):\n    """\n    >>> fizz(3)\n    \'Fizz\'\n    """\n'
+            '    return "Fizz" if n % 3 == 0 else str(n)\n')
     engine = ScriptedEngine("`fizz(3)` returns `'3'`.", "`fizz(3)` returns `'Fizz'`.")
     result = run("explain", fizz, language="python", engine=engine, params=params(2, Policy.REPAIR))
     assert engine.prompts[0] == engine.prompts[1] and [a.repairs for a in result.attempts] == [0, 0]
