@@ -18,7 +18,8 @@ from playground.evaluate.__main__ import main, parse_args
 from playground.evaluate.dataset import TASK_ORDER, TIERS, Item, load_items
 from playground.evaluate.grading import grade_answer
 from playground.evaluate.replay import Replay
-from playground.evaluate.runner import answer_checked, answer_pipeline
+from playground.evaluate.report import checks_table
+from playground.evaluate.runner import Attempt, answer_checked, answer_pipeline
 from playground.evaluate.sandbox import isolation, run_node_cases, run_python_tests
 from playground.params import GenerationParams
 from playground.repair import errors, improved
@@ -252,17 +253,30 @@ def test_smoke_run_of_the_harness_on_two_items_per_task(tmp_path: Path, capsys: 
 @pytest.mark.model
 def test_checked_and_best_of_n_on_the_hard_tier(tmp_path: Path) -> None:
     out = tmp_path / "answers.jsonl"
-    code = main(["--models", "smollm2", "--limit", "1", "--tiers", "hard", "--methods", "checked,best-of-n",
-                 "--tasks", "simplify,translate", "--max-tokens", "160", "--out", str(out), "--quiet"])
+    code = main(["--models", "smollm2", "--limit", "1", "--tiers", "hard", "--methods", "checked,best-of-n,repair-n",
+                 "--budget", "3", "--tasks", "simplify,translate", "--max-tokens", "160", "--out", str(out), "--quiet"])
     assert code == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(records) == 2 * 2 and {r["tier"] for r in records} == {"hard"}
-    assert {r["method"] for r in records} == {"checked", "best-of-n"}
+    assert len(records) == 2 * 3 and {r["tier"] for r in records} == {"hard"}
+    assert {r["method"] for r in records} == {"checked", "best-of-n", "repair-n"}
     for r in records:
-        assert r["verdict"] in ("pass", "fail") and 1 <= r["candidates"] <= (4 if r["method"] == "best-of-n" else 1)
-        # best-of-n stops early only on a pass; a failing verdict means all four were tried
-        if r["method"] == "best-of-n" and r["verdict"] == "fail":
-            assert r["candidates"] == 4
+        assert r["verdict"] in ("pass", "fail") and 1 <= r["candidates"] <= (1 if r["method"] == "checked" else 3)
+        assert 1 <= r["chosen"] <= r["candidates"]
+        # a budget stops early only on a pass; a failing verdict means all three were tried
+        if r["method"] != "checked" and r["verdict"] == "fail":
+            assert r["candidates"] == 3
+
+
+def test_the_checks_table_counts_repaired_passes_the_hidden_tests_fail() -> None:
+    def attempt(item: str, verdict: str, passed: bool, repaired: bool) -> Attempt:
+        return Attempt("debug", item, "m", "repair-n", "", "", 10, 1.0, passed=passed, verdict=verdict,
+                       repaired=repaired, tier="hard")
+    rows = [attempt("a", "pass", True, True), attempt("b", "pass", False, True), attempt("c", "pass", False, False),
+            attempt("d", "fail", False, True)]  # d: a repair that failed is no repaired pass
+    line = next(r for r in checks_table(rows).splitlines() if r.startswith("| hard | debug |"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    # checks pass 3, of them 2 false; repaired passes 2, of them 1 false (the hidden tests fail b)
+    assert cells[5:7] == ["3", "2 (67%)"] and cells[9:11] == ["2", "1 (50%)"]
 
 
 @pytest.mark.model

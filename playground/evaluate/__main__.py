@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import PlaygroundError
 from .dataset import TASK_ORDER, TIERS
 from .report import checks_table, table
-from .runner import METHODS, PARAMS, Attempt, done_key, evaluate, print_progress
+from .runner import BEST_OF, METHODS, PARAMS, Attempt, done_key, evaluate, print_progress
 from .sandbox import isolation
 
 
@@ -41,11 +41,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "gemma3-270m), .gguf paths or hf:OWNER/REPO/FILE.gguf")
     p.add_argument("--methods", type=lambda s: _list(s, METHODS), default=["anchor", "pipeline", "repair"],
                    help="comma-separated: anchor (one-line prompt), pipeline, repair (pipeline + lint repair), "
-                        "checked (pipeline + its sandbox checks), best-of-n (the same, 4 candidates), repair-n "
-                        "(4 answers: repairs from what failed), mixed-n (4 answers: fresh and repair in turn)")
+                        "checked (pipeline + its sandbox checks), best-of-n (the same, --budget fresh answers), "
+                        "repair-n (repairs from what failed), mixed-n (fresh and repair in turn)")
     p.add_argument("--tiers", type=lambda s: _list(s, TIERS), default=["basic"],
                    help="comma-separated: basic (examples/eval/), hard (examples/eval/hard/: typed, with >>> "
                         "examples), hard-plain (the hard items without their type hints and >>> examples)")
+    p.add_argument("--budget", type=int, default=BEST_OF,
+                   help=f"answers per request for best-of-n, repair-n and mixed-n (default {BEST_OF})")
     p.add_argument("--limit", type=int, default=None, help="only the first N items of each task")
     p.add_argument("--engine", default="llama-cpp", choices=("llama-cpp", "llama-server"),
                    help="the engine that generates: llama-cpp (in-process, default) or llama-server (which "
@@ -119,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         attempts = evaluate(args.models, args.tasks, args.methods, limit=args.limit, params=params,
                             jobs=args.jobs, tiers=args.tiers, progress=progress,
-                            done={done_key(a) for a in kept}, engine_name=args.engine)
+                            done={done_key(a) for a in kept}, engine_name=args.engine,
+                            budget=args.budget)
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

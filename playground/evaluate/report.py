@@ -40,7 +40,9 @@ def table(attempts: list[Attempt]) -> str:
 def checks_table(attempts: list[Attempt]) -> str:
     """How the pipeline's own checks did against the hidden tests, for the methods that ran them: coverage
     (answers whose verdict rests on running the code), false passes (the checks passed an answer the hidden
-    tests fail) and false fails (the other way), with the time spent writing example calls."""
+    tests fail) and false fails (the other way), with the time spent writing example calls. Repaired passes:
+    chosen answers a repair turn made that the checks passed, and how many of them the hidden tests fail (the
+    repair fitted what it was shown, not the task: the hidden tests are held back from the feedback)."""
     groups: dict[Key, list[Attempt]] = defaultdict(list)
     for a in attempts:
         if a.verdict:
@@ -49,7 +51,8 @@ def checks_table(attempts: list[Attempt]) -> str:
     if not groups:
         return ""
     lines = ["| tier | task | model | method | behaviour checked | checks pass | false passes | checks fail | "
-             "false fails | calls s/item |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
+             "false fails | repaired passes | of them false | calls s/item |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     order = {k: i for i, k in enumerate(dict.fromkeys(a.task for a in attempts))}
     for key in sorted(groups, key=lambda k: (k[0], order.get(k[1], len(order)), k[2], k[3])):
         group = groups[key]
@@ -58,10 +61,13 @@ def checks_table(attempts: list[Attempt]) -> str:
         fails = [a for a in group if a.verdict == "fail"]
         false_pass = sum(not a.passed for a in passes)
         false_fail = sum(a.passed for a in fails)
+        repaired = [a for a in passes if a.repaired]
+        overfit = sum(not a.passed for a in repaired)
         calls = sum(a.calls_seconds for a in group) / len(group)
         lines.append(f"| {' | '.join(key)} | {len(ran)}/{len(group)} ({100 * len(ran) / len(group):.0f}%) | "
                      f"{len(passes)} | {false_pass}{_share(false_pass, len(passes))} | {len(fails)} | "
-                     f"{false_fail}{_share(false_fail, len(fails))} | {calls:.1f} |")
+                     f"{false_fail}{_share(false_fail, len(fails))} | {len(repaired)} | "
+                     f"{overfit}{_share(overfit, len(repaired))} | {calls:.1f} |")
     return "\n".join(lines)
 
 

@@ -8,9 +8,10 @@ Methods:
 - "checked": the pipeline with its checks (the item's own >>> examples, the original as the oracle), one
   candidate. It differs from "pipeline" where the checks change the answer: Simplify shows the original
   when the answer changed the behaviour.
-- "best-of-n": the same with 4 candidates: the first that passes its checks, else the one passing most.
-- "repair-n" and "mixed-n": the same budget of 4 answers, spent on repairs of the best failing answer from
-  what failed (policy repair), or on fresh samples and repairs in turn (policy mixed).
+- "best-of-n": the same with a budget of n answers (4 unless --budget says otherwise), fresh samples: the first
+  that passes its checks, else the one passing most.
+- "repair-n" and "mixed-n": the same budget, spent on repairs of the best failing answer from what failed
+  (policy repair), or on fresh samples and repairs in turn (policy mixed).
 The item's hidden tests are never shown to the pipeline; they only judge the final answer.
 Methods that send the model the same request share its one generation (playground.evaluate.replay).
 """
@@ -58,6 +59,8 @@ class Attempt:
     candidates: int = 1  # candidates tried (checked, best-of-n)
     verdict: str = ""  # what the pipeline's own checks said: pass, fail, parses (syntax only), none
     calls_seconds: float = 0.0  # time the model spent writing example calls for the checks
+    chosen: int = 1  # which answer (1-based) the pipeline chose
+    repaired: bool = False  # the chosen answer is a repair turn's, asked with what failed
 
 
 def _language(task: str) -> str:
@@ -123,21 +126,25 @@ def answer_pipeline(engine: Engine, model: str, item: Item, params: GenerationPa
     return attempts
 
 
-def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str) -> Attempt:
-    """The pipeline with its own checks: one answer ("checked"), or up to BEST_OF, fresh ("best-of-n"),
+def answer_checked(engine: Engine, model: str, item: Item, params: GenerationParams, method: str,
+                   budget: int = BEST_OF) -> Attempt:
+    """The pipeline with its own checks: one answer ("checked"), or up to `budget`, fresh ("best-of-n"),
     repairs ("repair-n") or both in turn ("mixed-n")."""
-    candidates = 1 if method == "checked" else BEST_OF
+    candidates = 1 if method == "checked" else budget
     request = _request(item, params.model_copy(update={"candidates": candidates, "policy": POLICIES[method]}))
     start, saved = time.perf_counter(), _saved(engine)
     result = pipeline.run_request(request, engine=engine, checks=True)
     verdict = result.checks
+    chosen = result.attempts[result.candidate - 1] if 0 < result.candidate <= len(result.attempts) else None
     return Attempt(item.task, item.name, model, method, request.task.content(result.answer), result.answer.text,
                    result.stats.completion_tokens, _timed(engine, start, saved),
                    candidates=verdict.candidates_tried if verdict else 1,
-                   verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s)
+                   verdict=verdict.status if verdict else "", calls_seconds=result.stats.calls_s,
+                   chosen=result.candidate, repaired=bool(chosen and chosen.repairs))
 
 
-def answers(engine: Engine, model: str, methods: list[str], item: Item, params: GenerationParams) -> list[Attempt]:
+def answers(engine: Engine, model: str, methods: list[str], item: Item, params: GenerationParams,
+            budget: int = BEST_OF) -> list[Attempt]:
     """Generate one answer per method for an item (not yet checked)."""
     out = []
     if "anchor" in methods:
@@ -146,7 +153,7 @@ def answers(engine: Engine, model: str, methods: list[str], item: Item, params: 
         out.append(Attempt(item.task, item.name, model, "anchor", code, text, tokens, time.perf_counter() - start))
     if "pipeline" in methods or "repair" in methods:
         out.extend(answer_pipeline(engine, model, item, params, methods))
-    out += [answer_checked(engine, model, item, params, m) for m in POLICIES if m in methods]
+    out += [answer_checked(engine, model, item, params, m, budget) for m in POLICIES if m in methods]
     return out
 
 
@@ -167,10 +174,11 @@ def done_key(attempt: Attempt) -> Done:
 def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str], *, limit: int | None = None,
              params: GenerationParams = PARAMS, jobs: int = 1, tiers: Iterable[str] = ("basic",),
              progress: Callable[[Attempt], None] | None = None, done: AbstractSet[Done] = frozenset(),
-             engine_name: str = "llama-cpp") -> list[Attempt]:
+             engine_name: str = "llama-cpp", budget: int = BEST_OF) -> list[Attempt]:
     """Every (model, task, method, item) answered and checked; checks run on `jobs` threads
     while the next answers are generated (generation itself is one at a time per model), on `engine_name`.
-    Attempts whose key is in `done` are skipped (a model all of whose attempts are done is not loaded)."""
+    `budget`: answers per request for best-of-n, repair-n and mixed-n. Attempts whose key is in `done` are
+    skipped (a model all of whose attempts are done is not loaded)."""
     tasks, methods, tiers = list(tasks), list(methods), list(tiers)
     futures: list[Future[Attempt]] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -184,7 +192,7 @@ def evaluate(models: Iterable[str], tasks: Iterable[str], methods: Iterable[str]
             engine = Replay(loaded)
             try:
                 for tier, item, todo in work:
-                    for attempt in answers(engine, model, todo, item, params):
+                    for attempt in answers(engine, model, todo, item, params, budget):
                         attempt.tier = tier
                         future = pool.submit(_graded, attempt, item)
                         if progress is not None:
