@@ -8,27 +8,25 @@ import argparse
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from .assemble import ProgressCallback
 from .checks import CheckPlan, Expect, check
 from .derive import with_written_calls
 from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
-from .highlight import highlight_terminal
 from .inputs import decode_source
 from .languages import RUNNABLE, language_from_filename
 from .models import locate
 from .params import GenerationParams
 from .pipeline import stream_request
-from .repair import errors
-from .result import Result, Status
-from .settings import get_settings
+from .settings import Settings, get_settings
 from .tasks import TASKS, Request, Task, TaskInputs, what_it_does
-from .verdict import VerdictStatus, rank
+from .terminal import echo, print_final
+from .verdict import VerdictStatus
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -49,8 +47,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     for name, info in GenerationParams.model_fields.items():
         flag = "--" + name.replace("_", "-")
         choices = [str(c) for c in type(info.default)] if isinstance(info.default, StrEnum) else None
+        default = f"PLAYGROUND_{name.upper()}, else {Settings.model_fields[name].default}" \
+            if name in Settings.model_fields else info.default  # the budget and policy: the settings'
         p.add_argument(flag, type=type(info.default), default=None, choices=choices,
-                       help=f"{info.description} (default {info.default})")
+                       help=f"{info.description} (default {default})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,75 +118,6 @@ def _read(name: str) -> str:
         return decode_source(path.read_bytes(), str(path))
     except OSError as exc:
         raise PlaygroundError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-
-
-def _checks_text(result: Result) -> str:
-    verdict = result.checks
-    if verdict is None:
-        return "checks: not run\n"
-    lines = [f"checks: {verdict.sentence()}" + (f" (candidate {verdict.candidate} of {verdict.candidates_tried})"
-                                                if verdict.candidates_tried > 1 else "")]
-    if not TASKS[result.task].shows.code_answer:  # beside an explanation: what the code's calls returned
-        lines += [f"  ran {i.name}: {i.got}" for i in verdict.judged if i.passed][:3]
-    lines += [f"  ✗ {i.name}: expected {i.expected}, got {i.got or '-'}" + (f" ({i.error})" if i.error else "")
-              for i in sorted(verdict.judged, key=rank) if not i.passed][:10]
-    lines += [f"  ! {i.warning}" for i in verdict.items if i.warning][:5]
-    lines += [f"  note: {note}" for note in verdict.notes]
-    return "\n".join(lines) + "\n"
-
-
-def _print_final(result: Result, out: TextIO) -> None:
-    w = out.write
-    answer, code = result.answer, TASKS[result.task].shows.code_answer  # Explain's answer is prose only
-    w("\n\n--- " + ("code " if code else "explanation ") + "-" * 50 + "\n")
-    if code:
-        w(highlight_terminal(answer.code, result.language))
-    if answer.explanation:
-        w("\n" + answer.explanation + "\n")
-    if answer.lint:
-        w("\nlint:\n" + "".join(f"  line {f.line}, col {f.col}: {f.message}\n" for f in answer.lint))
-    elif code:
-        w(f"\nlint: {result.lint_note or 'no problems found'}\n")
-    w(_checks_text(result))
-    s = result.stats
-    w(f"\n{s.prompt_tokens} prompt + {s.completion_tokens} new tokens, {s.tokens_per_s:.1f} tokens/s, "
-      f"first token {s.ttft_s:.2f}s, total {s.total_s:.2f}s ({result.model}, {result.engine})\n")
-    if len(result.rounds) == 2:
-        kept = "the repaired round" if answer == result.rounds[1].answer else "the first round (no fewer errors)"
-        w(f"repair: 2 rounds, showing {kept}\n")
-    if result.rejected is not None:
-        w("\n--- the best candidate, not used (it did not keep the behaviour) ---\n")
-        w(highlight_terminal(result.rejected.answer.code, result.language))
-    if result.notice:
-        w(f"note: {result.notice}\n")
-
-
-def _echo(results: Iterable[Result], out: TextIO) -> Result:
-    """Write the answer to out as it streams (a repair round or a new candidate starts from the top)."""
-    w = out.write
-    result, shown, rounds, candidate = None, 0, 0, 1
-    for result in results:
-        if len(result.rounds) != rounds:  # the repair round starts: its answer streams from the top
-            rounds, shown = len(result.rounds), 0
-            if rounds == 1:
-                found = "; ".join(f"line {f.line}: {f.message}" for f in errors(result.rounds[0].answer.lint))
-                w(f"\n\n--- pyflakes found errors ({found}); asking once more ---\n")
-            continue
-        if result.candidate != candidate:
-            candidate, shown = result.candidate, 0
-            if result.repairs:  # a follow-up turn: which answer it repairs, and what failed there
-                failed = result.attempts[result.repairs - 1]
-                w(f"\n\n--- answer {candidate} of {result.candidates} repairs answer {result.repairs} "
-                  f"({failed.verdict.sentence()}) ---\n")
-            else:
-                w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
-        if result.status is Status.CHECKING:
-            w("\n[checking in the sandbox...]")
-        w(result.answer.text[shown:])
-        out.flush()
-        shown = len(result.answer.text)
-    assert result is not None
-    return result
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -295,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         values = {k: getattr(args, k) for k in GenerationParams.model_fields}
         values["candidates"] = values["candidates"] or settings.candidates
+        values["policy"] = values["policy"] or settings.policy
         request = Request.build(args.command, code, language=language, params=GenerationParams.build(**values),
                                 tests=_read(args.tests_file) if args.tests_file else "",
                                 **_extra(TASKS[args.command], getattr(args, "extra", None)))
@@ -305,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             *_, result = results
             print(json.dumps(result.to_dict(), indent=2))
         else:
-            _print_final(_echo(results, sys.stdout), sys.stdout)
+            print_final(echo(results, sys.stdout), sys.stdout)
         return 0
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -23,34 +23,17 @@ from .derive import with_intended_tests, with_written_calls
 from .engines import Engine, Infiller, load_engine
 from .errors import ContextOverflowError, EngineError, PlaygroundError
 from .feedback import feedback
-from .params import GenerationParams, Policy
+from .params import GenerationParams
 from .prompting import Mode, Prompt
 from .repair import errors, improved, repair_prompt
 from .result import Answer, Candidate, Result, Round, Stats, Status
+from .rounds import ask_for, choose, ends, fit, join_notes
 from .settings import get_settings
 from .tasks import Request, Task
-from .verdict import Verdict, VerdictStatus, closest
+from .verdict import Verdict
 
 P = ParamSpec("P")
 
-MIN_ANSWER_TOKENS = 32  # an input that leaves less room than this for the answer is refused
-
-
-def _fit(prompt: Prompt, engine: Engine, params: GenerationParams) -> tuple[int, GenerationParams, str]:
-    """Count the prompt's tokens and make sure prompt + answer fit the context window."""
-    n_prompt = engine.count_tokens(prompt.text)
-    n_ctx = engine.context_size
-    if n_prompt + MIN_ANSWER_TOKENS > n_ctx:
-        raise ContextOverflowError(n_prompt, n_ctx, MIN_ANSWER_TOKENS)
-    room = n_ctx - n_prompt
-    if params.max_tokens > room:
-        note = f"The answer is limited to {room} tokens: the prompt uses {n_prompt} of {n_ctx} context tokens."
-        return n_prompt, params.model_copy(update={"max_tokens": room}), note
-    return n_prompt, params, ""
-
-
-def _join(*notes: str) -> str:
-    return " ".join(n for n in notes if n)
 
 
 @dataclass
@@ -97,18 +80,18 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
     spec, code, suffix = request.task, request.code, request.suffix
     prompt = request.prompt(engine.info)
     plan = request.plan() if checking else None
-    n_prompt, params, fit_note = _fit(prompt, engine, request.params)
+    n_prompt, params, fit_note = fit(prompt, engine, request.params)
     state = Result(task=spec.name, language=prompt.language, prompt=prompt.text, model=engine.info.name,
-                   engine=engine.name, answer=Answer(prompt.prefill), notice=_join(prompt.notice, fit_note),
+                   engine=engine.name, answer=Answer(prompt.prefill), notice=join_notes(prompt.notice, fit_note),
                    stats=Stats(prompt_tokens=n_prompt, context_size=engine.context_size),
                    candidates=params.candidates)
     clock = _Clock(time.perf_counter())
     tried: list[Candidate] = []
     for index in range(params.candidates):
-        ask = _ask(spec, prompt, tried, params, index, engine, suffix)
+        ask = ask_for(spec, prompt, tried, params, index, engine, suffix)
         if index:  # start again (the stats keep counting the whole request)
             state = replace(state, answer=Answer(ask.prompt.prefill), rounds=(), status=Status.GENERATING,
-                            candidate=index + 1, checks=None, repairs=ask.repairs)
+                            candidate=index + 1, checks=None, repairs=ask.repairs, prompt=ask.prompt.text)
         round_params = ask.params
         state = yield from _generate(spec, state, engine, ask.prompt, round_params, cancel, clock, code, suffix)
         if repair and not cancel.is_set() and errors(state.answer.lint):
@@ -134,52 +117,13 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
             break
         tried.append(Candidate(state.answer, verdict, ask.repairs, ask.feedback, ask.prompt.text))
         state = replace(state, attempts=tuple(tried))
-        if _ends(spec, tried[-1]) or cancel.is_set():
+        if ends(spec, tried[-1]) or cancel.is_set():
             break
     stopped = cancel.is_set()
     if tried and not stopped:
-        state = _choose(spec, state, tried, code, _join(prompt.notice, fit_note))
+        state = choose(spec, state, tried, code, join_notes(prompt.notice, fit_note))
     yield replace(state, status=Status.STOPPED if stopped else Status.DONE,  # the whole request: generation,
                   stats=replace(state.stats, total_s=time.perf_counter() - clock.start))  # calls and checks
-
-
-def _ends(spec: Task, candidate: Candidate) -> bool:
-    """Whether an answer ends the search: nothing it was checked on failed, and it has something to show (an
-    answer with no code has nothing to fail, and is no answer)."""
-    return candidate.verdict.status is not VerdictStatus.FAIL and bool(spec.content(candidate.answer).strip())
-
-
-@dataclass(frozen=True)
-class _Ask:
-    """How one answer is asked for: its prompt and settings, and, for a repair, which answer (1-based) it
-    repairs and what it was told failed."""
-
-    prompt: Prompt
-    params: GenerationParams
-    repairs: int = 0
-    feedback: str = ""
-
-
-def _ask(spec: Task, prompt: Prompt, tried: list[Candidate], params: GenerationParams, index: int, engine: Engine,
-         suffix: str) -> _Ask:
-    """Answer index+1: a fresh sample from the prompt, or, when the policy repairs here, a follow-up turn with
-    the best failing answer so far (mixed: the fresh one just made) and what failed. A repair that cannot be
-    asked (a fill-in-the-middle prompt, nothing to tell, no room in the context) is a fresh sample."""
-    fresh = _Ask(prompt, params.for_candidate(index))
-    if not tried or not params.repairs(index):
-        return fresh
-    number = len(tried) if params.policy is Policy.MIXED else closest([c.verdict for c in tried]) + 1
-    parent = tried[number - 1]
-    told = spec.feedback(parent.verdict, parent.answer, spec.program(parent.answer.code, prompt, suffix))
-    follow_up = repair_prompt(prompt, parent.answer.code, told, engine.info)
-    if follow_up is None:
-        return fresh
-    again = any(c.repairs == number for c in tried)  # the same turn again: sampled, or it would say the same
-    try:
-        _, fitted, _ = _fit(follow_up, engine, params.for_candidate(index) if again else params)
-    except ContextOverflowError:
-        return fresh
-    return _Ask(follow_up, fitted, number, told)
 
 
 def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt,
@@ -190,29 +134,11 @@ def _check(spec: Task, state: Result, plan: CheckPlan, prompt: Prompt,
         plan = expected(plan)
         kept = spec.judge(plan, state.answer, spec.program(state.answer.code, prompt, suffix))
     except SandboxUnavailable as exc:
-        return plan, replace(state, notice=_join(state.notice, f"Checks did not run: {exc}")), None
+        return plan, replace(state, notice=join_notes(state.notice, f"Checks did not run: {exc}")), None
     if kept.code != state.answer.code:  # the task kept part of it (Tests: the tests that pass)
         state = replace(state, answer=replace(state.answer, code=kept.code,
                                               lint=tuple(spec.lint(plan.original, kept.code, state.language))))
     return plan, state, kept.verdict
-
-
-def _choose(spec: Task, state: Result, tried: list[Candidate], original: str, request_notice: str) -> Result:
-    """The state with the first candidate that passed (else the one that passed most). A task with a no-harm
-    rule (Simplify) keeps the original when none passed: the notes about the candidates' code go with them."""
-    best = next((c for c in tried if _ends(spec, c)), None)
-    if best is None:  # the one that passed most, of those with something to show if any
-        shown = [c for c in tried if spec.content(c.answer).strip()] or tried
-        best = shown[closest([c.verdict for c in shown])]
-    number = tried.index(best) + 1
-    best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
-    state = replace(state, answer=best.answer, candidate=number, checks=best.verdict)
-    kept = spec.no_harm(original, len(tried)) if best.verdict.status is VerdictStatus.FAIL else None
-    if kept is None:
-        return state
-    return replace(state, rejected=best, notice=_join(request_notice, kept.note),
-                   answer=replace(best.answer, code=kept.code, explanation="",
-                                  lint=tuple(spec.lint(original, kept.code, state.language))))
 
 
 def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: GenerationParams,
@@ -251,8 +177,8 @@ def _generate(spec: Task, state: Result, engine: Engine, prompt: Prompt, params:
     wrong = spec.explanation_problem(answer.explanation, code, answer.code)
     if wrong:  # an explanation of a change the answer did not make: better nothing
         answer = replace(answer, explanation="")
-        notice = _join(notice, f"The model's explanation is not shown: it mentions {wrong}, which its fix does not "
-                               "change.")
+        notice = join_notes(notice, f"The model's explanation is not shown: it mentions {wrong}, which its fix "
+                                    "does not change.")
     findings = spec.lint(code, answer.code, state.language) if answer.code.strip() else []
     return replace(state, answer=replace(answer, lint=tuple(findings)), notice=notice,
                    lint_note=spec.lint_note(state.language))
@@ -266,9 +192,9 @@ def _repair(spec: Task, state: Result, engine: Engine, prompt: Prompt, params: G
     if second is None:
         return state
     try:
-        _, params, _ = _fit(second, engine, params)
+        _, params, _ = fit(second, engine, params)
     except ContextOverflowError:
-        return replace(state, notice=_join(state.notice, "No repair round: the conversation would not fit the "
+        return replace(state, notice=join_notes(state.notice, "No repair round: the conversation would not fit the "
                                                          "context."))
     tokens, seconds = state.stats.completion_tokens, time.perf_counter() - clock.start
     first = Round(state.answer, state.prompt, tokens, seconds)
@@ -296,7 +222,7 @@ def _restore_missing(spec: Task, state: Result, prompt: Prompt, code: str, answe
                                    mode=prompt.mode)
     note = (f"The answer uses {', '.join(names)}, which it left out: kept from the original code "
             "(its imports, constants or helpers).")
-    notice = _join(state.notice, note) if names and note not in state.notice else state.notice
+    notice = join_notes(state.notice, note) if names and note not in state.notice else state.notice
     return replace(answer, code=restored), notice
 
 

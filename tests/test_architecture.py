@@ -15,10 +15,11 @@ MODULES = {
     for path in sorted(PACKAGE.rglob("*.py"))
 }
 # Who may import whom: each layer imports its own modules and those listed. core: the pure modules of
-# playground/ (tasks, extract, lint, ...); api: the pipeline, the calls the model writes for the checks (derive)
-# and the command line, on top of the engines; markup: the HTML the front ends share (highlighted code, message
-# boxes), which nothing below the front ends may import.
-API = {"playground", "playground.pipeline", "playground.derive", "playground.cli", "playground.__main__"}
+# playground/ (tasks, extract, lint, ...); api: the pipeline and its rounds, the calls the model writes for the
+# checks (derive) and the command line, on top of the engines; markup: the HTML the front ends share (highlighted
+# code, message boxes), which nothing below the front ends may import.
+API = {"playground", "playground.pipeline", "playground.rounds", "playground.derive", "playground.cli",
+       "playground.terminal", "playground.__main__"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},

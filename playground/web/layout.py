@@ -19,22 +19,20 @@ from ..languages import AUTO, language_choices
 from ..markup.fragments import PLACEHOLDER
 from ..markup.highlight import highlight_css
 from ..markup.outputs import Outputs
-from ..params import GenerationParams
 from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task, what_it_does
 from ..tasks.examples import load_examples
+from .controls import sampling_controls
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
-from .handlers import SAMPLING, PlaygroundApp, detect_language, guess_again
+from .handlers import PlaygroundApp, detect_language, guess_again
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
 from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
 from .view import Panels, Shown, Update, pending_panels
 
-LABELS = {"temperature": "Temperature", "top_p": "Top-p", "top_k": "Top-k", "max_tokens": "Max new tokens",
-          "repeat_penalty": "Repetition penalty", "seed": "Seed", "candidates": "Candidates (best of n)"}
 CSS_FILE = Path(__file__).with_name("ui.css")
 PLACEHOLDER_WORDS = '<div class="pg-explanation pg-placeholder">The explanation appears here.</div>'
 INTRO = (
@@ -63,27 +61,6 @@ class ExtraTab(NamedTuple):
     title: str
     id: str
     build: Callable[[], None]
-
-
-def _sampling_controls() -> list[gr.components.Component]:
-    """One control per GenerationParams field, with its bounds, default and description."""
-    controls: list[gr.components.Component] = []
-    for name in SAMPLING:
-        field = GenerationParams.model_fields[name]
-        lo, hi = GenerationParams.bounds(name)
-        if name == "seed":
-            controls.append(gr.Number(field.default, label=LABELS[name], info=field.description, precision=0,
-                                      minimum=lo, maximum=hi, elem_id=f"sampling-{name}"))
-            continue
-        if lo is None or hi is None:
-            raise TypeError(f"GenerationParams.{name} has no bounds (ge/le) for its slider")
-        step = 1 if field.annotation in (int, "int") else 0.01 if hi <= 1 else 0.05
-        if any(getattr(m, "gt", None) is not None for m in field.metadata):
-            lo += step  # the bound itself is excluded
-        value = get_settings().candidates if name == "candidates" else field.default  # PLAYGROUND_CANDIDATES
-        controls.append(gr.Slider(lo, hi, value=value, step=step, label=LABELS[name], info=field.description,
-                                  elem_id=f"sampling-{name}"))
-    return controls
 
 
 # Copy takes what Download saves: the code, or an Explain answer's explanation (its record has no code).
@@ -285,7 +262,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             gr.Markdown("### Model")
             panel = model_panel(app)
             gr.Markdown("### Sampling")
-            sampling = _sampling_controls()
+            sampling = sampling_controls()
         gr.Markdown(INTRO, elem_classes="pg-intro")
         panel["speed"] = gr.HTML(elem_id="model-speed")  # the loaded model and its speed here (show_model)
         restores: list[Restore] = []
