@@ -70,6 +70,13 @@ class Candidate:
     feedback: str = ""  # what the repair turn told the model failed
     prompt: str = ""  # the prompt that asked for it
 
+    def story(self, number: int) -> str:
+        """This answer's line in the request's account of its rounds: "Answer 1: 1 of 5 checks fails, e.g.
+        `median([1, 2])`: expected 1.5, got 1", "Answer 2, repaired from answer 1: passes 5/5"."""
+        how = f", repaired from answer {self.repairs}" if self.repairs else ", a fresh sample" if number > 1 else ""
+        empty = not self.answer.code.strip() and not self.answer.explanation.strip()
+        return f"Answer {number}{how}: {'no code' if empty else self.verdict.sentence()}"
+
     def to_dict(self) -> dict[str, object]:
         return {"code": self.answer.code, "checks": self.verdict.to_dict(),
                 **({"repairs": self.repairs, "feedback": self.feedback} if self.repairs else {})}
@@ -86,7 +93,7 @@ class Result:
 
     task: str
     language: str
-    prompt: str
+    prompt: str  # the prompt of the answer shown (a repair's: the conversation, with what failed)
     model: str
     engine: str
     # With repair=True and lint errors in the first answer, rounds is (first round, repaired round), and the

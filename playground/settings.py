@@ -16,6 +16,7 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationErro
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import InputError
+from .params import Policy
 
 PREFIX = "PLAYGROUND_"
 
@@ -81,8 +82,13 @@ class Settings(BaseSettings):
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")
     # -- checked answers
-    candidates: int = Field(1, ge=1, le=8, description="Answers generated per request until one passes its checks "
-                                                       "(the sampling panel's default).")
+    candidates: int = Field(3, ge=1, le=8, description="Answers generated per request until one passes its checks "
+                                                       "(the default of the page, the API, MCP and the command line; "
+                                                       "a request that passes at once makes one).")
+    policy: Policy = Field(Policy.REPAIR, description="How the answers after a failed one are made: repair (the "
+                                                      "model is shown what failed and fixes its answer), fresh (a new "
+                                                      "sample) or mixed (in turn); see docs/checks.md for the "
+                                                      "figures that chose it.")
     checks: bool = Field(True, description="Run each answer's checks in the WebAssembly sandbox (0: answers "
                                            "are not run, only linted).")
     model_calls: bool = Field(True, description="When the code gives a function no inputs (no >>> examples, no "

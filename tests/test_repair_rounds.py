@@ -47,6 +47,38 @@ def test_debug_returned_unchanged_is_repaired_from_what_failed() -> None:
     assert result.answer.code == MEDIAN_FIXED.rstrip("\n") and result.candidate == 2
     assert result.checks is not None and result.checks.status == "pass" and result.checks.candidates_tried == 2
     assert result.to_dict()["attempts"][1]["repairs"] == 1  # type: ignore[index]
+    assert result.prompt == engine.prompts[1]  # the prompt shown is the one that asked for the answer shown
+
+
+def test_the_rounds_are_told_on_the_page_and_on_the_command_line() -> None:
+    """"Answer 1 failed ...; Answer 2, repaired from that, passes": one line per answer, each opening onto its
+    code, its diff against the answer it repairs and what the model was told (escaped)."""
+    import io
+
+    from playground.markup.fragments import code_html
+    from playground.markup.highlight import highlighted
+    from playground.terminal import print_final
+    from playground.web.attempts import attempts_html
+
+    unchanged = MEDIAN.replace("def median(xs):\n", "def median(xs):  # <script>x</script>\n")
+    engine = ScriptedEngine(fenced(unchanged), fenced(MEDIAN_FIXED))
+    result = run("debug", MEDIAN, language="python", engine=engine, params=params(3, Policy.REPAIR))
+    stories = [a.story(n) for n, a in enumerate(result.attempts, 1)]
+    assert stories == ["Answer 1: 2 of 2 checks fail, e.g. the answer changes the code: expected a change to the "
+                       "code, got only comments, docstrings or imports changed",
+                       "Answer 2, repaired from answer 1: passes 1/1"]
+    page = attempts_html(result.attempts, result.candidate, MEDIAN, "python",
+                         lambda code, language: code_html(highlighted(code, language)))
+    assert page.count('<details class="pg-attempt">') == 2 and "2 answers tried" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # the model's code stays text
+    told = page.split("What the model was told:")[1]
+    assert "&gt;&gt;&gt; median([1, 2]) (the code&#x27;s own example): expected 1.5, got 2." in told
+    assert "Changes from answer 1:" in told and '<span class="pg-add">+    mid = len(xs) // 2</span>' in told
+    assert "· shown above" in page.split('<details class="pg-attempt">')[2]
+    assert attempts_html(result.attempts[:1], 1, MEDIAN, "python", lambda code, _: code) == ""  # one answer: no list
+    out = io.StringIO()
+    print_final(result, out)
+    assert f"answers tried:\n  {stories[0]}\n  {stories[1]} (shown)\nchecks: passes 1/1" in out.getvalue()
 
 
 def test_fresh_samples_are_never_told_what_failed() -> None:
@@ -98,7 +130,7 @@ def test_the_policy_is_a_validated_setting_and_a_command_line_flag() -> None:
     from playground.cli import build_parser
     from playground.errors import InputError
 
-    assert GenerationParams().policy is Policy.FRESH  # the default, until the evaluation says otherwise
+    assert GenerationParams().policy is Policy.FRESH  # a library call: one answer unless it asks for more
     assert [GenerationParams(policy=Policy.MIXED).repairs(i) for i in range(4)] == [False, True, False, True]
     assert [GenerationParams(policy=Policy.REPAIR).repairs(i) for i in range(3)] == [False, True, True]
     with pytest.raises(InputError, match="policy"):

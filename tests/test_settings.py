@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from playground.params import Policy
 from playground.settings import Settings, SettingsError, load_settings, reload_settings, with_table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
@@ -26,12 +27,20 @@ def test_variables_are_read_with_their_types(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.threads == 3 and settings.thread_count == 3 and settings.is_public is False
     assert settings.allowed_model_list == ["a.gguf", "hf:o/r/f.gguf"]
     assert load_settings(threads=5).threads == 5  # arguments win
+    monkeypatch.setenv("PLAYGROUND_POLICY", "mixed")
+    assert reload_settings().policy is Policy.MIXED and reload_settings().policy == "mixed"
+
+
+def test_the_front_ends_default_to_a_budget_that_repairs() -> None:
+    """Up to 3 answers, a failed one repaired from what failed (the evaluation's choice, docs/checks.md)."""
+    assert (Settings.model_fields["candidates"].default, Settings.model_fields["policy"].default) == (3, Policy.REPAIR)
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("PLAYGROUND_THREADS", "many", "PLAYGROUND_THREADS='many': Input should be a valid integer"),
     ("PLAYGROUND_N_CTX", "10", "PLAYGROUND_N_CTX='10': Input should be greater than or equal to 256"),
     ("PLAYGROUND_PUBLIC", "maybe", "PLAYGROUND_PUBLIC='maybe': Input should be a valid boolean"),
+    ("PLAYGROUND_POLICY", "twice", "PLAYGROUND_POLICY='twice': Input should be 'fresh', 'repair' or 'mixed'"),
 ])
 def test_a_bad_value_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
                                                      message: str) -> None:

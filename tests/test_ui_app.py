@@ -26,7 +26,7 @@ from tests.fakes import Wrapped  # also registers the "echo" engine
 pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
 SAMPLING = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 48, "repeat_penalty": 1.1, "seed": 1234,
-            "candidates": 1}
+            "candidates": 1, "policy": "fresh"}
 EXTRA = {"translate": "target_language", "debug": "error_message", "complete": "suffix"}
 
 
@@ -59,7 +59,7 @@ def test_each_tab_has_its_api_name_beside_the_typed_tools(model_url: str) -> Non
     assert not any("stop" in name or "load" in name for name in endpoints if name != "/load_example")
     assert {"/translate_code", "/simplify_code", "/debug_code", "/complete_code", "/check_code"} <= set(endpoints)
     params = [p["parameter_name"] for p in endpoints["/translate_code"]["parameters"]]
-    assert params == ["code", "target_language", "source_language", "tests", "candidates", "max_tokens"]
+    assert params == ["code", "target_language", "source_language", "tests", "candidates", "max_tokens", "policy"]
     record = json.loads(client(model_url).predict(code="def f(x):\n    return x\n", tests="assert f(1) == 1",
                                                   api_name="/check_code"))
     assert record["verdict"] == "pass" and record["passed"] == record["total"] == 1  # the assert ran and held

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import wraps
 from html import escape
 from typing import Any, TypedDict
@@ -16,10 +17,11 @@ from ..extract import extract
 from ..languages import picked_language
 from ..markup.fragments import message_html
 from ..markup.highlight import highlight_html
-from ..params import GenerationParams
+from ..params import GenerationParams, Policy
+from ..pipeline import run_request
 from ..scratch import Scratch
 from ..tasks import Prompt, Request, get_task
-from .render import anatomy_html, chart_html, confidence_html, grid_html, tree_html, visible
+from .render import anatomy_html, chart_html, confidence_html, grid_html, repair_turn_html, tree_html, visible
 from .runs import (
     GRID_MAX_TOKENS,
     GRID_SEEDS,
@@ -35,6 +37,8 @@ from .steps import Walk, go_to, next_token, start_walk, take
 from .tokens import NO_LOGPROBS, prompt_anatomy, prompt_tokens, stepper, token_kinds, token_text
 
 log = logging.getLogger(__name__)
+# The repair turn's lesson: a greedy first answer, then one repair turn if it fails its checks.
+REPAIR_TURN = GenerationParams(temperature=0.0, max_tokens=384, candidates=2, policy=Policy.REPAIR)
 
 
 def request_of(task: str, code: str, source: str, target: str, extra: str, tests: str = "") -> Request:
@@ -220,6 +224,30 @@ class TeachApp:
                 yield {"grid": grid_html(cells, GRID_TEMPERATURES, GRID_SEEDS), "message": ""}
         except PlaygroundError as exc:
             yield {"message": message_html(str(exc))}
+
+    def repair(self, task: str, code: str, source: str, target: str, extra: str) -> Iterator[dict[str, str]]:
+        """Answer (greedy), check, and when the answer fails, ask again in a repair turn: the answers' stories and
+        the repair turn's exact prompt."""
+        try:
+            request = replace(request_of(task, code, source, target, extra), params=REPAIR_TURN)
+            yield {"repair_out": '<div class="pg-muted">Answering and checking…</div>', "message": ""}
+            engine = self.engine()
+            result = run_request(request, engine=engine, checks=True)
+        except PlaygroundError as exc:
+            yield {"repair_out": "", "message": message_html(str(exc))}
+            return
+        stories = [a.story(n) for n, a in enumerate(result.attempts, 1)]
+        turn = next((a for a in result.attempts if a.repairs), None)
+        if turn is None:
+            why = "it passed its checks" if result.checks is not None and result.checks.status == "pass" else \
+                "no repair turn could be asked (nothing it failed to tell, or the conversation would not fit)"
+            yield {"repair_out": message_html(f"{'; '.join(stories) or 'No answer was checked'}: no repair turn, "
+                                              f"because {why}. Try the Debug example median.", "notice"),
+                   "message": ""}
+            return
+        first = request.prompt(engine.info).text
+        counts = (engine.count_tokens(turn.prompt), engine.count_tokens(first))
+        yield {"repair_out": repair_turn_html(stories, first, turn.prompt, counts), "message": ""}
 
     def card(self, task: str, code: str, source: str, target: str, extra: str, temperature: float,
              top_k: int, top_p: float, seed: int) -> dict[str, Any]:

@@ -215,3 +215,19 @@ def grid_html(cells: list[Cell], temperatures: tuple[float, ...], seeds: tuple[i
                + "trying several and keeping one that passes is what Candidates does (pass@k).")
     return (f'<div class="pg-muted">{escape(summary)}</div>'
             f'<table class="pg-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def repair_turn_html(stories: list[str], first: str, follow_up: str, tokens: tuple[int, int] | None) -> str:
+    """A repair turn, as a lesson: the answers' stories, then the exact prompt of the repair turn, the part it
+    shares with the first prompt dimmed and what is new (the answer and what failed) marked; `tokens`: (the
+    turn's tokens, the first prompt's), when the engine counts them."""
+    lines = "".join(f"<li>{escape(s)}</li>" for s in stories)
+    shared = len(first) if follow_up.startswith(first) else 0
+    counted = "" if tokens is None else (
+        f"{tokens[0]} tokens, of which the first {tokens[1]} are the first prompt's: an engine with a prompt cache "
+        "(llama.cpp, llama-server) reads them from it and evaluates only the rest. ")
+    return (f'<ol class="pg-repair-stories">{lines}</ol><div class="pg-muted">The repair turn is the same '
+            f"conversation, continued: the model's answer, then what failed, in words. {escape(counted)}"
+            "Dimmed: the first prompt; marked: what the turn adds.</div><div class=\"pg-anatomy\"><pre>"
+            f'<span class="pg-k-template">{escape(follow_up[:shared])}</span>'
+            f'<mark class="pg-repair-new">{escape(follow_up[shared:])}</mark></pre></div>')

@@ -95,12 +95,18 @@ def _step_panel() -> SimpleNamespace:
 
 
 def _runs_panel() -> SimpleNamespace:
-    """The variability grid and the reproducibility card."""
+    """The variability grid, the repair turn and the reproducibility card."""
     with gr.Accordion("Variability grid: the same task at several temperatures and seeds", open=False):
         grid_tests = gr.Code(language="python", lines=2, max_lines=8, interactive=True, elem_id="teach-grid-tests",
                              label="Tests each answer must pass (optional; the code's >>> examples count too)")
         grid_btn = gr.Button("Run the grid (12 answers, each checked)", elem_id="teach-grid-run")
         grid = gr.HTML(elem_id="teach-grid")
+    with gr.Accordion("A repair turn: how the model is shown what failed", open=False):
+        gr.Markdown("The task tabs check every answer in a sandbox; when one fails, the next answer can be a *repair "
+                    "turn*: the same conversation, continued with the answer and what failed. This answers the code "
+                    "above once (greedy), checks it, and shows the exact prompt of the repair turn if it failed.")
+        repair_btn = gr.Button("Answer, check, and repair once", elem_id="teach-repair-run")
+        repair_out = gr.HTML(elem_id="teach-repair")
     with gr.Accordion("Reproducibility card", open=False):
         gr.Markdown("A card records the model file (name and SHA-256), engine, exact prompt, settings, seed and "
                     "output. Import it later, or on another machine, to run the same generation again.")
@@ -114,7 +120,7 @@ def _runs_panel() -> SimpleNamespace:
         replay_btn = gr.Button("Reproduce this card", elem_id="teach-card-replay")
         replay_out = gr.HTML(elem_id="teach-card-replay-output")
     return SimpleNamespace(grid_btn=grid_btn, grid=grid, grid_tests=grid_tests, card_btn=card_btn, download=download,
-                           card_out=card_out,
+                           card_out=card_out, repair_btn=repair_btn, repair_out=repair_out,
                            card_text=card_text, upload=upload, replay_btn=replay_btn, replay_out=replay_out)
 
 
@@ -158,6 +164,8 @@ def build_teach_tab(engine: Callable[[], Engine], concurrency: int = 1, files: S
     for slider in (s.temperature, s.top_k, s.top_p, s.shown):
         slider.change(chart.bind(app.rechart), inputs=[walk, *view], outputs=chart.list, **local)
     r.grid_btn.click(grid.bind(app.grid), inputs=[*inputs, r.grid_tests], outputs=grid.list, **model)
+    repaired = Outputs.of(("repair_out", "message"), parts)
+    r.repair_btn.click(repaired.bind(app.repair), inputs=inputs, outputs=repaired.list, **model)
     r.card_btn.click(card.bind(safe(app.card)), inputs=[*inputs, s.temperature, s.top_k, s.top_p, s.seed],
                      outputs=card.list, **model)
     r.upload.upload(card_text.bind(safe(app.upload)), inputs=r.upload, outputs=card_text.list, **local)

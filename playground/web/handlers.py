@@ -10,6 +10,7 @@ import html
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
+from enum import StrEnum
 from typing import Any, TypedDict, cast
 
 import gradio as gr
@@ -34,9 +35,10 @@ from .waits import starts
 
 log = logging.getLogger(__name__)
 
-SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates")
-SAMPLING_TYPES: dict[str, type] = {name: cast(type, GenerationParams.model_fields[name].annotation)
-                                   for name in SAMPLING}
+SAMPLING = ("temperature", "top_p", "top_k", "max_tokens", "repeat_penalty", "seed", "candidates", "policy")
+# The API's types: a choice (the policy) is its name, a string.
+SAMPLING_TYPES: dict[str, type] = {name: str if issubclass(kind, StrEnum) else kind for name in SAMPLING
+                                   if (kind := cast(type, GenerationParams.model_fields[name].annotation))}
 
 
 class ModelShown(TypedDict):
@@ -63,7 +65,7 @@ class PlaygroundApp:
         self.pace = Pace()  # the updates per second all generations share
 
     def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None,
-                 sampling: tuple[float, ...],
+                 sampling: tuple[float | str, ...],
                  request: gr.Request | None) -> Iterator[Live | Update]:
         """Stream one task's live outputs (every 50 ms; less often when many stream at once, see Pace), then
         the final View for panels() as `ended`; errors become a message, never a traceback."""

@@ -24,6 +24,7 @@ from ..checks import Expect, check
 from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
+from ..settings import get_settings
 from ..tasks import TASKS, Request, Task
 from .manager import ModelManager
 from .signatures import REQUIRED, signed
@@ -43,7 +44,7 @@ def _fail(exc: PlaygroundError) -> gr.Error:
 def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
     """The task as a typed tool on the manager's model, made from the task list: `code`, the task's extra input by
     its API name (required when the task needs it), `source_language`, `tests` (when the task takes tests),
-    `candidates` and `max_tokens`; it returns the answer's record."""
+    `candidates`, `policy` and `max_tokens`; it returns the answer's record."""
     words = task.for_agents
     extra = task.extra
     parameters: list[tuple[str, type, Any]] = [("code", str, REQUIRED)]
@@ -56,14 +57,19 @@ def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
     if task.shows.tests_box:
         parameters.append(("tests", str, ""))
         described.append("tests: optional doctest (>>>) examples or assert lines the answer must pass.")
-    parameters += [("candidates", int, 1), ("max_tokens", int, MAX_TOKENS)]
+    settings = get_settings()
+    parameters += [("candidates", int, settings.candidates), ("max_tokens", int, MAX_TOKENS),
+                   ("policy", str, str(settings.policy))]  # last: a new parameter moves no other one
     described += [f"candidates: answers to try (1-8) until {words.until}.",
-                  "max_tokens: the longest answer, in tokens."]
+                  "max_tokens: the longest answer, in tokens.",
+                  "policy: after a failed answer, repair (the model is shown what failed and fixes it), fresh (a "
+                  "new sample) or mixed."]
     args = "\n".join(f"    {line}" for line in described)
 
     def body(given: Mapping[str, Any]) -> str:
         try:
-            params = GenerationParams.build(candidates=given["candidates"], max_tokens=given["max_tokens"])
+            params = GenerationParams.build(candidates=given["candidates"], policy=given["policy"],
+                                            max_tokens=given["max_tokens"])
             request = Request.build(task, given["code"], language=_language(given["source_language"]),
                                     tests=given.get("tests", ""), params=params,
                                     **task.inputs(given[extra.api_name] if extra is not None else None))

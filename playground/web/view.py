@@ -18,6 +18,7 @@ from ..markup.fragments import code_html, message_html
 from ..markup.highlight import highlighted
 from ..result import Result, Status
 from ..tasks import get_task
+from .attempts import attempts_html
 from .present import (
     CHECKS_PENDING,
     LINT_PENDING,
@@ -117,6 +118,10 @@ def live(view: View) -> Live:
                 explanation=explanation_html(answer.explanation), stats=stats_line(state), message=note)
 
 
+def _code_html(code: str, language: str) -> str:
+    return code_html(highlighted(code, language))
+
+
 def panels(view: View, download: str | None = None) -> Panels:
     """The outputs shown once the answer has ended: lint, diff, prompt, download, checks, Share, the Run box;
     download: the answer's file, if saved."""
@@ -133,7 +138,8 @@ def panels(view: View, download: str | None = None) -> Panels:
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
         copy=gr.update(interactive=view.final and bool(view.content.strip())),  # a stopped answer too
-        checks=checks_html(state, lambda code, language: code_html(highlighted(code, language))),
+        checks=checks_html(state, _code_html) + attempts_html(state.attempts, state.candidate, view.code,
+                                                              state.language, _code_html),
         share=gr.update(interactive=answered), share_note="",
         **_run_box(state if answered and state.answer.code.strip() else None))  # a call runs on code
 

@@ -1,0 +1,41 @@
+"""The rounds of a request in the Checks panel: one line per answer tried (how it was asked for, how it did),
+each opening onto its code, its diff against the answer it repaired (or the input) and, for a repair, what
+the model was told failed. Pure, no Gradio: everything from a user or a model is escaped here."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+
+from ..result import Candidate
+from ..verdict import VerdictStatus
+from .present import diff_html
+
+
+def _words(text: str) -> str:
+    """Escaped text whose `backticks` become code (they survive escaping)."""
+    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str, language: str,
+                  code_html_of: Callable[[str, str], str]) -> str:
+    """The answers tried, in order, when there was more than one ("" otherwise); `chosen` (1-based) is the one
+    shown, `original` the input the first answers' diffs are against."""
+    if len(attempts) < 2:
+        return ""
+    rows = []
+    for number, tried in enumerate(attempts, 1):
+        kind = "pg-pass" if tried.verdict.status is VerdictStatus.PASS else \
+            "pg-fail" if tried.verdict.status is VerdictStatus.FAIL else "pg-muted"
+        shown = " · shown above" if number == chosen else ""
+        parent = attempts[tried.repairs - 1].answer.code if 0 < tried.repairs <= len(attempts) else original
+        told = (f'<div class="pg-muted">What the model was told:</div><pre class="pg-feedback">'
+                f'{html.escape(tried.feedback)}</pre>') if tried.repairs and tried.feedback else ""
+        against = f"answer {tried.repairs}" if tried.repairs else "your code"
+        diff = diff_html(parent, tried.answer.code)
+        body = told + (code_html_of(tried.answer.code, language) if tried.answer.code.strip() else "") + (
+            f'<div class="pg-muted">Changes from {against}:</div>{diff}' if diff else "")
+        rows.append(f'<details class="pg-attempt"><summary><span class="{kind}">{_words(tried.story(number))}'
+                    f'</span>{shown}</summary>{body}</details>')
+    return f'<div class="pg-attempts"><div class="pg-muted">{len(attempts)} answers tried:</div>{"".join(rows)}</div>'
