@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from .engines import Engine
 from .errors import ContextOverflowError
+from .feedback import same_program
 from .params import GenerationParams, Policy
 from .prompting import Prompt
 from .repair import repair_prompt
@@ -46,12 +47,15 @@ def ask_for(spec: Task, prompt: Prompt, tried: Sequence[Candidate], params: Gene
             engine: Engine, suffix: str) -> Ask:
     """Answer index+1: a fresh sample from the prompt, or, when the policy repairs here, a follow-up turn with
     the best failing answer so far (mixed: the fresh one just made) and what failed. A repair that cannot be
-    asked (a fill-in-the-middle prompt, nothing to tell, no room in the context) is a fresh sample."""
+    asked (a fill-in-the-middle prompt, nothing to tell, no room in the context) or that already gave the same
+    code back is a fresh sample."""
     fresh = Ask(prompt, params.for_candidate(index))
     if not tried or not params.repairs(index):
         return fresh
     number = len(tried) if params.policy is Policy.MIXED else closest([c.verdict for c in tried]) + 1
     parent = tried[number - 1]
+    if any(c.repairs == number and same_program(parent.answer.code, c.answer.code, prompt.language) for c in tried):
+        return fresh  # the turn gave the same code back once: asked again, it would spend the budget on it again
     told = spec.feedback(parent.verdict, parent.answer, spec.program(parent.answer.code, prompt, suffix))
     follow_up = repair_prompt(prompt, parent.answer.code, told, engine.info)
     if follow_up is None:

@@ -19,7 +19,7 @@ def checks_text(result: Result) -> str:
         return "checks: not run\n"
     rounds = [f"  {tried.story(n)}" + (" (shown)" if n == result.candidate else "")
               for n, tried in enumerate(result.attempts, 1)] if len(result.attempts) > 1 else []
-    which = f" (candidate {verdict.candidate} of {verdict.candidates_tried})" if verdict.candidates_tried > 1 else ""
+    which = f" (answer {verdict.candidate} of {verdict.candidates_tried})" if verdict.candidates_tried > 1 else ""
     lines = (["answers tried:", *rounds] if rounds else []) + [f"checks: {verdict.sentence()}{which}"]
     if not TASKS[result.task].shows.code_answer:  # beside an explanation: what the code's calls returned
         lines += [f"  ran {i.name}: {i.got}" for i in verdict.judged if i.passed][:3]
@@ -74,7 +74,7 @@ def echo(results: Iterable[Result], out: TextIO) -> Result:
                 w(f"\n\n--- answer {candidate} of {result.candidates} repairs answer {result.repairs} "
                   f"({failed.verdict.sentence()}) ---\n")
             else:
-                w(f"\n\n--- it did not pass its checks; candidate {candidate} of {result.candidates} ---\n")
+                w(f"\n\n--- it did not pass its checks; answer {candidate} of up to {result.candidates} ---\n")
         if result.status is Status.CHECKING:
             w("\n[checking in the sandbox...]")
         w(result.answer.text[shown:])

@@ -4,6 +4,7 @@ repairs, by a turn of the same conversation saying what failed; the budget is `c
 
 from __future__ import annotations
 
+import html
 import threading
 
 import pytest
@@ -74,7 +75,7 @@ def test_the_rounds_are_told_on_the_page_and_on_the_command_line() -> None:
     told = page.split("What the model was told:")[1]
     assert "&gt;&gt;&gt; median([1, 2]) (the code&#x27;s own example): expected 1.5, got 2." in told
     assert "Changes from answer 1:" in told and '<span class="pg-add">+    mid = len(xs) // 2</span>' in told
-    assert "· shown above" in page.split('<details class="pg-attempt">')[2]
+    assert "· the answer shown" in page.split('<details class="pg-attempt">')[2]
     assert attempts_html(result.attempts[:1], 1, MEDIAN, "python", lambda code, _: code) == ""  # one answer: no list
     out = io.StringIO()
     print_final(result, out)
@@ -100,6 +101,16 @@ def test_a_repair_that_makes_things_worse_keeps_the_better_answer_and_repairs_it
     assert engine.prompts[1] == engine.prompts[2]  # the same turn, sampled the second time (its seed differs)
     assert result.answer.code == near.rstrip("\n") and result.candidate == 1
     assert result.checks is not None and result.checks.status == "fail" and result.checks.candidates_tried == 3
+
+
+def test_a_repair_that_gave_the_same_code_back_is_not_asked_again() -> None:
+    """Told what failed, the model answered with the same code: the same turn again would spend the budget on the
+    same answer, so the next one is a fresh sample."""
+    wrong = DOUBLE.replace("x * 2", "x + 2")
+    engine = ScriptedEngine(fenced(wrong), fenced(wrong + "# checked\n"), fenced(DOUBLE.replace("x * 2", "x + x")))
+    result = run("simplify", DOUBLE, language="python", engine=engine, params=params(3, Policy.REPAIR))
+    assert [a.repairs for a in result.attempts] == [0, 1, 0] and engine.prompts[2] == engine.prompts[0]
+    assert result.candidate == 3 and result.checks is not None and result.checks.status == "pass"
 
 
 def test_mixed_repairs_each_fresh_answer_once() -> None:
@@ -147,3 +158,30 @@ def test_an_explanation_whose_example_is_wrong_is_asked_for_afresh_not_repaired(
     result = run("explain", fizz, language="python", engine=engine, params=params(2, Policy.REPAIR))
     assert engine.prompts[0] == engine.prompts[1] and [a.repairs for a in result.attempts] == [0, 0]
     assert result.answer.explanation == "`fizz(3)` returns `'Fizz'`." and result.candidate == 2
+
+
+def test_the_teaching_view_shows_the_repair_turns_exact_prompt() -> None:
+    """How a model fixes code from feedback, as a lesson: the answers' stories, then the exact prompt of the repair
+    turn, the first prompt's part dimmed (the cache has it) and the answer and what failed marked, all escaped."""
+    from playground.teach.handlers import TeachApp
+
+    unchanged = MEDIAN.replace("def median(xs):\n", "def median(xs):  # <b>fixed</b>\n")
+    engine = ScriptedEngine(fenced(unchanged), fenced(MEDIAN_FIXED))
+    *steps, last = TeachApp(lambda: engine).repair("debug", MEDIAN, "python", "", "")
+    assert "Answering and checking" in steps[0]["repair_out"] and last["message"] == ""
+    shown = last["repair_out"]
+    assert len(engine.prompts) == 2 and "Answer 2, repaired from answer 1: passes 1/1" in shown
+    first, follow_up = engine.prompts
+    assert follow_up.startswith(first.removesuffix("```python\n"))
+    dimmed, marked = shown.split('<span class="pg-k-template">')[1].split('<mark class="pg-repair-new">')
+    assert html.unescape(dimmed.removesuffix("</span>")) + html.unescape(marked.split("</mark>")[0]) == follow_up
+    assert "&lt;b&gt;fixed&lt;/b&gt;" in marked and "<b>" not in shown  # the model's answer, as text
+    assert html.escape(TOLD, quote=True).split("\n")[2] in marked  # what failed: the line about the example
+
+
+def test_the_teaching_view_says_why_there_is_no_repair_turn() -> None:
+    from playground.teach.handlers import TeachApp
+
+    engine = ScriptedEngine(fenced(MEDIAN_FIXED))
+    *_, last = TeachApp(lambda: engine).repair("debug", MEDIAN, "python", "", "")
+    assert len(engine.prompts) == 1 and "no repair turn, because it passed its checks" in last["repair_out"]

@@ -53,13 +53,15 @@ def _verdict(passed: int, total: int, candidate: int = 1, tried: int = 1) -> Ver
 
 
 @pytest.mark.parametrize(("values", "phrase"), [
-    ({"candidate": 2, "candidates": 3}, "candidate 2 of 3"),
-    ({"candidate": 1, "candidates": 3, "status": Status.CHECKING}, "checking candidate 1 of 3"),
+    ({"candidate": 2, "candidates": 3}, "answer 2 of up to 3"),
+    ({"candidate": 2, "candidates": 3, "repairs": 1}, "answer 2 of up to 3, repairing answer 1"),
+    ({"candidate": 1, "candidates": 3, "status": Status.CHECKING}, "checking answer 1 of up to 3"),
     ({"status": Status.CHECKING}, "checking the answer"),
-    ({"status": Status.DONE, "candidates": 3, "checks": _verdict(4, 4, 2, 2)}, "candidate 2 of 2 passed"),
+    ({"status": Status.DONE, "candidates": 3, "checks": _verdict(4, 4, 2, 2)}, "answer 2 of 2 passed"),
     ({"status": Status.DONE, "candidates": 3, "checks": _verdict(3, 4, 2, 3)},
-     "no candidate of 3 passed (best: candidate 2, fails 1 of 4)"),
+     "no answer of 3 passed (best: answer 2, fails 1 of 4)"),
     ({"status": Status.DONE, "checks": _verdict(4, 4)}, "checks: passes 4/4"),
+    ({"status": Status.DONE, "candidates": 3, "checks": _verdict(4, 4)}, "checks: passes 4/4"),  # at once
     ({"status": Status.DONE, "checks": _verdict(0, 0)}, "no checks"),
 ])
 def test_stats_line_says_how_the_candidates_went(values: dict[str, object], phrase: str) -> None:

@@ -18,22 +18,23 @@ def _words(text: str) -> str:
     return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
 
 
-def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str, language: str,
+def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str | None, language: str,
                   code_html_of: Callable[[str, str], str]) -> str:
     """The answers tried, in order, when there was more than one ("" otherwise); `chosen` (1-based) is the one
-    shown, `original` the input the first answers' diffs are against."""
+    shown; `original`: the input a fresh answer's diff is against (None: no diff, as for a translation, whose
+    answer is in another language); a repair's diff is against the answer it repairs."""
     if len(attempts) < 2:
         return ""
     rows = []
     for number, tried in enumerate(attempts, 1):
         kind = "pg-pass" if tried.verdict.status is VerdictStatus.PASS else \
             "pg-fail" if tried.verdict.status is VerdictStatus.FAIL else "pg-muted"
-        shown = " · shown above" if number == chosen else ""
+        shown = " · the answer shown" if number == chosen else ""
         parent = attempts[tried.repairs - 1].answer.code if 0 < tried.repairs <= len(attempts) else original
         told = (f'<div class="pg-muted">What the model was told:</div><pre class="pg-feedback">'
                 f'{html.escape(tried.feedback)}</pre>') if tried.repairs and tried.feedback else ""
         against = f"answer {tried.repairs}" if tried.repairs else "your code"
-        diff = diff_html(parent, tried.answer.code)
+        diff = diff_html(parent, tried.answer.code) if parent is not None else ""
         body = told + (code_html_of(tried.answer.code, language) if tried.answer.code.strip() else "") + (
             f'<div class="pg-muted">Changes from {against}:</div>{diff}' if diff else "")
         rows.append(f'<details class="pg-attempt"><summary><span class="{kind}">{_words(tried.story(number))}'

@@ -24,24 +24,26 @@ LINT_PENDING = "Lint runs when the answer is complete."
 
 
 def candidate_phrase(result: Result) -> str:
-    """Where best-of-n stands: "candidate 2 of 3", "checking candidate 1 of 3", "candidate 2 of 3 passed"."""
-    of = f" of {result.candidates}" if result.candidates > 1 else ""
+    """Where the request's answers stand: "answer 2 of up to 3, repairing answer 1", "checking answer 1 of up to
+    3", "answer 2 of 2 passed", "no answer of 3 passed (best: answer 2, ...)"; one answer: its checks alone."""
+    of = f" of up to {result.candidates}" if result.candidates > 1 else ""
     if result.status is Status.CHECKING:
-        return f"checking candidate {result.candidate}{of}" if of else "checking the answer"
+        return f"checking answer {result.candidate}{of}" if of else "checking the answer"
     verdict = result.checks
     if not result.status.finished or verdict is None:
-        return f"candidate {result.candidate}{of}" if of else ""
-    tried = f" of {verdict.candidates_tried}" if verdict.candidates_tried > 1 or of else ""
+        repairing = f", repairing answer {result.repairs}" if result.repairs and not result.status.finished else ""
+        return f"answer {result.candidate}{of}{repairing}" if of else ""
+    tried = verdict.candidates_tried
     if result.rejected is not None:
         return "code unchanged: no simplification kept the behaviour"
     if verdict.status is VerdictStatus.PASS:
-        return f"candidate {verdict.candidate}{tried} passed" if tried else f"checks: {verdict.summary()}"
+        return f"answer {verdict.candidate} of {tried} passed" if tried > 1 else f"checks: {verdict.summary()}"
     if verdict.status is VerdictStatus.NONE:
         return "no checks"
     if verdict.status is VerdictStatus.PARSES:
         return SYNTAX_ONLY
-    if tried:
-        return f"no candidate{tried} passed (best: candidate {verdict.candidate}, {verdict.summary()})"
+    if tried > 1:
+        return f"no answer of {tried} passed (best: answer {verdict.candidate}, {verdict.summary()})"
     return f"checks: {verdict.summary()}"
 
 
@@ -248,7 +250,7 @@ def verdict_line(verdict: Verdict) -> str:
     if warned:
         text += f" · {len(verdict.warnings)} to look at"
     if verdict.candidates_tried > 1:
-        text += f" · candidate {verdict.candidate} of {verdict.candidates_tried} tried"
+        text += f" · answer {verdict.candidate} of {verdict.candidates_tried} tried"
     sentence = verdict.sentence()
     told = sentence != verdict.summary() and verdict.status in (VerdictStatus.PASS, VerdictStatus.FAIL)
     said = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(sentence))  # backticks survive escaping

@@ -131,15 +131,15 @@ def panels(view: View, download: str | None = None) -> Panels:
                       copy=gr.update(interactive=False), checks="", share=gr.update(interactive=False), share_note="",
                       **_run_box(None))
     lint_line = "Lint did not run." if view.error and not state.status.finished else lint_summary(state)
-    answered = view.answered
+    answered, task = view.answered, get_task(view.task)
     return Panels(
         lint_note=message_html(lint_line, "lint"), lint_table=_table(list(state.answer.lint)),
-        diff=diff_html(view.code, state.answer.code) if get_task(view.task).shows.diff and view.final else "",
+        diff=diff_html(view.code, state.answer.code) if task.shows.diff and view.final else "",
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
         copy=gr.update(interactive=view.final and bool(view.content.strip())),  # a stopped answer too
-        checks=checks_html(state, _code_html) + attempts_html(state.attempts, state.candidate, view.code,
-                                                              state.language, _code_html),
+        checks=attempts_html(state.attempts, state.candidate, view.code if task.shows.diff else None,
+                             state.language, _code_html) + checks_html(state, _code_html),
         share=gr.update(interactive=answered), share_note="",
         **_run_box(state if answered and state.answer.code.strip() else None))  # a call runs on code
 
