@@ -35,7 +35,6 @@ from .verdict import Verdict
 P = ParamSpec("P")
 
 
-
 @dataclass
 class _Clock:
     """When the request started, its first token, and the current candidate's first token and token count."""
@@ -91,7 +90,8 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
         ask = ask_for(spec, prompt, tried, params, index, engine, suffix)
         if index:  # start again (the stats keep counting the whole request)
             state = replace(state, answer=Answer(ask.prompt.prefill), rounds=(), status=Status.GENERATING,
-                            candidate=index + 1, checks=None, repairs=ask.repairs, prompt=ask.prompt.text)
+                            candidate=index + 1, checks=None, repairs=ask.repairs, prompt=ask.prompt.text,
+                            stats=replace(state.stats, prompt_tokens=ask.prompt_tokens or n_prompt))
         round_params = ask.params
         state = yield from _generate(spec, state, engine, ask.prompt, round_params, cancel, clock, code, suffix)
         if repair and not cancel.is_set() and errors(state.answer.lint):
@@ -115,7 +115,8 @@ def _stream(request: Request, engine: Engine, cancel: threading.Event, repair: b
         plan, state, verdict = _check(spec, state, plan, prompt, suffix)
         if verdict is None:
             break
-        tried.append(Candidate(state.answer, verdict, ask.repairs, ask.feedback, ask.prompt.text))
+        tried.append(Candidate(state.answer, verdict, ask.repairs, ask.feedback, ask.prompt.text,
+                               ask.prompt_tokens or n_prompt))
         state = replace(state, attempts=tuple(tried))
         if ends(spec, tried[-1]) or cancel.is_set():
             break

@@ -69,6 +69,7 @@ class Candidate:
     repairs: int = 0  # the answer this one repairs (1-based); 0: a fresh sample
     feedback: str = ""  # what the repair turn told the model failed
     prompt: str = ""  # the prompt that asked for it
+    prompt_tokens: int = 0  # its tokens (0: not counted apart from the request's first prompt)
 
     def story(self, number: int) -> str:
         """This answer's line in the request's account of its rounds: "Answer 1: 1 of 5 checks fails, e.g.

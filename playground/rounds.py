@@ -41,6 +41,7 @@ class Ask:
     params: GenerationParams
     repairs: int = 0
     feedback: str = ""
+    prompt_tokens: int = 0  # a repair turn's (counted when it was fitted to the context); 0: the first prompt's
 
 
 def ask_for(spec: Task, prompt: Prompt, tried: Sequence[Candidate], params: GenerationParams, index: int,
@@ -62,10 +63,10 @@ def ask_for(spec: Task, prompt: Prompt, tried: Sequence[Candidate], params: Gene
         return fresh
     again = any(c.repairs == number for c in tried)  # the same turn again: sampled, or it would say the same
     try:
-        _, fitted, _ = fit(follow_up, engine, params.for_candidate(index) if again else params)
+        n_tokens, fitted, _ = fit(follow_up, engine, params.for_candidate(index) if again else params)
     except ContextOverflowError:
         return fresh
-    return Ask(follow_up, fitted, number, told)
+    return Ask(follow_up, fitted, number, told, n_tokens)
 
 
 def ends(spec: Task, candidate: Candidate) -> bool:
@@ -84,7 +85,8 @@ def choose(spec: Task, state: Result, tried: Sequence[Candidate], original: str,
     number = tried.index(best) + 1
     best = replace(best, verdict=replace(best.verdict, candidate=number, candidates_tried=len(tried)))
     state = replace(state, answer=best.answer, candidate=number, checks=best.verdict,
-                    prompt=best.prompt or state.prompt)  # a repair's prompt: the conversation with what failed
+                    prompt=best.prompt or state.prompt,  # a repair's prompt: the conversation with what failed
+                    stats=replace(state.stats, prompt_tokens=best.prompt_tokens or state.stats.prompt_tokens))
     kept = spec.no_harm(original, len(tried)) if best.verdict.status is VerdictStatus.FAIL else None
     if kept is None:
         return state

@@ -49,6 +49,8 @@ def test_debug_returned_unchanged_is_repaired_from_what_failed() -> None:
     assert result.checks is not None and result.checks.status == "pass" and result.checks.candidates_tried == 2
     assert result.to_dict()["attempts"][1]["repairs"] == 1  # type: ignore[index]
     assert result.prompt == engine.prompts[1]  # the prompt shown is the one that asked for the answer shown
+    # and the stats' context is that prompt's: the repair turn's tokens, more than the first prompt's
+    assert result.stats.prompt_tokens == engine.count_tokens(engine.prompts[1]) > engine.count_tokens(engine.prompts[0])
 
 
 def test_the_rounds_are_told_on_the_page_and_on_the_command_line() -> None:

@@ -169,6 +169,7 @@ class _BrokenManager:
 def test_an_unexpected_error_is_shown_on_the_page_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     app = PlaygroundApp(_BrokenManager())  # type: ignore[arg-type]
     with caplog.at_level(logging.ERROR, logger="playground.web.handlers"):
-        updates = list(app.generate("simplify", "x = 1\n", "python", None, None, (0.0, 0.95, 40, 64, 1.1, 0, 1), None))
+        sampling = (0.0, 0.95, 40, 64, 1.1, 0, 1, "fresh")
+        updates = list(app.generate("simplify", "x = 1\n", "python", None, None, sampling, None))
     assert "Unexpected error (RuntimeError: a bug nobody foresaw). Please report it." in str(updates[-1])
     assert "a simplify request failed unexpectedly" in caplog.text and "RuntimeError" in caplog.text
