@@ -100,6 +100,7 @@ def test_a_repair_that_makes_things_worse_keeps_the_better_answer_and_repairs_it
     result = run("translate", code, language="python", target="javascript", engine=engine,
                  params=params(3, Policy.REPAIR))
     assert [a.repairs for a in result.attempts] == [0, 1, 1]  # the better answer is the one repaired, twice
+    assert "`sign(0)`" in result.attempts[1].feedback and "`null`" not in result.attempts[1].feedback
     assert engine.prompts[1] == engine.prompts[2]  # the same turn, sampled the second time (its seed differs)
     assert result.answer.code == near.rstrip("\n") and result.candidate == 1
     assert result.checks is not None and result.checks.status == "fail" and result.checks.candidates_tried == 3
@@ -187,3 +188,21 @@ def test_the_teaching_view_says_why_there_is_no_repair_turn() -> None:
     engine = ScriptedEngine(fenced(MEDIAN_FIXED))
     *_, last = TeachApp(lambda: engine).repair("debug", MEDIAN, "python", "", "")
     assert len(engine.prompts) == 1 and "no repair turn, because it passed its checks" in last["repair_out"]
+
+
+def test_a_translation_failing_on_null_is_told_what_null_stands_for() -> None:
+    """The page's `clamp`: the JavaScript answer tests `=== undefined`, the checks pass `null` (the original's
+    None), and the repair turn says what that null is."""
+    from playground.tasks.translate import NULL_HINT
+
+    code = ("def clamp(x, low, high=None):\n    if x < low:\n        return low\n    if high is not None and x > high:\n"
+            "        return high\n    return x\n\n\nprint(clamp(9, 0, None), clamp(9, 0, 3))\n")
+    wrong = ("function clamp(x, low, high) {\n  if (x < low) return low;\n  if (high !== undefined && x > high) "
+             "return high;\n  return x;\n}\n\nconsole.log(clamp(9, 0, null), clamp(9, 0, 3));\n")
+    right = wrong.replace("high !== undefined", "high != null")
+    engine = ScriptedEngine(fenced(wrong), fenced(right))
+    result = run("translate", code, language="python", target="javascript", engine=engine,
+                 params=params(2, Policy.REPAIR))
+    assert [a.verdict.status for a in result.attempts] == ["fail", "pass"]
+    told = result.attempts[1].feedback
+    assert "`clamp(9, 0, null)`" in told and told.endswith(NULL_HINT) and NULL_HINT in engine.prompts[1]

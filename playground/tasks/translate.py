@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..checks import Expect
 from ..errors import InputError
+from ..feedback import failures
 from ..languages import display_name
 from ..prompting import Extra
+from ..result import Answer
+from ..verdict import Verdict
 from .base import ForAgents, Task
+
+# A failed call that passes null: JavaScript's null is what the original's None (or null) became, and an answer
+# that tests `=== undefined` for a missing argument misses it (seen on the page's `clamp`).
+NULL_ARGUMENT = re.compile(r"[(,\[]\s*null\s*[,)\]]")
+NULL_HINT = ("- Where a call passes `null`, the original was given None there: handle `null` as the original "
+             "handles None (a test for `undefined` does not catch `null`).")
 
 
 @dataclass(frozen=True)
@@ -19,6 +29,12 @@ class Translate(Task):
     def refuse(self, code: str, *, language: str, target: str | None, suffix: str) -> None:
         if language == (target or language):
             raise InputError(f"Source and target language are both {display_name(language)}: pick another target.")
+
+    def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
+        """What failed (feedback.py), and when a failed call passes `null`, what that null stands for."""
+        told = super().feedback(verdict, answer, program)
+        nulls = any(NULL_ARGUMENT.search(item.name) for item in failures(verdict))
+        return f"{told}\n{NULL_HINT}" if told and nulls else told
 
 
 TRANSLATE = Translate(
