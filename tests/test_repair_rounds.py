@@ -195,8 +195,9 @@ def test_a_translation_failing_on_null_is_told_what_null_stands_for() -> None:
     None), and the repair turn says what that null is."""
     from playground.tasks.translate import NULL_HINT
 
-    code = ("def clamp(x, low, high=None):\n    if x < low:\n        return low\n    if high is not None and x > high:\n"
-            "        return high\n    return x\n\n\nprint(clamp(9, 0, None), clamp(9, 0, 3))\n")
+    code = ("def clamp(x, low, high=None):\n    if x < low:\n        return low\n"
+            "    if high is not None and x > high:\n        return high\n    return x\n\n\n"
+            "print(clamp(9, 0, None), clamp(9, 0, 3))\n")
     wrong = ("function clamp(x, low, high) {\n  if (x < low) return low;\n  if (high !== undefined && x > high) "
              "return high;\n  return x;\n}\n\nconsole.log(clamp(9, 0, null), clamp(9, 0, 3));\n")
     right = wrong.replace("high !== undefined", "high != null")
