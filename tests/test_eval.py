@@ -21,7 +21,7 @@ from playground.evaluate.replay import Replay
 from playground.evaluate.report import checks_table
 from playground.evaluate.runner import Attempt, answer_checked, answer_pipeline
 from playground.evaluate.sandbox import isolation, run_node_cases, run_python_tests
-from playground.params import GenerationParams
+from playground.params import GenerationParams, Policy
 from playground.repair import errors, improved
 from playground.tasks import get_task
 from playground.tasks.simplify import size
@@ -316,6 +316,8 @@ def test_methods_that_send_the_same_request_share_one_generation(engine: Engine,
     sampled = greedy.model_copy(update={"temperature": 0.8, "seed": 7})
     answer_pipeline(replay, "smollm2", item, sampled, ["pipeline"])
     assert (replay.generated, replay.replayed) == (2, 1)  # other settings are a new request
+    assert Replay.key("p", greedy.model_copy(update={"candidates": 3, "policy": Policy.REPAIR}), None) == \
+        Replay.key("p", greedy, None)  # the policies at equal budget share their first answer
 
 
 # --- lint-guided repair ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 
 from ..engines import Chunk, Engine, StopReason
-from ..params import GenerationParams
+from ..params import GenerationParams, Policy
 
 Key = tuple[str, str, tuple[str, ...]]
 
@@ -44,9 +44,11 @@ class Replay:
 
     @staticmethod
     def key(prompt: str, params: GenerationParams, stop: list[str] | None) -> Key:
-        """What decides the answer: the prompt, the sampling settings and the stop sequences
-        (not how many candidates the pipeline will try: each candidate is its own request)."""
-        return prompt, params.model_copy(update={"candidates": 1}).model_dump_json(), tuple(stop or ())
+        """What decides the answer: the prompt, the sampling settings and the stop sequences (not how many
+        answers the pipeline may make, nor how it makes the next one: each answer is its own request, so the
+        policies at equal budget share their first answer, and a difference between them is theirs)."""
+        same = params.model_copy(update={"candidates": 1, "policy": Policy.FRESH})
+        return prompt, same.model_dump_json(), tuple(stop or ())
 
     def close(self) -> None:
         """The wrapped engine is the registry's (load_engine's) to close, not the replay's."""
