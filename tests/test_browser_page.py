@@ -5,16 +5,20 @@ may change what), in a real headless Chromium against real Gradio servers. Scree
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from playground.catalog import SMALL_MODEL
+from playground.engines import Chunk, register_engine
+from playground.params import GenerationParams
 from playground.web.manager import ModelManager
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import choose, fill_code, serve, shot, use_example, wait_finished
+from tests.fakes import FakeEngine
 
 pytestmark = pytest.mark.browser
 TOKEN = "class-7b-token"
@@ -273,3 +277,50 @@ def test_a_verdict_on_syntax_alone_shows_as_not_checked_and_rows_say_where_check
     origins = checks.locator(".pg-origin").all_inner_texts()
     assert "a call in the code" in origins and "generated" in origins  # inputs from its call's types
     shot(page, "page-checks-origins")
+
+
+# The page's rounds, wired end to end: an engine for UI wiring that answers the Debug example `median` with its code
+# unchanged, and a repair turn (its prompt says what failed) with the fix; the checks, the sandbox and the page are
+# real. What a real model answers is the evaluation's business (docs/quality.md).
+MEDIAN = ('def median(xs):\n    """\n    >>> median([1, 2])\n    1.5\n    """\n    xs = sorted(xs)\n'
+          "    return xs[len(xs) // 2]\n")
+MEDIAN_FIXED = MEDIAN.replace("    return xs[len(xs) // 2]\n", "    mid = len(xs) // 2\n"
+                              "    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2\n")
+
+
+@register_engine("repairs")
+class RepairsEngine(FakeEngine):
+    """The input back, unchanged, to a first prompt; the fix to a repair turn."""
+
+    name = "repairs"
+
+    def pieces(self, prompt: str, params: GenerationParams, stop: list[str] | None,
+               cancel: threading.Event | None) -> Iterable[Chunk]:
+        code = MEDIAN_FIXED if "Your code has these problems" in prompt else MEDIAN
+        return [Chunk(line) for line in f"{code}```\n".splitlines(keepends=True)]
+
+
+def test_the_page_tells_the_rounds_of_a_repaired_answer(open_page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default budget and policy (up to 3 answers, repair): the stats line, the rounds above the checks, each
+    opening onto what the model was told and the diff against the answer it repaired, the repair's prompt."""
+    monkeypatch.delenv("PLAYGROUND_CANDIDATES", raising=False)
+    monkeypatch.delenv("PLAYGROUND_POLICY", raising=False)
+    with serve(ModelManager(engine="repairs", model=SMALL_MODEL, public=False)) as (url, _):
+        page = open_page(url)
+        page.locator("#tab-debug-button").click()
+        fill_code(page, "debug-code", MEDIAN)
+        page.click("#debug-generate")
+        assert wait_finished(page, "debug").endswith("answer 2 of 2 passed")
+        rounds = page.locator("#debug-checks .pg-attempt")
+        assert rounds.count() == 2 and "2 answers tried" in page.locator("#debug-checks .pg-attempts").inner_text()
+        assert rounds.nth(0).locator("summary").inner_text().startswith("Answer 1: 2 of 2 checks fail")
+        assert rounds.nth(1).locator("summary").inner_text() == \
+            "Answer 2, repaired from answer 1: passes 1/1 · the answer shown"
+        rounds.nth(1).locator("summary").click()
+        opened = rounds.nth(1).inner_text()
+        assert "What the model was told:" in opened and "expected 1.5, got 2." in opened
+        assert "Changes from answer 1:" in opened and "+    mid = len(xs) // 2" in opened
+        assert "✓ passes 1/1" in page.locator("#debug-checks .pg-verdict").first.inner_text()
+        page.locator("#tab-debug").get_by_text("Show prompt").click()
+        assert "Your code has these problems" in page.locator("#debug-prompt textarea").input_value()
+        shot(page, "debug-rounds")
