@@ -8,8 +8,8 @@ Printed per task and policy: answers that pass their checks, answers generated p
 and seconds per request (p50, p95), side by side in one run so the machine's load is shared alike; then each
 example's verdict per policy.
 
-Run: `PYTHONPATH=. .venv/bin/python bench/repair.py [--tasks debug,translate] [--budget 3]` (2 cores, default
-model: ~15 min for every task).
+Run: `PYTHONPATH=. .venv/bin/python bench/repair.py [--tasks debug,translate] [--budget 3] [--policies repair]`
+(2 cores, default model: ~15 min for every task and policy).
 """
 
 from __future__ import annotations
@@ -50,11 +50,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", default=",".join(t for t in TASKS if t != "explain"))
     parser.add_argument("--budget", type=int, default=3)
+    parser.add_argument("--policies", default="one," + ",".join(Policy),
+                        help="comma-separated: one (a single answer), fresh, repair, mixed")
     parser.add_argument("--model", default="default")
     parser.add_argument("--max-tokens", type=int, default=384)
     args = parser.parse_args()
     engine = load_engine("llama-cpp", args.model)
-    runs = [("1 answer", 1, Policy.FRESH)] + [(f"{p} x{args.budget}", args.budget, p) for p in Policy]
+    asked = args.policies.split(",")
+    runs = [("1 answer", 1, Policy.FRESH)] * ("one" in asked) + [(f"{p} x{args.budget}", args.budget, p)
+                                                                 for p in Policy if p in asked]
     print(f"model {engine.info.name}, budget {args.budget} answers, first answer greedy, "
           f"max {args.max_tokens} tokens\n")
     print("| task | policy | pass | answers/request | tokens p50 | s p50 | s p95 |")

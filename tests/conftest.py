@@ -20,6 +20,10 @@ for _name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
 # Mechanics tests run on the small, fast SmolLM2 (the apps and CLIs they start in subprocesses too); the
 # default code model (Qwen2.5-Coder-1.5B) is asked for by name in its own smoke tests (test_default_model.py).
 os.environ["PLAYGROUND_MODEL"] = SMALL_MODEL
+# and answer once per request, as a mechanics test expects: the default budget (up to 3 answers, repair) is
+# tested where it is the subject (test_settings.py, test_repair_rounds.py, test_browser_page.py's rounds), not
+# paid for by every page test (SmolLM2 fails most checks, so each Generate would make three answers).
+os.environ["PLAYGROUND_CANDIDATES"] = "1"
 
 
 @pytest.fixture(autouse=True)
