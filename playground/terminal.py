@@ -17,7 +17,8 @@ def checks_text(result: Result) -> str:
     verdict = result.checks
     if verdict is None:
         return "checks: not run\n"
-    rounds = [f"  {tried.story(n)}" + (" (shown)" if n == result.candidate else "")
+    shown = result.candidate if result.rejected is None else 0  # Simplify kept the original: none is shown
+    rounds = [f"  {tried.story(n)}" + (" (shown)" if n == shown else "")
               for n, tried in enumerate(result.attempts, 1)] if len(result.attempts) > 1 else []
     which = f" (answer {verdict.candidate} of {verdict.candidates_tried})" if verdict.candidates_tried > 1 else ""
     lines = (["answers tried:", *rounds] if rounds else []) + [f"checks: {verdict.sentence()}{which}"]

@@ -207,3 +207,27 @@ def test_a_translation_failing_on_null_is_told_what_null_stands_for() -> None:
     assert [a.verdict.status for a in result.attempts] == ["fail", "pass"]
     told = result.attempts[1].feedback
     assert "`clamp(9, 0, null)`" in told and told.endswith(NULL_HINT) and NULL_HINT in engine.prompts[1]
+
+
+def test_the_rounds_name_no_answer_shown_when_simplify_keeps_the_code_and_show_explanations_in_words() -> None:
+    import io
+
+    from playground.terminal import print_final
+    from playground.web.attempts import attempts_html
+
+    wrong = DOUBLE.replace("x * 2", "x + 2")
+    engine = ScriptedEngine(fenced(wrong), fenced(DOUBLE.replace("x * 2", "x - 2")))
+    result = run("simplify", DOUBLE, language="python", engine=engine, params=params(2, Policy.REPAIR))
+    assert result.rejected is not None and result.answer.code == DOUBLE.rstrip("\n")  # your code, kept
+    page = attempts_html(result.attempts, 0, DOUBLE, "python", lambda code, _: code)
+    assert page.count('class="pg-attempt"') == 2 and "the answer shown" not in page
+    out = io.StringIO()
+    print_final(result, out)
+    assert "answers tried:" in out.getvalue() and "(shown)" not in out.getvalue()
+
+    words = ScriptedEngine("`fizz(3)` returns `'3'`.", "`fizz(3)` returns `'<b>Fizz</b>'`.")
+    fizz = ('def fizz(n):\n    """\n    >>> fizz(3)\n    \'Fizz\'\n    """\n'
+            '    return "Fizz" if n % 3 == 0 else str(n)\n')
+    explained = run("explain", fizz, language="python", engine=words, params=params(2, Policy.REPAIR))
+    told = attempts_html(explained.attempts, explained.candidate, None, "python", lambda code, _: code)
+    assert "<code>fizz(3)</code> returns <code>&#x27;3&#x27;</code>." in told and "<b>" not in told

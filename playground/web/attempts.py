@@ -21,8 +21,9 @@ def _words(text: str) -> str:
 def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str | None, language: str,
                   code_html_of: Callable[[str, str], str]) -> str:
     """The answers tried, in order, when there was more than one ("" otherwise); `chosen` (1-based) is the one
-    shown; `original`: the input a fresh answer's diff is against (None: no diff, as for a translation, whose
-    answer is in another language); a repair's diff is against the answer it repairs."""
+    shown (0: none of them, as when Simplify kept your code); `original`: the input a fresh answer's diff is
+    against (None: no diff, as for a translation, whose answer is in another language); a repair's diff is
+    against the answer it repairs."""
     if len(attempts) < 2:
         return ""
     rows = []
@@ -35,7 +36,9 @@ def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str | No
                 f'{html.escape(tried.feedback)}</pre>') if tried.repairs and tried.feedback else ""
         against = f"answer {tried.repairs}" if tried.repairs else "your code"
         diff = diff_html(parent, tried.answer.code) if parent is not None else ""
-        body = told + (code_html_of(tried.answer.code, language) if tried.answer.code.strip() else "") + (
+        shown_text = code_html_of(tried.answer.code, language) if tried.answer.code.strip() else \
+            f'<div class="pg-explanation">{_words(tried.answer.explanation)}</div>'  # Explain answers in words
+        body = told + shown_text + (
             f'<div class="pg-muted">Changes from {against}:</div>{diff}' if diff else "")
         rows.append(f'<details class="pg-attempt"><summary><span class="{kind}">{_words(tried.story(number))}'
                     f'</span>{shown}</summary>{body}</details>')

@@ -138,7 +138,8 @@ def panels(view: View, download: str | None = None) -> Panels:
         prompt=state.prompt,
         download=gr.update(value=download, interactive=True) if answered and download else _no_download(),
         copy=gr.update(interactive=view.final and bool(view.content.strip())),  # a stopped answer too
-        checks=attempts_html(state.attempts, state.candidate, view.code if task.shows.diff else None,
+        checks=attempts_html(state.attempts, state.candidate if state.rejected is None else 0,
+                             view.code if task.shows.diff else None,
                              state.language, _code_html) + checks_html(state, _code_html),
         share=gr.update(interactive=answered), share_note="",
         **_run_box(state if answered and state.answer.code.strip() else None))  # a call runs on code
