@@ -30,7 +30,7 @@ from tests.llama_server import LlamaServer
 pytestmark = pytest.mark.model  # every test here loads a real model (or runs the app on one)
 
 SHORT = {"temperature": 0.0, "top_p": 0.95, "top_k": 40, "max_tokens": 12, "repeat_penalty": 1.1, "seed": 1,
-         "candidates": 1}
+         "candidates": 1, "policy": "fresh"}
 SIMPLE = "def double(x):\n    return x * 2\n"
 
 

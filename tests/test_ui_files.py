@@ -159,7 +159,7 @@ def test_closing_the_app_removes_its_downloads_and_cards_and_adds_no_exit_hook()
             # Called directly, as no Gradio event would: without the request Gradio passes (the anonymous session).
             simplify = app.endpoint(get_task("simplify"))
             ended = [u.get("ended") for u in simplify(example.code, "python", "", 0.0, 0.95, 40, 48, 1.1, 1, 1,
-                                                      request=None) if "ended" in u][-1]
+                                                      "fresh", request=None) if "ended" in u][-1]
             assert isinstance(ended, View)
             assert ended.state is not None
             for session in ("one", "two"):
