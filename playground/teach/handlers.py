@@ -245,7 +245,7 @@ class TeachApp:
                                               f"because {why}. Try the Debug example median.", "notice"),
                    "message": ""}
             return
-        first = request.prompt(engine.info).text
+        first = result.attempts[0].prompt  # the prompt the first answer was asked with
         counts = (engine.count_tokens(turn.prompt), engine.count_tokens(first))
         yield {"repair_out": repair_turn_html(stories, first, turn.prompt, counts), "message": ""}
 

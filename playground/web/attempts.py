@@ -5,17 +5,11 @@ the model was told failed. Pure, no Gradio: everything from a user or a model is
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Sequence
 
 from ..result import Candidate
 from ..verdict import VerdictStatus
-from .present import diff_html
-
-
-def _words(text: str) -> str:
-    """Escaped text whose `backticks` become code (they survive escaping)."""
-    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
+from .present import diff_html, words_html
 
 
 def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str | None, language: str,
@@ -37,9 +31,9 @@ def attempts_html(attempts: Sequence[Candidate], chosen: int, original: str | No
         against = f"answer {tried.repairs}" if tried.repairs else "your code"
         diff = diff_html(parent, tried.answer.code) if parent is not None else ""
         shown_text = code_html_of(tried.answer.code, language) if tried.answer.code.strip() else \
-            f'<div class="pg-explanation">{_words(tried.answer.explanation)}</div>'  # Explain answers in words
+            f'<div class="pg-explanation">{words_html(tried.answer.explanation)}</div>'  # Explain answers in words
         body = told + shown_text + (
             f'<div class="pg-muted">Changes from {against}:</div>{diff}' if diff else "")
-        rows.append(f'<details class="pg-attempt"><summary><span class="{kind}">{_words(tried.story(number))}'
+        rows.append(f'<details class="pg-attempt"><summary><span class="{kind}">{words_html(tried.story(number))}'
                     f'</span>{shown}</summary>{body}</details>')
     return f'<div class="pg-attempts"><div class="pg-muted">{len(attempts)} answers tried:</div>{"".join(rows)}</div>'

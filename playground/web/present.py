@@ -101,10 +101,14 @@ def explanation_html(text: str) -> str:
         return ""
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
-        safe = html.escape(block)
-        safe = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", safe)  # backticks survive escaping
+        safe = words_html(block)
         paragraphs.append("<p>" + safe.replace("\n", "<br>") + "</p>")
     return '<div class="pg-explanation">' + "".join(paragraphs) + "</div>"
+
+
+def words_html(text: str) -> str:
+    """Escaped text whose `backticks` become code (backticks survive escaping)."""
+    return re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def diff_html(before: str, after: str) -> str:
@@ -253,7 +257,7 @@ def verdict_line(verdict: Verdict) -> str:
         text += f" · answer {verdict.candidate} of {verdict.candidates_tried} tried"
     sentence = verdict.sentence()
     told = sentence != verdict.summary() and verdict.status in (VerdictStatus.PASS, VerdictStatus.FAIL)
-    said = re.sub(r"`([^`\n]+)`", r"<code>\1</code>", html.escape(sentence))  # backticks survive escaping
+    said = words_html(sentence)
     return (f'<div class="pg-verdict {kind}">{html.escape(text)}</div>' +
             (f'<div class="pg-verdict-sentence">{said}</div>' if told else ""))
 
