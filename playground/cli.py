@@ -23,6 +23,8 @@ from .languages import RUNNABLE, language_from_filename
 from .models import locate
 from .params import GenerationParams
 from .pipeline import stream_request
+from .record import new_request_id, open_record
+from .record.classroom import Asked, Classroom
 from .settings import Settings, get_settings
 from .tasks import TASKS, Request, Task, TaskInputs, what_it_does
 from .terminal import echo, print_final
@@ -233,11 +235,16 @@ def main(argv: list[str] | None = None) -> int:
         results = stream_request(request, checks=False if args.no_checks else None, engine=args.engine,
                                  model=_model(args.model, args.engine or settings.engine), cancel=cancel,
                                  repair=args.repair)
+        request_id = new_request_id()
         if args.json:
             *_, result = results
-            print(json.dumps(result.to_dict(), indent=2))
+            print(json.dumps(result.to_dict() | {"request_id": request_id}, indent=2))
         else:
-            print_final(echo(results, sys.stdout), sys.stdout)
+            result = echo(results, sys.stdout)
+            print_final(result, sys.stdout)
+        # the class record (docs/class-record.md): on this machine, the CLI's requests are one session
+        Classroom(open_record()).keep(Asked(request_id, "cli", "cli", request.task.name, code, language or "",
+                                            request), result)
         return 0
     except PlaygroundError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -43,3 +43,11 @@ class EngineError(PlaygroundError):
 
 class CancelledError(PlaygroundError):
     """Generation was stopped by the user."""
+
+
+class AccessError(PlaygroundError):
+    """A teacher's page or setting asked for without the admin token, or a student's action on what is not theirs."""
+
+
+class RecordError(PlaygroundError):
+    """The class record is off or cannot do what was asked."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, ValidationError
@@ -81,6 +82,16 @@ class Settings(BaseSettings):
                                         "/gradio_api/mcp/ (0: off). Public mode applies to them too.")
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")
+    # -- the class record
+    data_dir: str = Field("", description="Folder for what the app keeps between starts, the class record's SQLite "
+                                          "file (default: $XDG_DATA_HOME/code-playground, else "
+                                          "~/.local/share/code-playground; on a Space with persistent storage, "
+                                          "/data).")
+    record_url: str = Field("", description="Where the class record (requests, ratings; docs/class-record.md) is "
+                                            "kept: empty for a SQLite file in the data folder, any SQLAlchemy URL "
+                                            "(e.g. postgresql+psycopg://user:pass@host/db), or `off`.")
+    record_code: bool = Field(False, description="Keep each request's code and answer in the class record too "
+                                                 "(the page tells students which is in force).")
     # -- checked answers
     candidates: int = Field(3, ge=1, le=8, description="Answers generated per request until one passes its checks "
                                                        "(the default of the page, the API, MCP and the command line; "
@@ -166,6 +177,14 @@ class Settings(BaseSettings):
     def slot_count(self) -> int:
         """PLAYGROUND_SLOTS, else twice the cores (batching pays even on few cores), 4 to 16."""
         return self.slots or min(16, max(4, 2 * (os.cpu_count() or 1)))
+
+    @property
+    def data_path(self) -> Path:
+        """PLAYGROUND_DATA_DIR, else $XDG_DATA_HOME/code-playground, else ~/.local/share/code-playground."""
+        if self.data_dir:
+            return Path(self.data_dir).expanduser()
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "code-playground"
 
     @property
     def allowed_model_list(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,9 @@ os.environ["PLAYGROUND_MODEL"] = SMALL_MODEL
 # tested where it is the subject (test_settings.py, test_repair_rounds.py, test_browser_page.py's rounds), not
 # paid for by every page test (SmolLM2 fails most checks, so each Generate would make three answers).
 os.environ["PLAYGROUND_CANDIDATES"] = "1"
+# The class record of every app and CLI the tests start goes to a folder of this test session, not to the
+# developer's data folder (tests of the record give their own database).
+os.environ["PLAYGROUND_DATA_DIR"] = tempfile.mkdtemp(prefix="playground-test-data-")
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,10 @@ ALLOWED = {
     "engines": {"core", "engines"},
     "checks": {"core", "checks"},
     "tasks": {"core", "checks", "tasks"},
-    "api": {"core", "engines", "checks", "tasks", "api"},
+    "api": {"core", "engines", "checks", "tasks", "api", "record"},
+    "record": {"core", "tasks", "record"},
     "markup": {"core", "markup"},
-    "web": {"core", "engines", "checks", "tasks", "api", "markup", "web"},
+    "web": {"core", "engines", "checks", "tasks", "api", "markup", "record", "web"},
     "teach": {"core", "engines", "checks", "tasks", "api", "markup", "teach"},
     "evaluate": {"core", "engines", "checks", "tasks", "api", "evaluate"},
 }

@@ -37,14 +37,14 @@ def slow_queue_poll(demo: gr.Blocks, seconds: float) -> None:
         queue.sleep_when_free = max(queue.sleep_when_free, seconds)
 
 
-Estimate = Callable[[list[float], int | None, int], list[float] | None]
+Estimate = Callable[[list[float], int | None, list[str]], list[float] | None]
 
 
 def estimate_waits(demo: gr.Blocks, concurrency_id: str, estimate: Estimate) -> None:
     """Let `estimate(running, limit, waiting)` say how long the events queued in one concurrency group wait:
     `running` the seconds each event in progress has run, `limit` the group's concurrency limit, `waiting`
-    how many are queued; it returns seconds per queued event in order, or None for no estimate (the page
-    then shows only the rank and the time waited). Other groups keep Gradio's estimate."""
+    the queued events' session hashes, in order; it returns seconds per queued event in order, or None for no
+    estimate (the page then shows only the rank and the time waited). Other groups keep Gradio's estimate."""
     queue = getattr(demo, "_queue", None)
     gradios = getattr(queue, "broadcast_estimations", None)
     if queue is None or gradios is None:
@@ -58,7 +58,7 @@ def estimate_waits(demo: gr.Blocks, concurrency_id: str, estimate: Estimate) -> 
         now = time.time()
         running = [now - began for began_times in group.start_times_per_fn.values() for began in began_times]
         waiting = list(group.queue)
-        estimated = estimate(running, group.concurrency_limit, len(waiting))
+        estimated = estimate(running, group.concurrency_limit, [str(event.session_hash) for event in waiting])
         waits: list[float | None] = list(estimated) if estimated is not None else [None] * len(waiting)
         for rank, (event, wait) in enumerate(zip(waiting, waits, strict=True)):
             if after is None or rank >= after:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
@@ -21,9 +22,12 @@ from ..errors import PlaygroundError
 from ..languages import AUTO, display_name, find_language, guess_language, picked_language
 from ..markup.fragments import message_html
 from ..params import GenerationParams
+from ..record import OFF, Record, new_request_id
+from ..record.classroom import Asked, Classroom
 from ..result import Result
 from ..scratch import Scratch
 from ..tasks import TASKS, Request, Task, get_task
+from .classroom import owner_of, surface_of
 from .feed import Latest, Pace
 from .files import save_answer, session_of
 from .manager import ModelManager, model_spec
@@ -31,7 +35,7 @@ from .present import fim_note, in_page_words, model_card_html, run_html, speed_l
 from .sessions import Runs
 from .signatures import REQUIRED, signed_stream
 from .view import Live, Panels, Shown, Update, View, live, panels, render
-from .waits import starts
+from .waits import Queued, starts
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +62,13 @@ def _toast(message: str) -> None:
 class PlaygroundApp:
     """The handlers, bound to one model manager, the generations in progress and the folder for downloads."""
 
-    def __init__(self, manager: ModelManager, files: Scratch | None = None) -> None:
+    def __init__(self, manager: ModelManager, files: Scratch | None = None, classroom: Classroom | None = None) -> None:
         self.manager = manager
         self.files = files or Scratch()
+        self.classroom = classroom or Classroom(Record(OFF))
         self.runs = Runs()
         self.pace = Pace()  # the updates per second all generations share
+        self.queued = Queued()  # when each session's request joined the model's queue (the record's waits)
 
     def generate(self, task: str, code: str, source: str, extra: str | None, tests: str | None,
                  sampling: tuple[float | str, ...],
@@ -71,19 +77,24 @@ class PlaygroundApp:
         the final View for panels() as `ended`; errors become a message, never a traceback."""
         key = (session_of(request), task)
         cancel = self.runs.start(key)
-        view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice")
+        rid = new_request_id()
+        view = View(task, code, None, "Starting…" if self.manager.loaded else "Loading the model…", "notice",
+                    request_id=rid)
+        asked = Asked(rid, owner_of(request), surface_of(request), task, code, source,
+                      waited=self.queued.started(key[0]))
         states: Latest[Result] | None = None
         try:
             yield live(view)
             spec = TASKS[task]
-            asked = Request.build(spec, code, language=picked_language(source), tests=tests,
+            built = Request.build(spec, code, language=picked_language(source), tests=tests,
                                   params=GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True))),
                                   **spec.inputs(extra))
+            asked = replace(asked, request=built)
             # The model generates in a thread of its own, so Gradio's work on one update does not pause it.
-            states = Latest(pipeline.stream_request(asked, engine=self.manager.engine(), cancel=cancel),
+            states = Latest(pipeline.stream_request(built, engine=self.manager.engine(), cancel=cancel),
                             name=f"generate-{task}", pace=self.pace)
             for state in states:
-                view = View(task, code, state)
+                view = View(task, code, state, request_id=rid)
                 if state.status.finished:
                     self.manager.speeds.add(state.engine, state.model, state.stats)
                 # The session's View is set once, with the final state (setting it costs Gradio a config).
@@ -91,22 +102,27 @@ class PlaygroundApp:
         except PlaygroundError as exc:
             message = in_page_words(str(exc))
             _toast(message)
-            view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, message)
+            view = View(task, code, exc.partial if isinstance(exc.partial, Result) else None, message,
+                        request_id=rid)
             yield Update(**live(view), ended=view)
         except Exception as exc:  # a bug must not leave the tab stuck: say so, log it, and stay usable
             log.exception("a %s request failed unexpectedly", task)
-            view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.")
+            view = View(task, code, None, f"Unexpected error ({type(exc).__name__}: {exc}). Please report it.",
+                        request_id=rid)
             yield Update(**live(view), ended=view)
         finally:
             cancel.set()  # Stop, or Gradio closing this generator because the browser tab went away
             if states is not None:
                 view = _drain(view, states)
             self.runs.finish(key, cancel, view)
+            self.classroom.keep(asked, view.state, failed=bool(view.error))
 
-    def queue_waits(self, running: list[float], slots: int | None, waiting: int) -> list[float] | None:
-        """Seconds until each queued request starts (see waits.py), or None before any answer was timed."""
+    def queue_waits(self, running: list[float], slots: int | None, waiting: Sequence[str]) -> list[float] | None:
+        """Seconds until each queued request starts (see waits.py), or None before any answer was timed;
+        `waiting`: the queued requests' sessions, in order."""
+        self.queued.joined(waiting)
         per_request = self.manager.speeds.per_request()
-        return None if per_request is None else starts(running, slots, waiting, per_request)
+        return None if per_request is None else starts(running, slots, len(waiting), per_request)
 
     def stop(self, task: str, request: gr.Request) -> Shown | dict[str, Any]:
         """Stop this session's generation in a tab and show where it ended (every output; none without one)."""
@@ -196,8 +212,9 @@ def _drain(view: View, states: Latest[Result]) -> View:
     try:
         state = states.rest()
     except PlaygroundError as exc:
-        return View(view.task, view.code, exc.partial if isinstance(exc.partial, Result) else None, str(exc))
-    return View(view.task, view.code, state) if state is not None else view
+        return View(view.task, view.code, exc.partial if isinstance(exc.partial, Result) else None, str(exc),
+                    request_id=view.request_id)
+    return View(view.task, view.code, state, request_id=view.request_id) if state is not None else view
 
 
 def detect_language(code: str, source: str) -> dict[str, Any]:

@@ -19,10 +19,14 @@ from ..languages import AUTO, language_choices
 from ..markup.fragments import PLACEHOLDER
 from ..markup.highlight import highlight_css
 from ..markup.outputs import Outputs
+from ..record import open_record
+from ..record.classroom import Classroom
 from ..scratch import Scratch
 from ..settings import get_settings
 from ..tasks import TASKS, Task, get_task, what_it_does
 from ..tasks.examples import load_examples
+from .class_page import ClassPage, build_class_page
+from .classroom import SET_COOKIE_JS, ClassroomApp, rating_row, session_panel
 from .controls import sampling_controls
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
@@ -114,7 +118,7 @@ def _tests_input(task: Task) -> gr.Code:
                        elem_id=f"{task.name}-tests")
 
 
-def _outputs(task: str) -> dict[str, Block]:
+def _outputs(task: str, record: ClassroomApp) -> dict[str, Block]:
     """The output column's components, by the names view.py's records give their values (the live outputs
     and the final panels). Labels name the outputs in the HTTP API."""
     result = gr.JSON(visible=False, label="result")
@@ -132,6 +136,7 @@ def _outputs(task: str) -> dict[str, Block]:
         share = share_button(task)
     share_note = gr.HTML(elem_id=f"{task}-share-note")
     copy.click(None, inputs=[result], js=COPY_JS)
+    rating = rating_row(record, task, result)
     with gr.Accordion("Checks (run in a sandbox)", open=True):
         checks = gr.HTML(elem_id=f"{task}-checks")
         with gr.Row(equal_height=True, visible=False, elem_id=f"{task}-run-row") as run_row:
@@ -155,7 +160,7 @@ def _outputs(task: str) -> dict[str, Block]:
     return {"result": result, "answer": answer, "explanation": explanation, "stats": stats, "message": message,
             "lint_note": lint_note, "lint_table": lint_table, "diff": diff, "prompt": prompt, "download": download,
             "copy": copy, "checks": checks, "share": share, "share_note": share_note, "run_row": run_row,
-            "call": call, "ran": ran}
+            "call": call, "ran": ran, **rating}
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -188,8 +193,8 @@ def _stopper(app: PlaygroundApp, task: str) -> Callable[[gr.Request], Shown | di
     return stop
 
 
-def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Component], limit: int,
-              tabs: gr.Tabs, restores: list[Restore]) -> gr.HTML | None:
+def _task_tab(app: PlaygroundApp, record: ClassroomApp, task: str, sampling: list[gr.components.Component],
+              limit: int, tabs: gr.Tabs, restores: list[Restore]) -> gr.HTML | None:
     """One tab: inputs, Generate / Stop, outputs, examples; generation has api_name=task. Returns the FIM note."""
     spec = get_task(task)
     note = None
@@ -206,7 +211,7 @@ def _task_tab(app: PlaygroundApp, task: str, sampling: list[gr.components.Compon
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                parts = _outputs(task)
+                parts = _outputs(task, record)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
         shared = gr.Textbox(visible=False)  # what a share link restores beyond Gradio's snapshot (keep_for_share)
         by_hand = gr.State(False)  # whether the language was picked by hand (see guess_again)
@@ -252,7 +257,10 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                files: Scratch | None = None) -> AppBlocks:
     """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency.
     files: the app's scratch folder for downloads (shared with extra tabs), removed when the app is closed."""
-    app = PlaygroundApp(manager or ModelManager(), files or Scratch())
+    settings = get_settings()
+    classroom = Classroom(open_record(), settings.admin_token.get_secret_value())
+    app = PlaygroundApp(manager or ModelManager(), files or Scratch(), classroom)
+    record = ClassroomApp(classroom, app.files)
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
     demo = AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
@@ -263,21 +271,27 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             panel = model_panel(app)
             gr.Markdown("### Sampling")
             sampling = sampling_controls()
+            gr.Markdown("### Your session")
+            session_panel(record)
         gr.Markdown(INTRO, elem_classes="pg-intro")
         panel["speed"] = gr.HTML(elem_id="model-speed")  # the loaded model and its speed here (show_model)
         restores: list[Restore] = []
         with gr.Tabs() as tabs:
-            notes = [_task_tab(app, task, sampling, limit, tabs, restores) for task in TASKS]
+            notes = [_task_tab(app, record, task, sampling, limit, tabs, restores) for task in TASKS]
             for tab in extra_tabs:
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
+            with gr.Tab("Class (teacher)", id="class", elem_id="tab-class"):
+                build_class_page(ClassPage(classroom, app.files, limit or 1, app.manager.engine_name))
         wire_panel(app, demo, panel, next(n for n in notes if n is not None))
         for shared, restored in restores:
             demo.load(restored.bind(restore_shared), inputs=shared, outputs=restored.list, queue=False,
                       show_progress="hidden", api_visibility="private")
-        add_tools(app.manager, limit)
+        add_tools(app.manager, limit, classroom)
+        record.add_tools()
+        demo.load(None, js=SET_COOKIE_JS)  # the browser's anonymous id for the class record
         demo.unload(demo.forget)
-    demo.queue(max_size=get_settings().queue_size)
+    demo.queue(max_size=settings.queue_size)
     _gentle_queue(demo)
     estimate_waits(demo, "model", app.queue_waits)  # from the measured time per request (waits.py)
     return demo

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import gradio as gr
@@ -24,8 +25,11 @@ from ..checks import Expect, check
 from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
 from ..params import GenerationParams
+from ..record import new_request_id
+from ..record.classroom import Asked, Classroom
 from ..settings import get_settings
 from ..tasks import TASKS, Request, Task
+from .classroom import owner_of, surface_of
 from .manager import ModelManager
 from .signatures import REQUIRED, signed
 
@@ -41,7 +45,7 @@ def _fail(exc: PlaygroundError) -> gr.Error:
     return gr.Error(str(exc), print_exception=False)
 
 
-def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
+def task_tool(manager: ModelManager, task: Task, classroom: Classroom | None = None) -> Callable[..., str]:
     """The task as a typed tool on the manager's model, made from the task list: `code`, the task's extra input by
     its API name (required when the task needs it), `source_language`, `tests` (when the task takes tests),
     `candidates`, `policy` and `max_tokens`; it returns the answer's record."""
@@ -65,8 +69,12 @@ def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
                   "policy: after a failed answer, repair (the model is shown what failed and fixes it), fresh (a "
                   "new sample) or mixed."]
     args = "\n".join(f"    {line}" for line in described)
+    parameters.append(("request", gr.Request, None))  # Gradio's, not the tool's: who asked (the class record)
 
     def body(given: Mapping[str, Any]) -> str:
+        asked = Asked(new_request_id(), owner_of(given["request"]), surface_of(given["request"]), task.name,
+                      str(given["code"]), str(given["source_language"]))
+        request: Request | None = None
         try:
             params = GenerationParams.build(candidates=given["candidates"], policy=given["policy"],
                                             max_tokens=given["max_tokens"])
@@ -75,15 +83,19 @@ def task_tool(manager: ModelManager, task: Task) -> Callable[..., str]:
                                     **task.inputs(given[extra.api_name] if extra is not None else None))
             result = pipeline.run_request(request, engine=manager.engine())
         except PlaygroundError as exc:
+            if classroom is not None:
+                classroom.keep(replace(asked, request=request), None, failed=True)
             raise _fail(exc) from None
-        return json.dumps(result.to_dict())
+        if classroom is not None:
+            classroom.keep(replace(asked, request=request), result)
+        return json.dumps(result.to_dict() | {"request_id": asked.request_id})
 
     return signed(body, task.name, f"{words.summary}\n\nArgs:\n{args}\n", parameters, str)
 
 
-def task_tools(manager: ModelManager) -> list[Callable[..., str]]:
+def task_tools(manager: ModelManager, classroom: Classroom | None = None) -> list[Callable[..., str]]:
     """Every task's tool (translate, simplify, debug, complete, tests, ...), in the page's order."""
-    return [task_tool(manager, task) for task in TASKS.values()]
+    return [task_tool(manager, task, classroom) for task in TASKS.values()]
 
 
 def check_code(code: str, tests: str = "", against: str = "", language: str = "python",
@@ -111,8 +123,9 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
     return json.dumps(verdict.to_dict())
 
 
-def add_tools(manager: ModelManager, limit: int) -> None:
-    """Register the tools as endpoints of the Blocks being built (models at `limit` at once, as the tabs)."""
-    for tool in task_tools(manager):
+def add_tools(manager: ModelManager, limit: int, classroom: Classroom | None = None) -> None:
+    """Register the tools as endpoints of the Blocks being built (models at `limit` at once, as the tabs); each
+    request is kept in the class record."""
+    for tool in task_tools(manager, classroom):
         api(tool, api_name=f"{tool.__name__}_code", concurrency_id="model", concurrency_limit=limit)
     api(check_code, api_name="check_code", concurrency_id="sandbox", concurrency_limit=2)

@@ -40,6 +40,7 @@ class View(NamedTuple):
     state: Result | None
     message: str = ""
     kind: str = "error"
+    request_id: str = ""  # the class record's key of this request (rating an answer names it)
 
     @property
     def error(self) -> str:
@@ -93,6 +94,8 @@ class Panels(TypedDict):
     run_row: dict[str, Any]
     call: dict[str, Any]
     ran: str
+    rate_row: dict[str, Any]
+    rate_note: str
 
 
 class Shown(Live, Panels):
@@ -108,12 +111,13 @@ def live(view: View) -> Live:
     and its config, which took ~8 ms of the server per update and paused decoding."""
     state, error = view.state, view.error
     if state is None:
-        record = {"error": error} if error else None
+        record = {"error": error, "request_id": view.request_id} if error else None
         return Live(result=record, answer=code_html(""), explanation="", stats="",
                     message=message_html(view.message, view.kind))
     note = message_html(view.message, view.kind) if view.message else message_html(state.notice, "notice")
     answer = state.answer
-    return Live(result={**state.to_dict(), "done": state.status.finished, "error": error},
+    return Live(result={**state.to_dict(), "done": state.status.finished, "error": error,
+                        "request_id": view.request_id},
                 answer=code_html(highlighted(answer.code, state.language)),
                 explanation=explanation_html(answer.explanation), stats=stats_line(state), message=note)
 
@@ -129,7 +133,7 @@ def panels(view: View, download: str | None = None) -> Panels:
     if state is None:
         return Panels(lint_note="", lint_table=_table([]), diff="", prompt="", download=_no_download(),
                       copy=gr.update(interactive=False), checks="", share=gr.update(interactive=False), share_note="",
-                      **_run_box(None))
+                      **_run_box(None), rate_row=gr.update(visible=False), rate_note="")
     lint_line = "Lint did not run." if view.error and not state.status.finished else lint_summary(state)
     answered, task = view.answered, get_task(view.task)
     return Panels(
@@ -142,7 +146,8 @@ def panels(view: View, download: str | None = None) -> Panels:
                              view.code if task.shows.diff else None,
                              state.language, _code_html) + checks_html(state, _code_html),
         share=gr.update(interactive=answered), share_note="",
-        **_run_box(state if answered and state.answer.code.strip() else None))  # a call runs on code
+        **_run_box(state if answered and state.answer.code.strip() else None),  # a call runs on code
+        rate_row=gr.update(visible=view.final and bool(view.request_id)), rate_note="")
 
 
 def pending_panels() -> Panels:
@@ -151,7 +156,7 @@ def pending_panels() -> Panels:
     return Panels(lint_note=message_html(LINT_PENDING, "lint"), lint_table=_table([]), diff="", prompt="",
                   download=_no_download(), copy=gr.update(interactive=False),
                   checks=f'<div class="pg-muted">{CHECKS_PENDING}</div>', share=gr.update(interactive=False),
-                  share_note="", **_run_box(None))
+                  share_note="", **_run_box(None), rate_row=gr.update(visible=False), rate_note="")
 
 
 def render(view: View, download: str | None = None) -> Shown:

@@ -10,7 +10,11 @@ the tab (manager.Speeds.per_request).
 from __future__ import annotations
 
 import heapq
+import threading
+import time
 from collections.abc import Sequence
+
+FORGET_S = 3600.0  # a session seen in the queue whose request never started (it left) is forgotten
 
 
 def starts(running: Sequence[float], slots: int | None, waiting: int, per_request: float) -> list[float]:
@@ -32,3 +36,26 @@ def starts(running: Sequence[float], slots: int | None, waiting: int, per_reques
         out.append(start)
         heapq.heappush(free, start + per_request)
     return out
+
+
+class Queued:
+    """When each session's request was first seen waiting in the model's queue, so the request can say how long
+    it waited once it starts (the class record's `waited`)."""
+
+    def __init__(self) -> None:
+        self._since: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def joined(self, sessions: Sequence[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for session in sessions:
+                self._since.setdefault(session, now)
+            for old in [s for s, t in self._since.items() if now - t > FORGET_S]:
+                del self._since[old]
+
+    def started(self, session: str) -> float:
+        """Seconds the session's request waited (0 when it was never seen waiting: it started at once)."""
+        with self._lock:
+            since = self._since.pop(session, None)
+        return 0.0 if since is None else time.monotonic() - since
