@@ -22,7 +22,8 @@ from tests import fakes  # noqa: F401 (registers the "echo" engine)
 from tests.browser import serve
 
 pytestmark = pytest.mark.server
-TOOLS = {"translate", "simplify", "debug", "complete", "tests", "explain", "check_code"}
+TOOLS = {"translate", "simplify", "debug", "complete", "tests", "explain", "check_code", "rate", "class_csv",
+         "export_session"}
 
 
 def mcp_call(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:

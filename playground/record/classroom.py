@@ -17,6 +17,9 @@ from .store import Record, check_admin
 from .take_home import Journal, Step, export
 
 RATINGS = {"up": True, "down": False, "👍": True, "👎": False}
+# MCP clients, which Gradio's stateless MCP server does not tell apart: one session, in which a request_id (random,
+# 128 bits, given only to whoever asked) is what proves an answer is the caller's.
+MCP_SESSION = "mcp"
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,16 @@ class Classroom:
         check_admin(token, self.admin_token)
         return summary.to_csv(self.record.rows(since))
 
-    def take_home(self, form: str, session: str) -> tuple[str, str]:
-        """(file name, text) of the session's requests as a notebook (`ipynb`) or Markdown (`md`)."""
-        return export(self.journal.steps(session), form)
+    def take_home(self, form: str, session: str, request_ids: list[str] | None = None) -> tuple[str, str]:
+        """(file name, text) of the session's requests as a notebook (`ipynb`) or Markdown (`md`); only those
+        named when request_ids are given (required in the shared MCP session)."""
+        steps = self.journal.steps(session)
+        if request_ids:
+            steps = [step for step in steps if step.request_id in set(request_ids)]
+        elif session == MCP_SESSION:
+            raise InputError("Over MCP, name your answers: pass request_ids (the request_id each answer carries); "
+                             "MCP clients share one session here, so a whole session would be everyone's.")
+        return export(steps, form)
 
 
 def _given(request: Request | None) -> str:

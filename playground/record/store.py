@@ -8,12 +8,15 @@ the playground keeps answering. The code and the answer are kept only when the t
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import logging
+import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,18 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, func, i
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from ..errors import AccessError, RecordError
+from ..errors import AccessError, PlaygroundError, RecordError
 from .schema import migrate, ratings, requests
 
 log = logging.getLogger(__name__)
+_OPEN: weakref.WeakSet[Record] = weakref.WeakSet()
 
 OFF = "off"
+BATCH = 200  # writes committed together at most
+PENDING = 10_000  # writes waiting at most; beyond, a request goes unrecorded (said once) rather than wait
+PUT_WAIT_S = 1.0
+WAIT_S = 30.0  # the longest a rating or a read waits for the writes before it
+Write = Callable[[Connection], None]
 FILE_NAME = "class-record.sqlite3"
 COMMENT_CHARS = 300
 
@@ -78,14 +87,20 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 class Record:
-    """The class record of one app: add requests, rate them, read them back for the teacher and the student."""
+    """The class record of one app: add requests, rate them, read them back for the teacher and the student.
+
+    Writes go through one writer thread, in batches (one transaction, one fsync for many rows): `add` only puts
+    the row in line, so a request pays microseconds for being recorded, not a commit; `rate` waits for its write
+    (it answers whether the rating was kept); reads first wait for the writes before them."""
 
     def __init__(self, url: str, keep_code: bool = False) -> None:
         self.url = url
         self.keep_code = keep_code
         self._engine: Engine | None = None
         self._off = "PLAYGROUND_RECORD_URL=off" if url == OFF else ""
-        self._lock = threading.Lock()  # one writer at a time in this process (SQLite has one anyway)
+        self._pending: queue.Queue[tuple[Write, Future[None]] | None] = queue.Queue(PENDING)
+        self._writer: threading.Thread | None = None
+        self._behind = False  # said once that the writer fell behind
         if not self._off:
             self._open()
 
@@ -98,10 +113,17 @@ class Record:
             if url.get_backend_name() == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             migrate(engine)
+        except ImportError as exc:  # the database's driver (SQLite's is Python's own)
+            self._turn_off(f"cannot open {self.where}: its driver is not installed ({exc}; e.g. pip install "
+                           "'psycopg[binary]' for postgresql+psycopg://)")
+            return
         except (SQLAlchemyError, ArgumentError, OSError, RuntimeError, ValueError) as exc:
             self._turn_off(f"cannot open {self.where}: {_reason(exc)}")
             return
         self._engine = engine
+        self._writer = threading.Thread(target=self._write_batches, name="class-record-writer", daemon=True)
+        self._writer.start()
+        _OPEN.add(self)
 
     @property
     def where(self) -> str:
@@ -126,56 +148,114 @@ class Record:
             self._off = reason
             log.warning("The class record is off: %s. The playground goes on answering without it.", reason)
 
-    @contextmanager
-    def _writing(self) -> Iterator[Connection]:
+    def _write_batches(self) -> None:
+        """The writer thread: take what is in line (up to BATCH writes) and commit it in one transaction."""
+        while True:
+            first = self._pending.get()
+            if first is None:
+                return
+            batch, stop = [first], False
+            while len(batch) < BATCH:
+                try:
+                    item = self._pending.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _commit(self, batch: list[tuple[Write, Future[None]]]) -> None:
         if self._engine is None or self._off:
-            raise RecordError(self.policy())
-        with self._lock, self._engine.begin() as connection:
-            yield connection
+            for _, done in batch:
+                done.set_exception(RecordError(self.policy()))
+            return
+        refused: dict[int, PlaygroundError] = {}
+        try:
+            with self._engine.begin() as connection:
+                for n, (write, _) in enumerate(batch):
+                    try:
+                        write(connection)  # a write refuses (raises) before it changes anything
+                    except PlaygroundError as exc:
+                        refused[n] = exc
+        except (SQLAlchemyError, OSError) as exc:
+            self._turn_off(f"cannot write to {self.where}: {_reason(exc)}")
+            for _, done in batch:
+                done.set_exception(RecordError(f"It was not kept: {self.policy()}"))
+            return
+        for n, (_, done) in enumerate(batch):
+            if n in refused:
+                done.set_exception(refused[n])
+            else:
+                done.set_result(None)
+
+    def _put(self, write: Write) -> Future[None] | None:
+        """Put a write in line; None when the record is off or too far behind to take it."""
+        if not self.on:
+            return None
+        done: Future[None] = Future()
+        try:
+            self._pending.put((write, done), timeout=PUT_WAIT_S)
+        except queue.Full:
+            if not self._behind:
+                self._behind = True
+                log.warning("The class record's writer is %d writes behind %s: requests beyond that are not "
+                            "recorded until it catches up.", PENDING, self.where)
+            return None
+        return done
 
     def add(self, entry: Entry) -> bool:
-        """Keep one request (its code and answer only when the teacher turned that on); never raises: a failed
-        write turns the record off. Returns whether it was kept."""
-        if not self.on:
-            return False
+        """Put one request in line to be kept (its code and answer only when the teacher turned that on); never
+        raises, never waits for the database: a failed write turns the record off. Returns whether it was put in
+        line (False: the record is off)."""
         row = asdict(entry) | {"created": entry.created or time.time()}
         if not self.keep_code:
             row |= {"code": None, "answer": None}
-        try:
-            with self._writing() as connection:
-                connection.execute(insert(requests).values(**row))
-        except (SQLAlchemyError, OSError) as exc:
-            self._turn_off(f"cannot write to {self.where}: {_reason(exc)}")
-            return False
-        return True
+        return self._put(lambda connection: _insert(connection, row)) is not None
 
     def rate(self, request_id: str, session: str, up: bool, comment: str = "") -> None:
-        """Keep a student's rating of one of their own answers (a second rating replaces the first).
+        """Keep a student's rating of one of their own answers (a second rating replaces the first); waits for
+        it to be written.
 
         Raises RecordError when the record is off or knows no such request, AccessError when the request is
         another session's."""
         comment = " ".join(comment.split())[:COMMENT_CHARS]
-        try:
-            with self._writing() as connection:
-                owner = connection.execute(select(requests.c.session).where(requests.c.id == request_id)).scalar()
-                if owner is None:
-                    raise RecordError("The class record has no answer with that request_id (an answer is recorded "
-                                      "when it ends; a stopped or failed one is too).")
-                if owner != session:
-                    raise AccessError("That answer was asked for in another session: only the student who asked "
-                                      "for an answer can rate it.")
-                connection.execute(delete(ratings).where(ratings.c.request_id == request_id))
-                connection.execute(insert(ratings).values(request_id=request_id, created=time.time(), up=up,
-                                                          comment=comment))
-        except (SQLAlchemyError, OSError) as exc:
-            self._turn_off(f"cannot write to {self.where}: {_reason(exc)}")
-            raise RecordError(f"The rating was not kept: {self.policy()}") from None
+
+        def write(connection: Connection) -> None:
+            owner = connection.execute(select(requests.c.session).where(requests.c.id == request_id)).scalar()
+            if owner is None:
+                raise RecordError("The class record has no answer with that request_id (an answer is recorded "
+                                  "when it ends; a stopped or failed one is too).")
+            if owner != session:
+                raise AccessError("That answer was asked for in another session: only the student who asked "
+                                  "for an answer can rate it.")
+            connection.execute(delete(ratings).where(ratings.c.request_id == request_id))
+            connection.execute(insert(ratings).values(request_id=request_id, created=time.time(), up=up,
+                                                      comment=comment))
+
+        done = self._put(write)
+        if done is None:
+            raise RecordError(f"The rating was not kept: {self.policy()}")
+        done.result(WAIT_S)
+
+    def flush(self, timeout: float = WAIT_S) -> None:
+        """Wait until every write put in line before now is done (or failed)."""
+        done = self._put(lambda connection: None)
+        if done is not None:
+            try:
+                done.result(timeout)
+            except RecordError:
+                pass  # the record turned off on an earlier write: nothing is left in line
 
     def rows(self, since: float = 0.0, session: str | None = None) -> list[dict[str, Any]]:
         """The requests since a time (Unix seconds), oldest first, each with its rating (`rating`: up, down or
-        "", `comment`); one session's only when given."""
+        "", `comment`); one session's only when given. Writes put in line before are in it."""
         if self._engine is None:
             return []
+        self.flush()
         query = (select(requests, ratings.c.up, ratings.c.comment)
                  .outerjoin(ratings, ratings.c.request_id == requests.c.id)
                  .where(requests.c.created >= since).order_by(requests.c.created))
@@ -192,6 +272,7 @@ class Record:
         """How many requests the record holds."""
         if self._engine is None:
             return 0
+        self.flush()
         with self._engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(requests)).scalar_one())
 
@@ -206,8 +287,25 @@ class Record:
                 "not your code or the answer.")
 
     def close(self) -> None:
+        """Write what is in line, stop the writer and let the database go."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._pending.put(None)
+            writer.join(WAIT_S)
+        _OPEN.discard(self)
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _insert(connection: Connection, row: dict[str, Any]) -> None:
+    connection.execute(insert(requests).values(**row))
+
+
+@atexit.register
+def _close_open() -> None:
+    """At exit, the requests still in line are written (a kill loses them: at most the last few milliseconds)."""
+    for record in list(_OPEN):
+        record.close()
 
 
 def _with_rating(row: Mapping[str, Any]) -> dict[str, Any]:

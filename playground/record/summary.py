@@ -46,6 +46,15 @@ def per_task(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["task", "requests", "checked", "passed %", "thumbs up", "thumbs down"])
 
 
+def outcomes(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Requests per task by how their answer did: passed its checks, failed them, or not checked (stopped,
+    an error, or nothing to check)."""
+    counts = Counter((row["task"], "passed" if row["verdict"] == "pass" else "failed" if row["verdict"] == "fail"
+                      else "not checked") for row in rows)
+    return pd.DataFrame([{"task": task, "answer": answer, "requests": n} for (task, answer), n in
+                         sorted(counts.items())], columns=["task", "answer", "requests"])
+
+
 def per_hour(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Requests per hour and task (the hour as local time)."""
     counts = Counter((time.strftime("%Y-%m-%d %H:00", time.localtime(row["created"])), row["task"]) for row in rows)
@@ -63,7 +72,8 @@ def errors(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 def rated(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Every rating, newest first, with its comment and what the checks said of the answer."""
     out = [{"time": _clock(row["created"]), "task": row["task"], "rating": row["rating"], "comment": row["comment"],
-            "checks": _checks(row), "request_id": row["id"]} for row in reversed(rows) if row["rating"]]
+            "checks": _checks(row), "request_id": row["id"]}
+           for row in sorted(rows, key=lambda row: -row["created"]) if row["rating"]]
     return pd.DataFrame(out, columns=["time", "task", "rating", "comment", "checks", "request_id"])
 
 
@@ -110,6 +120,6 @@ def _clock(created: float) -> str:
 
 
 def _checks(row: dict[str, Any]) -> str:
-    if not row["verdict"]:
+    if not row["verdict"] or not row["checks_total"]:
         return "not checked"
     return f"{row['verdict']} {row['checks_passed']}/{row['checks_total']}"

@@ -22,6 +22,8 @@ from ..scratch import Scratch
 from .files import session_of
 
 PERIODS = {"Last hour": 3600.0, "Today": None, "Last 7 days": 7 * 86400.0, "Everything": 0.0}
+IN_WORDS = {"Last hour": "in the last hour", "Today": "today", "Last 7 days": "in the last 7 days",
+            "Everything": "in all"}
 
 
 def since(period: str, now: float) -> float:
@@ -52,13 +54,14 @@ class ClassPage:
             return dict.fromkeys(self.OUTPUTS, hidden) | {"note": message_html(str(exc), "error"),
                                                           "load": ""}
         record = self.classroom.record
-        head = (f"{len(rows)} request(s) in {period.lower()} · {html.escape(record.policy())}"
-                if record.on else html.escape(record.policy()))
+        kept = "with" if record.keep_code else "without"
+        head = (f"{len(rows)} request{'s' if len(rows) != 1 else ''} {IN_WORDS.get(period, '')}, kept {kept} their "
+                f"code and answers (PLAYGROUND_RECORD_CODE) in {record.where}." if record.on else record.policy())
         load = summary.load(self.classroom.record.rows(now - 3600), now, self.slots, self.engine)
         tasks = summary.per_task(rows)
         path = self.files.write("class-record.csv", summary.to_csv(rows), session_of(request))
-        return {"note": f'<div class="pg-muted">{head}</div>', "load": _load_html(load),
-                "by_task": gr.update(value=tasks, visible=not tasks.empty),
+        return {"note": f'<div class="pg-muted">{html.escape(head)}</div>', "load": _load_html(load),
+                "by_task": gr.update(value=summary.outcomes(rows), visible=not tasks.empty),
                 "by_hour": gr.update(value=summary.per_hour(rows), visible=bool(rows)),
                 "tasks": _table(tasks), "errors": _table(summary.errors(rows)),
                 "ratings": _table(summary.rated(rows)), "slowest": _table(summary.slowest(rows)),
@@ -87,8 +90,8 @@ def build_class_page(page: ClassPage) -> None:
         show = gr.Button("Show", variant="primary", scale=1, elem_id="class-show")
     parts: dict[str, Any] = {"note": gr.HTML(elem_id="class-note"), "load": gr.HTML(elem_id="class-load")}
     with gr.Row():
-        parts["by_task"] = gr.BarPlot(x="task", y="requests", title="Requests per task", visible=False,
-                                      elem_id="class-by-task")
+        parts["by_task"] = gr.BarPlot(x="task", y="requests", color="answer", title="Requests per task, by how "
+                                      "their answer did", visible=False, elem_id="class-by-task")
         parts["by_hour"] = gr.BarPlot(x="hour", y="requests", color="task", title="Requests per hour",
                                       visible=False, elem_id="class-by-hour")
     for name, label in (("tasks", "Per task"), ("errors", "Errors students brought"),

@@ -14,7 +14,7 @@ from gradio.events import api
 
 from ..errors import PlaygroundError
 from ..markup.fragments import message_html
-from ..record.classroom import Classroom
+from ..record.classroom import MCP_SESSION, Classroom
 from ..scratch import Scratch
 from .files import session_of
 
@@ -30,8 +30,9 @@ SET_COOKIE_JS = f"""() => {{
 
 
 def owner_of(request: gr.Request | None) -> str:
-    """Who asked, anonymously: the browser's cookie, else an MCP client's session, else the Gradio session (a
-    gradio_client keeps one per Client)."""
+    """Who asked, anonymously: the browser's cookie; an MCP client (Gradio's MCP server is stateless: its calls
+    come through one shared client, marked `x-gradio-user: mcp`, so MCP clients are one session, MCP_SESSION,
+    whose answers a request_id proves: see Classroom.rate); else the Gradio session (one per gradio_client)."""
     headers = getattr(request, "headers", None) or {}
     try:
         cookie = SimpleCookie(headers.get("cookie", ""))
@@ -39,15 +40,15 @@ def owner_of(request: gr.Request | None) -> str:
         cookie = SimpleCookie()
     if COOKIE in cookie and cookie[COOKIE].value.isalnum():
         return "browser-" + cookie[COOKIE].value[:40]
-    if headers.get("mcp-session-id"):
-        return "mcp-" + str(headers["mcp-session-id"])[:40]
+    if headers.get("x-gradio-user") == "mcp":
+        return MCP_SESSION
     return "session-" + session_of(request)[:40]
 
 
 def surface_of(request: gr.Request | None, default: str = "api") -> str:
     """Where a request came from: the page (it has the browser's cookie), an MCP client, else the HTTP API."""
     owner = owner_of(request)
-    return "page" if owner.startswith("browser-") else "mcp" if owner.startswith("mcp-") else default
+    return "page" if owner.startswith("browser-") else "mcp" if owner == MCP_SESSION else default
 
 
 class ClassroomApp:
@@ -110,14 +111,17 @@ class ClassroomApp:
             except PlaygroundError as exc:
                 raise gr.Error(str(exc), print_exception=False) from None
 
-        def export_session(format: str = "ipynb", request: gr.Request | None = None) -> str:  # noqa: A002
+        def export_session(format: str = "ipynb", request_ids: str = "",  # noqa: A002
+                           request: gr.Request | None = None) -> str:
             """Your session's requests and answers to take home, as a Jupyter notebook or Markdown text.
 
             Args:
                 format: ipynb (a Jupyter notebook, JSON text) or md (Markdown).
+                request_ids: optional, comma-separated: only these answers (over MCP, required: MCP clients
+                    share one session here, so each names its own answers by the request_id they carry).
             """
             try:
-                return classroom.take_home(format, owner_of(request))[1]
+                return classroom.take_home(format, owner_of(request), request_ids.replace(",", " ").split())[1]
             except PlaygroundError as exc:
                 raise gr.Error(str(exc), print_exception=False) from None
 
@@ -130,13 +134,18 @@ class ClassroomApp:
 
 
 def rating_row(app: ClassroomApp, task: str, result: gr.JSON) -> dict[str, Any]:
-    """Thumbs up / down and a one-line comment under an answer; returns the row and its note by name."""
-    with gr.Row(visible=False, elem_id=f"{task}-rate-row", elem_classes="pg-rate-row") as row:
-        up = gr.Button("👍 Helpful", size="sm", min_width=90, elem_id=f"{task}-rate-up")
-        down = gr.Button("👎 Wrong or unhelpful", size="sm", min_width=150, elem_id=f"{task}-rate-down")
-        comment = gr.Textbox(show_label=False, max_lines=1, max_length=300, scale=3,
-                             placeholder="Optional: what was wrong? (one line, sent with 👍 or 👎)",
-                             elem_id=f"{task}-rate-comment")
+    """Thumbs up / down and a one-line comment under an answer; returns the row and its note by name. (Words,
+    not emoji: a school's browsers may have no emoji font.)"""
+    with gr.Column(visible=False, elem_id=f"{task}-rate-row", elem_classes="pg-rate-row") as row:
+        gr.HTML('<div class="pg-rate-ask">Did this answer help? Your rating goes to the teacher.</div>',
+                padding=False)
+        with gr.Row(equal_height=True):
+            up = gr.Button("Yes", size="sm", min_width=70, scale=0, elem_id=f"{task}-rate-up")
+            down = gr.Button("No: wrong or unhelpful", size="sm", min_width=180, scale=0,
+                             elem_id=f"{task}-rate-down")
+            comment = gr.Textbox(show_label=False, max_lines=1, max_length=300, scale=3, container=False,
+                                 placeholder="Optional: what was wrong? (one line, sent with Yes or No)",
+                                 elem_id=f"{task}-rate-comment")
     note = gr.HTML(elem_id=f"{task}-rate-note")
     for button, rating in ((up, "up"), (down, "down")):
         button.click(_rater(app, rating), inputs=[result, comment], outputs=note, queue=False,

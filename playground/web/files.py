@@ -11,6 +11,7 @@ Its language follows the extension. The download is named after what the answer 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,13 @@ class AppBlocks(gr.Blocks):
     def __init__(self, files: Scratch, **options: Any) -> None:
         super().__init__(**options)
         self.files = files
+        self.on_close: list[Callable[[], None]] = []  # what else the app frees when closed (the class record)
 
     def close(self, verbose: bool = True) -> None:
         super().close(verbose)
         self.files.close()
+        for free in self.on_close:
+            free()
 
     def forget(self, request: gr.Request) -> None:
         """A page was closed (Gradio's unload): its session's downloads go."""

@@ -36,6 +36,7 @@ from .panel import model_panel, wire_panel
 from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
 from .view import Panels, Shown, Update, pending_panels
+from .waits import QUEUE_WORDS_JS
 
 CSS_FILE = Path(__file__).with_name("ui.css")
 PLACEHOLDER_WORDS = '<div class="pg-explanation pg-placeholder">The explanation appears here.</div>'
@@ -258,13 +259,15 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
     """The whole app: sidebar (model, sampling), one tab per task, then extra_tabs; the engine's concurrency.
     files: the app's scratch folder for downloads (shared with extra tabs), removed when the app is closed."""
     settings = get_settings()
-    classroom = Classroom(open_record(), settings.admin_token.get_secret_value())
-    app = PlaygroundApp(manager or ModelManager(), files or Scratch(), classroom)
+    manager = manager or ModelManager()
+    classroom = Classroom(open_record(), manager.admin_token)
+    app = PlaygroundApp(manager, files or Scratch(), classroom)
     record = ClassroomApp(classroom, app.files)
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
     demo = AppBlocks(app.files, title="Code Playground", fill_width=True, analytics_enabled=False,
                      delete_cache=(3600, 86400))
+    demo.on_close.append(classroom.record.close)
     with demo:
         with gr.Sidebar(label="Model and settings", open=True, width=340):
             gr.Markdown("### Model")
@@ -290,6 +293,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
         add_tools(app.manager, limit, classroom)
         record.add_tools()
         demo.load(None, js=SET_COOKIE_JS)  # the browser's anonymous id for the class record
+        demo.load(None, js=QUEUE_WORDS_JS)  # a queued request's place and wait, in words
         demo.unload(demo.forget)
     demo.queue(max_size=settings.queue_size)
     _gentle_queue(demo)

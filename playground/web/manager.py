@@ -185,6 +185,11 @@ class ModelManager:
         return [(spec_label(s), s) for s in specs]
 
     @property
+    def admin_token(self) -> str:
+        """The teacher's token (PLAYGROUND_ADMIN_TOKEN, or the one given): the model switch and the class page."""
+        return self._admin_token
+
+    @property
     def can_unlock(self) -> bool:
         """Whether an admin token is set, so a locked panel can be unlocked."""
         return bool(self._admin_token)

@@ -59,3 +59,24 @@ class Queued:
         with self._lock:
             since = self._since.pop(session, None)
         return 0.0 if since is None else time.monotonic() - since
+
+
+# A request waiting for the model says its place in line and its wait in words, large enough to be seen: Gradio's
+# status line reads "queue: 2/3 | 4.1/40.0s" in small grey type (elapsed / estimated, the estimate from starts()
+# above). The words go in an attribute that ui.css shows in place of Gradio's text; the text itself is left to
+# Gradio, which redraws it.
+QUEUE_WORDS_JS = """() => {
+  const nth = (n) => n + ((n % 100 >= 11 && n % 100 <= 13) ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'}[n % 10] || 'th'));
+  const words = (el) => {
+    const m = el.textContent.match(/queue:\\s*(\\d+)\\s*\\/\\s*(\\d+)\\s*\\|\\s*([\\d.]+)(?:\\/([\\d.]+))?s/);
+    if (!m) { if (el.hasAttribute('data-pg-queue')) el.removeAttribute('data-pg-queue'); return; }
+    const [, place, size, waited, eta] = m;
+    const left = eta ? Math.max(1, Math.round(parseFloat(eta) - parseFloat(waited))) : null;
+    const line = `Waiting for the model: ${nth(+place)} in line of ${size}. ` + (left !== null
+      ? `Starts in about ${left} s (from the measured speed).`
+      : `Waited ${Math.round(parseFloat(waited))} s (an estimate comes once an answer has been timed).`);
+    if (el.getAttribute('data-pg-queue') !== line) el.setAttribute('data-pg-queue', line);
+  };
+  new MutationObserver(() => document.querySelectorAll('.progress-text').forEach(words))
+    .observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
