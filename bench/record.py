@@ -162,8 +162,8 @@ def two_students() -> None:
         started = None
         while not job_b.done():
             status = job_b.status()
-            if told is None and status.rank is not None and status.rank_eta is not None:
-                told = (status.rank + 1, status.rank_eta)
+            if told is None and status.rank is not None and status.eta is not None:
+                told = (status.rank + 1, status.eta)
             if started is None and status.code.name in ("PROCESSING", "ITERATING"):
                 started = time.perf_counter() - submitted
             time.sleep(0.1)

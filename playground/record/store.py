@@ -11,11 +11,9 @@ from __future__ import annotations
 import atexit
 import hmac
 import logging
-import queue
-import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,16 +25,12 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..errors import AccessError, PlaygroundError, RecordError
 from .schema import migrate, ratings, requests
+from .writer import WAIT_S, Write, Writer
 
 log = logging.getLogger(__name__)
 _OPEN: weakref.WeakSet[Record] = weakref.WeakSet()
 
 OFF = "off"
-BATCH = 200  # writes committed together at most
-PENDING = 10_000  # writes waiting at most; beyond, a request goes unrecorded (said once) rather than wait
-PUT_WAIT_S = 1.0
-WAIT_S = 30.0  # the longest a rating or a read waits for the writes before it
-Write = Callable[[Connection], None]
 FILE_NAME = "class-record.sqlite3"
 COMMENT_CHARS = 300
 
@@ -89,18 +83,16 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 class Record:
     """The class record of one app: add requests, rate them, read them back for the teacher and the student.
 
-    Writes go through one writer thread, in batches (one transaction, one fsync for many rows): `add` only puts
-    the row in line, so a request pays microseconds for being recorded, not a commit; `rate` waits for its write
-    (it answers whether the rating was kept); reads first wait for the writes before them."""
+    Writes go through one writer thread (writer.py), in batches: `add` only puts the row in line, so a request
+    pays microseconds for being recorded, not a commit; `rate` waits for its write (it answers whether the
+    rating was kept); reads first wait for the writes before them."""
 
     def __init__(self, url: str, keep_code: bool = False) -> None:
         self.url = url
         self.keep_code = keep_code
         self._engine: Engine | None = None
         self._off = "PLAYGROUND_RECORD_URL=off" if url == OFF else ""
-        self._pending: queue.Queue[tuple[Write, Future[None]] | None] = queue.Queue(PENDING)
-        self._writer: threading.Thread | None = None
-        self._behind = False  # said once that the writer fell behind
+        self._writer: Writer | None = None
         if not self._off:
             self._open()
 
@@ -121,8 +113,7 @@ class Record:
             self._turn_off(f"cannot open {self.where}: {_reason(exc)}")
             return
         self._engine = engine
-        self._writer = threading.Thread(target=self._write_batches, name="class-record-writer", daemon=True)
-        self._writer.start()
+        self._writer = Writer(engine, self._failed)
         _OPEN.add(self)
 
     @property
@@ -148,64 +139,14 @@ class Record:
             self._off = reason
             log.warning("The class record is off: %s. The playground goes on answering without it.", reason)
 
-    def _write_batches(self) -> None:
-        """The writer thread: take what is in line (up to BATCH writes) and commit it in one transaction."""
-        while True:
-            first = self._pending.get()
-            if first is None:
-                return
-            batch, stop = [first], False
-            while len(batch) < BATCH:
-                try:
-                    item = self._pending.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            self._commit(batch)
-            if stop:
-                return
-
-    def _commit(self, batch: list[tuple[Write, Future[None]]]) -> None:
-        if self._engine is None or self._off:
-            for _, done in batch:
-                done.set_exception(RecordError(self.policy()))
-            return
-        refused: dict[int, PlaygroundError] = {}
-        try:
-            with self._engine.begin() as connection:
-                for n, (write, _) in enumerate(batch):
-                    try:
-                        write(connection)  # a write refuses (raises) before it changes anything
-                    except PlaygroundError as exc:
-                        refused[n] = exc
-        except (SQLAlchemyError, OSError) as exc:
-            self._turn_off(f"cannot write to {self.where}: {_reason(exc)}")
-            for _, done in batch:
-                done.set_exception(RecordError(f"It was not kept: {self.policy()}"))
-            return
-        for n, (_, done) in enumerate(batch):
-            if n in refused:
-                done.set_exception(refused[n])
-            else:
-                done.set_result(None)
+    def _failed(self, exc: BaseException) -> PlaygroundError:
+        """A write failed in the database: the record turns off; what the batch's writes raise."""
+        self._turn_off(f"cannot write to {self.where}: {_reason(exc)}")
+        return RecordError(f"It was not kept: {self.policy()}")
 
     def _put(self, write: Write) -> Future[None] | None:
         """Put a write in line; None when the record is off or too far behind to take it."""
-        if not self.on:
-            return None
-        done: Future[None] = Future()
-        try:
-            self._pending.put((write, done), timeout=PUT_WAIT_S)
-        except queue.Full:
-            if not self._behind:
-                self._behind = True
-                log.warning("The class record's writer is %d writes behind %s: requests beyond that are not "
-                            "recorded until it catches up.", PENDING, self.where)
-            return None
-        return done
+        return self._writer.put(write) if self._writer is not None and self.on else None
 
     def add(self, entry: Entry) -> bool:
         """Put one request in line to be kept (its code and answer only when the teacher turned that on); never
@@ -241,14 +182,10 @@ class Record:
             raise RecordError(f"The rating was not kept: {self.policy()}")
         done.result(WAIT_S)
 
-    def flush(self, timeout: float = WAIT_S) -> None:
+    def flush(self) -> None:
         """Wait until every write put in line before now is done (or failed)."""
-        done = self._put(lambda connection: None)
-        if done is not None:
-            try:
-                done.result(timeout)
-            except RecordError:
-                pass  # the record turned off on an earlier write: nothing is left in line
+        if self._writer is not None and self.on:
+            self._writer.flush()
 
     def rows(self, since: float = 0.0, session: str | None = None) -> list[dict[str, Any]]:
         """The requests since a time (Unix seconds), oldest first, each with its rating (`rating`: up, down or
@@ -290,8 +227,7 @@ class Record:
         """Write what is in line, stop the writer and let the database go."""
         writer, self._writer = self._writer, None
         if writer is not None:
-            self._pending.put(None)
-            writer.join(WAIT_S)
+            writer.close()
         _OPEN.discard(self)
         if self._engine is not None:
             self._engine.dispose()
