@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,19 @@ def test_translate_json_has_every_documented_field() -> None:
     assert "Translate this Python code to JavaScript" in data["prompt"]
     assert data["lint_note"] == "Only the syntax of the JavaScript output is checked (tree-sitter)."
     assert data["model"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_each_request_is_kept_in_the_class_record_with_the_json_s_request_id(tmp_path: Path) -> None:
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-m", "playground", "debug", "examples/debug/average.py", "--error",
+                            "ZeroDivisionError: division by zero", *args, *GREEDY], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300) for args in (["--json"], [])]
+    assert all(run.returncode == 0 for run in runs), runs[0].stderr + runs[1].stderr
+    request_id = json.loads(runs[0].stdout)["request_id"]
+    with sqlite3.connect(tmp_path / "class-record.sqlite3") as db:
+        kept = db.execute("select id, session, surface, task, error_kind, code from requests "
+                          "order by created").fetchall()
+    assert len(kept) == 2 and kept[0] == (request_id, "cli", "cli", "debug", "ZeroDivisionError", None)
 
 
 def test_streaming_output_then_code_lint_and_stats() -> None:

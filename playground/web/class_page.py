@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -40,8 +41,10 @@ class ClassPage:
 
     OUTPUTS = ("note", "load", "by_task", "by_hour", "tasks", "errors", "ratings", "slowest", "csv")
 
-    def __init__(self, classroom: Classroom, files: Scratch, slots: int, engine: str) -> None:
+    def __init__(self, classroom: Classroom, files: Scratch, slots: int, engine: str,
+                 answering: Callable[[], int] = lambda: 0) -> None:
         self.classroom, self.files, self.slots, self.engine = classroom, files, slots, engine
+        self.answering = answering  # how many requests the model is answering now
 
     def show(self, token: str, period: str, request: gr.Request | None = None) -> dict[str, Any]:
         """Every output of the page by name; without the right token, only the refusal."""
@@ -60,7 +63,7 @@ class ClassPage:
         load = summary.load(self.classroom.record.rows(now - 3600), now, self.slots, self.engine)
         tasks = summary.per_task(rows)
         path = self.files.write("class-record.csv", summary.to_csv(rows), session_of(request))
-        return {"note": f'<div class="pg-muted">{html.escape(head)}</div>', "load": _load_html(load),
+        return {"note": f'<div class="pg-muted">{html.escape(head)}</div>', "load": _load_html(load, self.answering()),
                 "by_task": gr.update(value=summary.outcomes(rows), visible=not tasks.empty),
                 "by_hour": gr.update(value=summary.per_hour(rows), visible=bool(rows)),
                 "tasks": _table(tasks), "errors": _table(summary.errors(rows)),
@@ -72,10 +75,12 @@ def _table(frame: pd.DataFrame) -> dict[str, Any]:
     return gr.update(value=frame, visible=not frame.empty)
 
 
-def _load_html(load: summary.Load) -> str:
+def _load_html(load: summary.Load, answering: int) -> str:
     waits = (f", waits p50 {load.waited_p50:.1f} s, p95 {load.waited_p95:.1f} s"
              if load.waited_p50 is not None and load.waited_p95 is not None else "")
-    line = f"Last hour: {load.last_hour} request(s), the model busy {load.busy:.0%} of the time per slot{waits}."
+    line = (f"Now: {answering} request{'s' if answering != 1 else ''} being answered. Last hour: {load.last_hour} "
+            f"request{'s' if load.last_hour != 1 else ''}, the model busy {load.busy:.0%} of the time per "
+            f"slot{waits}.")
     out = f'<div class="pg-load">{html.escape(line)}</div>'
     return out + (message_html(load.advice, "notice") if load.advice else "")
 

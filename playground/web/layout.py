@@ -285,7 +285,8 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
             with gr.Tab("Class (teacher)", id="class", elem_id="tab-class"):
-                build_class_page(ClassPage(classroom, app.files, limit or 1, app.manager.engine_name))
+                build_class_page(ClassPage(classroom, app.files, limit or 1, app.manager.engine_name,
+                                           app.runs.active))
         wire_panel(app, demo, panel, next(n for n in notes if n is not None))
         for shared, restored in restores:
             demo.load(restored.bind(restore_shared), inputs=shared, outputs=restored.list, queue=False,
