@@ -70,12 +70,13 @@ class Settings(BaseSettings):
                                                   "Space).")
     allowed_models: str = Field("", description="Public mode: comma-separated model specs offered besides the "
                                                 "default and the bundled one.")
-    admin_token: SecretStr = Field(SecretStr(""), description="When switching is locked (PLAYGROUND_LOCK_MODEL): "
-                                   "the token a teacher types in the model panel to switch the model or engine for "
-                                   "everyone (unset: nobody can switch).")
+    admin_token: SecretStr = Field(SecretStr(""), description="The teacher's token: it opens the Class (teacher) "
+                                   "tab and the class CSV, and, once set, switching the model or engine for "
+                                   "everyone needs it (on loopback too, unless PLAYGROUND_LOCK_MODEL=0).")
     lock_model: bool | None = Field(None, description="Switching the model or engine needs the admin token. Unset: "
-                                                      "on when the app listens beyond loopback (GRADIO_SERVER_NAME is "
-                                                      "not 127.0.0.1, localhost or ::1) and is not public.")
+                                                      "on when an admin token is set or the app listens beyond "
+                                                      "loopback (GRADIO_SERVER_NAME is not 127.0.0.1, localhost or "
+                                                      "::1), and not in public mode.")
     queue_size: int = Field(64, ge=1, description="Requests the web app queues before refusing more "
                                                   "(\"queue is full\").")
     mcp: bool = Field(True, description="Serve the five tasks and the code check as MCP tools at "
@@ -159,14 +160,23 @@ class Settings(BaseSettings):
         return self.public if self.public is not None else bool(self.space_id)
 
     @property
+    def lock_cause(self) -> str:
+        """Why switching the model needs the admin token: "setting" (PLAYGROUND_LOCK_MODEL=1), "token" (an admin
+        token is set: a token that is set is a lock that holds, on loopback too), "network" (the app listens
+        beyond loopback), or "" (it does not: one's own machine, PLAYGROUND_LOCK_MODEL=0, or public mode, which
+        has its own rules)."""
+        if self.is_public or self.lock_model is False:
+            return ""
+        if self.lock_model:
+            return "setting"
+        if self.admin_token.get_secret_value():
+            return "token"
+        return "network" if self.server_name.strip().strip("[]") not in LOOPBACK else ""
+
+    @property
     def is_locked(self) -> bool:
-        """Whether switching models needs the admin token: PLAYGROUND_LOCK_MODEL, else whether the app listens
-        beyond loopback; never in public mode, which has its own rules."""
-        if self.is_public:
-            return False
-        if self.lock_model is not None:
-            return self.lock_model
-        return self.server_name.strip().strip("[]") not in LOOPBACK
+        """Whether switching models needs the admin token (see lock_cause)."""
+        return bool(self.lock_cause)
 
     @property
     def thread_count(self) -> int:

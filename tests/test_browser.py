@@ -47,7 +47,7 @@ def test_tab_bar_names_every_tab(open_page: Any, model_url: str) -> None:
         page.locator(f"#tab-{task}-button").click()
         page.wait_for_selector(f"#{task}-generate", state="visible")
         labels = [label.strip() for label in tabs.all_inner_texts()]
-        assert labels == [*(t.title for t in ALL_TASKS.values()), "How it works"], labels
+        assert labels == [*(t.title for t in ALL_TASKS.values()), "How it works", "Class (teacher)"], labels
 
 
 @pytest.mark.parametrize("task", TASKS)

@@ -72,6 +72,24 @@ def test_a_shared_instance_switches_models_only_with_the_admin_token(open_page: 
     assert TOKEN not in page.content().replace(page.locator("#model-token input").input_value(), "")
 
 
+def test_a_token_set_on_ones_own_machine_locks_the_switch_and_says_why(open_page: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token that is set is a lock that holds: on 127.0.0.1 too, a switch asks for it, and a second browser
+    keeps the model."""
+    monkeypatch.setenv("PLAYGROUND_ADMIN_TOKEN", TOKEN)
+    monkeypatch.delenv("PLAYGROUND_LOCK_MODEL", raising=False)
+    with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False)) as (url, _):
+        page = open_page(url)
+        _open_switch(page)
+        assert "An admin token is set (PLAYGROUND_ADMIN_TOKEN)" in page.locator("#model-lock").inner_text()
+        page.click("#model-load")
+        page.wait_for_selector("#model-status .pg-error", timeout=30_000)
+        assert "Enter the admin token" in page.locator("#model-status").inner_text()
+        shot(page, "page-token-lock")
+        other = open_page(url)
+        assert "echo" in other.locator("#model-card").inner_text()
+
+
 def test_an_instance_without_a_token_shows_the_form_locked_and_says_how_to_open_it(open_page: Any) -> None:
     with serve(ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=True, admin_token="")) as (url, _):
         page = open_page(url)

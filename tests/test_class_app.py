@@ -53,10 +53,17 @@ def ask(api: Any, code: str = CODE) -> dict[str, Any]:
     return result
 
 
-def rows(database: Path) -> list[dict[str, Any]]:
-    with sqlite3.connect(database) as db:
-        db.row_factory = sqlite3.Row
-        return [dict(row) for row in db.execute("select * from requests order by created")]
+def rows(database: Path, having: str = "") -> list[dict[str, Any]]:
+    """The record's requests, read from its file; with `having`, waits (10 s at most) until a request with that id
+    is in it: the app's writer commits a request's row moments after the answer has gone out."""
+    deadline = time.monotonic() + 10
+    while True:
+        with sqlite3.connect(database) as db:
+            db.row_factory = sqlite3.Row
+            found = [dict(row) for row in db.execute("select * from requests order by created")]
+        if not having or any(row["id"] == having for row in found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def refused(call: Any, *args: Any, **kwargs: Any) -> str:
@@ -70,10 +77,11 @@ def test_an_answer_carries_its_request_id_and_only_its_asker_may_rate_it(class_a
     alice, bob = client(url), client(url)
     answer = ask(alice)
     request_id = answer["request_id"]
-    mine = [row for row in rows(database) if row["id"] == request_id]
+    mine = [row for row in rows(database, request_id) if row["id"] == request_id]
     assert len(mine) == 1 and mine[0]["task"] == "simplify" and mine[0]["surface"] == "api"
     assert mine[0]["outcome"] == "done" and mine[0]["code"] is None  # the code is not kept by default
-    assert mine[0]["tokens"] == answer["stats"]["completion_tokens"] and mine[0]["waited"] is not None
+    assert mine[0]["tokens"] == answer["stats"]["completion_tokens"]
+    assert 0 <= mine[0]["waited"] < 5  # nobody else asked: it waited for nobody
 
     said = json.loads(alice.predict(request_id=request_id, rating="down", comment="the test it wrote is wrong",
                                     api_name="/rate"))
@@ -124,7 +132,7 @@ def test_thirty_clients_at_once_lose_no_request_and_no_rating(class_app: tuple[s
     with ThreadPoolExecutor(30) as pool:
         asked = list(pool.map(student, range(30)))
     assert len(set(asked)) == 30
-    assert len(rows(database)) == before + 30
+    assert len(rows(database, asked[-1])) == before + 30  # a rating waits for its row: all are in
     with sqlite3.connect(database) as db:
         comments = {c for (c,) in db.execute("select comment from ratings where comment like 'student %'")}
     assert comments == {f"student {n}" for n in range(30)}
@@ -141,7 +149,8 @@ def test_the_record_tools_over_mcp_keep_the_same_rules(class_app: tuple[str, Pat
                                     ("rate", {"request_id": elsewhere, "rating": "up"})])
     assert {"rate", "class_csv", "export_session"} <= {tool.name for tool in tools}
     answer = json.loads(text(results[0]))
-    assert [row["surface"] for row in rows(database) if row["id"] == answer["request_id"]] == ["mcp"]
+    assert [row["surface"] for row in rows(database, answer["request_id"]) if row["id"] == answer["request_id"]] == \
+        ["mcp"]
     assert results[1].isError and "Enter the admin token" in text(results[1])
     assert not results[2].isError and answer["request_id"] in text(results[2])
     assert results[3].isError and "pass request_ids" in text(results[3])
@@ -163,7 +172,8 @@ def test_a_student_rates_an_answer_and_the_teacher_sees_it(class_app: tuple[str,
     page.click("#simplify-generate")
     wait_finished(page, "simplify")
     page.wait_for_selector("#simplify-rate-row", state="visible", timeout=30_000)
-    page.fill("#simplify-rate-comment textarea, #simplify-rate-comment input", "it changed nothing")
+    comment = "it changed nothing <img src=x onerror=\"document.title='pwned'\">"
+    page.fill("#simplify-rate-comment textarea, #simplify-rate-comment input", comment)
     page.click("#simplify-rate-down")
     page.wait_for_function("() => /Thanks/.test(document.querySelector('#simplify-rate-note')?.innerText || '')",
                            timeout=30_000)
@@ -172,7 +182,7 @@ def test_a_student_rates_an_answer_and_the_teacher_sees_it(class_app: tuple[str,
     assert mine and mine[-1]["session"].startswith("browser-")
     with sqlite3.connect(database) as db:
         assert db.execute("select up, comment from ratings where request_id = ?", (mine[-1]["id"],)).fetchone() == \
-            (0, "it changed nothing")
+            (0, comment)
 
     # a reload is the same browser: the session goes home with the answer asked before it
     page.reload()
@@ -192,7 +202,26 @@ def test_a_student_rates_an_answer_and_the_teacher_sees_it(class_app: tuple[str,
     teacher.click("#class-show")
     teacher.wait_for_selector("#class-ratings", state="visible", timeout=30_000)
     time.sleep(1)  # the plots draw
-    assert "it changed nothing" in teacher.inner_text("#class-ratings")
+    assert comment in teacher.inner_text("#class-ratings")  # a student's markup is text on the teacher's page
+    assert teacher.locator("#class-ratings img").count() == 0 and teacher.title() != "pwned"
     assert re.match(r"\d+ requests? today, kept without their code", teacher.inner_text("#class-note"))
     assert teacher.locator("#class-by-task").is_visible() and teacher.locator("#class-csv a").count() == 1
     shot(teacher, "class-teacher")
+
+
+def test_the_page_says_so_when_the_record_turns_off_while_the_app_runs(tmp_path: Path) -> None:
+    from playground.record import Record
+    from playground.record.classroom import Classroom
+    from playground.scratch import Scratch
+    from playground.web.classroom import ClassroomApp
+    from tests.test_class_record import entry
+
+    path = tmp_path / "record.sqlite3"
+    Record(f"sqlite:///{path}").close()
+    record = Record(f"sqlite:///file:{path}?mode=ro&uri=true")  # opens, then cannot write
+    app = ClassroomApp(Classroom(record), Scratch())
+    assert "not your code" in app.policy_html()  # what a page loaded now says
+    record.add(entry(1))
+    record.flush()
+    said = app.policy_html()  # what the next page load says (demo.load refreshes it)
+    assert "The class record is off" in said and "readonly database" in said and "nothing you do here" in said

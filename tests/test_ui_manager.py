@@ -11,7 +11,7 @@ import playground
 from playground.catalog import SMALL_MODEL
 from playground.errors import ModelError
 from playground.params import GenerationParams
-from playground.settings import load_settings
+from playground.settings import load_settings, reload_settings
 from playground.web.manager import BUNDLED, ModelManager, hub_spec, model_spec
 from playground.web.sessions import Runs
 from tests import fakes  # noqa: F401 (registers the "echo" engine)
@@ -140,10 +140,13 @@ def test_runs_new_start_cancels_the_previous_run_of_the_same_tab() -> None:
     ({"GRADIO_SERVER_NAME": "0.0.0.0", "PLAYGROUND_LOCK_MODEL": "0"}, False),
     ({"PLAYGROUND_LOCK_MODEL": "1"}, True),
     ({"GRADIO_SERVER_NAME": "0.0.0.0", "SPACE_ID": "someone/code-playground"}, False),  # public mode's own rules
+    ({"PLAYGROUND_ADMIN_TOKEN": "t"}, True),  # a token that is set is a lock, on one's own machine too
+    ({"PLAYGROUND_ADMIN_TOKEN": "t", "PLAYGROUND_LOCK_MODEL": "0"}, False),
 ])
 def test_model_switching_locks_when_the_app_is_shared(env: dict[str, str], locked: bool,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    _environment(monkeypatch, ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC"), env)
+    _environment(monkeypatch, ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC",
+                               "PLAYGROUND_ADMIN_TOKEN"), env)
     assert load_settings().is_locked is locked
     assert ModelManager(engine="echo").locked is locked
 
@@ -151,8 +154,9 @@ def test_model_switching_locks_when_the_app_is_shared(env: dict[str, str], locke
 def test_a_locked_manager_switches_only_with_the_admin_token() -> None:
     manager = ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=True, admin_token="tea-ch3r")
     manager.engine()
-    for wrong in ("", "tea-ch3", "tea-ch3r-", "TEA-CH3R"):
-        with pytest.raises(ModelError, match="not the admin token") as caught:
+    for wrong in ("", "  ", "tea-ch3", "tea-ch3r-", "TEA-CH3R"):
+        with pytest.raises(ModelError, match="Enter the admin token" if not wrong.strip() else
+                           "not the admin token") as caught:
             manager.switch(BUNDLED, token=wrong)
         assert "tea-ch3r" not in str(caught.value)  # the token itself is never in a message
     assert manager.switch(BUNDLED, token=" tea-ch3r ").name == "echo"  # pasted with spaces around it
@@ -162,6 +166,21 @@ def test_a_locked_manager_switches_only_with_the_admin_token() -> None:
         nobody.switch(BUNDLED, token="anything")
     free = ModelManager(engine="echo", model=SMALL_MODEL, public=False, locked=False)
     assert free.lock_reason == "" and free.switch(BUNDLED).name == "echo"  # one's own machine: no token
+
+
+def test_a_token_that_is_set_is_a_lock_and_the_lock_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    _environment(monkeypatch, ("GRADIO_SERVER_NAME", "PLAYGROUND_LOCK_MODEL", "SPACE_ID", "PLAYGROUND_PUBLIC",
+                               "PLAYGROUND_ADMIN_TOKEN"), {"PLAYGROUND_ADMIN_TOKEN": "tea-ch3r"})
+    manager = ModelManager(engine="echo", model=SMALL_MODEL)  # on loopback
+    manager.engine()
+    assert manager.locked and manager.lock_reason.startswith("An admin token is set (PLAYGROUND_ADMIN_TOKEN)")
+    with pytest.raises(ModelError, match="Enter the admin token"):
+        manager.switch(BUNDLED)
+    assert manager.switch(BUNDLED, token="tea-ch3r").name == "echo"
+    monkeypatch.setenv("PLAYGROUND_LOCK_MODEL", "1")
+    monkeypatch.delenv("PLAYGROUND_ADMIN_TOKEN")
+    reload_settings()
+    assert "PLAYGROUND_LOCK_MODEL=1" in ModelManager(engine="echo", model=SMALL_MODEL).lock_reason
 
 
 def test_the_engine_list_says_what_each_engine_loads() -> None:

@@ -48,7 +48,8 @@ class Classroom:
         """Keep a request that ended (done, stopped or failed): a row in the record, a step in its session's
         journal. Never raises: the record turns itself off on a write that fails."""
         request = asked.request
-        language = request.language if request is not None else asked.language
+        # the input's language when the request was valid; a name a client sent that was not one is not kept
+        language = request.language if request is not None else ""
         self.record.add(entry_of(asked.request_id, asked.session, asked.surface, asked.task, language or "", result,
                                  error=request.error if request is not None else "", failed=failed,
                                  waited=asked.waited, code=asked.code))

@@ -107,7 +107,8 @@ def version_of(connection: Connection) -> int:
 
 def migrate(engine: Engine, up_to: int = VERSION) -> int:
     """Bring the database up to version `up_to`, each migration in a transaction of its own (a migration cut
-    short leaves the version before it); returns the version it was at.
+    short leaves the version before it: SQLite's DDL is transactional once the transaction is begun explicitly,
+    store._sqlite_begin); returns the version it was at.
 
     A database newer than this playground is refused: its columns may mean what this code does not know."""
     with engine.connect() as connection:
@@ -117,6 +118,8 @@ def migrate(engine: Engine, up_to: int = VERSION) -> int:
                            "upgrade the playground or point PLAYGROUND_RECORD_URL at another database")
     for number in range(found + 1, up_to + 1):
         with engine.begin() as connection:
+            if version_of(connection) >= number:
+                continue  # another process (the app, the command line) made this step first
             MIGRATIONS[number - 1](connection)
             connection.execute(update(version_table).values(version=number))
     return found

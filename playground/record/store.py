@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..errors import AccessError, PlaygroundError, RecordError
@@ -33,6 +33,7 @@ _OPEN: weakref.WeakSet[Record] = weakref.WeakSet()
 OFF = "off"
 FILE_NAME = "class-record.sqlite3"
 COMMENT_CHARS = 300
+WRONG_TOKEN_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,29 @@ def record_url(setting: str, data_dir: Path) -> str:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """Each SQLite connection: write-ahead log (readers never wait for the writer, a crash mid-write leaves the
-    last committed state), fsync at checkpoints only, and wait for a lock instead of failing at once."""
+    """Each SQLite connection: wait for a lock instead of failing at once (first: the switch to WAL may wait for
+    one), write-ahead log (readers never wait for the writer, a crash mid-write leaves the last committed state),
+    fsync at checkpoints only; and transactions begun by SQLAlchemy, not by the driver (see _sqlite_begin)."""
+    connection.isolation_level = None
     cursor = connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000", "foreign_keys=ON"):
+    for pragma in ("busy_timeout=10000", "journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Begin each transaction explicitly, taking the write lock at once: Python's sqlite3 driver would begin one
+    only before an INSERT, UPDATE or DELETE, so a migration's CREATE and ALTER would each commit on their own (a
+    migration cut short would leave half a schema), and two processes building one database would race."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sqlite_engine(url: str | URL) -> Engine:
+    """An engine on a SQLite database as the record uses one: its pragmas, and transactions it begins itself."""
+    engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
 class Record:
@@ -101,9 +119,8 @@ class Record:
             url = make_url(self.url)
             if url.get_backend_name() == "sqlite" and url.database:
                 Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, pool_pre_ping=url.get_backend_name() != "sqlite")
-            if url.get_backend_name() == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas)
+            engine = sqlite_engine(url) if url.get_backend_name() == "sqlite" else create_engine(url,
+                                                                                                  pool_pre_ping=True)
             migrate(engine)
         except ImportError as exc:  # the database's driver (SQLite's is Python's own)
             self._turn_off(f"cannot open {self.where}: its driver is not installed ({exc}; e.g. pip install "
@@ -152,7 +169,7 @@ class Record:
         """Put one request in line to be kept (its code and answer only when the teacher turned that on); never
         raises, never waits for the database: a failed write turns the record off. Returns whether it was put in
         line (False: the record is off)."""
-        row = asdict(entry) | {"created": entry.created or time.time()}
+        row = _fitted(asdict(entry) | {"created": entry.created or time.time()})
         if not self.keep_code:
             row |= {"code": None, "answer": None}
         return self._put(lambda connection: _insert(connection, row)) is not None
@@ -180,7 +197,11 @@ class Record:
         done = self._put(write)
         if done is None:
             raise RecordError(f"The rating was not kept: {self.policy()}")
-        done.result(WAIT_S)
+        try:
+            done.result(WAIT_S)
+        except TimeoutError:
+            raise RecordError(f"The rating was not kept: the class record did not answer in {WAIT_S:.0f} s (the "
+                              "database is busy); try again.") from None
 
     def flush(self) -> None:
         """Wait until every write put in line before now is done (or failed)."""
@@ -233,6 +254,15 @@ class Record:
             self._engine.dispose()
 
 
+def _fitted(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with each text cut to its column's width (PostgreSQL refuses a longer one, and a batch with it)."""
+    for column in requests.columns:
+        width = getattr(column.type, "length", None)
+        if width and isinstance(row.get(column.name), str):
+            row[column.name] = row[column.name][:width]
+    return row
+
+
 def _insert(connection: Connection, row: dict[str, Any]) -> None:
     connection.execute(insert(requests).values(**row))
 
@@ -266,5 +296,6 @@ def check_admin(token: str, configured: str) -> None:
     if not token.strip():
         raise AccessError("Enter the admin token (PLAYGROUND_ADMIN_TOKEN) to see the teacher's page.")
     if not hmac.compare_digest(token.strip().encode(), configured.encode()):
+        time.sleep(WRONG_TOKEN_S)  # a guesser's every try costs this long
         raise AccessError("That is not the admin token. Ask whoever runs this app for it (they set it as "
                           "PLAYGROUND_ADMIN_TOKEN).")

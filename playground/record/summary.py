@@ -111,8 +111,15 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "created": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(row["created"]))})
+        cells = {key: _inert(value) for key, value in row.items()}
+        writer.writerow({**cells, "created": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(row["created"]))})
     return out.getvalue()
+
+
+def _inert(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one that starts like a formula (=, +, -, @, a tab or a carriage
+    return: a student's comment `=HYPERLINK(...)`) gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _clock(created: float) -> str:

@@ -2,8 +2,9 @@
 
 A request pays for putting its row in line (microseconds), never for a commit; a write that must answer (a
 rating: kept or refused) waits for its Future. A write refuses (raises a PlaygroundError) before it changes
-anything, so the others of its batch are committed; a database error fails the whole batch and is handed to
-`failed`, which turns the record off.
+anything, so the others of its batch are committed. An error of the database itself (read-only, full, gone:
+OperationalError) fails the batch and is handed to `failed`, which turns the record off; a write the database
+refuses (a constraint) is retried alone, so only it fails.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ..errors import PlaygroundError
+from ..errors import PlaygroundError, RecordError
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +55,15 @@ class Writer:
         return done
 
     def flush(self, timeout: float = WAIT_S) -> None:
-        """Wait until every write put in line before now is done (or failed)."""
+        """Wait until every write put in line before now is done (or failed), `timeout` seconds at most."""
         done = self.put(lambda connection: None)
         if done is not None:
             try:
                 done.result(timeout)
             except PlaygroundError:
                 pass  # the batch failed: the record has turned off, and nothing is left in line
+            except TimeoutError:
+                log.warning("The class record's writer did not catch up in %.0f s.", timeout)
 
     def close(self) -> None:
         """Write what is in line, then stop."""
@@ -84,7 +87,14 @@ class Writer:
                     stop = True
                     break
                 batch.append(item)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except Exception as exc:  # a bug must not leave the writer dead and every Future waiting for ever
+                log.exception("The class record's writer failed")
+                error = self._failed(exc)
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(error)
             if stop:
                 return
 
@@ -97,10 +107,18 @@ class Writer:
                         write(connection)
                     except PlaygroundError as exc:
                         refused[n] = exc
-        except (SQLAlchemyError, OSError) as exc:
+        except (OperationalError, OSError) as exc:  # the database itself: read-only, full, gone
             error = self._failed(exc)
             for _, done in batch:
                 done.set_exception(error)
+            return
+        except SQLAlchemyError as exc:  # one write the database refused (a constraint, a width): the others stay
+            if len(batch) > 1:
+                for item in batch:
+                    self._commit([item])
+                return
+            log.warning("The class record refused a write: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
+            batch[0][1].set_exception(RecordError("The class record refused this write."))
             return
         for n, (_, done) in enumerate(batch):
             if n in refused:

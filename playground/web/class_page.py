@@ -53,6 +53,7 @@ class ClassPage:
             check_admin(token or "", self.classroom.admin_token)
             now = time.time()
             rows = self.classroom.record.rows(since(period, now))
+            hour = self.classroom.record.rows(now - 3600)
         except PlaygroundError as exc:
             return dict.fromkeys(self.OUTPUTS, hidden) | {"note": message_html(str(exc), "error"),
                                                           "load": ""}
@@ -60,7 +61,7 @@ class ClassPage:
         kept = "with" if record.keep_code else "without"
         head = (f"{len(rows)} request{'s' if len(rows) != 1 else ''} {IN_WORDS.get(period, '')}, kept {kept} their "
                 f"code and answers (PLAYGROUND_RECORD_CODE) in {record.where}." if record.on else record.policy())
-        load = summary.load(self.classroom.record.rows(now - 3600), now, self.slots, self.engine)
+        load = summary.load(hour, now, self.slots, self.engine)
         tasks = summary.per_task(rows)
         path = self.files.write("class-record.csv", summary.to_csv(rows), session_of(request))
         return {"note": f'<div class="pg-muted">{html.escape(head)}</div>', "load": _load_html(load, self.answering()),

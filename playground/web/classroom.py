@@ -160,9 +160,10 @@ def _rater(app: ClassroomApp, rating: str) -> Any:
     return rate_shown
 
 
-def session_panel(app: ClassroomApp) -> None:
-    """The sidebar's "Your session": what the record keeps, and the session to download."""
-    gr.HTML(app.policy_html(), elem_id="record-policy")
+def session_panel(app: ClassroomApp) -> gr.HTML:
+    """The sidebar's "Your session": what the record keeps (returned: the page refreshes it on load, so a record
+    that turned off says so), and the session to download."""
+    policy = gr.HTML(app.policy_html(), elem_id="record-policy")
     with gr.Row():
         form = gr.Radio([("Notebook", "ipynb"), ("Markdown", "md")], value="ipynb", show_label=False,
                         elem_id="session-format", scale=2)
@@ -171,3 +172,4 @@ def session_panel(app: ClassroomApp) -> None:
     file = gr.File(visible=False, interactive=False, show_label=False, elem_id="session-file", height=60)
     take.click(app.take_home_on_page, inputs=form, outputs=[file, note], queue=False, show_progress="hidden",
                api_visibility="private")
+    return policy

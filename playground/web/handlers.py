@@ -114,8 +114,9 @@ class PlaygroundApp:
             cancel.set()  # Stop, or Gradio closing this generator because the browser tab went away
             if states is not None:
                 view = _drain(view, states)
-            self.runs.finish(key, cancel, view)
+            # kept before Stop's handler may show the rating row: a rating finds the request in line before it
             self.classroom.keep(asked, view.state, failed=bool(view.error))
+            self.runs.finish(key, cancel, view)
 
     def queue_waits(self, running: list[float], slots: int | None, waiting: Sequence[str]) -> list[float] | None:
         """Seconds until each queued request starts (see waits.py), or None before any answer was timed;

@@ -275,7 +275,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
             gr.Markdown("### Sampling")
             sampling = sampling_controls()
             gr.Markdown("### Your session")
-            session_panel(record)
+            policy = session_panel(record)
         gr.Markdown(INTRO, elem_classes="pg-intro")
         panel["speed"] = gr.HTML(elem_id="model-speed")  # the loaded model and its speed here (show_model)
         restores: list[Restore] = []
@@ -294,6 +294,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
         add_tools(app.manager, limit, classroom)
         record.add_tools()
         demo.load(None, js=SET_COOKIE_JS)  # the browser's anonymous id for the class record
+        demo.load(record.policy_html, outputs=policy, queue=False, show_progress="hidden", api_visibility="private")
         demo.load(None, js=QUEUE_WORDS_JS)  # a queued request's place and wait, in words
         demo.unload(demo.forget)
     demo.queue(max_size=settings.queue_size)

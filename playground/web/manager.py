@@ -113,8 +113,12 @@ class ModelManager:
         self.engine_name = engine or settings.engine
         self.default_spec = (model or settings.model or DEFAULT).strip()
         self.public = settings.is_public if public is None else public
-        self.locked = (settings.is_locked if locked is None else locked) and not self.public
         self._admin_token = settings.admin_token.get_secret_value() if admin_token is None else admin_token
+        # Why a switch needs the token (lock_reason says it): the settings', or a token given here is a lock too.
+        cause = ("network" if locked else "") if locked is not None else (
+            settings.lock_cause or ("token" if self._admin_token and settings.lock_model is None else ""))
+        self.lock_cause = "" if self.public else cause
+        self.locked = bool(self.lock_cause)
         extra = allowed if allowed is not None else settings.allowed_model_list
         self.allowed = list(dict.fromkeys([self.default_spec, BUNDLED, *(s.strip() for s in extra if s.strip())]))
         self.options = options
@@ -200,10 +204,14 @@ class ModelManager:
         if not self.locked:
             return ""
         if not self.can_unlock:
-            return ("This app is shared over the network, so its model is fixed: switching it would change it for "
-                    "everyone. Whoever runs it can set PLAYGROUND_ADMIN_TOKEN to let a teacher switch it.")
-        return ("This app is shared over the network: switching the model changes it for everyone, so it needs "
-                "the admin token.")
+            why = "Switching is locked (PLAYGROUND_LOCK_MODEL=1)" if self.lock_cause == "setting" else \
+                "This app is shared over the network"
+            return (f"{why}, so its model is fixed: switching it would change it for everyone. Whoever runs it can "
+                    "set PLAYGROUND_ADMIN_TOKEN to let a teacher switch it.")
+        why = {"token": "An admin token is set (PLAYGROUND_ADMIN_TOKEN)",
+               "setting": "Switching is locked (PLAYGROUND_LOCK_MODEL=1)"}.get(self.lock_cause,
+                                                                               "This app is shared over the network")
+        return f"{why}: switching the model changes it for everyone using this app, so it needs the admin token."
 
     def check_token(self, token: str) -> None:
         """On a locked manager, refuse a switch without the admin token (compared in constant time)."""
@@ -211,7 +219,10 @@ class ModelManager:
             return
         if not self.can_unlock:
             raise ModelError(self.lock_reason)
-        if not token or not hmac.compare_digest(token.strip().encode(), self._admin_token.encode()):
+        if not (token or "").strip():
+            raise ModelError("Enter the admin token to switch the model (whoever runs this app set it as "
+                             "PLAYGROUND_ADMIN_TOKEN).")
+        if not hmac.compare_digest(token.strip().encode(), self._admin_token.encode()):
             raise ModelError("That is not the admin token. Ask whoever runs this app for it (they set it as "
                              "PLAYGROUND_ADMIN_TOKEN).")
 

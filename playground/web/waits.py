@@ -12,9 +12,10 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-FORGET_S = 3600.0  # a session seen in the queue whose request never started (it left) is forgotten
+FORGET_S = 3600.0  # the longest a session is remembered in the line
+LEFT_S = 10.0  # a session gone from the line this long without starting left it (Stop, a closed tab)
 
 
 def starts(running: Sequence[float], slots: int | None, waiting: int, per_request: float) -> list[float]:
@@ -40,25 +41,33 @@ def starts(running: Sequence[float], slots: int | None, waiting: int, per_reques
 
 class Queued:
     """When each session's request was first seen waiting in the model's queue, so the request can say how long
-    it waited once it starts (the class record's `waited`)."""
+    it waited once it starts (the class record's `waited`). A session that leaves the line without starting
+    (Stop while queued, a closed tab) is forgotten soon after, so its next request does not count that wait."""
 
-    def __init__(self) -> None:
-        self._since: dict[str, float] = {}
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._since: dict[str, tuple[float, float | None]] = {}  # session -> (joined, left the line or None)
+        self._clock = clock
         self._lock = threading.Lock()
 
     def joined(self, sessions: Sequence[str]) -> None:
-        now = time.monotonic()
+        """The sessions waiting now (every update of the line gives them all)."""
+        now = self._clock()
+        waiting = set(sessions)
         with self._lock:
-            for session in sessions:
-                self._since.setdefault(session, now)
-            for old in [s for s, t in self._since.items() if now - t > FORGET_S]:
-                del self._since[old]
+            for session in waiting:
+                self._since[session] = (self._since.get(session, (now, None))[0], None)
+            for session, (since, left) in list(self._since.items()):
+                if session not in waiting and left is None:
+                    self._since[session] = (since, now)
+                elif left is not None and now - left > LEFT_S or now - since > FORGET_S:
+                    del self._since[session]
 
     def started(self, session: str) -> float:
-        """Seconds the session's request waited (0 when it was never seen waiting: it started at once)."""
+        """Seconds the session's request waited (0 when it was not seen waiting, or left the line long ago)."""
+        now = self._clock()
         with self._lock:
-            since = self._since.pop(session, None)
-        return 0.0 if since is None else time.monotonic() - since
+            since, left = self._since.pop(session, (now, None))
+        return 0.0 if left is not None and now - left > LEFT_S else (left or now) - since
 
 
 # A request waiting for the model says its place in line and its wait in words, large enough to be seen: Gradio's
