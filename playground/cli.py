@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from . import hint_cli
 from .assemble import ProgressCallback
 from .checks import CheckPlan, Expect, check
 from .derive import with_written_calls
@@ -20,6 +21,7 @@ from .engines import cpu_backend, engine_names, load_engine, loads_model_file
 from .errors import PlaygroundError
 from .inputs import decode_source
 from .languages import RUNNABLE, language_from_filename
+from .limits import Limits
 from .models import locate
 from .params import GenerationParams
 from .pipeline import stream_request
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p)
         if task.extra is not None:
             p.add_argument(task.extra.flag, dest="extra", required=task.extra.required, help=task.extra.help)
+    hint_cli.arguments(sub.add_parser("hint", help=hint_cli.HELP, description=hint_cli.__doc__))
     p = sub.add_parser("check", help="check code: its >>> examples, tests, and an original's behaviour",
                        description=CHECK_HELP)
     p.add_argument("file", help="the code to check, or - for standard input")
@@ -225,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "cpu":
             return _cpu(args)
         code = _read(args.file)
+        if args.command == "hint":
+            return hint_cli.run(args, code, settings, _model(args.model, args.engine or settings.engine))
+        task = TASKS[args.command]
+        Limits.from_setting(settings.tasks, TASKS, settings.max_hint_step).check_task(task.name, task.title)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)
         values = {k: getattr(args, k) for k in GenerationParams.model_fields}
         values["candidates"] = values["candidates"] or settings.candidates

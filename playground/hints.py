@@ -137,10 +137,15 @@ def _problem(ladder: Ladder) -> str:
     failing = ladder.failing
     if failing is not None:
         got = f"raises {failing.error}" if failing.error else f"returns {failing.got}"
-        return f"When it runs `{failing.name}`, it {got}" + (f" instead of {failing.expected}." if failing.expected
+        return f"When it runs `{_call(failing)}`, it {got}" + (f" instead of {failing.expected}." if failing.expected
                                                              else ".")
     return f"It gives this error: {ladder.request.error.strip()}" if ladder.request.error.strip() else \
         "It does not do what it should."
+
+
+def _call(item: Item) -> str:
+    """A check's call as code (a `>>>` example without its prompt)."""
+    return item.name.removeprefix(">>> ")
 
 
 def _line_text(ladder: Ladder, line: int | None) -> str:
@@ -154,7 +159,7 @@ def fact_hint(ladder: Ladder, step: int) -> str:
     where = f"line {line} (`{_line_text(ladder, line)}`)" if line is not None else "the lines the error names"
     failing = ladder.failing
     if step == 1:
-        case = f" when the code runs `{failing.name}`" if failing is not None else ""
+        case = f" when the code runs `{_call(failing)}`" if failing is not None else ""
         return f"Look at {where}. What does it do there{case}? Work it out by hand for that input."
     return f"{_problem(ladder)} The cause is on {where}: compare what it computes with what it should."
 

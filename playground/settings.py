@@ -83,6 +83,12 @@ class Settings(BaseSettings):
                                         "/gradio_api/mcp/ (0: off). Public mode applies to them too.")
     max_input_chars: int = Field(100_000, ge=1, description="Longest code, error message or suffix accepted, in "
                                                            "characters (whatever a client sends).")
+    # -- the class's limits (the teacher's panel changes them at run time, with the admin token)
+    max_hint_step: int = Field(4, ge=1, le=4, description="The highest hint step students may reach: 1 where to "
+                                                           "look, 2 what is wrong (no code yet), 3 the idea of the "
+                                                           "fix (one line), 4 the whole answer.")
+    tasks: str = Field("", description="The tasks students may use, comma-separated (e.g. `translate,simplify,"
+                                       "debug`; empty: all). A request for another is refused, on every surface.")
     # -- the class record
     data_dir: str = Field("", description="Folder for what the app keeps between starts, the class record's SQLite "
                                           "file (default: $XDG_DATA_HOME/code-playground, else "

@@ -19,7 +19,7 @@ MODULES = {
 # checks (derive) and the command line, on top of the engines; markup: the HTML the front ends share (highlighted
 # code, message boxes), which nothing below the front ends may import.
 API = {"playground", "playground.pipeline", "playground.rounds", "playground.derive", "playground.cli",
-       "playground.terminal", "playground.__main__"}
+       "playground.terminal", "playground.__main__", "playground.hints", "playground.hint_cli"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},

@@ -34,6 +34,7 @@ class Asked:
     language: str  # the input's language as picked ("" or "auto": guessed)
     request: Request | None = None
     waited: float | None = None
+    hint_step: int | None = None  # a hint's step (the tutor's ladder), None for an answer
 
 
 class Classroom:
@@ -44,16 +45,17 @@ class Classroom:
         self.admin_token = admin_token
         self.journal = journal or Journal()
 
-    def keep(self, asked: Asked, result: Result | None, failed: bool = False) -> None:
+    def keep(self, asked: Asked, result: Result | None, failed: bool = False, said: str = "") -> None:
         """Keep a request that ended (done, stopped or failed): a row in the record, a step in its session's
-        journal. Never raises: the record turns itself off on a write that fails."""
+        journal (`said`: a hint's words, for a request that has no Result). Never raises: the record turns itself
+        off on a write that fails."""
         request = asked.request
         # the input's language when the request was valid; a name a client sent that was not one is not kept
         language = request.language if request is not None else ""
         self.record.add(entry_of(asked.request_id, asked.session, asked.surface, asked.task, language or "", result,
                                  error=request.error if request is not None else "", failed=failed,
-                                 waited=asked.waited, code=asked.code))
-        self.journal.add(asked.session, _step(asked, language or "", result, failed))
+                                 waited=asked.waited, code=asked.code, hint_step=asked.hint_step))
+        self.journal.add(asked.session, _step(asked, language or "", result, failed, said))
 
     def rate(self, request_id: str, rating: str, comment: str, session: str) -> str:
         """Keep a rating of the session's own answer; returns the words to show. `rating`: up or down."""
@@ -96,12 +98,16 @@ def _given(request: Request | None) -> str:
     return "\n\n".join(parts)
 
 
-def _step(asked: Asked, language: str, result: Result | None, failed: bool) -> Step:
+def _step(asked: Asked, language: str, result: Result | None, failed: bool, said: str) -> Step:
     checks = result.checks if result is not None else None
-    outcome = "error" if failed or result is None else ("stopped" if result.status is Status.STOPPED else "done")
-    return Step(request_id=asked.request_id, created=time.time(), task=get_task(asked.task).title,
+    if failed or (result is None and not said):
+        outcome = "error"
+    else:
+        outcome = "stopped" if result is not None and result.status is Status.STOPPED else "done"
+    title = get_task(asked.task).title + (f", hint step {asked.hint_step}" if asked.hint_step else "")
+    return Step(request_id=asked.request_id, created=time.time(), task=title,
                 language=language, answer_language=result.language if result is not None else language,
                 code=asked.code, given=_given(asked.request),
                 answer=result.answer.code if result is not None else "",
-                explanation=result.answer.explanation if result is not None else "",
+                explanation=result.answer.explanation if result is not None else said,
                 verdict=checks.summary() if checks is not None and checks.total else "", outcome=outcome)

@@ -26,13 +26,16 @@ def error_kind(message: str) -> str | None:
 
 def entry_of(request_id: str, session: str, surface: str, task: str, source_language: str,
              result: Result | None, *, error: str = "", failed: bool = False, waited: float | None = None,
-             code: str = "") -> Entry:
+             code: str = "", hint_step: int | None = None) -> Entry:
     """The record's row for one request. `failed`: it ended in an error message rather than an answer;
     `error`: the error message the student gave with their code (only its exception's name is kept);
     `code`: the student's input (kept only when the teacher turned PLAYGROUND_RECORD_CODE on)."""
     checks = result.checks if result is not None else None
     stats = result.stats if result is not None else None
-    outcome = "error" if failed or result is None else ("stopped" if result.status is Status.STOPPED else "done")
+    if failed or (result is None and hint_step is None):
+        outcome = "error"
+    else:  # an answer that ended, or a hint (a step of the ladder has words, not a Result)
+        outcome = "stopped" if result is not None and result.status is Status.STOPPED else "done"
     return Entry(
         id=request_id, session=session, surface=surface, task=task, source_language=source_language,
         target_language=result.language if result is not None else "", model=result.model if result else "",
@@ -43,4 +46,4 @@ def entry_of(request_id: str, session: str, surface: str, task: str, source_lang
         tokens=stats.completion_tokens if stats else 0, seconds=round(stats.total_s, 3) if stats else 0.0,
         first_token=round(stats.ttft_s, 3) if stats else 0.0, code=code or None,
         answer=(result.answer.code or result.answer.explanation) if result is not None else None,
-        error_kind=error_kind(error), waited=round(waited, 3) if waited is not None else None)
+        error_kind=error_kind(error), waited=round(waited, 3) if waited is not None else None, hint_step=hint_step)

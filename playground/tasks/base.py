@@ -31,6 +31,7 @@ class Shows:
     fills_middle: bool = False  # the answer goes before the code after the cursor: the tab notes whether the
     # model can fill in the middle, the teaching view's prompt anatomy shows that code
     code_answer: bool = True  # the answer is code (the Answer box, Copy code); False: prose only (Explain)
+    hints: bool = False  # the tab offers the tutor's hints, one step at a time, before the answer (hints.py)
 
 
 @dataclass(frozen=True)

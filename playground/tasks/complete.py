@@ -46,7 +46,7 @@ class Complete(Task):
 COMPLETE = Complete(
     "complete", "Complete", "Continue unfinished code (fill in the middle if a suffix is given).",
     anchor="Complete this Python code:\n{code}",
-    shows=Shows(fills_middle=True),
+    shows=Shows(fills_middle=True, hints=True),
     agents=ForAgents("Continue unfinished code with the local model (fill in the middle when a suffix is given and it "
                      "can).", "the code before the cursor.", "the code after the cursor, if any."),
     extra=Extra("suffix", "Code after the cursor (optional suffix)", "code", "--suffix", "suffix",

@@ -16,10 +16,12 @@ import gradio as gr
 import pandas as pd
 
 from ..errors import PlaygroundError
+from ..limits import STEP_WORDS, Limits
 from ..markup.fragments import message_html
 from ..record import check_admin, summary
 from ..record.classroom import Classroom
 from ..scratch import Scratch
+from ..tasks import TASKS
 from .files import session_of
 
 PERIODS = {"Last hour": 3600.0, "Today": None, "Last 7 days": 7 * 86400.0, "Everything": 0.0}
@@ -42,9 +44,20 @@ class ClassPage:
     OUTPUTS = ("note", "load", "by_task", "by_hour", "tasks", "errors", "ratings", "slowest", "csv")
 
     def __init__(self, classroom: Classroom, files: Scratch, slots: int, engine: str,
-                 answering: Callable[[], int] = lambda: 0) -> None:
+                 answering: Callable[[], int] = lambda: 0, limits: Limits | None = None) -> None:
         self.classroom, self.files, self.slots, self.engine = classroom, files, slots, engine
         self.answering = answering  # how many requests the model is answering now
+        self.limits = limits or Limits(TASKS, TASKS)
+
+    def set_limits(self, token: str, tasks: list[str], step: int) -> str:
+        """The teacher's panel: the tasks on and the highest hint step, for everyone, from now (admin token)."""
+        try:
+            check_admin(token or "", self.classroom.admin_token)
+            self.limits.set(tasks, int(step))
+        except PlaygroundError as exc:
+            return message_html(str(exc), "error")
+        return message_html(f"Applied for every student from their next request. {self.limits.describe()}",
+                            "notice")
 
     def show(self, token: str, period: str, request: gr.Request | None = None) -> dict[str, Any]:
         """Every output of the page by name; without the right token, only the refusal."""
@@ -106,6 +119,15 @@ def build_class_page(page: ClassPage) -> None:
                                    elem_id=f"class-{name}")
     parts["csv"] = gr.File(label="CSV of everything in the record for the period", visible=False,
                            interactive=False, elem_id="class-csv")
+    with gr.Accordion("The class's limits (admin token)", open=False, elem_id="class-limits"):
+        on = gr.CheckboxGroup([(t.title, name) for name, t in TASKS.items()], value=list(page.limits.tasks),
+                              label="Tasks students may use", elem_id="class-tasks")
+        step = gr.Radio([(f"{n}: {words}", n) for n, words in STEP_WORDS.items()], value=page.limits.max_hint_step,
+                        label="The highest hint step", elem_id="class-hint-step")
+        apply = gr.Button("Apply to the class", elem_id="class-apply")
+        applied = gr.HTML(elem_id="class-applied")
+    apply.click(page.set_limits, inputs=[token, on, step], outputs=applied, queue=False, show_progress="hidden",
+                api_visibility="private")
     outputs = [parts[name] for name in ClassPage.OUTPUTS]
 
     def refresh(token_text: str, period_name: str, request: gr.Request) -> list[Any]:

@@ -20,6 +20,7 @@ from .. import pipeline
 from ..checks import run_snippet
 from ..errors import PlaygroundError
 from ..languages import AUTO, display_name, find_language, guess_language, picked_language
+from ..limits import Limits
 from ..markup.fragments import message_html
 from ..params import GenerationParams
 from ..record import OFF, Record, new_request_id
@@ -62,10 +63,12 @@ def _toast(message: str) -> None:
 class PlaygroundApp:
     """The handlers, bound to one model manager, the generations in progress and the folder for downloads."""
 
-    def __init__(self, manager: ModelManager, files: Scratch | None = None, classroom: Classroom | None = None) -> None:
+    def __init__(self, manager: ModelManager, files: Scratch | None = None, classroom: Classroom | None = None,
+                 limits: Limits | None = None) -> None:
         self.manager = manager
         self.files = files or Scratch()
         self.classroom = classroom or Classroom(Record(OFF))
+        self.limits = limits or Limits(TASKS, TASKS)  # the class's: which tasks are on (the teacher's panel)
         self.runs = Runs()
         self.pace = Pace()  # the updates per second all generations share
         self.queued = Queued()  # when each session's request joined the model's queue (the record's waits)
@@ -86,6 +89,7 @@ class PlaygroundApp:
         try:
             yield live(view)
             spec = TASKS[task]
+            self.limits.check_task(task, spec.title)
             built = Request.build(spec, code, language=picked_language(source), tests=tests,
                                   params=GenerationParams.build(**dict(zip(SAMPLING, sampling, strict=True))),
                                   **spec.inputs(extra))

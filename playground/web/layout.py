@@ -15,7 +15,7 @@ from gradio.blocks import Block
 from gradio.components import Component
 
 from ..engines import engine_concurrency
-from ..languages import AUTO, language_choices
+from ..limits import Limits
 from ..markup.fragments import PLACEHOLDER
 from ..markup.highlight import highlight_css
 from ..markup.outputs import Outputs
@@ -23,7 +23,7 @@ from ..record import open_record
 from ..record.classroom import Classroom
 from ..scratch import Scratch
 from ..settings import get_settings
-from ..tasks import TASKS, Task, get_task, what_it_does
+from ..tasks import TASKS, get_task, what_it_does
 from ..tasks.examples import load_examples
 from .class_page import ClassPage, build_class_page
 from .classroom import SET_COOKIE_JS, ClassroomApp, rating_row, session_panel
@@ -31,6 +31,8 @@ from .controls import sampling_controls
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
 from .handlers import PlaygroundApp, detect_language, guess_again
+from .hint_panel import HintApp, hint_row
+from .input_column import input_column, tests_input
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
 from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
@@ -71,52 +73,6 @@ class ExtraTab(NamedTuple):
 # Copy takes what Download saves: the code, or an Explain answer's explanation (its record has no code).
 COPY_JS = ("(result) => { const text = result && (result.code || result.explanation); "
            "if (text) { navigator.clipboard.writeText(text); } }")
-
-
-def _extra_input(task: Task) -> gr.components.Component | None:
-    """The component for the task's extra input, by its kind."""
-    extra = task.extra
-    if extra is None:
-        return None
-    elem_id = f"{task.name}-{extra.name}"
-    if extra.kind == "language":
-        return gr.Dropdown(language_choices(auto=False), value=extra.default, label=extra.label,
-                           allow_custom_value=True, elem_id=elem_id)
-    # An initial "" makes the input optional in the HTTP API (view_api lists its default).
-    if extra.kind == "code":
-        return gr.Code("", language="python", lines=3, max_lines=10, label=extra.label, interactive=True,
-                       elem_id=elem_id)
-    return gr.Textbox("", label=extra.label, lines=2, max_lines=8,
-                      placeholder="e.g. IndexError: list index out of range", elem_id=elem_id)
-
-
-def _inputs(task: Task) -> tuple[gr.Code, gr.File, gr.Dropdown, gr.HTML, gr.components.Component | None]:
-    """The code box, a file to open into it, the language picker and the task's extra input (a picker sits
-    beside the language)."""
-    code = gr.Code(language="python", lines=12, max_lines=24, label="Code", show_line_numbers=True,
-                   interactive=True, elem_id=f"{task.name}-code")
-    opened = gr.File(label="Open a source file (click, or drop it here)", file_count="single", type="filepath",
-                     height=72, elem_id=f"{task.name}-file", elem_classes="pg-file")
-    beside = task.extra is not None and task.extra.kind == "language"
-    with gr.Row():
-        with gr.Column(min_width=160):
-            source = gr.Dropdown(language_choices(auto=True), value=AUTO, label="Language", allow_custom_value=True,
-                                 elem_id=f"{task.name}-source")
-            detected = gr.HTML('<div class="pg-detected">Paste code and its language is guessed.</div>',
-                               elem_id=f"{task.name}-detected", padding=False)
-        extra = _extra_input(task) if beside else None
-    if not beside:
-        extra = _extra_input(task)
-    return code, opened, source, detected, extra
-
-
-def _tests_input(task: Task) -> gr.Code:
-    """The optional Tests box: doctest text or assert lines the answer must pass."""
-    # The Tests task writes the tests: its answer is checked against the code, not against tests typed here.
-    with gr.Accordion("Tests (optional): >>> examples or assert lines the answer must pass", open=False,
-                      visible=task.shows.tests_box):
-        return gr.Code("", language="python", lines=3, max_lines=12, show_label=False, interactive=True,
-                       elem_id=f"{task.name}-tests")
 
 
 def _outputs(task: str, record: ClassroomApp) -> dict[str, Block]:
@@ -194,21 +150,24 @@ def _stopper(app: PlaygroundApp, task: str) -> Callable[[gr.Request], Shown | di
     return stop
 
 
-def _task_tab(app: PlaygroundApp, record: ClassroomApp, task: str, sampling: list[gr.components.Component],
-              limit: int, tabs: gr.Tabs, restores: list[Restore]) -> gr.HTML | None:
+def _task_tab(app: PlaygroundApp, record: ClassroomApp, hints: HintApp, task: str,
+              sampling: list[gr.components.Component], limit: int, tabs: gr.Tabs,
+              restores: list[Restore]) -> gr.HTML | None:
     """One tab: inputs, Generate / Stop, outputs, examples; generation has api_name=task. Returns the FIM note."""
     spec = get_task(task)
     note = None
     with gr.Tab(spec.title, id=task, elem_id=f"tab-{task}"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=1):
-                code, opened, source, detected, extra = _inputs(spec)
+                code, opened, source, detected, extra = input_column(spec)
                 with gr.Row():
                     generate = gr.Button("Generate", variant="primary", elem_id=f"{task}-generate")
                     stop = gr.Button("Stop", variant="stop", elem_id=f"{task}-stop")
                 if spec.shows.fills_middle:
                     note = gr.HTML(elem_id="complete-fim-note")
-                tests = _tests_input(spec)
+                if spec.shows.hints:
+                    hint_row(hints, task, code, source, extra, limit)
+                tests = tests_input(spec)
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
@@ -261,7 +220,9 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
     settings = get_settings()
     manager = manager or ModelManager()
     classroom = Classroom(open_record(), manager.admin_token)
-    app = PlaygroundApp(manager, files or Scratch(), classroom)
+    limits = Limits.from_setting(settings.tasks, TASKS, settings.max_hint_step)
+    app = PlaygroundApp(manager, files or Scratch(), classroom, limits)
+    hints = HintApp(manager.engine, limits, classroom)
     record = ClassroomApp(classroom, app.files)
     limit = engine_concurrency(app.manager.engine_name)
     # delete_cache: Gradio's copies of downloads older than a day go, checked every hour.
@@ -280,19 +241,20 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
         panel["speed"] = gr.HTML(elem_id="model-speed")  # the loaded model and its speed here (show_model)
         restores: list[Restore] = []
         with gr.Tabs() as tabs:
-            notes = [_task_tab(app, record, task, sampling, limit, tabs, restores) for task in TASKS]
+            notes = [_task_tab(app, record, hints, task, sampling, limit, tabs, restores) for task in TASKS]
             for tab in extra_tabs:
                 with gr.Tab(tab.title, id=tab.id, elem_id=f"tab-{tab.id}"):
                     tab.build()
             with gr.Tab("Class (teacher)", id="class", elem_id="tab-class"):
                 build_class_page(ClassPage(classroom, app.files, limit or 1, app.manager.engine_name,
-                                           app.runs.active))
+                                           app.runs.active, limits))
         wire_panel(app, demo, panel, next(n for n in notes if n is not None))
         for shared, restored in restores:
             demo.load(restored.bind(restore_shared), inputs=shared, outputs=restored.list, queue=False,
                       show_progress="hidden", api_visibility="private")
-        add_tools(app.manager, limit, classroom)
+        add_tools(app.manager, limit, classroom, limits)
         record.add_tools()
+        hints.add_tool(limit)
         demo.load(None, js=SET_COOKIE_JS)  # the browser's anonymous id for the class record
         demo.load(record.policy_html, outputs=policy, queue=False, show_progress="hidden", api_visibility="private")
         demo.load(None, js=QUEUE_WORDS_JS)  # a queued request's place and wait, in words

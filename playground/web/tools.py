@@ -24,6 +24,7 @@ from .. import pipeline
 from ..checks import Expect, check
 from ..errors import InputError, PlaygroundError
 from ..languages import canonical_language
+from ..limits import Limits
 from ..params import GenerationParams
 from ..record import new_request_id
 from ..record.classroom import Asked, Classroom
@@ -45,7 +46,8 @@ def _fail(exc: PlaygroundError) -> gr.Error:
     return gr.Error(str(exc), print_exception=False)
 
 
-def task_tool(manager: ModelManager, task: Task, classroom: Classroom | None = None) -> Callable[..., str]:
+def task_tool(manager: ModelManager, task: Task, classroom: Classroom | None = None,
+              limits: Limits | None = None) -> Callable[..., str]:
     """The task as a typed tool on the manager's model, made from the task list: `code`, the task's extra input by
     its API name (required when the task needs it), `source_language`, `tests` (when the task takes tests),
     `candidates`, `policy` and `max_tokens`; it returns the answer's record."""
@@ -76,6 +78,8 @@ def task_tool(manager: ModelManager, task: Task, classroom: Classroom | None = N
                       str(given["code"]), str(given["source_language"]))
         request: Request | None = None
         try:
+            if limits is not None:
+                limits.check_task(task.name, task.title)
             params = GenerationParams.build(candidates=given["candidates"], policy=given["policy"],
                                             max_tokens=given["max_tokens"])
             request = Request.build(task, given["code"], language=_language(given["source_language"]),
@@ -93,9 +97,10 @@ def task_tool(manager: ModelManager, task: Task, classroom: Classroom | None = N
     return signed(body, task.name, f"{words.summary}\n\nArgs:\n{args}\n", parameters, str)
 
 
-def task_tools(manager: ModelManager, classroom: Classroom | None = None) -> list[Callable[..., str]]:
+def task_tools(manager: ModelManager, classroom: Classroom | None = None,
+               limits: Limits | None = None) -> list[Callable[..., str]]:
     """Every task's tool (translate, simplify, debug, complete, tests, ...), in the page's order."""
-    return [task_tool(manager, task, classroom) for task in TASKS.values()]
+    return [task_tool(manager, task, classroom, limits) for task in TASKS.values()]
 
 
 def check_code(code: str, tests: str = "", against: str = "", language: str = "python",
@@ -123,9 +128,10 @@ def check_code(code: str, tests: str = "", against: str = "", language: str = "p
     return json.dumps(verdict.to_dict())
 
 
-def add_tools(manager: ModelManager, limit: int, classroom: Classroom | None = None) -> None:
+def add_tools(manager: ModelManager, limit: int, classroom: Classroom | None = None,
+              limits: Limits | None = None) -> None:
     """Register the tools as endpoints of the Blocks being built (models at `limit` at once, as the tabs); each
-    request is kept in the class record."""
-    for tool in task_tools(manager, classroom):
+    request is kept in the class record, within the class's limits."""
+    for tool in task_tools(manager, classroom, limits):
         api(tool, api_name=f"{tool.__name__}_code", concurrency_id="model", concurrency_limit=limit)
     api(check_code, api_name="check_code", concurrency_id="sandbox", concurrency_limit=2)

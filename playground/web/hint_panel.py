@@ -1,0 +1,147 @@
+"""The tutor's hints on the page (the Debug and Complete tabs: Task.shows.hints), and the `/hint` endpoint and MCP
+tool: one step of the ladder at a time (hints.py), within the class's limits, each kept in the class record."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+from gradio.events import api
+
+from ..engines import Engine
+from ..errors import PlaygroundError
+from ..hints import WHAT, Hint, Ladder, climb
+from ..languages import picked_language
+from ..limits import Limits
+from ..markup.fragments import code_html, message_html
+from ..markup.highlight import highlighted
+from ..params import GenerationParams
+from ..record import new_request_id
+from ..record.classroom import Asked, Classroom
+from ..settings import get_settings
+from ..tasks import TASKS, Request, TaskInputs
+from .classroom import owner_of, surface_of
+from .present import words_html
+
+LADDERS = 32  # ladders kept (a fix each), the least recently used going first
+
+
+class HintApp:
+    """Hints for one app: its model, the class's limits, the record; the ladders made so far."""
+
+    def __init__(self, engine: Callable[[], Engine], limits: Limits, classroom: Classroom) -> None:
+        self.engine, self.limits, self.classroom = engine, limits, classroom
+        self._ladders: OrderedDict[tuple[str, ...], Ladder] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def hint(self, task: str, code: str, language: str, step: int, request: gr.Request | None,
+             inputs: TaskInputs) -> Hint:
+        """One step for the code (`inputs`: the task's extra input, as Request.build takes it), within the limits
+        (a refusal is an AccessError), kept in the record."""
+        spec = TASKS[task]
+        self.limits.check_task(task, spec.title)
+        self.limits.check_hint(step)
+        settings = get_settings()
+        asked = Request.build(spec, code, language=picked_language(language), **inputs,
+                              params=GenerationParams.build(temperature=0.0, candidates=settings.candidates,
+                                                            policy=settings.policy))
+        key = (task, asked.language, asked.code, asked.error, asked.suffix)
+        with self._lock:
+            ladder = self._ladders.get(key)
+        hint, ladder = climb(asked, step, self.engine(), ladder)
+        with self._lock:
+            self._ladders[key] = ladder
+            self._ladders.move_to_end(key)
+            while len(self._ladders) > LADDERS:
+                self._ladders.popitem(last=False)
+        self.classroom.keep(Asked(new_request_id(), owner_of(request), surface_of(request), task, code, language,
+                                  asked, hint_step=step), ladder.fix if step == 4 else None,
+                            said="" if step == 4 else hint.text + (f"\n\n`{hint.code}`" if hint.code else ""))
+        return hint
+
+    def next_on_page(self, task: str, code: str, language: str, extra: str | None, shown: dict[str, Any] | None,
+                     request: gr.Request) -> tuple[str, dict[str, Any]]:
+        """The Hint button: the next step for the code in the box (step 1 again when the code or the task's extra
+        input changed), and the steps climbed so far."""
+        same = isinstance(shown, dict) and shown.get("code") == code and shown.get("extra") == (extra or "")
+        steps: list[dict[str, Any]] = list(shown["steps"]) if same and shown else []
+        step = len(steps) + 1
+        if step > 4:
+            return ladder_html(steps, language, "That was the whole answer: there is no step after it."), \
+                shown or {}
+        state = {"code": code, "extra": extra or "", "steps": steps}
+        try:
+            hint = self.hint(task, code, language, step, request, TASKS[task].inputs(extra))
+        except PlaygroundError as exc:
+            return ladder_html(steps, language, str(exc)), state
+        steps.append(hint.to_dict())
+        return ladder_html(steps, language), state
+
+    def tool(self) -> Callable[..., str]:
+        """The `/hint` endpoint and MCP tool."""
+        app = self
+        hinted = [name for name, spec in TASKS.items() if spec.shows.hints]
+
+        def hint(code: str, step: int = 1, error_message: str = "", source_language: str = "auto",
+                 task: str = hinted[0], request: gr.Request | None = None) -> str:
+            """A hint for code with a bug (or code to finish), one step at a time, without giving the answer away.
+
+            Args:
+                code: the student's code.
+                step: 1 where to look (a line and a question), 2 what is wrong (in words, no code), 3 the idea of
+                    the fix (one changed line), 4 the whole answer (checked).
+                error_message: the error or traceback the code gave, if any.
+                source_language: the code's language, or auto to guess it.
+                task: debug (fix a bug) or complete (finish the code).
+            """
+            try:
+                if task not in hinted:
+                    raise PlaygroundError(f"Hints are for {' and '.join(hinted)}, not {task!r}.")
+                given = TaskInputs(error=error_message) if error_message else TaskInputs()
+                return json.dumps(app.hint(task, code, source_language, int(step), request, given).to_dict())
+            except PlaygroundError as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
+
+        return hint
+
+    def add_tool(self, limit: int) -> None:
+        api(self.tool(), api_name="hint", concurrency_id="model", concurrency_limit=limit)
+
+
+def ladder_html(steps: list[dict[str, Any]], language: str, message: str = "") -> str:
+    """The steps climbed, each under the last (escaped: the model's words are text)."""
+    parts = []
+    for shown in steps:
+        where = f" · line {shown['line']}" if shown.get("line") else ""
+        unsure = "" if shown.get("sure", True) else " · unsure"
+        head = f"Step {shown['step']} of 4 · {WHAT[int(shown['step'])]}{where}{unsure}"
+        code = shown.get("code") or ""
+        body = code_html(highlighted(code, picked_language(language) or "python")) if code else ""
+        parts.append(f'<div class="pg-hint"><div class="pg-hint-head">{html.escape(head)}</div>'
+                     f'<div class="pg-hint-text">{words_html(str(shown["text"]))}</div>{body}</div>')
+    if message:
+        parts.append(message_html(message, "notice"))
+    return "".join(parts)
+
+
+def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra: gr.components.Component | None,
+             limit: int) -> None:
+    """The Hint button and the ladder under the tab's inputs."""
+    with gr.Accordion("Hints: one step at a time, before the answer", open=True, elem_id=f"{task}-hints-box"):
+        button = gr.Button("Hint (next step)", size="sm", elem_id=f"{task}-hint")
+        ladder = gr.HTML(f'<div class="pg-muted">{html.escape(app.limits.describe())} A hint points you at the '
+                         'problem; each click goes one step further.</div>', elem_id=f"{task}-hints")
+    shown = gr.State(None)
+
+    def next_hint(code_text: str, language: str, extra_text: str | None, state: dict[str, Any] | None,
+                  request: gr.Request) -> tuple[str, dict[str, Any]]:
+        return app.next_on_page(task, code_text, language, extra_text, state, request)
+
+    inputs = [code, source, *([extra] if extra is not None else [gr.State(None)]), shown]
+    button.click(next_hint, inputs=inputs, outputs=[ladder, shown], concurrency_id="model",
+                 concurrency_limit=limit, show_progress="full", api_visibility="private")
