@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import PlaygroundError
 from ..limits import STEP_WORDS, Limits
 from ..markup.fragments import message_html
+from ..markup.outputs import Outputs
 from ..record import check_admin, summary
 from ..record.classroom import Classroom
 from ..scratch import Scratch
@@ -128,12 +129,7 @@ def build_class_page(page: ClassPage) -> None:
         applied = gr.HTML(elem_id="class-applied")
     apply.click(page.set_limits, inputs=[token, on, step], outputs=applied, queue=False, show_progress="hidden",
                 api_visibility="private")
-    outputs = [parts[name] for name in ClassPage.OUTPUTS]
-
-    def refresh(token_text: str, period_name: str, request: gr.Request) -> list[Any]:
-        shown = page.show(token_text, period_name, request)
-        return [shown[name] for name in ClassPage.OUTPUTS]
-
+    outputs = Outputs.of(ClassPage.OUTPUTS, parts)
     for trigger in (show.click, token.submit, period.input):
-        trigger(refresh, inputs=[token, period], outputs=outputs, concurrency_id="record", concurrency_limit=8,
-                show_progress="minimal", api_visibility="private")
+        trigger(outputs.bind(page.show), inputs=[token, period], outputs=outputs.list, concurrency_id="record",
+                concurrency_limit=8, show_progress="minimal", api_visibility="private")

@@ -14,6 +14,7 @@ from gradio.events import api
 
 from ..errors import PlaygroundError
 from ..markup.fragments import message_html
+from ..markup.outputs import Outputs
 from ..record.classroom import MCP_SESSION, Classroom
 from ..scratch import Scratch
 from .files import session_of
@@ -69,14 +70,14 @@ class ClassroomApp:
             return message_html(str(exc), "error")
         return message_html(said, "notice")
 
-    def take_home_on_page(self, form: str, request: gr.Request) -> tuple[dict[str, Any], str]:
-        """The session's file for download, or a message why there is none."""
+    def take_home_on_page(self, form: str, request: gr.Request) -> dict[str, Any]:
+        """The session's file for download (`file`), or a message why there is none (`note`)."""
         try:
             name, text = self.classroom.take_home(form, owner_of(request))
         except PlaygroundError as exc:
-            return gr.update(value=None, visible=False), message_html(str(exc), "notice")
+            return {"file": gr.update(value=None, visible=False), "note": message_html(str(exc), "notice")}
         path = self.files.write(name, text, session_of(request))
-        return gr.update(value=str(path), visible=True), ""
+        return {"file": gr.update(value=str(path), visible=True), "note": ""}
 
     def policy_html(self) -> str:
         return f'<div class="pg-muted pg-record-policy">{html.escape(self.classroom.record.policy())}</div>'
@@ -170,6 +171,7 @@ def session_panel(app: ClassroomApp) -> gr.HTML:
         take = gr.Button("Download my session", size="sm", elem_id="session-download", scale=2)
     note = gr.HTML(elem_id="session-note")
     file = gr.File(visible=False, interactive=False, show_label=False, elem_id="session-file", height=60)
-    take.click(app.take_home_on_page, inputs=form, outputs=[file, note], queue=False, show_progress="hidden",
-               api_visibility="private")
+    taken = Outputs(file=file, note=note)
+    take.click(taken.bind(app.take_home_on_page), inputs=form, outputs=taken.list, queue=False,
+               show_progress="hidden", api_visibility="private")
     return policy

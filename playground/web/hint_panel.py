@@ -20,6 +20,7 @@ from ..languages import picked_language
 from ..limits import Limits
 from ..markup.fragments import code_html, message_html
 from ..markup.highlight import highlighted
+from ..markup.outputs import Outputs
 from ..params import GenerationParams
 from ..record import new_request_id
 from ..record.classroom import Asked, Classroom
@@ -65,22 +66,22 @@ class HintApp:
         return hint
 
     def next_on_page(self, task: str, code: str, language: str, extra: str | None, shown: dict[str, Any] | None,
-                     request: gr.Request) -> tuple[str, dict[str, Any]]:
+                     request: gr.Request) -> dict[str, Any]:
         """The Hint button: the next step for the code in the box (step 1 again when the code or the task's extra
         input changed), and the steps climbed so far."""
         same = isinstance(shown, dict) and shown.get("code") == code and shown.get("extra") == (extra or "")
         steps: list[dict[str, Any]] = list(shown["steps"]) if same and shown else []
         step = len(steps) + 1
         if step > 4:
-            return ladder_html(steps, language, "That was the whole answer: there is no step after it."), \
-                shown or {}
+            return {"ladder": ladder_html(steps, language, "That was the whole answer: there is no step after it."),
+                    "shown": shown or {}}
         state = {"code": code, "extra": extra or "", "steps": steps}
         try:
             hint = self.hint(task, code, language, step, request, TASKS[task].inputs(extra))
         except PlaygroundError as exc:
-            return ladder_html(steps, language, str(exc)), state
+            return {"ladder": ladder_html(steps, language, str(exc)), "shown": state}
         steps.append(hint.to_dict())
-        return ladder_html(steps, language), state
+        return {"ladder": ladder_html(steps, language), "shown": state}
 
     def tool(self) -> Callable[..., str]:
         """The `/hint` endpoint and MCP tool."""
@@ -139,9 +140,10 @@ def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra:
     shown = gr.State(None)
 
     def next_hint(code_text: str, language: str, extra_text: str | None, state: dict[str, Any] | None,
-                  request: gr.Request) -> tuple[str, dict[str, Any]]:
+                  request: gr.Request) -> dict[str, Any]:
         return app.next_on_page(task, code_text, language, extra_text, state, request)
 
     inputs = [code, source, *([extra] if extra is not None else [gr.State(None)]), shown]
-    button.click(next_hint, inputs=inputs, outputs=[ladder, shown], concurrency_id="model",
+    outputs = Outputs(ladder=ladder, shown=shown)
+    button.click(outputs.bind(next_hint), inputs=inputs, outputs=outputs.list, concurrency_id="model",
                  concurrency_limit=limit, show_progress="full", api_visibility="private")

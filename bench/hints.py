@@ -1,0 +1,100 @@
+"""The tutor's hints on the evaluation's Debug items (prints figures; not a test).
+
+For each item (its buggy code, as a student would paste it, without an error message; the item's known fix says
+where the bug is): the ladder's fix (the Debug answer, checked), step 1 and step 2 with the model's words, timed.
+- where to look: step 1's line is a line the known fix changes;
+- leaks: steps 1-2 whose model words gave a fix away (replaced by the facts), and steps 1-2 as shown that still
+  hold a line of the known fix or code that makes the program pass (should be 0);
+- sure: the ladder rests on a fix that passed its checks;
+- time to the first hint (the fix and step 1) against the answer alone (the fix), p50 and p95.
+
+Run: `PYTHONPATH=. .venv/bin/python bench/hints.py [--basic 20] [--hard 10] [--model qwen2.5-coder-1.5b]`
+(~15 min on 2 cores with the default model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playground.engines import load_engine  # noqa: E402
+from playground.evaluate.dataset import load_items  # noqa: E402
+from playground.hints import changed_lines, hint, leaks, make_ladder  # noqa: E402
+from playground.params import GenerationParams  # noqa: E402
+from playground.settings import get_settings  # noqa: E402
+from playground.tasks import Request  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass
+class Tally:
+    items: int = 0
+    where: int = 0
+    sure: int = 0
+    leaked_words: int = 0
+    leaks_shown: int = 0
+    first_s: list[float] = field(default_factory=list)
+    answer_s: list[float] = field(default_factory=list)
+
+
+def run_tier(tier: str, count: int, model: str) -> Tally:
+    engine = load_engine(get_settings().engine, model)
+    settings = get_settings()
+    tally = Tally()
+    for item in load_items("debug", tier=tier)[:count]:
+        request = Request.build("debug", item.code, language="python", params=GenerationParams(
+            temperature=0.0, candidates=settings.candidates, policy=settings.policy))
+        ladder = make_ladder(request, engine)
+        known_lines, known_fixed = changed_lines(item.code, item.solution)
+        one = hint(ladder, 1, engine)
+        two = hint(ladder, 2, engine)
+        known = replace(ladder, changed=known_lines or ladder.changed, fixed_lines=known_fixed)
+        tally.items += 1
+        tally.where += one.line in known_lines
+        tally.sure += ladder.sure
+        tally.leaked_words += one.leaked + two.leaked
+        tally.leaks_shown += sum(leaks(known, h.text) or leaks(ladder, h.text) for h in (one, two))
+        tally.first_s.append(ladder.seconds + one.seconds)
+        tally.answer_s.append(ladder.seconds)
+        print(f"  {tier}/{item.name}: line {one.line} (known fix: {list(known_lines)}), sure {ladder.sure}, "
+              f"leaked words {one.leaked + two.leaked}, first hint {ladder.seconds + one.seconds:.1f} s "
+              f"(answer {ladder.seconds:.1f} s)", flush=True)
+        print(f"      1: {one.text[:150]!r}\n      2: {two.text[:150]!r}", flush=True)
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--basic", type=int, default=20)
+    parser.add_argument("--hard", type=int, default=10)
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b")
+    args = parser.parse_args()
+    os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT / ".bench-data"))
+    started = time.time()
+    rows = [(tier, run_tier(tier, n, args.model)) for tier, n in (("basic", args.basic), ("hard", args.hard)) if n]
+    print(f"\nmodel {args.model}, {os.cpu_count()} cores, up to {get_settings().candidates} answers per fix "
+          f"({get_settings().policy}), greedy hints; {time.time() - started:.0f} s in all\n")
+    print("| tier | items | where to look | sure | model's words leaked (replaced) | leaks shown | "
+          "first hint p50 / p95 | the answer alone p50 / p95 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for tier, t in rows:
+        n = t.items
+        print(f"| {tier} | {n} | {t.where}/{n} ({100 * t.where / n:.0f}%) | {t.sure}/{n} | {t.leaked_words} of "
+              f"{2 * n} | {t.leaks_shown} | {statistics.median(t.first_s):.1f} / {percentile(t.first_s, 0.95):.1f} s "
+              f"| {statistics.median(t.answer_s):.1f} / {percentile(t.answer_s, 0.95):.1f} s |")
+
+
+if __name__ == "__main__":
+    main()
