@@ -10,7 +10,7 @@ line that fix changes; steps 1 and 2 are the model's words, told the fix and ask
 checked: a hint that holds a changed line of the fix, or code that makes the program pass its checks when put
 in place of the line, is replaced by one built from the facts (the line, the call that fails) and counted as a
 leak. Step 3 is the fix's first changed line, step 4 the fix. Without a fix that passes, the hints say they are
-unsure, and rest on where the code failed.
+unsure (a fix nothing could check, for code without examples or tests, still gives the line, marked unsure).
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ class Ladder:
 
     @property
     def line(self) -> int | None:
-        """The line to look at: the first the checked fix changes; without one, where the code failed."""
-        if self.sure:
+        """The line to look at: the first the fix changes (checked or not: `sure` says which), else where the code
+        failed, else the line the error message names."""
+        if self.changed:
             return self.changed[0]
         if self.failing is not None and self.failing.line:
             return self.failing.line
@@ -175,7 +176,7 @@ def leaks(ladder: Ladder, text: str) -> bool:
     flat = " ".join(text.split())
     if any(len(fixed) >= 4 and " ".join(fixed.split()) in flat for fixed in ladder.fixed_lines):
         return True
-    if not ladder.sure:
+    if not ladder.changed:
         return False
     lines = ladder.request.code.splitlines()
     at = ladder.changed[0] - 1
@@ -218,7 +219,9 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
         raise InputError(f"A hint's step is 1 to 4 (where to look, what is wrong, the idea, the answer), not {step}.")
     started = time.perf_counter()
     sure, line, fix = ladder.sure, ladder.line, ladder.fix
-    unsure = "" if sure else "I could not make a fix that passes its checks, so this is a guess. "
+    unsure = "" if sure else ("Nothing checked the fix this hint comes from (the code has no examples or tests to "
+                              "run it on), so it may be wrong. " if fix.checks is None or not fix.checks.total else
+                              "I could not make a fix that passes its checks, so this is a guess. ")
     if step in (1, 2):
         words = _words(ladder, step, engine) if line is not None else ""
         leaked = bool(words) and leaks(ladder, words)
@@ -226,12 +229,12 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
         return Hint(step, unsure + text, line if step == 1 else None, sure=sure, leaked=leaked,
                     seconds=time.perf_counter() - started)
     if step == 3:
-        if not sure:
+        if not ladder.changed:
             return Hint(3, unsure + "Try the first two hints, change the line, and run the code again.", sure=False)
         first = ladder.fixed_lines[0] if ladder.fixed_lines else ""
         text = (f"Change line {line} (`{_line_text(ladder, line)}`) along these lines:" if first else
                 f"Remove line {line} (`{_line_text(ladder, line)}`).")
-        return Hint(3, text, code=first, sure=True, seconds=time.perf_counter() - started)
+        return Hint(3, unsure + text, code=first, sure=sure, seconds=time.perf_counter() - started)
     verdict = fix.checks.summary() if fix.checks is not None else "not checked"
     return Hint(4, unsure + f"The whole answer ({verdict}).", code=fix.answer.code, sure=sure)
 
