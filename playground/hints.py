@@ -170,11 +170,18 @@ def _spans(text: str) -> list[str]:
     return [(block or inline).strip() for block, inline in _SPAN.findall(text) if (block or inline).strip()]
 
 
+def _plain(code: str) -> str:
+    """Code compared loosely: spaces collapsed, a line's closing `:` or `;` left out."""
+    return " ".join(code.split()).rstrip(":;").rstrip()
+
+
 def leaks(ladder: Ladder, text: str) -> bool:
-    """Whether a hint's words give the fix away: one of the fix's changed lines in it, or code in it that, put in
-    place of the changed line, makes the program pass its checks (run in the sandbox)."""
+    """Whether a hint's words give the fix away: one of the fix's changed lines in it (spacing and a closing `:`
+    aside), or code in it that, put in place of the changed line, makes the program pass its checks (run in the
+    sandbox)."""
     flat = " ".join(text.split())
-    if any(len(fixed) >= 4 and " ".join(fixed.split()) in flat for fixed in ladder.fixed_lines):
+    fixed = [_plain(line) for line in ladder.fixed_lines if len(_plain(line)) >= 4]
+    if any(line in flat for line in fixed) or any(_plain(span) in fixed for span in _spans(text)):
         return True
     if not ladder.changed:
         return False
@@ -186,8 +193,12 @@ def leaks(ladder: Ladder, text: str) -> bool:
     plan = ladder.request.task.plan(ladder.request.code, language=ladder.request.language,
                                     target=ladder.request.target, tests=ladder.request.tests,
                                     error=ladder.request.error)
+    colon = ":" if lines[at].rstrip().endswith(":") else ""
     for span in _spans(text)[:4]:
-        patched = lines[:at] + [indent + part for part in span.splitlines()] + lines[at + 1:]
+        parts = span.splitlines()
+        if len(parts) == 1 and colon and not span.rstrip().endswith(":"):
+            parts = [span.rstrip() + colon]  # `for i in range(1, n + 1)` for a `for` line
+        patched = lines[:at] + [indent + part for part in parts] + lines[at + 1:]
         if run_checks(plan, "\n".join(patched) + "\n").status is VerdictStatus.PASS:
             return True
     return False

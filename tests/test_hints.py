@@ -157,3 +157,15 @@ def test_the_command_line_keeps_the_class_limits(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     said = json.loads(first.stdout)
     assert said["step"] == 1 and said["line"] in range(1, 6) and said["text"] and "code" not in said
+
+
+def test_a_fixed_line_without_its_colon_is_a_leak_too() -> None:
+    loop = "def total(n):\n    s = 0\n    for i in range(1, n):\n        s += i\n    return s\n"
+    fixed = loop.replace("range(1, n)", "range(1, n + 1)")
+    asked = Request.build("debug", loop, language="python", tests="assert total(3) == 6",
+                          params=GenerationParams(temperature=0.0, candidates=1))
+    _, ladder = climb(asked, 3, ScriptedEngine(fenced(fixed)))
+    assert ladder.sure and ladder.changed == (3,)
+    assert leaks(ladder, "Line 3 should be `for i in range(1, n + 1)`.")  # the fixed line, its `:` left out
+    assert leaks(ladder, "Try `for i in range(1,n+1)` instead.")  # other spacing: it passes when put in place
+    assert not leaks(ladder, "How many times does the loop on line 3 run for `n = 3`?")
