@@ -6,11 +6,12 @@
 4. the whole answer: the task's answer, checked as every answer is.
 
 Every hint rests on a fix the pipeline made and checked (the task's own answer, `Ladder.fix`). Step 1's line is a
-line that fix changes; steps 1 and 2 are the model's words, told the fix and asked not to give it away, and
-checked: a hint that holds a changed line of the fix, or code that makes the program pass its checks when put
-in place of the line, is replaced by one built from the facts (the line, the call that fails) and counted as a
-leak. Step 3 is the fix's first changed line, step 4 the fix. Without a fix that passes, the hints say they are
-unsure (a fix nothing could check, for code without examples or tests, still gives the line, marked unsure).
+line that fix changes; steps 1 and 2 are the model's words, told the line and asked not to give the fix away,
+and checked: a hint that holds a changed line of the fix, code that makes the program pass its checks when put
+in place of the line, or any code that is not the student's own, is replaced by one built from the facts (the
+line, the call that fails) and counted as a leak. Step 3 is the fix's first changed line, step 4 the fix.
+Without a fix that passes, the hints say they are unsure (a fix nothing could check, for code without examples
+or tests, still gives the line, marked unsure).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Hint:
     line: int | None = None  # the line of the student's code it points at (1-based)
     code: str = ""  # steps 3 and 4 only: the changed line, the whole answer
     sure: bool = True  # False: no fix passed its checks, so the hint rests on where the code failed
-    leaked: bool = False  # the model's words gave the fix away and were replaced by the facts
+    leaked: bool = False  # the model's words gave the fix (or code of their own) away: replaced by the facts
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
@@ -155,10 +156,15 @@ def _line_text(ladder: Ladder, line: int | None) -> str:
 
 
 def fact_hint(ladder: Ladder, step: int) -> str:
-    """The hint built from the facts alone (no model): where a leaked hint's words came from is replaced."""
+    """The hint built from the facts alone (no model): what replaces a hint that gave the fix away."""
     line = ladder.line
-    where = f"line {line} (`{_line_text(ladder, line)}`)" if line is not None else "the lines the error names"
     failing = ladder.failing
+    call = f" for `{_call(failing)}`" if failing is not None else ""
+    if line is None:  # no line known: the student finds it, one line at a time
+        if step == 1:
+            return f"Work through the code by hand{call}: at which line does it first do something you did not expect?"
+        return f"{_problem(ladder)} Follow the values line by line to find where they first go wrong."
+    where = f"line {line} (`{_line_text(ladder, line)}`)"
     if step == 1:
         case = f" when the code runs `{_call(failing)}`" if failing is not None else ""
         return f"Look at {where}. What does it do there{case}? Work it out by hand for that input."
@@ -204,6 +210,13 @@ def leaks(ladder: Ladder, text: str) -> bool:
     return False
 
 
+def gives_code(ladder: Ladder, text: str) -> bool:
+    """Whether a hint of steps 1-2 gives code of its own: a `span` or block that is not a piece of the student's
+    code (quoting their own line or a name in it is pointing, not giving)."""
+    own = _plain(ladder.request.code)
+    return any(_plain(span) not in own for span in _spans(text))
+
+
 def _words(ladder: Ladder, step: int, engine: Engine) -> str:
     """The model's hint for step 1 or 2 (greedy, short)."""
     request, info = ladder.request, engine.info
@@ -211,7 +224,7 @@ def _words(ladder: Ladder, step: int, engine: Engine) -> str:
     line = ladder.line or 1
     numbered = "\n".join(f"{n:>3}  {text}" for n, text in enumerate(request.code.splitlines(), 1))
     values = {"source_name": display_name(request.language), "numbered": numbered, "problem": _problem(ladder),
-              "line": line, "line_text": _line_text(ladder, line), "fixed": (ladder.fixed_lines or ("?",))[0]}
+              "line": line, "line_text": _line_text(ladder, line)}
     values["ask"] = fill(template["asks"][str(step)], values)
     messages = [{"role": "system", "content": template["system"]},
                 {"role": "user", "content": fill(template["user"], values)}]
@@ -235,7 +248,7 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
                               "I could not make a fix that passes its checks, so this is a guess. ")
     if step in (1, 2):
         words = _words(ladder, step, engine) if line is not None else ""
-        leaked = bool(words) and leaks(ladder, words)
+        leaked = bool(words) and (leaks(ladder, words) or gives_code(ladder, words))
         text = fact_hint(ladder, step) if leaked or not words else words
         return Hint(step, unsure + text, line if step == 1 else None, sure=sure, leaked=leaked,
                     seconds=time.perf_counter() - started)

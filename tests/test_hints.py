@@ -169,3 +169,12 @@ def test_a_fixed_line_without_its_colon_is_a_leak_too() -> None:
     assert leaks(ladder, "Line 3 should be `for i in range(1, n + 1)`.")  # the fixed line, its `:` left out
     assert leaks(ladder, "Try `for i in range(1,n+1)` instead.")  # other spacing: it passes when put in place
     assert not leaks(ladder, "How many times does the loop on line 3 run for `n = 3`?")
+
+
+def test_steps_one_and_two_give_no_code_of_their_own() -> None:
+    engine = ScriptedEngine(fenced(FIXED), "Line 9 is wrong. It should be `sum(values) / len(values)`.",
+                            "On line 9, `len(value)` names something the function was never given.")
+    first, ladder = climb(request(), 1, engine)
+    assert first.leaked and "sum(values)" not in first.text and first.text.startswith("Look at line 9")
+    second = hint(ladder, 2, engine)  # quoting the student's own code is pointing, not giving
+    assert not second.leaked and second.text == "On line 9, `len(value)` names something the function was never given."
