@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import hint_cli
+from . import tutor_cli
 from .assemble import ProgressCallback
 from .checks import CheckPlan, Expect, check
 from .derive import with_written_calls
@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         _add_common(p)
         if task.extra is not None:
             p.add_argument(task.extra.flag, dest="extra", required=task.extra.required, help=task.extra.help)
-    hint_cli.arguments(sub.add_parser("hint", help=hint_cli.HELP, description=hint_cli.__doc__))
+    tutor_cli.hint_arguments(sub.add_parser("hint", help=tutor_cli.HINT_HELP, description=tutor_cli.__doc__))
+    tutor_cli.explain_arguments(sub.add_parser("explain-error", help=tutor_cli.EXPLAIN_HELP,
+                                               description=tutor_cli.__doc__))
     p = sub.add_parser("check", help="check code: its >>> examples, tests, and an original's behaviour",
                        description=CHECK_HELP)
     p.add_argument("file", help="the code to check, or - for standard input")
@@ -228,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "cpu":
             return _cpu(args)
         code = _read(args.file)
-        if args.command == "hint":
-            return hint_cli.run(args, code, settings, _model(args.model, args.engine or settings.engine))
+        if args.command in ("hint", "explain-error"):
+            tutor = tutor_cli.run_hint if args.command == "hint" else tutor_cli.run_explain
+            return tutor(args, code, settings, _model(args.model, args.engine or settings.engine))
         task = TASKS[args.command]
         Limits.from_setting(settings.tasks, TASKS, settings.max_hint_step).check_task(task.name, task.title)
         language = args.source or (language_from_filename(args.file) if args.file != "-" else None)

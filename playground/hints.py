@@ -104,7 +104,8 @@ def changed_lines(original: str, fixed: str) -> tuple[tuple[int, ...], tuple[str
     return tuple(dict.fromkeys(lines)), tuple(new)
 
 
-_LINE = re.compile(r"\bline (\d+)")
+# "line 9", and the word in the languages a class may see it in (German, French, Spanish, Italian, Portuguese, Dutch)
+_LINE = re.compile(r"\b(?:line|zeile|ligne|l[ií]nea|riga|linha|regel)\s+(\d+)", re.I)
 _QUOTED = re.compile(r"'([A-Za-z_]\w*)'")
 
 

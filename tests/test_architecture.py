@@ -19,7 +19,8 @@ MODULES = {
 # checks (derive) and the command line, on top of the engines; markup: the HTML the front ends share (highlighted
 # code, message boxes), which nothing below the front ends may import.
 API = {"playground", "playground.pipeline", "playground.rounds", "playground.derive", "playground.cli",
-       "playground.terminal", "playground.__main__", "playground.hints", "playground.hint_cli"}
+       "playground.terminal", "playground.__main__", "playground.hints", "playground.tutor_cli",
+       "playground.explain_error"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},

@@ -34,6 +34,8 @@ class TutorScript(FakeEngine):
                cancel: threading.Event | None) -> Iterable[Chunk]:
         if "patient programming tutor" in prompt:
             text = STEP_2 if "Tell me in words" in prompt else STEP_1
+        elif "Explain this error to me" in prompt:
+            text = "The name `value` was never given a value <script>x</script>; the list is called `values`."
         else:
             text = FIXED + "```\nThe name was wrong."
         return [Chunk(word + " ") for word in text.split(" ")]
@@ -107,3 +109,22 @@ def test_a_task_the_teacher_turned_off_is_refused_on_the_page_and_the_api(open_p
                            "?.innerText || '')", timeout=30_000)
     with pytest.raises(Exception, match="turned Complete off"):
         client(tutor_url).predict(code="def add(a, b):\n", api_name="/complete_code")
+
+
+def test_explain_this_error_names_the_line_and_runs_the_code(open_page: Any, tutor_url: str) -> None:
+    page = open_page(tutor_url)
+    page.get_by_role("tab", name="Debug").click()
+    fill_code(page, "debug-code", BUGGY)
+    page.locator("#debug-error textarea").fill("NameError: name 'value' is not defined")
+    page.click("#debug-explain-error")
+    page.wait_for_function("() => /NameError/.test(document.querySelector('#debug-explained')?.innerText || '')",
+                           timeout=60_000)
+    shown = page.locator("#debug-explained").inner_text()
+    assert "line 9" in shown and "reproduced here by running average([2, 4])" in shown
+    assert "<script>x</script>" in shown and page.locator("#debug-explained script").count() == 0
+    shot(page, "explain-error")
+    said = json.loads(client(tutor_url).predict(code=BUGGY, error_message="NameError: name 'value' is not defined",
+                                                api_name="/explain_error"))
+    assert (said["exception"], said["line"], said["reproduced"]) == ("NameError", 9, True)
+    with pytest.raises(Exception, match="Paste the error message"):
+        client(tutor_url).predict(code=BUGGY, error_message="", api_name="/explain_error")

@@ -35,6 +35,7 @@ class Asked:
     request: Request | None = None
     waited: float | None = None
     hint_step: int | None = None  # a hint's step (the tutor's ladder), None for an answer
+    explained: bool = False  # an error explained (the tutor's), not an answer
 
 
 class Classroom:
@@ -54,7 +55,8 @@ class Classroom:
         language = request.language if request is not None else ""
         self.record.add(entry_of(asked.request_id, asked.session, asked.surface, asked.task, language or "", result,
                                  error=request.error if request is not None else "", failed=failed,
-                                 waited=asked.waited, code=asked.code, hint_step=asked.hint_step))
+                                 waited=asked.waited, code=asked.code, hint_step=asked.hint_step,
+                                 explained=asked.explained))
         self.journal.add(asked.session, _step(asked, language or "", result, failed, said))
 
     def rate(self, request_id: str, rating: str, comment: str, session: str) -> str:
@@ -104,7 +106,8 @@ def _step(asked: Asked, language: str, result: Result | None, failed: bool, said
         outcome = "error"
     else:
         outcome = "stopped" if result is not None and result.status is Status.STOPPED else "done"
-    title = get_task(asked.task).title + (f", hint step {asked.hint_step}" if asked.hint_step else "")
+    title = get_task(asked.task).title + (f", hint step {asked.hint_step}" if asked.hint_step else
+                                          ", the error explained" if asked.explained else "")
     return Step(request_id=asked.request_id, created=time.time(), task=title,
                 language=language, answer_language=result.language if result is not None else language,
                 code=asked.code, given=_given(asked.request),

@@ -26,15 +26,15 @@ def error_kind(message: str) -> str | None:
 
 def entry_of(request_id: str, session: str, surface: str, task: str, source_language: str,
              result: Result | None, *, error: str = "", failed: bool = False, waited: float | None = None,
-             code: str = "", hint_step: int | None = None) -> Entry:
+             code: str = "", hint_step: int | None = None, explained: bool = False) -> Entry:
     """The record's row for one request. `failed`: it ended in an error message rather than an answer;
     `error`: the error message the student gave with their code (only its exception's name is kept);
     `code`: the student's input (kept only when the teacher turned PLAYGROUND_RECORD_CODE on)."""
     checks = result.checks if result is not None else None
     stats = result.stats if result is not None else None
-    if failed or (result is None and hint_step is None):
+    if failed or (result is None and hint_step is None and not explained):
         outcome = "error"
-    else:  # an answer that ended, or a hint (a step of the ladder has words, not a Result)
+    else:  # an answer that ended, a hint or an explanation (words, not a Result)
         outcome = "stopped" if result is not None and result.status is Status.STOPPED else "done"
     return Entry(
         id=request_id, session=session, surface=surface, task=task, source_language=source_language,
@@ -46,4 +46,5 @@ def entry_of(request_id: str, session: str, surface: str, task: str, source_lang
         tokens=stats.completion_tokens if stats else 0, seconds=round(stats.total_s, 3) if stats else 0.0,
         first_token=round(stats.ttft_s, 3) if stats else 0.0, code=code or None,
         answer=(result.answer.code or result.answer.explanation) if result is not None else None,
-        error_kind=error_kind(error), waited=round(waited, 3) if waited is not None else None, hint_step=hint_step)
+        error_kind=error_kind(error), waited=round(waited, 3) if waited is not None else None, hint_step=hint_step,
+        kind="explanation" if explained else "hint" if hint_step is not None else "answer")

@@ -61,6 +61,8 @@ requests = Table(
     Column("error_kind", String(64)),  # the exception named in the error message given with the code (Debug)
     Column("hint_step", Integer),  # a hint's step, when the request was a hint (the tutor's)
     Column("waited", Float),  # seconds the request waited in the model's queue before it began
+    # version 3
+    Column("kind", String(16)),  # answer, hint (hint_step says which), explanation (an error explained)
 )
 
 ratings = Table(
@@ -94,7 +96,15 @@ def _version_2(connection: Connection) -> None:
         connection.execute(text(f"ALTER TABLE requests ADD COLUMN {column} {kind}"))
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2)
+def _version_3(connection: Connection) -> None:
+    """What a request was: an answer, a hint or an error explained (the tutor's); the rows before were answers,
+    or hints where they have a step."""
+    connection.execute(text(f"ALTER TABLE requests ADD COLUMN kind {requests.c.kind.type.compile(connection.dialect)}"))
+    connection.execute(update(requests).values(kind="answer").where(requests.c.hint_step.is_(None)))
+    connection.execute(update(requests).values(kind="hint").where(requests.c.hint_step.is_not(None)))
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_version_1, _version_2, _version_3)
 VERSION = len(MIGRATIONS)
 
 

@@ -62,6 +62,7 @@ class Entry:
     error_kind: str | None = None
     hint_step: int | None = None
     waited: float | None = None
+    kind: str = "answer"  # answer, hint, explanation
 
 
 def record_url(setting: str, data_dir: Path) -> str:

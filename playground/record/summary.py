@@ -63,10 +63,12 @@ def per_hour(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
 
 
 def errors(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """The exceptions students brought with their code most often (the error message given to Debug)."""
+    """The exceptions students brought with their code most often (an error message given to Debug, a hint or
+    Explain this error), and how often they asked to have it explained."""
     counts = Counter(row["error_kind"] for row in rows if row.get("error_kind"))
-    return pd.DataFrame([{"error": kind, "requests": n} for kind, n in counts.most_common(10)],
-                        columns=["error", "requests"])
+    explained = Counter(row["error_kind"] for row in rows if row.get("error_kind") and row.get("kind") == "explanation")
+    return pd.DataFrame([{"error": kind, "requests": n, "explained": explained[kind]}
+                         for kind, n in counts.most_common(10)], columns=["error", "requests", "explained"])
 
 
 def rated(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ class Shows:
     # model can fill in the middle, the teaching view's prompt anatomy shows that code
     code_answer: bool = True  # the answer is code (the Answer box, Copy code); False: prose only (Explain)
     hints: bool = False  # the tab offers the tutor's hints, one step at a time, before the answer (hints.py)
+    explains_errors: bool = False  # the tab explains the error message its extra input holds (explain_error.py)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class Debug(Task):
 
 DEBUG = Debug(
     "debug", "Debug", "Find and fix a bug, with a short explanation.", expect=Expect.FIXED,
-    shows=Shows(diff=True, hints=True),
+    shows=Shows(diff=True, hints=True, explains_errors=True),
     anchor="Fix the bug in this Python code:\n{code}",
     agents=ForAgents("Find and fix a bug in code with the local model, optionally given the error message it raised.",
                      "the code with a bug.", "the error or traceback it gave, if any."),

@@ -31,12 +31,12 @@ from .controls import sampling_controls
 from .files import AppBlocks, open_file
 from .gradio_internals import estimate_waits, keep_off_mcp_tools, slow_queue_poll
 from .handlers import PlaygroundApp, detect_language, guess_again
-from .hint_panel import HintApp, hint_row
 from .input_column import input_column, tests_input
 from .manager import ModelManager
 from .panel import model_panel, wire_panel
 from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
+from .tutor_panel import HintApp, hint_row
 from .view import Panels, Shown, Update, pending_panels
 from .waits import QUEUE_WORDS_JS
 
@@ -254,7 +254,7 @@ def build_demo(manager: ModelManager | None = None, extra_tabs: Sequence[ExtraTa
                       show_progress="hidden", api_visibility="private")
         add_tools(app.manager, limit, classroom, limits)
         record.add_tools()
-        hints.add_tool(limit)
+        hints.add_tools(limit)
         demo.load(None, js=SET_COOKIE_JS)  # the browser's anonymous id for the class record
         demo.load(record.policy_html, outputs=policy, queue=False, show_progress="hidden", api_visibility="private")
         demo.load(None, js=QUEUE_WORDS_JS)  # a queued request's place and wait, in words

@@ -1,5 +1,6 @@
-"""The tutor's hints on the page (the Debug and Complete tabs: Task.shows.hints), and the `/hint` endpoint and MCP
-tool: one step of the ladder at a time (hints.py), within the class's limits, each kept in the class record."""
+"""The tutor on the page: hints (the Debug and Complete tabs: Task.shows.hints), one step of the ladder at a time
+(hints.py), and Explain this error (Debug: Task.shows.explains_errors; explain_error.py); the `/hint` and
+`/explain_error` endpoints and MCP tools. Within the class's limits, each kept in the class record."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from gradio.events import api
 
 from ..engines import Engine
 from ..errors import PlaygroundError
+from ..explain_error import ErrorExplanation, explain_error
 from ..hints import WHAT, Hint, Ladder, climb
-from ..languages import picked_language
+from ..languages import canonical_language, guess_language, picked_language
 from ..limits import Limits
 from ..markup.fragments import code_html, message_html
 from ..markup.highlight import highlighted
@@ -83,6 +85,49 @@ class HintApp:
         steps.append(hint.to_dict())
         return {"ladder": ladder_html(steps, language), "shown": state}
 
+    def explain(self, code: str, language: str, error: str, request: gr.Request | None) -> ErrorExplanation:
+        """Explain an error in code (the task that explains errors must be on), kept in the record."""
+        spec = next(t for t in TASKS.values() if t.shows.explains_errors)
+        self.limits.check_task(spec.name, spec.title)
+        language = picked_language(language) or guess_language(code) or ""
+        said = explain_error(code, error, canonical_language(language) if language else "", self.engine())
+        asked = Request.build(spec, code, language=language or None, error=error)
+        self.classroom.keep(Asked(new_request_id(), owner_of(request), surface_of(request), spec.name, code, language,
+                                  asked, explained=True), None, said=said.text)
+        return said
+
+    def explain_on_page(self, code: str, language: str, error: str | None, request: gr.Request) -> str:
+        """The Explain this error button: the explanation, with where it happened and whether it ran here."""
+        try:
+            said = self.explain(code, language, error or "", request)
+        except PlaygroundError as exc:
+            return message_html(str(exc), "notice")
+        where = f" · line {said.line}" if said.line else " · no line of this code"
+        how = f" · reproduced here by running {said.ran}" if said.reproduced else ""
+        head = f"{said.exception or 'The error'}{where}{how}"
+        return (f'<div class="pg-hint"><div class="pg-hint-head">{html.escape(head)}</div>'
+                f'<div class="pg-hint-text">{words_html(said.text)}</div></div>')
+
+    def tools(self) -> list[Callable[..., str]]:
+        """The `/hint` and `/explain_error` endpoints and MCP tools."""
+        app = self
+
+        def explain_error(code: str, error_message: str, source_language: str = "auto",
+                          request: gr.Request | None = None) -> str:
+            """Explain an error or traceback to a learner: what it means, at which line, why, and one thing to try.
+
+            Args:
+                code: the code the error came from.
+                error_message: the error message or traceback.
+                source_language: the code's language, or auto to guess it.
+            """
+            try:
+                return json.dumps(app.explain(code, source_language, error_message, request).to_dict())
+            except PlaygroundError as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
+
+        return [self.tool(), explain_error]
+
     def tool(self) -> Callable[..., str]:
         """The `/hint` endpoint and MCP tool."""
         app = self
@@ -110,8 +155,9 @@ class HintApp:
 
         return hint
 
-    def add_tool(self, limit: int) -> None:
-        api(self.tool(), api_name="hint", concurrency_id="model", concurrency_limit=limit)
+    def add_tools(self, limit: int) -> None:
+        for tool in self.tools():
+            api(tool, api_name=tool.__name__, concurrency_id="model", concurrency_limit=limit)
 
 
 def ladder_html(steps: list[dict[str, Any]], language: str, message: str = "") -> str:
@@ -132,11 +178,17 @@ def ladder_html(steps: list[dict[str, Any]], language: str, message: str = "") -
 
 def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra: gr.components.Component | None,
              limit: int) -> None:
-    """The Hint button and the ladder under the tab's inputs."""
-    with gr.Accordion("Hints: one step at a time, before the answer", open=True, elem_id=f"{task}-hints-box"):
-        button = gr.Button("Hint (next step)", size="sm", elem_id=f"{task}-hint")
+    """The Hint button and the ladder under the tab's inputs; Explain this error beside it where the task explains
+    the error its extra input holds."""
+    explains = TASKS[task].shows.explains_errors and extra is not None
+    with gr.Accordion("Help one step at a time: hints" + (" and the error explained" if explains else ""),
+                      open=True, elem_id=f"{task}-hints-box"):
+        with gr.Row():
+            button = gr.Button("Hint (next step)", size="sm", elem_id=f"{task}-hint")
+            explain = gr.Button("Explain this error", size="sm", elem_id=f"{task}-explain-error", visible=explains)
         ladder = gr.HTML(f'<div class="pg-muted">{html.escape(app.limits.describe())} A hint points you at the '
                          'problem; each click goes one step further.</div>', elem_id=f"{task}-hints")
+        explained = gr.HTML(elem_id=f"{task}-explained")
     shown = gr.State(None)
 
     def next_hint(code_text: str, language: str, extra_text: str | None, state: dict[str, Any] | None,
@@ -147,3 +199,6 @@ def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra:
     outputs = Outputs(ladder=ladder, shown=shown)
     button.click(outputs.bind(next_hint), inputs=inputs, outputs=outputs.list, concurrency_id="model",
                  concurrency_limit=limit, show_progress="full", api_visibility="private")
+    if explains and extra is not None:
+        explain.click(app.explain_on_page, inputs=[code, source, extra], outputs=explained, concurrency_id="model",
+                      concurrency_limit=limit, show_progress="full", api_visibility="private")
