@@ -1,12 +1,14 @@
 """The tutor's hints on the evaluation's Debug items (prints figures; not a test).
 
 For each item (its buggy code, as a student would paste it, without an error message; the item's known fix says
-where the bug is): the ladder's fix (the Debug answer, checked), step 1 and step 2 with the model's words, timed.
+where the bug is): the ladder's fix (the Debug answer, checked), step 1 and step 2 with the model's words, timed;
+and where the item's tests raise an exception on the buggy code (run in the sandbox), that traceback explained.
 - where to look: step 1's line is a line the known fix changes;
 - leaks: steps 1-2 whose model words gave a fix away (replaced by the facts), and steps 1-2 as shown that still
   hold a line of the known fix or code that makes the program pass (should be 0);
 - sure: the ladder rests on a fix that passed its checks;
-- time to the first hint (the fix and step 1) against the answer alone (the fix), p50 and p95.
+- time to the first hint (the fix and step 1) against the answer alone (the fix), p50 and p95;
+- explanations: the exception and the line named (and whether the model's own words named them), reproduced.
 
 Run: `PYTHONPATH=. .venv/bin/python bench/hints.py [--basic 20] [--hard 10] [--model qwen2.5-coder-1.5b]`
 (~15 min on 2 cores with the default model).
@@ -25,8 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.engines import load_engine  # noqa: E402
+from playground.checks import Expect, plan_checks, run_checks  # noqa: E402
+from playground.checks.debug import line_text  # noqa: E402
+from playground.engines import Engine, load_engine  # noqa: E402
 from playground.evaluate.dataset import load_items  # noqa: E402
+from playground.explain_error import explain_error  # noqa: E402
 from playground.hints import changed_lines, hint, leaks, make_ladder  # noqa: E402
 from playground.params import GenerationParams  # noqa: E402
 from playground.settings import get_settings  # noqa: E402
@@ -47,6 +52,11 @@ class Tally:
     leaks_shown: int = 0
     first_s: list[float] = field(default_factory=list)
     answer_s: list[float] = field(default_factory=list)
+    errors: int = 0  # items whose tests raise an exception on the buggy code (not a wrong value)
+    named: int = 0  # explanations that name the exception and the line it happened on
+    named_by_model: int = 0  # of them, the model's own words did (no facts put first)
+    reproduced: int = 0
+    explain_s: list[float] = field(default_factory=list)
 
 
 def run_tier(tier: str, count: int, model: str) -> Tally:
@@ -72,7 +82,30 @@ def run_tier(tier: str, count: int, model: str) -> Tally:
               f"leaked words {one.leaked + two.leaked}, first hint {ladder.seconds + one.seconds:.1f} s "
               f"(answer {ladder.seconds:.1f} s)", flush=True)
         print(f"      1: {one.text[:150]!r}\n      2: {two.text[:150]!r}", flush=True)
+        explain(item.code, item.tests, item.function, engine, tally, f"{tier}/{item.name}")
     return tally
+
+
+def explain(code: str, tests: str, function: str, engine: Engine, tally: Tally, name: str) -> None:
+    """The item's real error, as a student would paste it: the traceback of the first test that raises on the
+    buggy code (run in the sandbox), explained; does the explanation name the exception and its line?"""
+    plan = plan_checks(code, language="python", answer="python", expect=Expect.OWN_CHECKS, tests=tests)
+    raised = next((i for i in run_checks(plan, code).items if i.error and i.line and not i.error.startswith(
+        ("AssertionError", "not run"))), None)
+    if raised is None:
+        return
+    exception = raised.error.split(":")[0].strip()
+    traceback = (f'Traceback (most recent call last):\n  File "main.py", line {raised.line}, in {function}\n'
+                 f"    {line_text(code, raised.line)}\n{raised.error}")
+    said = explain_error(code, traceback, "python", engine)
+    ok = exception in said.text and f"line {raised.line}" in said.text
+    tally.errors += 1
+    tally.named += ok
+    tally.named_by_model += ok and not said.added
+    tally.reproduced += said.reproduced
+    tally.explain_s.append(said.seconds)
+    print(f"      error {exception} at line {raised.line}: named {ok} (facts added {said.added}), reproduced "
+          f"{said.reproduced}: {said.text[:140]!r}", flush=True)
 
 
 def main() -> None:
@@ -94,6 +127,14 @@ def main() -> None:
         print(f"| {tier} | {n} | {t.where}/{n} ({100 * t.where / n:.0f}%) | {t.sure}/{n} | {t.leaked_words} of "
               f"{2 * n} | {t.leaks_shown} | {statistics.median(t.first_s):.1f} / {percentile(t.first_s, 0.95):.1f} s "
               f"| {statistics.median(t.answer_s):.1f} / {percentile(t.answer_s, 0.95):.1f} s |")
+    print("\n| tier | items whose tests raise | explanation names exception and line | by the model's own words | "
+          "reproduced in the sandbox | seconds p50 / p95 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for tier, t in rows:
+        if t.errors:
+            print(f"| {tier} | {t.errors} | {t.named}/{t.errors} | {t.named_by_model}/{t.errors} | "
+                  f"{t.reproduced}/{t.errors} | {statistics.median(t.explain_s):.1f} / "
+                  f"{percentile(t.explain_s, 0.95):.1f} s |")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class ErrorExplanation:
     reproduced: bool  # the sandbox raised the same exception running the code
     ran: str = ""  # the call that reproduced it
     seconds: float = 0.0
+    added: bool = False  # the model's words left out the exception or the line, so the facts were put first
 
     def to_dict(self) -> dict[str, object]:
         return {"line": self.line, "exception": self.exception, "reproduced": self.reproduced, "ran": self.ran,
@@ -115,7 +116,7 @@ def explain_error(code: str, error: str, language: str, engine: Engine) -> Error
     missing = " on ".join(s for s in said if s)
     head = f"This is {missing}. " if missing else ""
     return ErrorExplanation(head + words, exception, line, found is not None, found[1] if found else "",
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, bool(head))
 
 
 def _words(code: str, error: str, language: str, facts: str, engine: Engine) -> str:

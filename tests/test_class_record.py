@@ -72,7 +72,7 @@ def test_a_record_of_the_first_schema_is_migrated_and_keeps_its_rows(tmp_path: P
     path = tmp_path / "old.sqlite3"
     engine = create_engine(url_of(path))
     assert migrate(engine, up_to=1) == 0
-    old = {k: v for k, v in entry(1).__dict__.items() if k not in ("error_kind", "hint_step", "waited")}
+    old = {k: v for k, v in entry(1).__dict__.items() if k not in ("error_kind", "hint_step", "waited", "kind")}
     with engine.begin() as connection:
         connection.execute(insert(requests).values(old | {"created": 1000.0}))
         assert not inspect(connection).has_table("ratings")
@@ -81,8 +81,8 @@ def test_a_record_of_the_first_schema_is_migrated_and_keeps_its_rows(tmp_path: P
     record = Record(url_of(path))
     assert record.on
     rows = record.rows()
-    assert [(r["id"], r["created"], r["verdict"], r["error_kind"], r["rating"]) for r in rows] == \
-        [(entry(1).id, 1000.0, "pass", None, "")]
+    assert [(r["id"], r["created"], r["verdict"], r["error_kind"], r["rating"], r["kind"]) for r in rows] == \
+        [(entry(1).id, 1000.0, "pass", None, "", "answer")]  # version 3 says what the old rows were
     record.rate(entry(1).id, "s1", up=False, comment="the test it wrote is wrong")
     assert record.rows()[0]["rating"] == "down"
     record.close()
@@ -351,7 +351,8 @@ def test_the_teachers_tables() -> None:
     assert tasks.to_dict("records") == [
         {"task": "debug", "requests": 3, "checked": 2, "passed %": 50, "thumbs up": 1, "thumbs down": 1},
         {"task": "translate", "requests": 1, "checked": 1, "passed %": 100, "thumbs up": 0, "thumbs down": 0}]
-    assert summary.errors(data).to_dict("records")[0] == {"error": "ZeroDivisionError", "requests": 2}
+    data[2]["kind"] = "explanation"  # one of them a student asked to have explained
+    assert summary.errors(data).to_dict("records")[0] == {"error": "ZeroDivisionError", "requests": 2, "explained": 1}
     assert list(summary.rated(data)["rating"]) == ["up", "down"]
     assert summary.per_hour(data)["requests"].sum() == 4
     load = summary.load(data, now, slots=1, engine="llama-cpp")
@@ -379,13 +380,13 @@ def test_a_migration_cut_short_leaves_the_version_before_it(tmp_path: Path, monk
     engine = sqlite_engine(url_of(path))
     migrate(engine, up_to=1)
 
-    first, second = schema.MIGRATIONS
+    first, second, *later = schema.MIGRATIONS
 
     def cut_short(connection: Connection) -> None:
         second(connection)  # the real step, then the app dies before the version is written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (first, cut_short))
+    monkeypatch.setattr(schema, "MIGRATIONS", (first, cut_short, *later))
     with pytest.raises(KeyboardInterrupt):
         migrate(engine)
     with engine.connect() as connection:
@@ -429,3 +430,19 @@ def test_a_wait_counts_only_while_in_line() -> None:
     clock[0] = 150.0
     queued.joined([])
     assert queued.started("b") == 0.0
+
+
+def test_hints_and_explanations_are_kept_for_what_they_are(tmp_path: Path) -> None:
+    classroom = Classroom(Record(url_of(tmp_path / "tutor.sqlite3")))
+    request = Request.build("debug", "def f(x):\n    return 1 / x\n", language="python",
+                            error="ZeroDivisionError: division by zero")
+    classroom.keep(Asked("a" * 32, "alice", "page", "debug", request.code, "python", request, hint_step=2), None,
+                   said="What is `x` when it fails?")
+    classroom.keep(Asked("b" * 32, "alice", "page", "debug", request.code, "python", request, explained=True), None,
+                   said="You divide by zero on line 2.")
+    rows = classroom.record.rows()
+    assert [(r["kind"], r["hint_step"], r["outcome"], r["error_kind"]) for r in rows] == [
+        ("hint", 2, "done", "ZeroDivisionError"), ("explanation", None, "done", "ZeroDivisionError")]
+    steps = classroom.journal.steps("alice")
+    assert [s.task for s in steps] == ["Debug, hint step 2", "Debug, the error explained"]
+    assert steps[1].explanation == "You divide by zero on line 2."
