@@ -95,8 +95,10 @@ def explain(code: str, tests: str, function: str, engine: Engine, tally: Tally, 
     if raised is None:
         return
     exception = raised.error.split(":")[0].strip()
-    traceback = (f'Traceback (most recent call last):\n  File "main.py", line {raised.line}, in {function}\n'
-                 f"    {line_text(code, raised.line)}\n{raised.error}")
+    call = raised.name.removeprefix(">>> ").removeprefix("assert ")
+    traceback = (f'Traceback (most recent call last):\n  File "main.py", line 40, in <module>\n    {call}\n'
+                 f'  File "main.py", line {raised.line}, in {function}\n    {line_text(code, raised.line)}\n'
+                 f"{raised.error}")
     said = explain_error(code, traceback, "python", engine)
     ok = exception in said.text and f"line {raised.line}" in said.text
     tally.errors += 1

@@ -111,10 +111,10 @@ def explain_error(code: str, error: str, language: str, engine: Engine) -> Error
     line_text = lines[line - 1].strip() if line is not None else ""
     facts = _facts(exception, line, line_text, found)
     words = _words(code, error, language, facts or "The error names no line of this code.", engine)
-    said = [f"`{exception}`" if exception and exception not in words else "",
-            f"line {line}" if line is not None and f"line {line}" not in words else ""]
-    missing = " on ".join(s for s in said if s)
-    head = f"This is {missing}. " if missing else ""
+    name = bool(exception) and str(exception) not in words
+    place = line is not None and f"line {line}" not in words
+    head = (f"This is a `{exception}` on line {line}. " if name and place else f"This is a `{exception}`. " if name
+            else f"It happened on line {line}. " if place else "")
     return ErrorExplanation(head + words, exception, line, found is not None, found[1] if found else "",
                             time.perf_counter() - started, bool(head))
 

@@ -36,7 +36,7 @@ def test_a_zero_division_is_reproduced_and_explained_at_the_line_it_happened_on(
                             "by hand.\n```python\nif not values:\n    return 0\n```")
     said = explain_error(MEAN, TRACEBACK, "python", engine)
     assert (said.exception, said.line, said.reproduced, said.ran) == ("ZeroDivisionError", 6, True, "mean([])")
-    assert said.text == ("This is `ZeroDivisionError` on line 6. The list is empty, so `len(values)` is 0 and Python "
+    assert said.text == ("This is a `ZeroDivisionError` on line 6. The list is empty, so `len(values)` is 0 and Python "
                          "cannot divide by 0. Try an empty list by hand.")  # the rewritten code is dropped
     prompt = engine.prompts[0]
     assert "It happened on line 6: `return sum(values) / len(values)`." in prompt and "raised it too" in prompt
@@ -54,13 +54,13 @@ def test_a_traceback_that_names_no_line_of_this_code() -> None:
              "KeyError: 'k'")
     said = explain_error(MEAN, error, "python", ScriptedEngine("A dictionary has no key `k`."))
     assert (said.exception, said.line, said.reproduced) == ("KeyError", None, False)
-    assert said.text == "This is `KeyError`. A dictionary has no key `k`."
+    assert said.text == "This is a `KeyError`. A dictionary has no key `k`."
 
 
 def test_an_error_in_other_words_is_explained_without_an_exception_name() -> None:
     said = explain_error(MEAN, "Fehler: Division durch Null in Zeile 6", "python", ScriptedEngine("Du teilst durch 0."))
     assert (said.exception, said.line, said.reproduced) == (None, 6, False)
-    assert said.text == "This is line 6. Du teilst durch 0."
+    assert said.text == "It happened on line 6. Du teilst durch 0."
 
 
 def test_an_empty_error_says_what_to_paste() -> None:
