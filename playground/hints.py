@@ -185,7 +185,7 @@ def _plain(code: str) -> str:
 def leaks(ladder: Ladder, text: str) -> bool:
     """Whether a hint's words give the fix away: one of the fix's changed lines in it (spacing and a closing `:`
     aside), or code in it that, put in place of the changed line, makes the program pass its checks (run in the
-    sandbox)."""
+    sandbox); a quote of the student's own code is not code given."""
     flat = " ".join(text.split())
     fixed = [_plain(line) for line in ladder.fixed_lines if len(_plain(line)) >= 4]
     if any(line in flat for line in fixed) or any(_plain(span) in fixed for span in _spans(text)):
@@ -201,7 +201,8 @@ def leaks(ladder: Ladder, text: str) -> bool:
                                     target=ladder.request.target, tests=ladder.request.tests,
                                     error=ladder.request.error)
     colon = ":" if lines[at].rstrip().endswith(":") else ""
-    for span in _spans(text)[:4]:
+    own = _plain(ladder.request.code)
+    for span in [span for span in _spans(text) if _plain(span) not in own][:4]:  # quoting their code gives nothing
         parts = span.splitlines()
         if len(parts) == 1 and colon and not span.rstrip().endswith(":"):
             parts = [span.rstrip() + colon]  # `for i in range(1, n + 1)` for a `for` line

@@ -169,6 +169,7 @@ def test_a_fixed_line_without_its_colon_is_a_leak_too() -> None:
     assert leaks(ladder, "Line 3 should be `for i in range(1, n + 1)`.")  # the fixed line, its `:` left out
     assert leaks(ladder, "Try `for i in range(1,n+1)` instead.")  # other spacing: it passes when put in place
     assert not leaks(ladder, "How many times does the loop on line 3 run for `n = 3`?")
+    assert not leaks(ladder, "Look at line 3 (`for i in range(1, n):`).")  # the student's own line, quoted
 
 
 def test_steps_one_and_two_give_no_code_of_their_own() -> None:
