@@ -36,6 +36,7 @@ from .verdict import Item, VerdictStatus
 
 STEPS = (1, 2, 3, 4)
 WHAT = {1: "where to look", 2: "what is wrong", 3: "the idea of the fix", 4: "the answer"}
+_NAME = re.compile(r"[\w.'\"-]+")  # a name, an attribute, a number or a short literal: `values`, `0`, `'a'`
 _SPAN = re.compile(r"```[^\n]*\n(.*?)```|`([^`\n]+)`", re.S)
 
 
@@ -213,10 +214,10 @@ def leaks(ladder: Ladder, text: str) -> bool:
 
 
 def gives_code(ladder: Ladder, text: str) -> bool:
-    """Whether a hint of steps 1-2 gives code of its own: a `span` or block that is not a piece of the student's
-    code (quoting their own line or a name in it is pointing, not giving)."""
-    own = _plain(ladder.request.code)
-    return any(_plain(span) not in own for span in _spans(text))
+    """Whether a hint of steps 1-2 gives code: a `span` or block other than a name, a value or a piece of the line
+    it points at (quoting that line is pointing; another line of the student's, "should be `...`", is telling)."""
+    pointed = _plain(_line_text(ladder, ladder.line))
+    return any(not (_NAME.fullmatch(span) or (pointed and _plain(span) in pointed)) for span in _spans(text))
 
 
 def _words(ladder: Ladder, step: int, engine: Engine) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from playground.errors import AccessError, InputError
-from playground.hints import changed_lines, climb, error_line, hint, leaks
+from playground.hints import changed_lines, climb, error_line, gives_code, hint, leaks
 from playground.limits import Limits
 from playground.params import GenerationParams
 from playground.tasks import TASKS, Request
@@ -177,5 +177,7 @@ def test_steps_one_and_two_give_no_code_of_their_own() -> None:
                             "On line 9, `len(value)` names something the function was never given.")
     first, ladder = climb(request(), 1, engine)
     assert first.leaked and "sum(values)" not in first.text and first.text.startswith("Look at line 9")
-    second = hint(ladder, 2, engine)  # quoting the student's own code is pointing, not giving
+    second = hint(ladder, 2, engine)  # quoting the line it points at is pointing, not giving
     assert not second.leaked and second.text == "On line 9, `len(value)` names something the function was never given."
+    assert gives_code(ladder, "Line 9 should loop like `for v in values:` does.")  # another line: telling
+    assert not gives_code(ladder, "What is `value`, and what is `values`?")  # names
