@@ -37,4 +37,4 @@ def test_the_api_names_and_parameters_are_the_documented_ones(update_goldens: bo
     assert found == json.loads(GOLDEN.read_text("utf-8"))
     # every task has its two endpoints, and nothing else but the code check and the class record's is public
     assert set(found) == {f"/{t}" for t in TASKS} | {f"/{t}_code" for t in TASKS} | {"/check_code"} | {
-        "/rate", "/class_csv", "/export_session", "/hint"}
+        "/rate", "/class_csv", "/export_session", "/hint", "/explain_error"}

@@ -23,7 +23,7 @@ from tests.browser import serve
 
 pytestmark = pytest.mark.server
 TOOLS = {"translate", "simplify", "debug", "complete", "tests", "explain", "check_code", "rate", "class_csv",
-         "export_session", "hint"}
+         "export_session", "hint", "explain_error"}
 
 
 def mcp_call(url: str, calls: list[tuple[str, dict[str, Any]]]) -> tuple[list[Any], list[Any]]:

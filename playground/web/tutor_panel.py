@@ -91,7 +91,10 @@ class HintApp:
         self.limits.check_task(spec.name, spec.title)
         language = picked_language(language) or guess_language(code) or ""
         said = explain_error(code, error, canonical_language(language) if language else "", self.engine())
-        asked = Request.build(spec, code, language=language or None, error=error)
+        try:
+            asked: Request | None = Request.build(spec, code, language=language or None, error=error)
+        except PlaygroundError:  # a language nobody could tell: kept without it
+            asked = None
         self.classroom.keep(Asked(new_request_id(), owner_of(request), surface_of(request), spec.name, code, language,
                                   asked, explained=True), None, said=said.text)
         return said
