@@ -142,10 +142,11 @@ def sizes(folder: Path, rows: int = 1000) -> None:
               f"({len(CODE)}-char code and answer): {size / 1024:.0f} KiB")
 
 
-def two_students() -> None:
+def two_students(folder: Path) -> None:
     """The second of two students who press Generate together on the default model: told vs had."""
     from bench.ui import start_app
 
+    os.environ["PLAYGROUND_DATA_DIR"] = str(folder / "students")  # the app's record: not the user's
     proc, url, _ = start_app()
     try:
         ask = {"code": CODE, "source_language": "python", "error_message": ERROR, "tests": "", "temperature": 0.0,
@@ -193,7 +194,7 @@ def main() -> None:
         through_the_app(folder)
         sizes(folder)
         if not args.skip_model:
-            two_students()
+            two_students(folder)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from .prompting import fill, load_template
 
 MAX_TRIES = 4  # calls tried in the sandbox to reproduce the error
 _BLOCK = re.compile(r"```.*?(```|$)", re.S)
+_LEAD_IN = re.compile(r"(?:^|(?<=[.!?])\s)[^.!?\n]*:\s*$")  # a last sentence that ends in a colon
 
 
 @dataclass(frozen=True)
@@ -133,4 +134,5 @@ def _words(code: str, error: str, language: str, facts: str, engine: Engine) -> 
     stream = engine.stream(prompt, GenerationParams(temperature=0.0, max_tokens=room), stop=template["stop"],
                            cancel=threading.Event())
     text = _BLOCK.sub("", "".join(chunk.text for chunk in stream)).strip()  # no rewritten code
+    text = _LEAD_IN.sub("", text).strip()  # "Here's how you can do it:" led to the code just dropped
     return text or facts

@@ -168,8 +168,9 @@ def fact_hint(ladder: Ladder, step: int) -> str:
         return f"{_problem(ladder)} Follow the values line by line to find where they first go wrong."
     where = f"line {line} (`{_line_text(ladder, line)}`)"
     if step == 1:
-        case = f" when the code runs `{_call(failing)}`" if failing is not None else ""
-        return f"Look at {where}. What does it do there{case}? Work it out by hand for that input."
+        if failing is None:
+            return f"Look at {where}. What does it do there? Work it out by hand with a small example."
+        return f"Look at {where}. What does it do there when the code runs `{_call(failing)}`? Work it out by hand."
     return f"{_problem(ladder)} The cause is on {where}: compare what it computes with what it should."
 
 

@@ -101,9 +101,11 @@ def load(rows: Sequence[dict[str, Any]], now: float, slots: int, engine: str) ->
         more = ("more slots (PLAYGROUND_SLOTS) or a machine with more cores" if engine == "llama-server" else
                 "the llama-server engine (PLAYGROUND_ENGINE=llama-server: several answers decoded at once, "
                 "docs/engines.md)")
-        advice = (f"Answers are queueing (the model was busy {busy:.0%} of the last hour per slot; waits p95 "
-                  f"{p95 or 0:.0f} s). What would help: {more}, or an OpenAI-compatible server such as vLLM on a "
-                  "GPU (PLAYGROUND_ENGINE=openai). A smaller model (qwen2.5-coder-0.5b) answers faster, less well.")
+        why = (f"requests waited up to {p95:.0f} s (p95) for the model" if (p95 or 0) > 5 else
+               f"the model was busy {busy:.0%} of the last hour per slot")
+        advice = (f"Answers are queueing: {why}. What would help: {more}, or an OpenAI-compatible server such as "
+                  "vLLM on a GPU (PLAYGROUND_ENGINE=openai). A smaller model (qwen2.5-coder-0.5b) answers faster, "
+                  "less well.")
     return Load(len(hour), busy, p50, p95, advice)
 
 
