@@ -36,8 +36,9 @@ def test_a_zero_division_is_reproduced_and_explained_at_the_line_it_happened_on(
                             "by hand. Here is how you could fix it:\n```python\nif not values:\n    return 0\n```")
     said = explain_error(MEAN, TRACEBACK, "python", engine)
     assert (said.exception, said.line, said.reproduced, said.ran) == ("ZeroDivisionError", 6, True, "mean([])")
+    # the rewritten code and its lead-in are dropped
     assert said.text == ("This is a `ZeroDivisionError` on line 6. The list is empty, so `len(values)` is 0 and Python "
-                         "cannot divide by 0. Try an empty list by hand.")  # the rewritten code and its lead-in are dropped
+                         "cannot divide by 0. Try an empty list by hand.")
     prompt = engine.prompts[0]
     assert "It happened on line 6: `return sum(values) / len(values)`." in prompt and "raised it too" in prompt
     assert said.to_dict()["line"] == 6 and said.to_dict()["reproduced"] is True
