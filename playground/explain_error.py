@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import ast
 import re
-import threading
 import time
 from dataclasses import dataclass
 
-from .chat import render_chat
 from .checks.cases import Case, Kind
-from .checks.debug import reported_error
+from .checks.debug import line_text, reported_error
 from .checks.runners import run_cases
 from .checks.sources import doctest_cases
 from .engines import Engine
 from .errors import InputError
-from .hints import error_line
+from .hints import error_line, numbered, short_answer
 from .inputs import validate_code, validate_text
 from .languages import display_name, has_python_ast
-from .params import GenerationParams
-from .prompting import fill, load_template
 
 MAX_TRIES = 4  # calls tried in the sandbox to reproduce the error
 _BLOCK = re.compile(r"```.*?(```|$)", re.S)
@@ -83,12 +79,12 @@ def reproduce(code: str, language: str, exception: str | None, error: str) -> tu
     return None
 
 
-def _facts(exception: str | None, line: int | None, line_text: str, reproduced: tuple[int | None, str] | None) -> str:
+def _facts(exception: str | None, line: int | None, quoted: str, reproduced: tuple[int | None, str] | None) -> str:
     parts = []
     if exception:
         parts.append(f"The exception is `{exception}`.")
     if line is not None:
-        parts.append(f"It happened on line {line}: `{line_text}`.")
+        parts.append(f"It happened on line {line}: `{quoted}`.")
     if reproduced is not None:
         parts.append(f"Running `{reproduced[1]}` here raised it too.")
     return " ".join(parts)
@@ -109,8 +105,7 @@ def explain_error(code: str, error: str, language: str, engine: Engine) -> Error
     if line is None and reported is not None and reported.source:  # the frame that quotes a line of this code
         line = next((n for n, text in enumerate(lines, 1) if text.strip() == reported.source), None)
     line = line or error_line(code, error)
-    line_text = lines[line - 1].strip() if line is not None else ""
-    facts = _facts(exception, line, line_text, found)
+    facts = _facts(exception, line, line_text(code, line or 0), found)
     words = _words(code, error, language, facts or "The error names no line of this code.", engine)
     name = bool(exception) and str(exception) not in words
     place = line is not None and f"line {line}" not in words
@@ -121,18 +116,8 @@ def explain_error(code: str, error: str, language: str, engine: Engine) -> Error
 
 
 def _words(code: str, error: str, language: str, facts: str, engine: Engine) -> str:
-    info = engine.info
-    template = load_template("explain_error", info.architecture)
-    numbered = "\n".join(f"{n:>3}  {text}" for n, text in enumerate(code.splitlines(), 1))
-    values = {"source_name": display_name(language), "numbered": numbered, "error": error.strip(), "facts": facts}
-    messages = [{"role": "system", "content": template["system"]},
-                {"role": "user", "content": fill(template["user"], values)}]
-    prompt = render_chat(messages, info.chat_template, info.bos_token, info.eos_token)
-    room = min(int(template.get("max_tokens", 160)), engine.context_size - engine.count_tokens(prompt))
-    if room < 16:
-        return facts
-    stream = engine.stream(prompt, GenerationParams(temperature=0.0, max_tokens=room), stop=template["stop"],
-                           cancel=threading.Event())
-    text = _BLOCK.sub("", "".join(chunk.text for chunk in stream)).strip()  # no rewritten code
+    text = short_answer(engine, "explain_error", {"source_name": display_name(language), "numbered": numbered(code),
+                                                  "error": error.strip(), "facts": facts})
+    text = _BLOCK.sub("", text).strip()  # no rewritten code
     text = _LEAD_IN.sub("", text).strip()  # "Here's how you can do it:" led to the code just dropped
     return text or facts

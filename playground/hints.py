@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from .chat import render_chat
 from .checks import run_checks
+from .checks.debug import line_text
 from .engines import Engine
 from .errors import InputError
 from .languages import display_name
@@ -153,8 +154,7 @@ def _call(item: Item) -> str:
 
 
 def _line_text(ladder: Ladder, line: int | None) -> str:
-    lines = ladder.request.code.splitlines()
-    return lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else ""
+    return line_text(ladder.request.code, line or 0)
 
 
 def fact_hint(ladder: Ladder, step: int) -> str:
@@ -221,15 +221,18 @@ def gives_code(ladder: Ladder, text: str) -> bool:
     return any(not (_NAME.fullmatch(span) or (pointed and _plain(span) in pointed)) for span in _spans(text))
 
 
-def _words(ladder: Ladder, step: int, engine: Engine) -> str:
-    """The model's hint for step 1 or 2 (greedy, short)."""
-    request, info = ladder.request, engine.info
-    template = load_template("hint", info.architecture)
-    line = ladder.line or 1
-    numbered = "\n".join(f"{n:>3}  {text}" for n, text in enumerate(request.code.splitlines(), 1))
-    values = {"source_name": display_name(request.language), "numbered": numbered, "problem": _problem(ladder),
-              "line": line, "line_text": _line_text(ladder, line)}
-    values["ask"] = fill(template["asks"][str(step)], values)
+def numbered(code: str) -> str:
+    """The code with its line numbers, as the tutor's prompts show it."""
+    return "\n".join(f"{n:>3}  {text}" for n, text in enumerate(code.splitlines(), 1))
+
+
+def short_answer(engine: Engine, name: str, values: dict[str, object], ask: str = "") -> str:
+    """The model's greedy answer to prompts/<name>.toml filled with values (`ask`: the template's [asks] entry to
+    fill in as the value `ask`), stopped at its stop strings and its max_tokens; "" when the prompt leaves no room."""
+    info = engine.info
+    template = load_template(name, info.architecture)
+    if ask:
+        values = {**values, "ask": fill(template["asks"][ask], values)}
     messages = [{"role": "system", "content": template["system"]},
                 {"role": "user", "content": fill(template["user"], values)}]
     prompt = render_chat(messages, info.chat_template, info.bos_token, info.eos_token)
@@ -239,6 +242,14 @@ def _words(ladder: Ladder, step: int, engine: Engine) -> str:
     stream = engine.stream(prompt, GenerationParams(temperature=0.0, max_tokens=room), stop=template["stop"],
                            cancel=threading.Event())
     return "".join(chunk.text for chunk in stream).strip()
+
+
+def _words(ladder: Ladder, step: int, engine: Engine) -> str:
+    """The model's hint for step 1 or 2 (greedy, short)."""
+    request, line = ladder.request, ladder.line or 1
+    return short_answer(engine, "hint", {"source_name": display_name(request.language),
+                                          "numbered": numbered(request.code), "problem": _problem(ladder),
+                                          "line": line, "line_text": _line_text(ladder, line)}, ask=str(step))
 
 
 def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
