@@ -16,13 +16,14 @@ import re
 import time
 from dataclasses import dataclass
 
+from .ask import numbered, short_answer
 from .checks.cases import Case, Kind
 from .checks.debug import line_text, reported_error
 from .checks.runners import run_cases
 from .checks.sources import doctest_cases
 from .engines import Engine
 from .errors import InputError
-from .hints import error_line, numbered, short_answer
+from .hints import error_line
 from .inputs import validate_code, validate_text
 from .languages import display_name, has_python_ast
 
@@ -52,14 +53,14 @@ def _quoted_calls(error: str) -> list[str]:
     """The code lines a traceback quotes that parse as Python expressions (`print(average([]))`)."""
     calls = []
     for line in error.splitlines():
-        text = line.strip()
+        text = line.strip().removeprefix(">>> ")
         if not text or text.startswith(("File ", "Traceback", "^", "~")) or ":" in text.split("(")[0]:
             continue
         try:
             ast.parse(text, mode="eval")
         except SyntaxError:
             continue
-        calls.append(text.removeprefix(">>> "))
+        calls.append(text)
     return calls
 
 

@@ -5,35 +5,36 @@
 3. *the idea of the fix*: at most one changed line;
 4. the whole answer: the task's answer, checked as every answer is.
 
-Every hint rests on a fix the pipeline made and checked (the task's own answer, `Ladder.fix`). Step 1's line is a
-line that fix changes; steps 1 and 2 are the model's words, told the line and asked not to give the fix away,
-and checked: a hint that holds a changed line of the fix, code that makes the program pass its checks when put
-in place of the line, or any code that is not the student's own, is replaced by one built from the facts (the
-line, the call that fails) and counted as a leak. Step 3 is the fix's first changed line, step 4 the fix.
-Without a fix that passes, the hints say they are unsure (a fix nothing could check, for code without examples
-or tests, still gives the line, marked unsure).
+Every hint rests on a fix the pipeline made and checked (the task's own answer, `Ladder.fix`). Step 1 is built
+from facts, with no model words, so it comes with the fix: the first line the fix changes and the call that shows
+the problem (a check the code fails, else the shortest call the fix answers otherwise). Step 2 is the model's
+words, told the line and asked not to give the fix away, and checked: words that hold a changed line of the fix,
+code that makes the program pass its checks when put in place of the line, or any code that is not the
+student's own, are replaced by the facts and counted as a leak. Step 3 is the fix's first changed line, step 4
+the fix. Without a fix that passes, the hints say they are unsure (a fix nothing could check, for code without
+examples or tests, still gives the line; with no change, no failure and no line in the error, the model is asked
+which line holds the bug).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import threading
 import time
 from dataclasses import dataclass, replace
 
-from .chat import render_chat
-from .checks import run_checks
+from .ask import numbered, short_answer
+from .checks import Expect, plan_checks, run_checks
 from .checks.debug import line_text
+from .derive import with_written_calls
 from .engines import Engine
 from .errors import InputError
 from .languages import display_name
-from .params import GenerationParams
 from .pipeline import run_request
-from .prompting import fill, load_template
 from .result import Result
+from .settings import get_settings
 from .tasks import Request
-from .verdict import Item, VerdictStatus
+from .verdict import Item, VerdictStatus, rank
 
 STEPS = (1, 2, 3, 4)
 WHAT = {1: "where to look", 2: "what is wrong", 3: "the idea of the fix", 4: "the answer"}
@@ -75,6 +76,8 @@ class Ladder:
     fixed_lines: tuple[str, ...]  # what the fix puts there (stripped)
     failing: Item | None  # the first check the student's code fails, when one does
     seconds: float
+    differs: Item | None = None  # a call on which the fix and the student's code differ (expected: the student's)
+    guessed: int | None = None  # the line the model named when nothing else could (no change, no failure)
 
     @property
     def sure(self) -> bool:
@@ -88,7 +91,13 @@ class Ladder:
             return self.changed[0]
         if self.failing is not None and self.failing.line:
             return self.failing.line
-        return error_line(self.request.code, self.request.error)
+        return error_line(self.request.code, self.request.error) or self.guessed
+
+    @property
+    def call(self) -> str:
+        """The call that shows the problem: the failing check's, else one the fix answers differently."""
+        shown = self.failing or self.differs
+        return shown.name.removeprefix(">>> ") if shown is not None else ""
 
 
 def changed_lines(original: str, fixed: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -126,31 +135,57 @@ def error_line(code: str, error: str) -> int | None:
 
 
 def make_ladder(request: Request, engine: Engine) -> Ladder:
-    """The fix (the task's checked answer) and what the hints need of it: one run of the pipeline."""
+    """The fix (the task's checked answer) and what the hints need of it: one run of the pipeline, the student's
+    code run on its checks, and on the inputs where the fix behaves otherwise; when neither the fix nor a failure
+    gives a line, the model is asked which line holds the bug (the hints then say they are unsure)."""
     started = time.perf_counter()
     fix = run_request(request, engine=engine)
     changed, fixed = changed_lines(request.code, fix.answer.code) if fix.answer.code.strip() else ((), ())
-    plan = request.task.plan(request.code, language=request.language, target=request.target, tests=request.tests,
-                             error=request.error)
-    failed = [i for i in run_checks(plan, request.code).items if not i.passed and not i.timed_out and i.origin
-              != "syntax"]
-    return Ladder(request, fix, changed, fixed, failed[0] if failed else None, time.perf_counter() - started)
+    failed = [i for i in run_checks(request.plan(), request.code).items if not i.passed and not i.timed_out
+              and i.origin != "syntax"]
+    ladder = Ladder(request, fix, changed, fixed, failed[0] if failed else None, 0.0,
+                    differs=None if failed or not changed else differs(request, fix.answer.code, engine))
+    if ladder.line is None:
+        ladder = replace(ladder, guessed=guess_line(ladder, engine))
+    return replace(ladder, seconds=time.perf_counter() - started)
+
+
+def differs(request: Request, fixed: str, engine: Engine) -> Item | None:
+    """A call on which the fixed code and the student's behave differently (the student's code is the
+    expectation: `expected` is what theirs does, `got` what the fix does); the shortest of those a person would
+    write, else of the model's example calls (cached: the fix's checks asked for them) and generated inputs."""
+    plan = plan_checks(request.code, language=request.language, expect=Expect.SAME_BEHAVIOUR)
+    if plan.wanted and get_settings().model_calls:
+        plan = with_written_calls(plan, engine)
+    apart = [i for i in run_checks(plan, fixed).items if not i.passed and not i.timed_out and i.origin != "syntax"
+             and i.name]
+    return min(apart, key=lambda i: (rank(i), len(i.name))) if apart else None
+
+
+def guess_line(ladder: Ladder, engine: Engine) -> int | None:
+    """The line the model says holds the bug (prompts/bug_line.toml), when it names one of the code's."""
+    code = ladder.request.code
+    said = short_answer(engine, "bug_line", {"source_name": display_name(ladder.request.language),
+                                             "numbered": numbered(code), "problem": _problem(ladder)})
+    found = re.search(r"\d+", said)
+    line = int(found[0]) if found else 0
+    return line if 0 < line <= len(code.splitlines()) and line_text(code, line) else None
 
 
 def _problem(ladder: Ladder) -> str:
-    """What goes wrong, as facts: the failing call and what came out, else the error the student gave."""
+    """What goes wrong, as facts: the failing call and what came out, else the error the student gave, else a
+    call the checked fix answers otherwise."""
     failing = ladder.failing
     if failing is not None:
         got = f"raises {failing.error}" if failing.error else f"returns {failing.got}"
-        return f"When it runs `{_call(failing)}`, it {got}" + (f" instead of {failing.expected}." if failing.expected
-                                                             else ".")
-    return f"It gives this error: {ladder.request.error.strip()}" if ladder.request.error.strip() else \
-        "It does not do what it should."
-
-
-def _call(item: Item) -> str:
-    """A check's call as code (a `>>>` example without its prompt)."""
-    return item.name.removeprefix(">>> ")
+        return f"When it runs `{ladder.call}`, it {got}" + (f" instead of {failing.expected}." if failing.expected
+                                                            else ".")
+    if ladder.request.error.strip():
+        return f"It gives this error: {ladder.request.error.strip()}"
+    if ladder.differs is not None and ladder.sure:
+        theirs = ladder.differs.expected or "nothing"
+        return f"When it runs `{ladder.call}`, it gives {theirs}, and that is not right."
+    return "It does not do what it should."
 
 
 def _line_text(ladder: Ladder, line: int | None) -> str:
@@ -158,19 +193,22 @@ def _line_text(ladder: Ladder, line: int | None) -> str:
 
 
 def fact_hint(ladder: Ladder, step: int) -> str:
-    """The hint built from the facts alone (no model): what replaces a hint that gave the fix away."""
-    line = ladder.line
-    failing = ladder.failing
-    call = f" for `{_call(failing)}`" if failing is not None else ""
+    """The hint built from the facts alone (no model): step 1 always (a line and the question the failing call
+    asks of it), and what replaces a step 2 that gave the fix away."""
+    line, call = ladder.line, ladder.call
     if line is None:  # no line known: the student finds it, one line at a time
         if step == 1:
-            return f"Work through the code by hand{call}: at which line does it first do something you did not expect?"
+            at = f" for `{call}`" if call else ""
+            return f"Work through the code by hand{at}: at which line does it first do something you did not expect?"
         return f"{_problem(ladder)} Follow the values line by line to find where they first go wrong."
     where = f"line {line} (`{_line_text(ladder, line)}`)"
     if step == 1:
-        if failing is None:
+        if not call:
             return f"Look at {where}. What does it do there? Work it out by hand with a small example."
-        return f"Look at {where}. What does it do there when the code runs `{_call(failing)}`? Work it out by hand."
+        if ladder.failing is None:  # a call the fix answers otherwise: what should it give?
+            return (f"Look at {where}. Work out by hand what the code gives for `{call}`, and what it should give. "
+                    "Does this line do what you meant?")
+        return f"Look at {where}. What does it do there when the code runs `{call}`? Work it out by hand."
     return f"{_problem(ladder)} The cause is on {where}: compare what it computes with what it should."
 
 
@@ -199,9 +237,7 @@ def leaks(ladder: Ladder, text: str) -> bool:
     if not 0 <= at < len(lines):
         return False
     indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-    plan = ladder.request.task.plan(ladder.request.code, language=ladder.request.language,
-                                    target=ladder.request.target, tests=ladder.request.tests,
-                                    error=ladder.request.error)
+    plan = ladder.request.plan()
     colon = ":" if lines[at].rstrip().endswith(":") else ""
     own = _plain(ladder.request.code)
     for span in [span for span in _spans(text) if _plain(span) not in own][:4]:  # quoting their code gives nothing
@@ -221,35 +257,12 @@ def gives_code(ladder: Ladder, text: str) -> bool:
     return any(not (_NAME.fullmatch(span) or (pointed and _plain(span) in pointed)) for span in _spans(text))
 
 
-def numbered(code: str) -> str:
-    """The code with its line numbers, as the tutor's prompts show it."""
-    return "\n".join(f"{n:>3}  {text}" for n, text in enumerate(code.splitlines(), 1))
-
-
-def short_answer(engine: Engine, name: str, values: dict[str, object], ask: str = "") -> str:
-    """The model's greedy answer to prompts/<name>.toml filled with values (`ask`: the template's [asks] entry to
-    fill in as the value `ask`), stopped at its stop strings and its max_tokens; "" when the prompt leaves no room."""
-    info = engine.info
-    template = load_template(name, info.architecture)
-    if ask:
-        values = {**values, "ask": fill(template["asks"][ask], values)}
-    messages = [{"role": "system", "content": template["system"]},
-                {"role": "user", "content": fill(template["user"], values)}]
-    prompt = render_chat(messages, info.chat_template, info.bos_token, info.eos_token)
-    room = min(int(template.get("max_tokens", 80)), engine.context_size - engine.count_tokens(prompt))
-    if room < 16:
-        return ""
-    stream = engine.stream(prompt, GenerationParams(temperature=0.0, max_tokens=room), stop=template["stop"],
-                           cancel=threading.Event())
-    return "".join(chunk.text for chunk in stream).strip()
-
-
-def _words(ladder: Ladder, step: int, engine: Engine) -> str:
-    """The model's hint for step 1 or 2 (greedy, short)."""
+def _words(ladder: Ladder, engine: Engine) -> str:
+    """The model's words for step 2 (greedy, short)."""
     request, line = ladder.request, ladder.line or 1
     return short_answer(engine, "hint", {"source_name": display_name(request.language),
                                           "numbered": numbered(request.code), "problem": _problem(ladder),
-                                          "line": line, "line_text": _line_text(ladder, line)}, ask=str(step))
+                                          "line": line, "line_text": _line_text(ladder, line)}, ask="2")
 
 
 def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
@@ -261,12 +274,13 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
     unsure = "" if sure else ("Nothing checked the fix this hint comes from (the code has no examples or tests to "
                               "run it on), so it may be wrong. " if fix.checks is None or not fix.checks.total else
                               "I could not make a fix that passes its checks, so this is a guess. ")
-    if step in (1, 2):
-        words = _words(ladder, step, engine) if line is not None else ""
+    if step == 1:  # the facts: the line and the call that shows the problem (no model: it comes with the fix)
+        return Hint(1, unsure + fact_hint(ladder, 1), line, sure=sure, seconds=time.perf_counter() - started)
+    if step == 2:
+        words = _words(ladder, engine) if line is not None else ""
         leaked = bool(words) and (leaks(ladder, words) or gives_code(ladder, words))
-        text = fact_hint(ladder, step) if leaked or not words else words
-        return Hint(step, unsure + text, line if step == 1 else None, sure=sure, leaked=leaked,
-                    seconds=time.perf_counter() - started)
+        text = fact_hint(ladder, 2) if leaked or not words else words
+        return Hint(2, unsure + text, sure=sure, leaked=leaked, seconds=time.perf_counter() - started)
     if step == 3:
         if not ladder.changed:
             return Hint(3, unsure + "Try the first two hints, change the line, and run the code again.", sure=False)

@@ -20,7 +20,7 @@ MODULES = {
 # code, message boxes), which nothing below the front ends may import.
 API = {"playground", "playground.pipeline", "playground.rounds", "playground.derive", "playground.cli",
        "playground.terminal", "playground.__main__", "playground.hints", "playground.tutor_cli",
-       "playground.explain_error"}
+       "playground.explain_error", "playground.ask"}
 ALLOWED = {
     "core": {"core"},
     "engines": {"core", "engines"},

@@ -72,15 +72,17 @@ def test_the_line_an_error_points_at(error: str, line: int | None) -> None:
 
 def test_the_ladder_points_at_the_line_the_checked_fix_changes_and_replaces_a_leak() -> None:
     engine = ScriptedEngine(fenced(FIXED, "It used `value`."),
-                            "Look at line 9. Which list does `len(value)` measure there?",
                             "Line 9 should say `len(values)`: `return total / len(values)`.")
     first, ladder = climb(request(), 1, engine)
     assert ladder.sure and ladder.changed == (9,) and ladder.fixed_lines == ("return total / len(values)",)
     assert ladder.failing is not None and "average([2, 4])" in ladder.failing.name
     assert (first.step, first.line, first.leaked, first.code) == (1, 9, False, "")
-    assert first.text == "Look at line 9. Which list does `len(value)` measure there?"
-    assert "the mistake is on line 9" in engine.prompts[1] and "Do not say what is wrong" in engine.prompts[1]
+    # step 1 is the facts (no model words: it comes with the fix): the line and the call that fails there
+    assert first.text == ("Look at line 9 (`return total / len(value)`). What does it do there when the code runs "
+                          "`average([2, 4])`? Work it out by hand.")
+    assert len(engine.prompts) == 1
     second = hint(ladder, 2, engine)  # the model gave the fixed line away
+    assert "the mistake is on line 9" in engine.prompts[1] and "Tell me in words" in engine.prompts[1]
     assert second.leaked and "return total / len(values)" not in second.text
     assert second.text.startswith("When it runs `average([2, 4])`, it raises NameError")
     assert "line 9 (`return total / len(value)`)" in second.text
@@ -113,14 +115,31 @@ def test_without_a_fix_that_passes_the_hints_say_they_are_unsure() -> None:
         hint(ladder, 5, engine)
 
 
-def test_a_fix_nothing_could_check_still_points_at_its_line_and_says_so() -> None:
-    bare = "def area(w, h):\n    return w + h\n"  # no examples, no tests, no error: nothing to run a fix on
-    engine = ScriptedEngine(fenced("def area(w, h):\n    return w * h\n"), "What does line 2 compute?")
+def test_a_fix_nothing_could_check_still_points_at_its_line_and_a_call_it_changes() -> None:
+    bare = "def area(w: int, h: int) -> int:\n    return w + h\n"  # no examples, tests or error: inputs from types
+    engine = ScriptedEngine(fenced("def area(w: int, h: int) -> int:\n    return w * h\n"))
     asked = Request.build("debug", bare, language="python", params=GenerationParams(temperature=0.0, candidates=1))
     first, ladder = climb(asked, 1, engine)
     assert not ladder.sure and first.line == 2 and not first.sure
+    # a call on which the fix and the student's code differ, run in the sandbox: the question step 1 asks
+    differs = ladder.differs
+    assert differs is not None and differs.name.startswith("area(") and differs.expected != differs.got
     assert first.text == ("Nothing checked the fix this hint comes from (the code has no examples or tests to run it "
-                          "on), so it may be wrong. What does line 2 compute?")
+                          f"on), so it may be wrong. Look at line 2 (`return w + h`). Work out by hand what the code "
+                          f"gives for `{differs.name}`, and what it should give. Does this line do what you meant?")
+
+
+def test_with_no_change_no_failure_and_no_line_in_the_error_the_model_is_asked_for_the_line() -> None:
+    bare = "def area(w, h):\n    return w + h\n"
+    asked = Request.build("debug", bare, language="python", params=GenerationParams(temperature=0.0, candidates=1))
+    engine = ScriptedEngine(fenced(bare), "2")  # the fix changes nothing; the model names line 2
+    first, ladder = climb(asked, 1, engine)
+    assert (ladder.changed, ladder.guessed, first.line, first.sure) == ((), 2, 2, False)
+    assert "Which line has the bug?" in engine.prompts[1] and engine.prompts[1].endswith("Line ")
+    assert first.text.startswith("I could not make a fix that passes its checks, so this is a guess. Look at line 2")
+    lost = ScriptedEngine(fenced(bare), "7")  # a line the code does not have: no line at all
+    first, ladder = climb(asked, 1, lost)
+    assert ladder.guessed is None and first.line is None and "Work through the code by hand" in first.text
 
 
 def test_the_class_limits() -> None:
@@ -172,11 +191,12 @@ def test_a_fixed_line_without_its_colon_is_a_leak_too() -> None:
     assert not leaks(ladder, "Look at line 3 (`for i in range(1, n):`).")  # the student's own line, quoted
 
 
-def test_steps_one_and_two_give_no_code_of_their_own() -> None:
+def test_step_two_gives_no_code_of_its_own() -> None:
     engine = ScriptedEngine(fenced(FIXED), "Line 9 is wrong. It should be `sum(values) / len(values)`.",
                             "On line 9, `len(value)` names something the function was never given.")
-    first, ladder = climb(request(), 1, engine)
-    assert first.leaked and "sum(values)" not in first.text and first.text.startswith("Look at line 9")
+    _, ladder = climb(request(), 1, engine)
+    second = hint(ladder, 2, engine)
+    assert second.leaked and "sum(values)" not in second.text and second.text.startswith("When it runs")
     second = hint(ladder, 2, engine)  # quoting the line it points at is pointing, not giving
     assert not second.leaked and second.text == "On line 9, `len(value)` names something the function was never given."
     assert gives_code(ladder, "Line 9 should loop like `for v in values:` does.")  # another line: telling

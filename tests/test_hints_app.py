@@ -14,13 +14,15 @@ import pytest
 from playground.engines import Chunk, register_engine
 from playground.params import GenerationParams
 from playground.web.manager import ModelManager
-from tests.browser import client, fill_code, serve, shot
+from tests.browser import client, fill_code, serve, shot, wait_finished
 from tests.fakes import FakeEngine
 from tests.test_hints import BUGGY, FIXED
 
 pytestmark = pytest.mark.browser
 TOKEN = "tutor-7c"
-STEP_1 = "Look at line 9. Which list does `len(value)` measure there?"
+STEP_1 = "Look at line 9. Which list does `len(value)` measure there?"  # what the script says if asked for step 1
+FIRST = ("Look at line 9 (`return total / len(value)`). What does it do there when the code runs `average([2, 4])`? "
+         "Work it out by hand.")  # step 1 as it is: the facts, no model words
 STEP_2 = "On line 9 the name is not the list the function was given: <b>compare</b> it with the first line."
 
 
@@ -60,7 +62,7 @@ def test_a_student_climbs_the_ladder_and_the_teacher_caps_it(open_page: Any, tut
     page.click("#debug-hint")
     page.wait_for_function("() => /Step 1 of 4/.test(document.querySelector('#debug-hints')?.innerText || '')",
                            timeout=60_000)
-    assert "where to look · line 9" in hints_text(page) and "Which list does len(value) measure" in hints_text(page)
+    assert "where to look · line 9" in hints_text(page) and "when the code runs average([2, 4])" in hints_text(page)
     page.click("#debug-hint")
     page.wait_for_function("() => /Step 2 of 4/.test(document.querySelector('#debug-hints')?.innerText || '')",
                            timeout=60_000)
@@ -89,7 +91,7 @@ def test_a_student_climbs_the_ladder_and_the_teacher_caps_it(open_page: Any, tut
     with pytest.raises(Exception, match="hints up to step 2"):
         api.predict(code=BUGGY, step=3, api_name="/hint")
     said = json.loads(api.predict(code=BUGGY, step=1, api_name="/hint"))
-    assert said["line"] == 9 and said["sure"] and said["text"] == STEP_1.strip()
+    assert said["line"] == 9 and said["sure"] and said["text"] == FIRST
 
 
 def test_a_task_the_teacher_turned_off_is_refused_on_the_page_and_the_api(open_page: Any, tutor_url: str) -> None:
@@ -128,3 +130,37 @@ def test_explain_this_error_names_the_line_and_runs_the_code(open_page: Any, tut
     assert (said["exception"], said["line"], said["reproduced"]) == ("NameError", 9, True)
     with pytest.raises(Exception, match="Paste the error message"):
         client(tutor_url).predict(code=BUGGY, error_message="", api_name="/explain_error")
+
+
+def failure_help(page: Any) -> str:
+    return str(page.locator("#debug-failure-help").inner_text())
+
+
+def test_explain_and_hint_on_a_run_box_call_that_raises(open_page: Any, tutor_url: str) -> None:
+    page = open_page(tutor_url)
+    page.get_by_role("tab", name="Debug").click()
+    fill_code(page, "debug-code", BUGGY)
+    page.click("#debug-generate")
+    wait_finished(page, "debug")
+    page.click("#debug-explain-failure")  # the fix passes its checks and nothing ran yet
+    page.wait_for_function("() => /Nothing failed/.test(document.querySelector('#debug-failure-help')?.innerText"
+                           " || '')", timeout=30_000)
+    page.locator("#debug-run-call textarea, #debug-run-call input").first.fill("average([])")
+    page.click("#debug-run")
+    page.wait_for_function("() => /ZeroDivisionError: division by zero \\(line 9 of the answer\\)/.test("
+                           "document.querySelector('#debug-run-output')?.innerText || '')", timeout=30_000)
+    page.click("#debug-explain-failure")
+    page.wait_for_function("() => /Explaining average/.test(document.querySelector('#debug-failure-help')"
+                           "?.innerText || '') && /ZeroDivisionError · line 9/.test(document.querySelector("
+                           "'#debug-failure-help')?.innerText || '')", timeout=60_000)
+    assert "(the Run box)" in failure_help(page) and "reproduced here by running average([])" in failure_help(page)
+    assert page.locator("#debug-failure-help script").count() == 0
+    page.click("#debug-hint-failure")
+    page.wait_for_function("() => /Step 1 of 4/.test(document.querySelector('#debug-failure-help')?.innerText"
+                           " || '')", timeout=60_000)
+    # the scripted fix of the answer changes nothing, so the hint points at the error's line and says it is unsure
+    assert "where to look · line 9 · unsure" in failure_help(page)
+    shot(page, "hint-on-failure")
+    page.click("#debug-generate")  # a new answer takes the old answer's help away
+    wait_finished(page, "debug")
+    assert failure_help(page).strip() == ""

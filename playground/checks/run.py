@@ -24,6 +24,7 @@ class RunReport:
     value: str  # repr-like text of the return value ("" for a statement or None)
     error: str
     seconds: float
+    line: int = 0  # the line of the code the error was raised on (0: none, or not known)
 
     @property
     def ok(self) -> bool:
@@ -58,7 +59,8 @@ def run_snippet(code: str, language: str, call: str) -> RunReport:
     outcome = run.outcomes[0]
     if not run.load.ok:
         error = f"the code did not load: {run.load.error_text()}"
-        return RunReport(call, run.load.output, "", error, run.seconds)
+        return RunReport(call, run.load.output, "", error, run.seconds, run.load.line)
     value = "" if outcome.value is None or (isinstance(outcome.value, dict) and "$undefined" in outcome.value) \
         else show(outcome.value)
-    return RunReport(call, run.load.output + outcome.output, value, outcome.error_text(), outcome.seconds)
+    return RunReport(call, run.load.output + outcome.output, value, outcome.error_text(), outcome.seconds,
+                     outcome.line if outcome.error_text() else 0)

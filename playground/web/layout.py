@@ -36,7 +36,7 @@ from .manager import ModelManager
 from .panel import model_panel, wire_panel
 from .sharing import COPY_LABEL, COPY_WORDS_LABEL, restore_shared, share_button, wire_share
 from .tools import add_tools
-from .tutor_panel import HintApp, hint_row
+from .tutor_panel import HintApp, failure_row, hint_row
 from .view import Panels, Shown, Update, pending_panels
 from .waits import QUEUE_WORDS_JS
 
@@ -75,7 +75,7 @@ COPY_JS = ("(result) => { const text = result && (result.code || result.explanat
            "if (text) { navigator.clipboard.writeText(text); } }")
 
 
-def _outputs(task: str, record: ClassroomApp) -> dict[str, Block]:
+def _outputs(task: str, record: ClassroomApp, hints: HintApp, limit: int) -> dict[str, Block]:
     """The output column's components, by the names view.py's records give their values (the live outputs
     and the final panels). Labels name the outputs in the HTTP API."""
     result = gr.JSON(visible=False, label="result")
@@ -96,11 +96,13 @@ def _outputs(task: str, record: ClassroomApp) -> dict[str, Block]:
     rating = rating_row(record, task, result)
     with gr.Accordion("Checks (run in a sandbox)", open=True):
         checks = gr.HTML(elem_id=f"{task}-checks")
-        with gr.Row(equal_height=True, visible=False, elem_id=f"{task}-run-row") as run_row:
-            call = gr.Textbox(show_label=False, placeholder="Run a call on the answer", scale=4, max_lines=3,
-                              elem_id=f"{task}-run-call")
-            run = gr.Button("Run", size="sm", scale=1, min_width=80, elem_id=f"{task}-run")
-        ran = gr.HTML(elem_id=f"{task}-run-output")
+        with gr.Column(visible=False, elem_id=f"{task}-run-row") as run_row:
+            with gr.Row(equal_height=True):
+                call = gr.Textbox(show_label=False, placeholder="Run a call on the answer", scale=4, max_lines=3,
+                                  elem_id=f"{task}-run-call")
+                run = gr.Button("Run", size="sm", scale=1, min_width=80, elem_id=f"{task}-run")
+            ran = gr.HTML(elem_id=f"{task}-run-output")
+            failure_help = failure_row(hints, task, result, call, limit)
     for trigger in (run.click, call.submit):
         trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
@@ -117,7 +119,7 @@ def _outputs(task: str, record: ClassroomApp) -> dict[str, Block]:
     return {"result": result, "answer": answer, "explanation": explanation, "stats": stats, "message": message,
             "lint_note": lint_note, "lint_table": lint_table, "diff": diff, "prompt": prompt, "download": download,
             "copy": copy, "checks": checks, "share": share, "share_note": share_note, "run_row": run_row,
-            "call": call, "ran": ran, **rating}
+            "call": call, "ran": ran, "failure_help": failure_help, **rating}
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:
@@ -171,7 +173,7 @@ def _task_tab(app: PlaygroundApp, record: ClassroomApp, hints: HintApp, task: st
                 inputs = [code, source, *([extra] if extra is not None else []), tests]
                 _examples(task, inputs)
             with gr.Column(scale=1):
-                parts = _outputs(task, record)
+                parts = _outputs(task, record, hints, limit)
         ended = gr.State()  # the generation's final View, for the panels (inside the Tab: Tabs hold only Tabs)
         shared = gr.Textbox(visible=False)  # what a share link restores beyond Gradio's snapshot (keep_for_share)
         by_hand = gr.State(False)  # whether the language was picked by hand (see guess_again)

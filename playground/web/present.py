@@ -309,7 +309,8 @@ def run_html(report: RunReport) -> str:
         output = html.escape(report.output)
         parts.append(f'<div class="pg-muted">printed</div><pre class="pg-run-output">{output}</pre>')
     if report.error:
-        parts.append(f'<div class="pg-fail">{html.escape(report.error)}</div>')
+        at = f" (line {report.line} of the answer)" if report.line else ""
+        parts.append(f'<div class="pg-fail">{html.escape(report.error + at)}</div>')
     elif report.value:
         parts.append(f'<div class="pg-muted">returned</div><pre class="pg-run-value">{html.escape(report.value)}</pre>')
     elif not report.output:

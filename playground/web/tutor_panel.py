@@ -14,6 +14,8 @@ from typing import Any
 import gradio as gr
 from gradio.events import api
 
+from ..checks import run_snippet
+from ..checks.failure import Failure, of_checks, of_run
 from ..engines import Engine
 from ..errors import PlaygroundError
 from ..explain_error import ErrorExplanation, explain_error
@@ -111,6 +113,42 @@ class HintApp:
         return (f'<div class="pg-hint"><div class="pg-hint-head">{html.escape(head)}</div>'
                 f'<div class="pg-hint-text">{words_html(said.text)}</div></div>')
 
+    def failure(self, record: dict[str, Any] | None, call: str | None) -> tuple[str, str, Failure]:
+        """(the answer's code, its language, what failed): the Run box's call when it raises (run again here, in the
+        sandbox), else the answer's first failed check; a PlaygroundError saying so when nothing failed."""
+        record = record if isinstance(record, dict) else {}
+        code, language = str(record.get("code") or ""), str(record.get("language") or "")
+        if not code.strip():
+            raise PlaygroundError("There is no answer yet: generate one, then Explain or Hint on what fails in it.")
+        ran = run_snippet(code, language, call) if call and call.strip() else None
+        failed = (of_run(ran, code) if ran is not None else None) or of_checks(record.get("checks"), code)
+        if failed is None:
+            tried = f" and `{ran.call}` ran without an error" if ran is not None else ""
+            raise PlaygroundError(f"Nothing failed: the answer's checks passed{tried}. These buttons explain a failed "
+                                  "check or a call in the Run box that raises.")
+        return code, language, failed
+
+    def explain_failure(self, record: dict[str, Any] | None, call: str | None, request: gr.Request) -> str:
+        """Explain the failure button: the failure explained as an error of the answer's code."""
+        try:
+            code, language, failed = self.failure(record, call)
+        except PlaygroundError as exc:
+            return message_html(str(exc), "notice")
+        about = f"Explaining `{failed.call}` ({failed.where})"
+        return f'<div class="pg-muted">{words_html(about)}</div>' + self.explain_on_page(code, language,
+                                                                                         failed.error, request)
+
+    def hint_failure(self, record: dict[str, Any] | None, call: str | None, shown: dict[str, Any] | None,
+                     request: gr.Request) -> dict[str, Any]:
+        """Hint on the failure button: the next step of the ladder that fixes the answer's code (the task that
+        explains errors, with the failure as its error)."""
+        try:
+            code, language, failed = self.failure(record, call)
+        except PlaygroundError as exc:
+            return {"ladder": message_html(str(exc), "notice"), "shown": shown}
+        task = next(t.name for t in TASKS.values() if t.shows.explains_errors)
+        return self.next_on_page(task, code, language, failed.error, shown, request)
+
     def tools(self) -> list[Callable[..., str]]:
         """The `/hint` and `/explain_error` endpoints and MCP tools."""
         app = self
@@ -177,6 +215,22 @@ def ladder_html(steps: list[dict[str, Any]], language: str, message: str = "") -
     if message:
         parts.append(message_html(message, "notice"))
     return "".join(parts)
+
+
+def failure_row(app: HintApp, task: str, result: gr.JSON, call: gr.Textbox, limit: int) -> gr.HTML:
+    """Under the Run box: Explain and Hint on what failed in the answer (a Run box call that raises, else the first
+    failed check). Returns where their words go (a new answer empties it)."""
+    with gr.Row():
+        explain = gr.Button("Explain the failure", size="sm", elem_id=f"{task}-explain-failure")
+        hint = gr.Button("Hint on the failure (next step)", size="sm", elem_id=f"{task}-hint-failure")
+    said = gr.HTML(elem_id=f"{task}-failure-help")
+    shown = gr.State(None)
+    explain.click(app.explain_failure, inputs=[result, call], outputs=said, concurrency_id="model",
+                  concurrency_limit=limit, show_progress="full", api_visibility="private")
+    outputs = Outputs(ladder=said, shown=shown)
+    hint.click(outputs.bind(app.hint_failure), inputs=[result, call, shown], outputs=outputs.list,
+               concurrency_id="model", concurrency_limit=limit, show_progress="full", api_visibility="private")
+    return said
 
 
 def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra: gr.components.Component | None,

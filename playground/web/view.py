@@ -94,6 +94,7 @@ class Panels(TypedDict):
     run_row: dict[str, Any]
     call: dict[str, Any]
     ran: str
+    failure_help: str
     rate_row: dict[str, Any]
     rate_note: str
 
@@ -168,15 +169,17 @@ class _RunBox(TypedDict):
     run_row: dict[str, Any]
     call: dict[str, Any]
     ran: str
+    failure_help: str
 
 
 def _run_box(state: Result | None) -> _RunBox:
-    """The Run row, its call box and its output: shown only under an answer in a language that runs here,
-    the placeholder a call of the answer's own function."""
+    """The Run row, its call box, its output and Explain / Hint on a failure: shown only under an answer in a
+    language that runs here, the placeholder a call of the answer's own function."""
     if state is None or state.language not in RUNNABLE:
-        return _RunBox(run_row=gr.update(visible=False), call=gr.update(value=""), ran="")
+        return _RunBox(run_row=gr.update(visible=False), call=gr.update(value=""), ran="", failure_help="")
     return _RunBox(run_row=gr.update(visible=True),
-                   call=gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"), ran="")
+                   call=gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"), ran="",
+                   failure_help="")
 
 
 def _no_download() -> dict[str, Any]:
