@@ -144,18 +144,19 @@ def make_ladder(request: Request, engine: Engine) -> Ladder:
     failed = [i for i in run_checks(request.plan(), request.code).items if not i.passed and not i.timed_out
               and i.origin != "syntax"]
     ladder = Ladder(request, fix, changed, fixed, failed[0] if failed else None, 0.0,
-                    differs=None if failed or not changed else differs(request, fix.answer.code, engine))
+                    differs=None if failed or not changed else differs(request, fix.answer.code))
     if ladder.line is None:
         ladder = replace(ladder, guessed=guess_line(ladder, engine))
     return replace(ladder, seconds=time.perf_counter() - started)
 
 
-def differs(request: Request, fixed: str, engine: Engine) -> Item | None:
+def differs(request: Request, fixed: str, engine: Engine | None = None) -> Item | None:
     """A call on which the fixed code and the student's behave differently (the student's code is the
     expectation: `expected` is what theirs does, `got` what the fix does); the shortest of those a person would
-    write, else of the model's example calls (cached: the fix's checks asked for them) and generated inputs."""
+    write, else of the inputs generated from the types; with an engine, also of the model's example calls of
+    functions nothing else gives inputs (written once per code and cached) and inputs generated from them."""
     plan = plan_checks(request.code, language=request.language, expect=Expect.SAME_BEHAVIOUR)
-    if plan.wanted and get_settings().model_calls:
+    if engine is not None and plan.wanted and get_settings().model_calls:
         plan = with_written_calls(plan, engine)
     apart = [i for i in run_checks(plan, fixed).items if not i.passed and not i.timed_out and i.origin != "syntax"
              and i.name]
@@ -292,10 +293,21 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
     return Hint(4, unsure + f"The whole answer ({verdict}).", code=fix.answer.code, sure=sure)
 
 
+def with_call(ladder: Ladder, engine: Engine) -> Ladder:
+    """The ladder with a call that shows the problem, from the model's example calls when nothing cheaper gave
+    one (asked for at step 2, so step 1 comes with the fix and no more model time)."""
+    if ladder.call or not ladder.changed:
+        return ladder
+    return replace(ladder, differs=differs(ladder.request, ladder.fix.answer.code, engine))
+
+
 def climb(request: Request, step: int, engine: Engine, ladder: Ladder | None = None) -> tuple[Hint, Ladder]:
-    """A step for a request, making its ladder unless one is given; the ladder's time counts in step 1's and the
-    first hint asked for."""
-    made = ladder is None
+    """A step for a request, making its ladder unless one is given (and past step 1, finding its call); the time
+    that took counts in the hint's."""
+    started = time.perf_counter()
     ladder = ladder or make_ladder(request, engine)
+    if step >= 2:
+        ladder = with_call(ladder, engine)
+    spent = time.perf_counter() - started
     got = hint(ladder, step, engine)
-    return (replace(got, seconds=got.seconds + ladder.seconds) if made else got), ladder
+    return replace(got, seconds=got.seconds + spent), ladder

@@ -17,6 +17,7 @@ from playground.errors import AccessError, InputError
 from playground.hints import changed_lines, climb, error_line, gives_code, hint, leaks
 from playground.limits import Limits
 from playground.params import GenerationParams
+from playground.settings import get_settings
 from playground.tasks import TASKS, Request
 from tests.fakes import ScriptedEngine
 
@@ -127,6 +128,22 @@ def test_a_fix_nothing_could_check_still_points_at_its_line_and_a_call_it_change
     assert first.text == ("Nothing checked the fix this hint comes from (the code has no examples or tests to run it "
                           f"on), so it may be wrong. Look at line 2 (`return w + h`). Work out by hand what the code "
                           f"gives for `{differs.name}`, and what it should give. Does this line do what you meant?")
+
+
+def test_without_inputs_step_one_comes_with_the_fix_and_step_two_finds_a_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYGROUND_MODEL_CALLS", "1")  # the model writes example calls for code without inputs
+    get_settings.cache_clear()
+    bare = "def area(w, h):\n    return w + h\n"
+    engine = ScriptedEngine(fenced("def area(w, h):\n    return w * h\n"), "area(2, 3)\narea(1, 1)\n```",
+                            "It adds where it should multiply.")
+    asked = Request.build("debug", bare, language="python", params=GenerationParams(temperature=0.0, candidates=1))
+    first, ladder = climb(asked, 1, engine)
+    assert (first.line, ladder.call, len(engine.prompts)) == (2, "", 1)  # no model time after the fix
+    assert "What does it do there? Work it out by hand with a small example." in first.text
+    second, ladder = climb(asked, 2, engine, ladder)
+    assert "Write example calls of `area`" in engine.prompts[1] and ladder.call == "area(2, 3)"
+    assert "When it runs `area(2, 3)`" not in second.text  # an unchecked fix says nothing of what is right
+    assert second.text.endswith("It adds where it should multiply.") and not second.leaked
 
 
 def test_with_no_change_no_failure_and_no_line_in_the_error_the_model_is_asked_for_the_line() -> None:
