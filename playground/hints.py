@@ -6,8 +6,9 @@
 4. the whole answer: the task's answer, checked as every answer is.
 
 Every hint rests on a fix the pipeline made and checked (the task's own answer, `Ladder.fix`). Step 1 is built
-from facts, with no model words, so it comes with the fix: the first line the fix changes and the call that shows
-the problem (a check the code fails, else the shortest call the fix answers otherwise). Step 2 is the model's
+from facts, with no model words, so it comes with the fix (and a guessed line, below): the first line the fix
+changes and the call that shows the problem (a check the code fails, else the shortest call the fix answers
+otherwise, from inputs that need no model; the model's example calls wait for step 2). Step 2 is the model's
 words, told the line and asked not to give the fix away, and checked: words that hold a changed line of the fix,
 code that makes the program pass its checks when put in place of the line, or any code that is not the
 student's own, are replaced by the facts and counted as a leak. Step 3 is the fix's first changed line, step 4
@@ -25,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from .ask import numbered, short_answer
 from .checks import Expect, plan_checks, run_checks
-from .checks.debug import line_text
+from .checks.debug import line_text, reported_error
 from .derive import with_written_calls
 from .engines import Engine
 from .errors import InputError
@@ -121,13 +122,15 @@ _QUOTED = re.compile(r"'([A-Za-z_]\w*)'")
 
 
 def error_line(code: str, error: str) -> int | None:
-    """The line of code an error message points at: the last `line N` it names within the code, else the first
-    line that uses a name it quotes (`name 'value' is not defined`); None when it names neither."""
+    """The line of code an error message points at: the last `line N` it names within the code, else, when it
+    names an exception, the first line that uses a name its message quotes (`name 'value' is not defined`: a
+    quoted value elsewhere, `Expected: 'HI!'`, names nothing); None when it names neither."""
     lines = code.splitlines()
     numbers = [int(n) for n in _LINE.findall(error) if 0 < int(n) <= len(lines)]
     if numbers:
         return numbers[-1]
-    for name in _QUOTED.findall(error):
+    reported = reported_error(error)
+    for name in _QUOTED.findall(reported.message if reported is not None else ""):
         found = next((n for n, text in enumerate(lines, 1) if re.search(rf"\b{re.escape(name)}\b", text)), None)
         if found is not None:
             return found
@@ -183,9 +186,10 @@ def _problem(ladder: Ladder) -> str:
                                                             else ".")
     if ladder.request.error.strip():
         return f"It gives this error: {ladder.request.error.strip()}"
-    if ladder.differs is not None and ladder.sure:
+    if ladder.differs is not None:  # what the student's code gives; wrong only when a checked fix says so
         theirs = ladder.differs.expected or "nothing"
-        return f"When it runs `{ladder.call}`, it gives {theirs}, and that is not right."
+        return (f"When it runs `{ladder.call}`, it gives {theirs}, and that is not right." if ladder.sure else
+                f"When it runs `{ladder.call}`, it gives {theirs}. Is that what it should give?")
     return "It does not do what it should."
 
 
@@ -295,18 +299,19 @@ def hint(ladder: Ladder, step: int, engine: Engine) -> Hint:
 
 def with_call(ladder: Ladder, engine: Engine) -> Ladder:
     """The ladder with a call that shows the problem, from the model's example calls when nothing cheaper gave
-    one (asked for at step 2, so step 1 comes with the fix and no more model time)."""
+    one (asked for at step 2, whose words and facts use it, so step 1 needs no more model time than the fix and
+    the line)."""
     if ladder.call or not ladder.changed:
         return ladder
     return replace(ladder, differs=differs(ladder.request, ladder.fix.answer.code, engine))
 
 
 def climb(request: Request, step: int, engine: Engine, ladder: Ladder | None = None) -> tuple[Hint, Ladder]:
-    """A step for a request, making its ladder unless one is given (and past step 1, finding its call); the time
+    """A step for a request, making its ladder unless one is given (and at step 2, finding its call); the time
     that took counts in the hint's."""
     started = time.perf_counter()
     ladder = ladder or make_ladder(request, engine)
-    if step >= 2:
+    if step == 2:
         ladder = with_call(ladder, engine)
     spent = time.perf_counter() - started
     got = hint(ladder, step, engine)

@@ -3,6 +3,8 @@ Explain and Hint take: the exception, the line and the call the explanation repr
 
 from __future__ import annotations
 
+from typing import Any
+
 from playground.checks import run_checks, run_snippet
 from playground.checks.debug import reported_error
 from playground.checks.failure import of_checks, of_run
@@ -24,7 +26,7 @@ AVERAGE = '''def average(values):
 RAISES = AVERAGE.replace("sum(values)", "sum(values) + values[5]")
 
 
-def checks_of(answer: str) -> dict[str, object]:
+def checks_of(answer: str) -> dict[str, Any]:
     """The checks of a Simplify answer to AVERAGE, as the answer's record holds them."""
     return run_checks(get_task("simplify").plan(AVERAGE, language="python"), answer).to_dict()
 
@@ -61,3 +63,21 @@ def test_a_failure_is_explained_at_its_line_and_reproduced_by_its_call() -> None
     assert failed is not None
     said = explain_error(AVERAGE, failed.error, "python", ScriptedEngine("An empty list has length 0."))
     assert (said.exception, said.line, said.reproduced, said.ran) == ("ZeroDivisionError", 9, True, "average([])")
+
+
+def test_a_row_that_is_not_a_call_of_the_answer_is_not_its_failure() -> None:
+    wrong = AVERAGE.replace("/ len(values)", "// len(values)")
+    checks = checks_of(wrong)
+    rows = [{"name": "the answer changes the code", "passed": False, "expected": "a change to the code",
+             "got": "only comments", "origin": "unchanged"},
+            {"name": ">>> 3 planted bugs, 0 caught", "passed": False, "origin": "mutants"}, *checks["items"]]
+    failed = of_checks({**checks, "items": rows}, wrong)
+    assert failed is not None and failed.call == "average([2, 4])"
+    assert of_checks({"items": rows[:2]}, wrong) is None
+
+
+def test_a_wrong_value_points_at_no_line_of_the_code() -> None:
+    shout = "def shout(s):\n    \"\"\"\n    >>> shout('hi')\n    'HI!'\n    \"\"\"\n    return s.upper()\n"
+    failed = of_checks(run_checks(get_task("complete").plan(shout, language="python"), shout).to_dict(), shout)
+    assert failed is not None and failed.error.startswith("Failed example:\n    shout('hi')\nExpected:\n    'HI!'")
+    assert error_line(shout, failed.error) is None  # 'HI!' is a value, not a name on line 3

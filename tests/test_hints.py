@@ -17,7 +17,6 @@ from playground.errors import AccessError, InputError
 from playground.hints import changed_lines, climb, error_line, gives_code, hint, leaks
 from playground.limits import Limits
 from playground.params import GenerationParams
-from playground.settings import get_settings
 from playground.tasks import TASKS, Request
 from tests.fakes import ScriptedEngine
 
@@ -132,7 +131,6 @@ def test_a_fix_nothing_could_check_still_points_at_its_line_and_a_call_it_change
 
 def test_without_inputs_step_one_comes_with_the_fix_and_step_two_finds_a_call(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLAYGROUND_MODEL_CALLS", "1")  # the model writes example calls for code without inputs
-    get_settings.cache_clear()
     bare = "def area(w, h):\n    return w + h\n"
     engine = ScriptedEngine(fenced("def area(w, h):\n    return w * h\n"), "area(2, 3)\narea(1, 1)\n```",
                             "It adds where it should multiply.")
@@ -142,7 +140,8 @@ def test_without_inputs_step_one_comes_with_the_fix_and_step_two_finds_a_call(mo
     assert "What does it do there? Work it out by hand with a small example." in first.text
     second, ladder = climb(asked, 2, engine, ladder)
     assert "Write example calls of `area`" in engine.prompts[1] and ladder.call == "area(2, 3)"
-    assert "When it runs `area(2, 3)`" not in second.text  # an unchecked fix says nothing of what is right
+    # an unchecked fix says nothing of what is right: the call and what the code gives, as a question
+    assert "When it runs `area(2, 3)`, it gives 5. Is that what it should give?" in engine.prompts[2]
     assert second.text.endswith("It adds where it should multiply.") and not second.leaked
 
 

@@ -143,8 +143,8 @@ def test_explain_and_hint_on_a_run_box_call_that_raises(open_page: Any, tutor_ur
     page.click("#debug-generate")
     wait_finished(page, "debug")
     page.click("#debug-explain-failure")  # the fix passes its checks and nothing ran yet
-    page.wait_for_function("() => /Nothing failed/.test(document.querySelector('#debug-failure-help')?.innerText"
-                           " || '')", timeout=30_000)
+    page.wait_for_function("() => /Nothing failed: 1 check\\(s\\) passed/.test(document.querySelector("
+                           "'#debug-failure-help')?.innerText || '')", timeout=30_000)
     page.locator("#debug-run-call textarea, #debug-run-call input").first.fill("average([])")
     page.click("#debug-run")
     page.wait_for_function("() => /ZeroDivisionError: division by zero \\(line 9 of the answer\\)/.test("
@@ -161,6 +161,17 @@ def test_explain_and_hint_on_a_run_box_call_that_raises(open_page: Any, tutor_ur
     # the scripted fix of the answer changes nothing, so the hint points at the error's line and says it is unsure
     assert "where to look · line 9 · unsure" in failure_help(page)
     shot(page, "hint-on-failure")
-    page.click("#debug-generate")  # a new answer takes the old answer's help away
+    page.click("#debug-hint-failure")
+    page.wait_for_function("() => /Step 2 of 4/.test(document.querySelector('#debug-failure-help')?.innerText"
+                           " || '')", timeout=60_000)
+    page.click("#debug-generate")  # a new answer takes the old answer's help away, and the steps climbed on it
     wait_finished(page, "debug")
     assert failure_help(page).strip() == ""
+    page.locator("#debug-run-call textarea, #debug-run-call input").first.fill("average([])")
+    page.click("#debug-run")
+    page.wait_for_function("() => /ZeroDivisionError/.test(document.querySelector('#debug-run-output')?.innerText"
+                           " || '')", timeout=30_000)
+    page.click("#debug-hint-failure")  # the same answer again (greedy): the climb starts over
+    page.wait_for_function("() => /Step 1 of 4/.test(document.querySelector('#debug-failure-help')?.innerText"
+                           " || '')", timeout=60_000)
+    assert "Step 2 of 4" not in failure_help(page)

@@ -2,8 +2,8 @@
 or a Run box error (the tutor's explain_error.py and hints.py take it as the error of the answer's code).
 
 The Run box's call comes first when it raised (the student chose it); else the first failed check in the panel's
-order (failures the student can read before generated inputs). A check the machine was too busy to finish failed
-nothing.
+order (failures the student can read before generated inputs) that is a call of the answer. A check the machine
+was too busy to finish failed nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from typing import Any
 from ..verdict import ORIGINS, Item, rank
 from .debug import line_text
 from .run import RunReport
+
+# Rows of the Checks panel that are not a call of the answer: the answer against the student's code, the planted
+# bugs no test caught, an example the explanation claims (its words, not the code, are wrong).
+NOT_CALLS = ("unchanged", "mutants", "claim")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def of_checks(checks: Mapping[str, Any] | None, code: str) -> Failure | None:
     """The first failed check of a verdict's JSON (Verdict.to_dict, as a result's record holds it)."""
     rows = checks.get("items") if isinstance(checks, Mapping) else None
     items = sorted((_item(row) for row in rows or [] if isinstance(row, Mapping)), key=rank)
-    failed = next((i for i in items if not i.passed and not i.timed_out), None)
+    failed = next((i for i in items if not i.passed and not i.timed_out and i.ran and i.origin not in NOT_CALLS),
+                  None)
     if failed is None:
         return None
     call = failed.name.removeprefix(">>> ")

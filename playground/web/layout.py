@@ -102,7 +102,7 @@ def _outputs(task: str, record: ClassroomApp, hints: HintApp, limit: int) -> dic
                                   elem_id=f"{task}-run-call")
                 run = gr.Button("Run", size="sm", scale=1, min_width=80, elem_id=f"{task}-run")
             ran = gr.HTML(elem_id=f"{task}-run-output")
-            failure_help = failure_row(hints, task, result, call, limit)
+            failure_help, failure_shown = failure_row(hints, task, result, call, limit)
     for trigger in (run.click, call.submit):
         trigger(PlaygroundApp.run_call, inputs=[result, call], outputs=ran, api_visibility="private",
                 concurrency_id="sandbox", concurrency_limit=2, show_progress="minimal")
@@ -119,7 +119,8 @@ def _outputs(task: str, record: ClassroomApp, hints: HintApp, limit: int) -> dic
     return {"result": result, "answer": answer, "explanation": explanation, "stats": stats, "message": message,
             "lint_note": lint_note, "lint_table": lint_table, "diff": diff, "prompt": prompt, "download": download,
             "copy": copy, "checks": checks, "share": share, "share_note": share_note, "run_row": run_row,
-            "call": call, "ran": ran, "failure_help": failure_help, **rating}
+            "call": call, "ran": ran, "failure_help": failure_help,
+            "failure_shown": failure_shown, **rating}
 
 
 def _examples(task: str, inputs: list[gr.components.Component]) -> None:

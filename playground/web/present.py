@@ -309,7 +309,7 @@ def run_html(report: RunReport) -> str:
         output = html.escape(report.output)
         parts.append(f'<div class="pg-muted">printed</div><pre class="pg-run-output">{output}</pre>')
     if report.error:
-        at = f" (line {report.line} of the answer)" if report.line else ""
+        at = f" (line {report.line} of the answer)" if report.line and f"line {report.line}" not in report.error else ""
         parts.append(f'<div class="pg-fail">{html.escape(report.error + at)}</div>')
     elif report.value:
         parts.append(f'<div class="pg-muted">returned</div><pre class="pg-run-value">{html.escape(report.value)}</pre>')

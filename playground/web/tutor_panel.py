@@ -116,6 +116,11 @@ class HintApp:
     def failure(self, record: dict[str, Any] | None, call: str | None) -> tuple[str, str, Failure]:
         """(the answer's code, its language, what failed): the Run box's call when it raises (run again here, in the
         sandbox), else the answer's first failed check; a PlaygroundError saying so when nothing failed."""
+        spec = next(t for t in TASKS.values() if t.shows.explains_errors)
+        try:
+            self.limits.check_task(spec.name, spec.title)
+        except PlaygroundError as exc:
+            raise type(exc)(f"{exc} Explain and Hint on a failure use the {spec.title} task.") from None
         record = record if isinstance(record, dict) else {}
         code, language = str(record.get("code") or ""), str(record.get("language") or "")
         if not code.strip():
@@ -123,9 +128,12 @@ class HintApp:
         ran = run_snippet(code, language, call) if call and call.strip() else None
         failed = (of_run(ran, code) if ran is not None else None) or of_checks(record.get("checks"), code)
         if failed is None:
-            tried = f" and `{ran.call}` ran without an error" if ran is not None else ""
-            raise PlaygroundError(f"Nothing failed: the answer's checks passed{tried}. These buttons explain a failed "
-                                  "check or a call in the Run box that raises.")
+            given = record.get("checks")
+            checks = given if isinstance(given, dict) else {}
+            passed = f"{checks.get('passed')} check(s) passed" if checks.get("total") else "no check ran on the answer"
+            tried = f", and {ran.call} ran without an error" if ran is not None else ""
+            raise PlaygroundError(f"Nothing failed: {passed}{tried}. These buttons explain a failed check, or a call "
+                                  "in the Run box that raises.")
         return code, language, failed
 
     def explain_failure(self, record: dict[str, Any] | None, call: str | None, request: gr.Request) -> str:
@@ -217,9 +225,9 @@ def ladder_html(steps: list[dict[str, Any]], language: str, message: str = "") -
     return "".join(parts)
 
 
-def failure_row(app: HintApp, task: str, result: gr.JSON, call: gr.Textbox, limit: int) -> gr.HTML:
+def failure_row(app: HintApp, task: str, result: gr.JSON, call: gr.Textbox, limit: int) -> tuple[gr.HTML, gr.State]:
     """Under the Run box: Explain and Hint on what failed in the answer (a Run box call that raises, else the first
-    failed check). Returns where their words go (a new answer empties it)."""
+    failed check). Returns where their words go and the steps climbed (a new answer empties both)."""
     with gr.Row():
         explain = gr.Button("Explain the failure", size="sm", elem_id=f"{task}-explain-failure")
         hint = gr.Button("Hint on the failure (next step)", size="sm", elem_id=f"{task}-hint-failure")
@@ -230,7 +238,7 @@ def failure_row(app: HintApp, task: str, result: gr.JSON, call: gr.Textbox, limi
     outputs = Outputs(ladder=said, shown=shown)
     hint.click(outputs.bind(app.hint_failure), inputs=[result, call, shown], outputs=outputs.list,
                concurrency_id="model", concurrency_limit=limit, show_progress="full", api_visibility="private")
-    return said
+    return said, shown
 
 
 def hint_row(app: HintApp, task: str, code: gr.Code, source: gr.Dropdown, extra: gr.components.Component | None,

@@ -95,6 +95,7 @@ class Panels(TypedDict):
     call: dict[str, Any]
     ran: str
     failure_help: str
+    failure_shown: None  # the steps climbed on the last answer's failure: none on a new answer
     rate_row: dict[str, Any]
     rate_note: str
 
@@ -170,16 +171,18 @@ class _RunBox(TypedDict):
     call: dict[str, Any]
     ran: str
     failure_help: str
+    failure_shown: None
 
 
 def _run_box(state: Result | None) -> _RunBox:
     """The Run row, its call box, its output and Explain / Hint on a failure: shown only under an answer in a
     language that runs here, the placeholder a call of the answer's own function."""
     if state is None or state.language not in RUNNABLE:
-        return _RunBox(run_row=gr.update(visible=False), call=gr.update(value=""), ran="", failure_help="")
+        return _RunBox(run_row=gr.update(visible=False), call=gr.update(value=""), ran="", failure_help="",
+                       failure_shown=None)
     return _RunBox(run_row=gr.update(visible=True),
                    call=gr.update(value="", placeholder=f"Run a call, e.g. {example_call(state)}"), ran="",
-                   failure_help="")
+                   failure_help="", failure_shown=None)
 
 
 def _no_download() -> dict[str, Any]:
