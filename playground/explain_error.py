@@ -11,14 +11,13 @@ code), and the facts it did not name are put before its words.
 
 from __future__ import annotations
 
-import ast
 import re
 import time
 from dataclasses import dataclass
 
 from .ask import numbered, short_answer
 from .checks.cases import Case, Kind
-from .checks.debug import line_text, reported_error
+from .checks.debug import line_text, quoted_calls, reported_error
 from .checks.runners import run_cases
 from .checks.sources import doctest_cases
 from .engines import Engine
@@ -49,28 +48,13 @@ class ErrorExplanation:
                 "text": self.text, "seconds": round(self.seconds, 2)}
 
 
-def _quoted_calls(error: str) -> list[str]:
-    """The code lines a traceback quotes that parse as Python expressions (`print(average([]))`)."""
-    calls = []
-    for line in error.splitlines():
-        text = line.strip().removeprefix(">>> ")
-        if not text or text.startswith(("File ", "Traceback", "^", "~")) or ":" in text.split("(")[0]:
-            continue
-        try:
-            ast.parse(text, mode="eval")
-        except SyntaxError:
-            continue
-        calls.append(text)
-    return calls
-
-
 def reproduce(code: str, language: str, exception: str | None, error: str) -> tuple[int | None, str] | None:
     """(the line, the call) of a Python run of the code that raises the exception the error names; None when
     none does (or the code is not Python)."""
     if not has_python_ast(language) or not exception:
         return None
     cases = [c for c in doctest_cases(code)][:MAX_TRIES]
-    cases += [Case(call, Kind.EVAL, source=call) for call in _quoted_calls(error)][: MAX_TRIES - len(cases)]
+    cases += [Case(call, Kind.EVAL, source=call) for call in quoted_calls(error)][: MAX_TRIES - len(cases)]
     run = run_cases(code, language, cases)
     if run.load.raised == exception:
         return (run.load.line or None), "loading the code"

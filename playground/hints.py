@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from .ask import numbered, short_answer
 from .checks import Expect, plan_checks, run_checks
-from .checks.debug import line_text, reported_error
+from .checks.debug import line_text, quoted_calls, reported_error
 from .derive import with_written_calls
 from .engines import Engine
 from .errors import InputError
@@ -96,9 +96,10 @@ class Ladder:
 
     @property
     def call(self) -> str:
-        """The call that shows the problem: the failing check's, else one the fix answers differently."""
+        """The call that shows the problem: the failing check's, else one the fix answers differently, else the
+        first call the error message quotes (a traceback's `print(average([]))`, a failure's `>>> average([])`)."""
         shown = self.failing or self.differs
-        return shown.name.removeprefix(">>> ") if shown is not None else ""
+        return shown.name.removeprefix(">>> ") if shown else next(iter(quoted_calls(self.request.error)), "")
 
 
 def changed_lines(original: str, fixed: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -210,7 +211,7 @@ def fact_hint(ladder: Ladder, step: int) -> str:
     if step == 1:
         if not call:
             return f"Look at {where}. What does it do there? Work it out by hand with a small example."
-        if ladder.failing is None:  # a call the fix answers otherwise: what should it give?
+        if ladder.failing is None and ladder.differs is not None:  # a call the fix answers otherwise
             return (f"Look at {where}. Work out by hand what the code gives for `{call}`, and what it should give. "
                     "Does this line do what you meant?")
         return f"Look at {where}. What does it do there when the code runs `{call}`? Work it out by hand."

@@ -217,3 +217,12 @@ def test_step_two_gives_no_code_of_its_own() -> None:
     assert not second.leaked and second.text == "On line 9, `len(value)` names something the function was never given."
     assert gives_code(ladder, "Line 9 should loop like `for v in values:` does.")  # another line: telling
     assert not gives_code(ladder, "What is `value`, and what is `values`?")  # names
+
+
+def test_a_call_the_error_quotes_is_the_call_step_one_asks_about() -> None:
+    asked = Request.build("debug", FIXED, language="python", error=">>> average([])\nZeroDivisionError: division by "
+                          "zero", params=GenerationParams(temperature=0.0, candidates=1))
+    first, ladder = climb(asked, 1, ScriptedEngine(fenced(FIXED), "9"))  # no change: the model names line 9
+    assert (ladder.call, first.line) == ("average([])", 9)
+    assert "Look at line 9 (`return total / len(values)`). What does it do there when the code runs `average([])`?" \
+        in first.text

@@ -20,6 +20,7 @@ Nothing here runs code: it reads the error text and judges outcomes.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,23 @@ def _innermost(lines: list[str]) -> tuple[str, int]:
             quoted = "" if _FRAME.match(quoted) or set(quoted) <= set("^~ ") else quoted
             return quoted, int(frame[1])
     return "", 0
+
+
+def quoted_calls(error: str) -> list[str]:
+    """The code lines a traceback quotes that are Python expressions with a call in them (`print(average([]))`,
+    a doctest's `>>> average([])`)."""
+    calls = []
+    for line in error.splitlines():
+        text = line.strip().removeprefix(">>> ")
+        if not text or text.startswith(("File ", "Traceback", "^", "~")) or ":" in text.split("(")[0]:
+            continue
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError:
+            continue
+        if any(isinstance(node, ast.Call) for node in ast.walk(tree)):
+            calls.append(text)
+    return calls
 
 
 def line_text(code: str, line: int) -> str:
