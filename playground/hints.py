@@ -145,8 +145,7 @@ def make_ladder(request: Request, engine: Engine) -> Ladder:
     started = time.perf_counter()
     fix = run_request(request, engine=engine)
     changed, fixed = changed_lines(request.code, fix.answer.code) if fix.answer.code.strip() else ((), ())
-    failed = [i for i in run_checks(request.plan(), request.code).items if not i.passed and not i.timed_out
-              and i.origin != "syntax"]
+    failed = run_checks(request.plan(), request.code).failed_runs()
     ladder = Ladder(request, fix, changed, fixed, failed[0] if failed else None, 0.0,
                     differs=None if failed or not changed else differs(request, fix.answer.code))
     if ladder.line is None:
@@ -162,8 +161,7 @@ def differs(request: Request, fixed: str, engine: Engine | None = None) -> Item 
     plan = plan_checks(request.code, language=request.language, expect=Expect.SAME_BEHAVIOUR)
     if engine is not None and plan.wanted and get_settings().model_calls:
         plan = with_written_calls(plan, engine)
-    apart = [i for i in run_checks(plan, fixed).items if not i.passed and not i.timed_out and i.origin != "syntax"
-             and i.name]
+    apart = [i for i in run_checks(plan, fixed).failed_runs() if i.name]
     return min(apart, key=lambda i: (rank(i), len(i.name))) if apart else None
 
 

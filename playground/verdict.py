@@ -122,6 +122,10 @@ class Verdict:
         """The checks that passed or failed (not the ones a busy machine could not finish)."""
         return [i for i in self.items if not i.timed_out]
 
+    def failed_runs(self) -> list[Item]:
+        """The checks that ran the code and failed (not a syntax row, not one the machine was too busy to finish)."""
+        return [i for i in self.judged if not i.passed and i.ran]
+
     @property
     def passed(self) -> int:
         return sum(i.passed for i in self.judged)

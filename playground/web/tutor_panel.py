@@ -29,11 +29,16 @@ from ..params import GenerationParams
 from ..record import new_request_id
 from ..record.classroom import Asked, Classroom
 from ..settings import get_settings
-from ..tasks import TASKS, Request, TaskInputs
+from ..tasks import TASKS, Request, Task, TaskInputs
 from .classroom import owner_of, surface_of
 from .present import words_html
 
 LADDERS = 32  # ladders kept (a fix each), the least recently used going first
+
+
+def _explaining() -> Task:
+    """The task that explains errors (Task.shows.explains_errors): Explain this error and Hint on a failure are its."""
+    return next(t for t in TASKS.values() if t.shows.explains_errors)
 
 
 class HintApp:
@@ -89,7 +94,7 @@ class HintApp:
 
     def explain(self, code: str, language: str, error: str, request: gr.Request | None) -> ErrorExplanation:
         """Explain an error in code (the task that explains errors must be on), kept in the record."""
-        spec = next(t for t in TASKS.values() if t.shows.explains_errors)
+        spec = _explaining()
         self.limits.check_task(spec.name, spec.title)
         language = picked_language(language) or guess_language(code) or ""
         said = explain_error(code, error, canonical_language(language) if language else "", self.engine())
@@ -116,7 +121,7 @@ class HintApp:
     def failure(self, record: dict[str, Any] | None, call: str | None) -> tuple[str, str, Failure]:
         """(the answer's code, its language, what failed): the Run box's call when it raises (run again here, in the
         sandbox), else the answer's first failed check; a PlaygroundError saying so when nothing failed."""
-        spec = next(t for t in TASKS.values() if t.shows.explains_errors)
+        spec = _explaining()
         try:
             self.limits.check_task(spec.name, spec.title)
         except PlaygroundError as exc:
@@ -154,7 +159,7 @@ class HintApp:
             code, language, failed = self.failure(record, call)
         except PlaygroundError as exc:
             return {"ladder": message_html(str(exc), "notice"), "shown": shown}
-        task = next(t.name for t in TASKS.values() if t.shows.explains_errors)
+        task = _explaining().name
         return self.next_on_page(task, code, language, failed.error, shown, request)
 
     def tools(self) -> list[Callable[..., str]]:
