@@ -35,6 +35,7 @@ SOURCES = {
     "generated": "a generated input",
     "error": "the error the user reported",
 }
+ORACLE = "what the original code returns"  # where the original is the oracle, every other row's expectation
 
 
 def _cut(text: str) -> str:
@@ -42,14 +43,28 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 
+def _call_key(name: str) -> str:
+    """The call a row is about, however it is written (`>>> f("a")` and `f('a')` are one call)."""
+    text = name.removeprefix(">>>").strip()
+    try:
+        return ast.dump(ast.parse(text, mode="eval"))
+    except (SyntaxError, ValueError):
+        return text
+
+
 def failures(verdict: Verdict, limit: int = MAX_FAILURES) -> list[Item]:
-    """The failed rows to show the model: not the ones a busy machine could not finish, the readable first."""
+    """The failed rows to show the model: not the ones a busy machine could not finish, the readable first,
+    each call once (an example is checked both as written and against the original's result)."""
     failed = [i for i in verdict.items if not i.passed and not i.timed_out]
-    return sorted(failed, key=rank)[:limit]
+    calls: dict[str, Item] = {}
+    for item in sorted(failed, key=lambda i: (rank(i), len(i.name))):  # of rows alike, the shortest call first
+        calls.setdefault(_call_key(item.name), item)
+    return list(calls.values())[:limit]
 
 
-def failure_line(item: Item, program: str) -> str:
-    """One failure as a line of the repair turn."""
+def failure_line(item: Item, program: str, oracle: bool = False) -> str:
+    """One failure as a line of the repair turn (oracle: the task's expectations are the original code's
+    results, as in Translate and Simplify)."""
     if item.origin == "syntax":
         return f"- It does not parse ({item.error or item.got})."
     if item.origin == "unchanged":
@@ -59,7 +74,7 @@ def failure_line(item: Item, program: str) -> str:
         printed = f"printed {_cut(item.got)}" if item.got else f"raised {_cut(item.error)}" if item.error else \
             "printed nothing"
         return f"- The program {printed}, where the original printed {_cut(item.expected)}."
-    source = SOURCES.get(item.origin, "a check")
+    source = ORACLE if oracle and item.origin not in ("example", "test") else SOURCES.get(item.origin, "a check")
     expected = _cut(item.expected) or "no error"
     if item.error:
         lines = program.splitlines()
@@ -71,12 +86,12 @@ def failure_line(item: Item, program: str) -> str:
     return f"- {call} ({source}): expected {expected}, {came}."
 
 
-def feedback(verdict: Verdict | None, program: str, findings: Iterable[Finding] = ()) -> str:
+def feedback(verdict: Verdict | None, program: str, findings: Iterable[Finding] = (), oracle: bool = False) -> str:
     """The repair turn's account of what failed: pyflakes' errors, then the failed checks (at most
     MAX_FAILURES in all); "" when nothing failed."""
     lines = [f"- line {f.line}: {f.message}" for f in findings if f.kind == "error"][:MAX_FAILURES]
     if verdict is not None:
-        lines += [failure_line(i, program) for i in failures(verdict, MAX_FAILURES - len(lines))]
+        lines += [failure_line(i, program, oracle) for i in failures(verdict, MAX_FAILURES - len(lines))]
     return "\n".join(lines)
 
 

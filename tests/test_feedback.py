@@ -70,3 +70,42 @@ def test_long_values_are_cut() -> None:
 def test_an_answer_that_changes_only_comments_docstrings_or_imports_is_the_same_program(
         before: str, after: str, language: str, same: bool) -> None:
     assert same_program(before, after, language) is same
+
+
+TYPED_MEDIAN = ('from typing import List\n\n\ndef median(xs: List[int]) -> float:\n    """\n    >>> median([1, 2])\n'
+                '    1.5\n    """\n    xs = sorted(xs)\n    mid = len(xs) // 2\n'
+                '    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2\n')
+
+
+@pytest.mark.sandbox
+def test_a_call_is_told_once_and_a_translations_expectation_is_the_originals_result() -> None:
+    """The example runs twice on a translation (as written, and against the original's result): the model is
+    told it once, and the rows after it are the shortest generated calls, each expected as the original returns."""
+    answer = ("function median(xs) {\n  xs = [...xs].sort((a, b) => a - b);\n"
+              "  return xs[Math.floor(xs.length / 2)];\n}\n")
+    verdict = check(answer, language="javascript", against=TYPED_MEDIAN, against_language="python")
+    assert [i.name for i in verdict.items if not i.passed].count("median([1, 2])") == 2  # the panel shows both
+    told = feedback(verdict, answer, oracle=True).splitlines()
+    assert told[0] == "- `median([1, 2])` (the code's own example): expected 1.5, got 2."
+    assert len(told) == MAX_FAILURES and not any("median([1, 2])" in line for line in told[1:])
+    assert all("(what the original code returns): expected" in line for line in told[1:])
+    plain = feedback(verdict, answer).splitlines()[1]  # without the task's word, where the input came from
+    assert "(a generated input)" in plain or "(an edge case)" in plain
+
+
+@pytest.mark.sandbox
+def test_a_name_the_translation_never_defines_fails_everywhere_and_is_told_to_define_it() -> None:
+    """A JavaScript answer calling Python's `insort`: a ReferenceError says the code is broken, so it fails on
+    generated inputs too (not an "intended?" warning), and the repair turn says what to do about the name."""
+    from playground.result import Answer
+    from playground.tasks import get_task
+
+    answer = ("function median(xs) {\n  const seen = [];\n  for (const x of xs) insort(seen, x);\n"
+              "  return seen[0];\n}\n")
+    verdict = check(answer, language="javascript", against=TYPED_MEDIAN, against_language="python")
+    generated = [i for i in verdict.items if i.origin == "generated" and i.name != "median([])"]
+    assert generated and not any(i.passed or i.warning for i in generated)
+    told = get_task("translate").feedback(verdict, Answer(code=answer), answer)
+    assert "ReferenceError: 'insort' is not defined" in told
+    assert told.splitlines()[-1].startswith("- `insort` is not defined in your code: there is no such built-in")
+    assert told.count("`insort` is not defined in your code") == 1

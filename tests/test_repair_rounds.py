@@ -25,7 +25,8 @@ TOLD = ("Your code has these problems:\n"
         "- Your answer is the code you were given, unchanged but for comments, docstrings or imports: the bug is "
         "still there. Change the code itself.\n"
         "- >>> median([1, 2]) (the code's own example): expected 1.5, got 2.\n\n"
-        "Fix them and reply with the whole corrected Python code in one fenced code block.")
+        "Fix them (the examples are right: change the code, not them) and reply with the whole corrected Python "
+        "code in one fenced code block.")
 
 
 def params(candidates: int, policy: Policy) -> GenerationParams:
@@ -123,7 +124,7 @@ def test_mixed_repairs_each_fresh_answer_once() -> None:
     assert [a.repairs for a in result.attempts] == [0, 1, 0, 3]
     assert result.attempts[1].answer.code == "" and result.attempts[1].verdict.status != "pass"  # an empty repair
     assert engine.prompts[2] == engine.prompts[0] and result.candidate == 4
-    assert "`double(4)` (a call the code itself makes): expected 8, got 6." in result.attempts[3].feedback
+    assert "`double(4)` (what the original code returns): expected 8, got 6." in result.attempts[3].feedback
 
 
 def test_stop_during_a_repair_round_keeps_the_first_answer_checked() -> None:

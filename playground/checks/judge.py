@@ -16,6 +16,8 @@ from .values import literal, same
 
 LENIENT = ("generated", "model", "edge", "input")  # inputs whose exception type is not part of the expectation
 EDGES = ("edge", "generated")  # inputs nobody chose as ordinary: raising or not there is shown as "intended?"
+# Exceptions that say the code itself is broken, whatever its input: never an "intended?" on an odd input.
+BROKEN = ("ReferenceError", "NameError", "UnboundLocalError", "SyntaxError", "ImportError", "ModuleNotFoundError")
 
 
 def normalized(text: str) -> str:
@@ -93,7 +95,8 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool, js: b
 
     On an edge case or a generated input, raising where the original returns a value (across languages: JavaScript
     returns NaN or undefined where Python raises) or returning where it raises is a warning row ("intended?"),
-    not a failure: nobody said what the code should do there. A different value is a failure anywhere."""
+    not a failure: nobody said what the code should do there. A different value is a failure anywhere, and so
+    is an exception that says the code is broken (a ReferenceError: a name it never defined)."""
     edge = case.origin in EDGES
     if expected.error:
         # Where the original raises, the answer must raise too; of the same type on the examples' own calls. On
@@ -110,7 +113,7 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool, js: b
                         warning=f"returns {got or 'nothing'} on `{case.name}`, where the original raises "
                                 f"{expected.raised}: intended?")
         return Item(case.name, ok, shown, got, "" if ok else outcome.error_text(), outcome.seconds, case.origin)
-    if edge and loose and outcome.error and not outcome.stopped:
+    if edge and loose and outcome.error and not outcome.stopped and outcome.raised not in BROKEN:
         return Item(case.name, True, _got(expected, js), f"raises {outcome.raised}", "", outcome.seconds, case.origin,
                     warning=f"raises {outcome.raised} on `{case.name}`, where the original returns "
                             f"{_got(expected, js) or 'nothing'}: intended?")

@@ -145,7 +145,7 @@ class Task:
         """What failed, for a repair turn (feedback.py): the failed checks of the program and pyflakes' errors."""
         if not self.content(answer).strip():
             return "- Your answer has no code. Reply with the whole code in one fenced code block."
-        return feedback(verdict, program, answer.lint)
+        return feedback(verdict, program, answer.lint, oracle=self.expect is Expect.SAME_BEHAVIOUR)
 
     def no_harm(self, original: str, tried: int) -> NoHarm | None:
         """What is kept instead of the best candidate when none passed (None: the best candidate)."""

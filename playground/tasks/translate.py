@@ -19,6 +19,17 @@ from .base import ForAgents, Task
 NULL_ARGUMENT = re.compile(r"[(,\[]\s*null\s*[,)\]]")
 NULL_HINT = ("- Where a call passes `null`, the original was given None there: handle `null` as the original "
              "handles None (a test for `undefined` does not catch `null`).")
+# A name the answer uses but never defines: mostly the original's Python (`insort`, `string.ascii_lowercase`,
+# `Counter`) or a module (`require`), which the model, shown only the error, tends to write again (hard tier).
+UNDEFINED = re.compile(r"ReferenceError: '?([A-Za-z_$][\w$]*)'? is not defined")
+
+
+def undefined_hint(name: str) -> str:
+    """What to do about a name the answer uses and does not define (a ReferenceError: JavaScript's, and
+    TypeScript's once compiled)."""
+    return (f"- `{name}` is not defined in your code: there is no such built-in, the original's library "
+            "functions and modules do not exist here, and the code runs on its own (no `require` or `import`). "
+            f"Define `{name}` in the code, or use the language's own built-ins.")
 
 
 @dataclass(frozen=True)
@@ -33,8 +44,13 @@ class Translate(Task):
     def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
         """What failed (feedback.py), and when a failed call passes `null`, what that null stands for."""
         told = super().feedback(verdict, answer, program)
-        nulls = any(NULL_ARGUMENT.search(item.name) for item in failures(verdict))
-        return f"{told}\n{NULL_HINT}" if told and nulls else told
+        if not told:
+            return told
+        shown = failures(verdict)
+        names = dict.fromkeys(m.group(1) for item in shown if (m := UNDEFINED.search(item.error)))
+        hints = [undefined_hint(name) for name in names]
+        hints += [NULL_HINT] if any(NULL_ARGUMENT.search(item.name) for item in shown) else []
+        return "\n".join([told, *hints])
 
 
 TRANSLATE = Translate(
