@@ -66,6 +66,10 @@ class Prompt:
     messages: list[Message] = field(default_factory=list)
     notice: str = ""  # something the user should know (e.g. FIM not available)
     source: str = ""  # language of the user's code
+    # A fill-in-the-middle prompt has no conversation of its own: the same request as chat messages, which a
+    # repair turn follows up (repair.py), and the code the answer must start with (the code before the cursor).
+    conversation: list[Message] = field(default_factory=list)
+    keep: str = ""
 
 
 @cache

@@ -24,15 +24,18 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
 
 def repair_prompt(prompt: Prompt, code: str, feedback: str, info: ModelInfo) -> Prompt | None:
     """The follow-up prompt (the first conversation + the answer's code + what failed, as feedback.py writes
-    it); None for a fill-in-the-middle prompt (no conversation to follow up) or without feedback."""
-    if prompt.mode is not Mode.CHAT or not prompt.messages or not feedback.strip():
+    it); None without feedback or a conversation to follow up. A fill-in-the-middle answer is followed up in
+    the same request's chat conversation (Prompt.conversation), the answer's code the whole program, and the
+    corrected one starts with the code before the cursor (Prompt.keep): only the model's part is rewritten."""
+    turns = prompt.messages if prompt.mode is Mode.CHAT else prompt.conversation
+    if not turns or not feedback.strip():
         return None
     template = load_template("repair", info.architecture)
     variables = {"feedback": feedback, "language": prompt.language, "language_name": display_name(prompt.language)}
-    messages = [*prompt.messages,
+    messages = [*turns,
                 {"role": "assistant", "content": f"```{prompt.language}\n{code.rstrip()}\n```"},
                 {"role": "user", "content": fill(template["user"], variables)}]
-    prefill = fill(template.get("prefill", ""), variables)
+    prefill = fill(template.get("prefill", ""), variables) + (prompt.keep if prompt.mode is Mode.FIM else "")
     text = render_chat(messages, info.chat_template, info.bos_token, info.eos_token) + prefill
     return Prompt(text=text, prefill=prefill, stop=list(template.get("stop", [])), language=prompt.language,
                   mode=Mode.CHAT, messages=messages, source=prompt.source)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import html
 import threading
+from dataclasses import replace
 
 import pytest
 
+from playground.models import ModelInfo
 from playground.params import GenerationParams, Policy
 from playground.pipeline import run, stream
 from playground.result import Result, Status
@@ -232,3 +234,45 @@ def test_the_rounds_name_no_answer_shown_when_simplify_keeps_the_code_and_show_e
     explained = run("explain", fizz, language="python", engine=words, params=params(2, Policy.REPAIR))
     told = attempts_html(explained.attempts, explained.candidate, None, "python", lambda code, _: code)
     assert "<code>fizz(3)</code> returns <code>&#x27;3&#x27;</code>." in told and "<b>" not in told
+
+
+class FimScripted(ScriptedEngine):
+    """The scripted engine as a model with fill-in-the-middle tokens (Qwen2.5-Coder's family: Complete fills in
+    the middle even with nothing after the cursor)."""
+
+    def model_info(self) -> ModelInfo:
+        return replace(super().model_info(), architecture="qwen2",
+                       fim_tokens=("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"))
+
+
+HALF = 'def median(xs):\n    """\n    >>> median([1, 2])\n    1.5\n    """\n'
+BODY = "    xs = sorted(xs)\n    return xs[len(xs) // 2]\n"
+GOOD_BODY = ("    xs = sorted(xs)\n    mid = len(xs) // 2\n"
+             "    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2\n")
+
+
+def test_a_fill_in_the_middle_completion_is_repaired_in_the_same_requests_conversation() -> None:
+    """Complete on the default model fills in the middle, which has no conversation to follow up: the repair turn
+    is the same request in chat, the completed program as the model's turn and what failed, and the corrected
+    answer starts with the code before the cursor, so the model rewrites only its part."""
+    engine = FimScripted(BODY, "\n" + GOOD_BODY + "```")  # continues the prefilled code before the cursor
+    result = run("complete", HALF, language="python", engine=engine, params=params(3, Policy.REPAIR))
+    assert [a.verdict.status for a in result.attempts] == ["fail", "pass"]
+    first, repair = engine.prompts
+    assert first.startswith("<|fim_prefix|>") and "Complete this" not in first
+    assert "Complete this Python code." in repair and repair.endswith(f"```python\n{HALF.rstrip()}")
+    assert f"```python\n{(HALF + BODY).rstrip()}\n```" in repair  # the whole first program, as the model's turn
+    assert "- >>> median([1, 2]) (the code's own example): expected 1.5, got 2." in repair
+    assert result.answer.code == (HALF + GOOD_BODY).rstrip() and result.attempts[1].repairs == 1
+
+
+def test_a_repaired_completion_keeps_the_code_after_the_cursor_once() -> None:
+    """With code after the cursor, the checks run the repaired code with it, whether the model wrote it again or
+    not (it is not added twice)."""
+    suffix = "\n\nprint(median([3, 1, 2]))\n"
+    for again in (suffix, ""):
+        engine = FimScripted(BODY.rstrip("\n"), "\n" + GOOD_BODY.rstrip("\n") + again + "```")
+        result = run("complete", HALF, suffix=suffix, language="python", engine=engine,
+                     params=params(3, Policy.REPAIR))
+        assert [a.verdict.status for a in result.attempts] == ["fail", "pass"], result.attempts[-1].verdict
+        assert result.answer.code.count("print(median([3, 1, 2]))") <= 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import InputError
 from ..languages import canonical_language
 from ..lint import Finding
 from ..models import ModelInfo
-from ..prompting import Extra, Mode, Prompt, chat_prompt, fim_prompt, load_template, variables
+from ..prompting import Extra, Prompt, chat_prompt, fim_prompt, load_template, variables
 from .base import ForAgents, Shows, Task
 
 
@@ -26,16 +26,19 @@ class Complete(Task):
         values = variables(code, source, source, error, suffix, findings)
         notice = ""
         if suffix.strip() or template.get("fim_without_suffix"):
-            if info.fim_tokens:
-                return fim_prompt(template, values, code, info.fim_tokens, source, source)
+            if info.fim_tokens:  # and the same request in chat, for a repair turn to follow up
+                return replace(fim_prompt(template, values, code, info.fim_tokens, source, source),
+                               conversation=chat_prompt(template, values, info, source, source).messages,
+                               keep=values["raw_code"])
             if suffix.strip():
                 notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
                           "completing from the code before the cursor.")
         return chat_prompt(template, values, info, source, source, notice)
 
     def program(self, answer: str, prompt: Prompt, suffix: str) -> str:
-        """The whole program: a chat answer is followed by the code after the cursor (a FIM answer has it)."""
-        if prompt.mode is not Mode.FIM and suffix.strip():
+        """The whole program: a chat answer is followed by the code after the cursor, unless it has it already
+        (a fill-in-the-middle answer has it, and so may a repair turn's whole code)."""
+        if suffix.strip() and not answer.rstrip().endswith(suffix.strip()):
             return answer.rstrip("\n") + "\n" + suffix
         return answer
 
