@@ -18,7 +18,7 @@ from playground.evaluate.__main__ import main, parse_args
 from playground.evaluate.dataset import TASK_ORDER, TIERS, Item, load_items
 from playground.evaluate.grading import grade_answer
 from playground.evaluate.replay import Replay
-from playground.evaluate.report import checks_table
+from playground.evaluate.report import checks_table, percentile, table
 from playground.evaluate.runner import Attempt, answer_checked, answer_pipeline
 from playground.evaluate.sandbox import isolation, run_node_cases, run_python_tests
 from playground.params import GenerationParams, Policy
@@ -113,6 +113,15 @@ def test_python_checker_reports_errors_and_ignores_main_blocks() -> None:
 def test_a_solution_cannot_fake_a_pass_by_exiting_early() -> None:
     assert not run_python_tests("import os\nos._exit(0)\n", "assert False\n").passed
     assert not run_python_tests("raise SystemExit(0)\n", "assert False\n").passed
+
+
+def test_the_table_gives_seconds_per_request_at_the_median_and_the_95th_percentile() -> None:
+    rows = [Attempt("debug", str(n), "m", "repair-n", "", "", 10, float(n), passed=n < 5, tier="hard")
+            for n in range(1, 21)]  # 1 s to 20 s
+    line = next(r for r in table(rows).splitlines() if r.startswith("| hard | debug |"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[4:] == ["4/20", "20%", "10", "10.5", "10.0 / 19.0", "1.0"]
+    assert percentile([3.0], 0.95) == 3.0 and percentile([5.0, 1.0], 0.5) == 1.0
 
 
 @pytest.mark.model

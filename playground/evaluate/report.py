@@ -1,7 +1,9 @@
-"""The results table: pass rate per tier, task, model and method, with mean tokens, seconds and candidates."""
+"""The results table: pass rate per tier, task, model and method, with mean tokens, seconds (mean, p50, p95 per
+request) and candidates."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from .runner import Attempt
@@ -9,14 +11,21 @@ from .runner import Attempt
 Key = tuple[str, str, str, str]  # tier, task, model, method
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of values lie (nearest rank: one of the values, never an interpolation)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
+
+
 def _row(key: Key, group: list[Attempt]) -> str:
     passed = sum(a.passed for a in group)
     tokens = sum(a.tokens for a in group) / len(group)
-    seconds = sum(a.seconds for a in group) / len(group)
+    seconds = [a.seconds for a in group]
     candidates = sum(a.candidates for a in group) / len(group)
     tier, task, model, method = key
     return (f"| {tier} | {task} | {model} | {method} | {passed}/{len(group)} | {100 * passed / len(group):.0f}% "
-            f"| {tokens:.0f} | {seconds:.1f} | {candidates:.1f} |")
+            f"| {tokens:.0f} | {sum(seconds) / len(seconds):.1f} | {percentile(seconds, 0.5):.1f} / "
+            f"{percentile(seconds, 0.95):.1f} | {candidates:.1f} |")
 
 
 def table(attempts: list[Attempt]) -> str:
@@ -29,8 +38,8 @@ def table(attempts: list[Attempt]) -> str:
     tasks = list(dict.fromkeys(a.task for a in attempts)) + ["all"]
     models = list(dict.fromkeys(a.model for a in attempts))
     methods = list(dict.fromkeys(a.method for a in attempts))
-    lines = ["| tier | task | model | method | passed | rate | mean tokens | s/item | candidates |",
-             "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| tier | task | model | method | passed | rate | mean tokens | s/item | s p50 / p95 | candidates |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for key in ((t, k, m, x) for t in tiers for k in tasks for m in models for x in methods):
         if key in groups:
             lines.append(_row(key, groups[key]))
