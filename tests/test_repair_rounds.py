@@ -276,3 +276,16 @@ def test_a_repaired_completion_keeps_the_code_after_the_cursor_once() -> None:
                      params=params(3, Policy.REPAIR))
         assert [a.verdict.status for a in result.attempts] == ["fail", "pass"], result.attempts[-1].verdict
         assert result.answer.code.count("print(median([3, 1, 2]))") <= 1
+
+
+def test_the_teaching_view_says_a_fill_in_the_middle_repair_shares_nothing_with_the_first_prompt() -> None:
+    from playground.teach.handlers import TeachApp
+
+    engine = FimScripted(BODY, "\n" + GOOD_BODY + "```")
+    *_, last = TeachApp(lambda: engine).repair("complete", HALF, "python", "", "")
+    shown = last["repair_out"]
+    assert len(engine.prompts) == 2 and "Answer 2, repaired from answer 1: passes" in shown
+    assert "filled in the middle" in shown and "a prompt cache does not help" in shown
+    assert '<span class="pg-k-template"></span>' in shown  # nothing dimmed: nothing is shared
+    marked = html.unescape(shown.split('<mark class="pg-repair-new">')[1].split("</mark>")[0])
+    assert marked == engine.prompts[1] and "Complete this Python code." in marked

@@ -223,11 +223,18 @@ def repair_turn_html(stories: list[str], first: str, follow_up: str, tokens: tup
     turn's tokens, the first prompt's), when the engine counts them."""
     lines = "".join(f"<li>{escape(s)}</li>" for s in stories)
     shared = len(first) if follow_up.startswith(first) else 0
-    counted = "" if tokens is None else (
-        f"{tokens[0]} tokens, of which the first {tokens[1]} are the first prompt's: an engine with a prompt cache "
-        "(llama.cpp, llama-server) reads them from it and evaluates only the rest. ")
-    return (f'<ol class="pg-repair-stories">{lines}</ol><div class="pg-muted">The repair turn is the same '
-            f"conversation, continued: the model's answer, then what failed, in words. {escape(counted)}"
-            "Dimmed: the first prompt; marked: what the turn adds.</div><div class=\"pg-anatomy\"><pre>"
+    if shared:
+        counted = "" if tokens is None else (
+            f"{tokens[0]} tokens, of which the first {tokens[1]} are the first prompt's: an engine with a prompt "
+            "cache (llama.cpp, llama-server) reads them from it and evaluates only the rest. ")
+        said = (f"The repair turn is the same conversation, continued: the model's answer, then what failed, in "
+                f"words. {counted}Dimmed: the first prompt; marked: what the turn adds.")
+    else:  # the first answer filled in the middle: no conversation to continue
+        said = ("The first answer filled in the middle, which is no conversation: the repair turn asks the same "
+                "request as a chat, with the model's answer, then what failed, in words, and starts the corrected "
+                "answer with the code before the cursor. It shares nothing with the first prompt, so a prompt "
+                "cache does not help. Marked: all of it.")
+    return (f'<ol class="pg-repair-stories">{lines}</ol><div class="pg-muted">{escape(said)}'
+            "</div><div class=\"pg-anatomy\"><pre>"
             f'<span class="pg-k-template">{escape(follow_up[:shared])}</span>'
             f'<mark class="pg-repair-new">{escape(follow_up[shared:])}</mark></pre></div>')
