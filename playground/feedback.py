@@ -48,7 +48,7 @@ def _call_key(name: str) -> str:
     text = name.removeprefix(">>>").strip()
     try:
         return ast.dump(ast.parse(text, mode="eval"))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not a call Python reads (or a monster)
         return text
 
 

@@ -48,8 +48,8 @@ def ask_for(spec: Task, prompt: Prompt, tried: Sequence[Candidate], params: Gene
             engine: Engine, suffix: str) -> Ask:
     """Answer index+1: a fresh sample from the prompt, or, when the policy repairs here, a follow-up turn with
     the best failing answer so far (mixed: the fresh one just made) and what failed. A repair that cannot be
-    asked (a fill-in-the-middle prompt, nothing to tell, no room in the context) or that already gave the same
-    code back is a fresh sample."""
+    asked (a fill-in-the-middle prompt without a chat conversation beside it, nothing to tell, no room in the
+    context) or that already gave the same code back is a fresh sample."""
     fresh = Ask(prompt, params.for_candidate(index))
     if not tried or not params.repairs(index):
         return fresh

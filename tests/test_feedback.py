@@ -109,3 +109,19 @@ def test_a_name_the_translation_never_defines_fails_everywhere_and_is_told_to_de
     assert "ReferenceError: 'insort' is not defined" in told
     assert told.splitlines()[-1].startswith("- `insort` is not defined in your code: there is no such built-in")
     assert told.count("`insort` is not defined in your code") == 1
+
+
+@pytest.mark.sandbox
+def test_a_name_never_defined_fails_even_where_the_original_raises() -> None:
+    """The original raises ValueError on an empty string: across languages an answer that raises there passes
+    (JavaScript has its own exceptions), but a ReferenceError of a name it never defined is no such exception."""
+    original = ('def first_word(text: str) -> str:\n    """\n    >>> first_word("a b")\n    \'a\'\n'
+                '    >>> first_word("")\n    Traceback (most recent call last):\n    ValueError: empty\n    """\n'
+                '    if not text:\n        raise ValueError("empty")\n    return text.split()[0]\n')
+    good = 'function first_word(text) {\n  if (!text) throw new Error("empty");\n  return text.split(" ")[0];\n}\n'
+    broken = 'function first_word(text) {\n  if (!text) return missing(text);\n  return text.split(" ")[0];\n}\n'
+    for answer, passes in ((good, True), (broken, False)):
+        verdict = check(answer, language="javascript", against=original, against_language="python")
+        row = next(i for i in verdict.items if i.name == 'first_word("")')
+        assert row.passed is passes and not row.warning, row
+    assert "'missing' is not defined" in row.error

@@ -266,16 +266,26 @@ def test_a_fill_in_the_middle_completion_is_repaired_in_the_same_requests_conver
     assert result.answer.code == (HALF + GOOD_BODY).rstrip() and result.attempts[1].repairs == 1
 
 
-def test_a_repaired_completion_keeps_the_code_after_the_cursor_once() -> None:
-    """With code after the cursor, the checks run the repaired code with it, whether the model wrote it again or
-    not (it is not added twice)."""
+def test_with_code_after_the_cursor_or_a_chat_template_that_refuses_a_failed_completion_is_sampled_afresh() -> None:
+    """A repair turn's whole program could not be told from a middle when code follows the cursor, and a chat
+    template may refuse the request (Gemma's raise on a system message): the next answer is a fresh
+    fill-in-the-middle sample, and the program checked is the code before, the middle and the code after, once."""
     suffix = "\n\nprint(median([3, 1, 2]))\n"
-    for again in (suffix, ""):
-        engine = FimScripted(BODY.rstrip("\n"), "\n" + GOOD_BODY.rstrip("\n") + again + "```")
-        result = run("complete", HALF, suffix=suffix, language="python", engine=engine,
-                     params=params(3, Policy.REPAIR))
-        assert [a.verdict.status for a in result.attempts] == ["fail", "pass"], result.attempts[-1].verdict
-        assert result.answer.code.count("print(median([3, 1, 2]))") <= 1
+    engine = FimScripted(BODY.rstrip("\n"), GOOD_BODY.rstrip("\n"))
+    result = run("complete", HALF, suffix=suffix, language="python", engine=engine, params=params(3, Policy.REPAIR))
+    assert [a.repairs for a in result.attempts] == [0, 0]
+    assert all(p.startswith("<|fim_prefix|>") for p in engine.prompts)
+    assert result.checks is not None and result.checks.status == "pass"
+    assert result.answer.code == HALF + GOOD_BODY.rstrip("\n") + suffix
+
+    class Refusing(FimScripted):
+        def model_info(self) -> ModelInfo:
+            return replace(super().model_info(), chat_template="{{ raise_exception('System role not supported') }}")
+
+    refusing = Refusing(BODY, GOOD_BODY)
+    result = run("complete", HALF, language="python", engine=refusing, params=params(3, Policy.REPAIR))
+    assert [a.repairs for a in result.attempts] == [0, 0] and result.checks is not None
+    assert result.checks.status == "pass" and all(p.startswith("<|fim_prefix|>") for p in refusing.prompts)
 
 
 def test_the_teaching_view_says_a_fill_in_the_middle_repair_shares_nothing_with_the_first_prompt() -> None:

@@ -16,8 +16,15 @@ from .values import literal, same
 
 LENIENT = ("generated", "model", "edge", "input")  # inputs whose exception type is not part of the expectation
 EDGES = ("edge", "generated")  # inputs nobody chose as ordinary: raising or not there is shown as "intended?"
-# Exceptions that say the code itself is broken, whatever its input: never an "intended?" on an odd input.
-BROKEN = ("ReferenceError", "NameError", "UnboundLocalError", "SyntaxError", "ImportError", "ModuleNotFoundError")
+# Exceptions that say the code itself is broken, whatever its input (a name it never defined, a module that is
+# not there): never an "intended?" on an odd input, nor the exception an original raises. Not SyntaxError
+# (JavaScript's JSON.parse raises it on input) nor a ReferenceError of use before initialization.
+BROKEN = ("NameError", "ImportError", "ModuleNotFoundError")
+
+
+def broken(outcome: Outcome) -> bool:
+    """Whether the outcome's exception says the code is broken rather than the input odd."""
+    return outcome.raised in BROKEN or (outcome.raised == "ReferenceError" and "is not defined" in outcome.error_text())
 
 
 def normalized(text: str) -> str:
@@ -96,7 +103,8 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool, js: b
     On an edge case or a generated input, raising where the original returns a value (across languages: JavaScript
     returns NaN or undefined where Python raises) or returning where it raises is a warning row ("intended?"),
     not a failure: nobody said what the code should do there. A different value is a failure anywhere, and so
-    is an exception that says the code is broken (a ReferenceError: a name it never defined)."""
+    is an exception that says the code is broken (a name it never defined: broken()), even where the original
+    raises something else."""
     edge = case.origin in EDGES
     if expected.error:
         # Where the original raises, the answer must raise too; of the same type on the examples' own calls. On
@@ -104,7 +112,7 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool, js: b
         # (max([]) raises ValueError where a loop's xs[0] raised IndexError; JavaScript has its own): the row
         # says so.
         lenient = loose or case.origin in LENIENT
-        ok = bool(outcome.error) and (lenient or outcome.raised == expected.raised)
+        ok = bool(outcome.error) and (outcome.raised == expected.raised or lenient and not broken(outcome))
         shown = f"raises {expected.raised}" if outcome.raised in ("", expected.raised) else \
             f"raises an exception (the original: {expected.raised})"
         got = _got(outcome, js) or (f"raises {outcome.raised}" if outcome.error else "")
@@ -113,7 +121,7 @@ def _against(case: Case, outcome: Outcome, expected: Outcome, loose: bool, js: b
                         warning=f"returns {got or 'nothing'} on `{case.name}`, where the original raises "
                                 f"{expected.raised}: intended?")
         return Item(case.name, ok, shown, got, "" if ok else outcome.error_text(), outcome.seconds, case.origin)
-    if edge and loose and outcome.error and not outcome.stopped and outcome.raised not in BROKEN:
+    if edge and loose and outcome.error and not outcome.stopped and not broken(outcome):
         return Item(case.name, True, _got(expected, js), f"raises {outcome.raised}", "", outcome.seconds, case.origin,
                     warning=f"raises {outcome.raised} on `{case.name}`, where the original returns "
                             f"{_got(expected, js) or 'nothing'}: intended?")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, ModelError
 from ..languages import canonical_language
 from ..lint import Finding
 from ..models import ModelInfo
-from ..prompting import Extra, Prompt, chat_prompt, fim_prompt, load_template, variables
+from ..prompting import Extra, Mode, Prompt, chat_prompt, fim_prompt, load_template, variables
 from .base import ForAgents, Shows, Task
 
 
@@ -26,21 +27,35 @@ class Complete(Task):
         values = variables(code, source, source, error, suffix, findings)
         notice = ""
         if suffix.strip() or template.get("fim_without_suffix"):
-            if info.fim_tokens:  # and the same request in chat, for a repair turn to follow up
-                return replace(fim_prompt(template, values, code, info.fim_tokens, source, source),
-                               conversation=chat_prompt(template, values, info, source, source).messages,
-                               keep=values["raw_code"])
+            if info.fim_tokens:
+                return self._with_conversation(fim_prompt(template, values, code, info.fim_tokens, source, source),
+                                               template, values, info, source, suffix)
             if suffix.strip():
                 notice = (f"Fill-in-the-middle is not available for {info.name} (no FIM tokens); "
                           "completing from the code before the cursor.")
         return chat_prompt(template, values, info, source, source, notice)
 
     def program(self, answer: str, prompt: Prompt, suffix: str) -> str:
-        """The whole program: a chat answer is followed by the code after the cursor, unless it has it already
-        (a fill-in-the-middle answer has it, and so may a repair turn's whole code)."""
-        if suffix.strip() and not answer.rstrip().endswith(suffix.strip()):
+        """The whole program: a chat answer is followed by the code after the cursor (a FIM answer has it)."""
+        if prompt.mode is not Mode.FIM and suffix.strip():
             return answer.rstrip("\n") + "\n" + suffix
         return answer
+
+    @staticmethod
+    def _with_conversation(fim: Prompt, template: dict[str, Any], values: dict[str, Any], info: ModelInfo,
+                           source: str, suffix: str) -> Prompt:
+        """A fill-in-the-middle prompt with the same request as chat, for a repair turn to follow up (repair.py),
+        when there is nothing after the cursor (the default model fills in the middle even then): the corrected
+        answer is then the whole program, starting with the code before the cursor. With code after the cursor
+        a whole program could not be told from a middle, and a chat template that refuses the request's roles
+        (some raise on a system message) leaves it without: a failed answer is then followed by a fresh one."""
+        if suffix.strip():
+            return fim
+        try:
+            conversation = chat_prompt(template, values, info, source, source).messages
+        except ModelError:
+            return fim
+        return replace(fim, conversation=conversation, keep=values["raw_code"])
 
     def reference(self, code: str, solution: str, tests: str) -> str:
         return code + solution

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..checks import Expect
 from ..errors import InputError
-from ..feedback import failures
+from ..feedback import MAX_FAILURES, failures
 from ..languages import display_name
 from ..prompting import Extra
 from ..result import Answer
@@ -46,7 +46,7 @@ class Translate(Task):
         told = super().feedback(verdict, answer, program)
         if not told:
             return told
-        shown = failures(verdict)
+        shown = failures(verdict, MAX_FAILURES - len([f for f in answer.lint if f.kind == "error"]))  # as told
         names = dict.fromkeys(m.group(1) for item in shown if (m := UNDEFINED.search(item.error)))
         hints = [undefined_hint(name) for name in names]
         hints += [NULL_HINT] if any(NULL_ARGUMENT.search(item.name) for item in shown) else []

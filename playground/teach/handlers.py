@@ -19,6 +19,7 @@ from ..markup.fragments import message_html
 from ..markup.highlight import highlight_html
 from ..params import GenerationParams, Policy
 from ..pipeline import run_request
+from ..prompting import Mode
 from ..scratch import Scratch
 from ..tasks import Prompt, Request, get_task
 from .render import anatomy_html, chart_html, confidence_html, grid_html, repair_turn_html, tree_html, visible
@@ -247,7 +248,8 @@ class TeachApp:
             return
         first = result.attempts[0].prompt  # the prompt the first answer was asked with
         counts = (engine.count_tokens(turn.prompt), engine.count_tokens(first))
-        yield {"repair_out": repair_turn_html(stories, first, turn.prompt, counts), "message": ""}
+        filled = request.prompt(engine.info).mode is Mode.FIM  # no conversation: the turn is the request as a chat
+        yield {"repair_out": repair_turn_html(stories, first, turn.prompt, counts, filled), "message": ""}
 
     def card(self, task: str, code: str, source: str, target: str, extra: str, temperature: float,
              top_k: int, top_p: float, seed: int) -> dict[str, Any]:

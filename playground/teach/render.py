@@ -217,19 +217,21 @@ def grid_html(cells: list[Cell], temperatures: tuple[float, ...], seeds: tuple[i
             f'<table class="pg-grid"><thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def repair_turn_html(stories: list[str], first: str, follow_up: str, tokens: tuple[int, int] | None) -> str:
+def repair_turn_html(stories: list[str], first: str, follow_up: str, tokens: tuple[int, int] | None,
+                     filled: bool = False) -> str:
     """A repair turn, as a lesson: the answers' stories, then the exact prompt of the repair turn, the part it
     shares with the first prompt dimmed and what is new (the answer and what failed) marked; `tokens`: (the
-    turn's tokens, the first prompt's), when the engine counts them."""
+    turn's tokens, the first prompt's), when the engine counts them; `filled`: the first answer filled in the
+    middle, so the turn is the same request as a chat and shares nothing with the first prompt."""
     lines = "".join(f"<li>{escape(s)}</li>" for s in stories)
-    shared = len(first) if follow_up.startswith(first) else 0
-    if shared:
+    shared = len(first) if follow_up.startswith(first) and not filled else 0
+    if not filled:
         counted = "" if tokens is None else (
             f"{tokens[0]} tokens, of which the first {tokens[1]} are the first prompt's: an engine with a prompt "
             "cache (llama.cpp, llama-server) reads them from it and evaluates only the rest. ")
         said = (f"The repair turn is the same conversation, continued: the model's answer, then what failed, in "
                 f"words. {counted}Dimmed: the first prompt; marked: what the turn adds.")
-    else:  # the first answer filled in the middle: no conversation to continue
+    else:
         said = ("The first answer filled in the middle, which is no conversation: the repair turn asks the same "
                 "request as a chat, with the model's answer, then what failed, in words, and starts the corrected "
                 "answer with the code before the cursor. It shares nothing with the first prompt, so a prompt "
