@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 from .languages import has_python_ast
 from .lint import Finding
+from .repair import errors
 from .syntax import available, parser
-from .verdict import Item, Verdict, rank
+from .verdict import Item, Verdict, plainest
 
 MAX_FAILURES = 3  # failures shown in one repair turn: short, the first a person would look at
 MAX_VALUE = 120  # characters of a value shown (a long list is cut)
@@ -55,11 +56,15 @@ def _call_key(name: str) -> str:
 def failures(verdict: Verdict, limit: int = MAX_FAILURES) -> list[Item]:
     """The failed rows to show the model: not the ones a busy machine could not finish, the readable first,
     each call once (an example is checked both as written and against the original's result)."""
-    failed = [i for i in verdict.items if not i.passed and not i.timed_out]
     calls: dict[str, Item] = {}
-    for item in sorted(failed, key=lambda i: (rank(i), len(i.name))):  # of rows alike, the shortest call first
+    for item in sorted((i for i in verdict.judged if not i.passed), key=plainest):  # alike: the shortest first
         calls.setdefault(_call_key(item.name), item)
     return list(calls.values())[:limit]
+
+
+def told_rows(verdict: Verdict, findings: Iterable[Finding]) -> list[Item]:
+    """The failed rows a repair turn tells: as many as pyflakes' errors, told first, leave room for."""
+    return failures(verdict, max(0, MAX_FAILURES - len(errors(findings))))
 
 
 def failure_line(item: Item, program: str, oracle: bool = False) -> str:
@@ -89,9 +94,9 @@ def failure_line(item: Item, program: str, oracle: bool = False) -> str:
 def feedback(verdict: Verdict | None, program: str, findings: Iterable[Finding] = (), oracle: bool = False) -> str:
     """The repair turn's account of what failed: pyflakes' errors, then the failed checks (at most
     MAX_FAILURES in all); "" when nothing failed."""
-    lines = [f"- line {f.line}: {f.message}" for f in findings if f.kind == "error"][:MAX_FAILURES]
+    lines = [f"- line {f.line}: {f.message}" for f in errors(findings)][:MAX_FAILURES]
     if verdict is not None:
-        lines += [failure_line(i, program, oracle) for i in failures(verdict, MAX_FAILURES - len(lines))]
+        lines += [failure_line(i, program, oracle) for i in told_rows(verdict, findings)]
     return "\n".join(lines)
 
 

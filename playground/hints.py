@@ -35,7 +35,7 @@ from .pipeline import run_request
 from .result import Result
 from .settings import get_settings
 from .tasks import Request
-from .verdict import Item, VerdictStatus, rank
+from .verdict import Item, VerdictStatus, plainest
 
 STEPS = (1, 2, 3, 4)
 WHAT = {1: "where to look", 2: "what is wrong", 3: "the idea of the fix", 4: "the answer"}
@@ -162,7 +162,7 @@ def differs(request: Request, fixed: str, engine: Engine | None = None) -> Item 
     if engine is not None and plan.wanted and get_settings().model_calls:
         plan = with_written_calls(plan, engine)
     apart = [i for i in run_checks(plan, fixed).failed_runs() if i.name]
-    return min(apart, key=lambda i: (rank(i), len(i.name))) if apart else None
+    return min(apart, key=plainest) if apart else None
 
 
 def guess_line(ladder: Ladder, engine: Engine) -> int | None:

@@ -20,11 +20,18 @@ EDGES = ("edge", "generated")  # inputs nobody chose as ordinary: raising or not
 # not there): never an "intended?" on an odd input, nor the exception an original raises. Not SyntaxError
 # (JavaScript's JSON.parse raises it on input) nor a ReferenceError of use before initialization.
 BROKEN = ("NameError", "ImportError", "ModuleNotFoundError")
+UNDEFINED = re.compile(r"ReferenceError: '?([A-Za-z_$][\w$]*)'? is not defined")  # JavaScript's (QuickJS's quotes)
+
+
+def undefined_name(error: str) -> str:
+    """The name a JavaScript ReferenceError says the code never defined ("" for any other error)."""
+    found = UNDEFINED.search(error)
+    return found.group(1) if found else ""
 
 
 def broken(outcome: Outcome) -> bool:
     """Whether the outcome's exception says the code is broken rather than the input odd."""
-    return outcome.raised in BROKEN or (outcome.raised == "ReferenceError" and "is not defined" in outcome.error_text())
+    return outcome.raised in BROKEN or bool(undefined_name(outcome.error_text()))
 
 
 def normalized(text: str) -> str:

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from ..checks import Expect
+from ..checks.judge import undefined_name
 from ..errors import InputError
-from ..feedback import MAX_FAILURES, failures
+from ..feedback import told_rows
 from ..languages import display_name
 from ..prompting import Extra
 from ..result import Answer
@@ -19,14 +20,12 @@ from .base import ForAgents, Task
 NULL_ARGUMENT = re.compile(r"[(,\[]\s*null\s*[,)\]]")
 NULL_HINT = ("- Where a call passes `null`, the original was given None there: handle `null` as the original "
              "handles None (a test for `undefined` does not catch `null`).")
-# A name the answer uses but never defines: mostly the original's Python (`insort`, `string.ascii_lowercase`,
-# `Counter`) or a module (`require`), which the model, shown only the error, tends to write again (hard tier).
-UNDEFINED = re.compile(r"ReferenceError: '?([A-Za-z_$][\w$]*)'? is not defined")
 
 
 def undefined_hint(name: str) -> str:
     """What to do about a name the answer uses and does not define (a ReferenceError: JavaScript's, and
-    TypeScript's once compiled)."""
+    TypeScript's once compiled): mostly the original's Python (`insort`, `string.ascii_lowercase`, `Counter`) or a
+    module (`require`), which the model, shown only the error, tends to write again (hard tier)."""
     return (f"- `{name}` is not defined in your code: there is no such built-in, the original's library "
             "functions and modules do not exist here, and the code runs on its own (no `require` or `import`). "
             f"Define `{name}` in the code, or use the language's own built-ins.")
@@ -42,13 +41,13 @@ class Translate(Task):
             raise InputError(f"Source and target language are both {display_name(language)}: pick another target.")
 
     def feedback(self, verdict: Verdict, answer: Answer, program: str) -> str:
-        """What failed (feedback.py), and when a failed call passes `null`, what that null stands for."""
+        """What failed (feedback.py), what to do about a name the answer never defined, and when a failed call
+        passes `null`, what that null stands for."""
         told = super().feedback(verdict, answer, program)
         if not told:
             return told
-        shown = failures(verdict, MAX_FAILURES - len([f for f in answer.lint if f.kind == "error"]))  # as told
-        names = dict.fromkeys(m.group(1) for item in shown if (m := UNDEFINED.search(item.error)))
-        hints = [undefined_hint(name) for name in names]
+        shown = told_rows(verdict, answer.lint)
+        hints = [undefined_hint(name) for name in dict.fromkeys(undefined_name(i.error) for i in shown) if name]
         hints += [NULL_HINT] if any(NULL_ARGUMENT.search(item.name) for item in shown) else []
         return "\n".join([told, *hints])
 
